@@ -1,0 +1,72 @@
+/* protocol.h: the whole wire protocol between the modules and customdbd.
+ *
+ * Transport: a SOCK_STREAM Unix socket. One request, one reply, then the
+ * daemon closes the connection.
+ *
+ * Framing: every message is a u32 length (of what follows, network byte
+ * order, at most CDB_MAX_MESSAGE) and then the body.
+ *
+ * Body of a request:  u16 version (CDB_PROTOCOL_VERSION), u16 opcode, fields.
+ * Body of a reply:    u16 version, u16 status (enum cdb_status), fields.
+ *
+ * Field types (all integers in network byte order):
+ *   u32      4 bytes
+ *   string   u32 length, then that many bytes; no NUL inside; at most
+ *            CDB_MAX_STRING bytes
+ *   passwd   string name, string passwd ("x"), u32 uid, u32 gid,
+ *            string gecos, string home, string shell
+ *   group    string name, string passwd ("x"), u32 gid,
+ *            u32 n, then n strings (member names), n <= CDB_MAX_MEMBERS
+ *
+ * A reply's fields are present only when its status is CDB_STATUS_OK, except
+ * where an opcode says otherwise. Unknown opcodes are answered CDB_STATUS_ERROR.
+ */
+#ifndef CUSTOMDB_PROTOCOL_H
+#define CUSTOMDB_PROTOCOL_H
+
+#define CDB_PROTOCOL_VERSION 1
+
+/* Hard limits: a decoder rejects anything larger. */
+#define CDB_MAX_MESSAGE (1024u * 1024u)
+#define CDB_MAX_STRING  4096u
+#define CDB_MAX_MEMBERS 16384u
+#define CDB_MAX_GROUPS  16384u
+
+enum cdb_opcode {
+	/* request: string name           reply OK: passwd */
+	CDB_OP_GETPWNAM = 1,
+	/* request: u32 uid               reply OK: passwd */
+	CDB_OP_GETPWUID = 2,
+	/* request: string name           reply OK: group */
+	CDB_OP_GETGRNAM = 3,
+	/* request: u32 gid               reply OK: group */
+	CDB_OP_GETGRGID = 4,
+	/* request: string user           reply OK: u32 n, then n u32 gids
+	 * (supplementary groups of the user, primary group not included) */
+	CDB_OP_INITGROUPS = 5,
+	/* request: string user, string password, string service
+	 * reply: any status, then always string message (may be empty; shown to
+	 * the user through the PAM conversation when not empty).
+	 * The daemon lets a caller that is not root authenticate only as the user
+	 * whose uid is the caller's own (CDB_STATUS_DENIED otherwise). */
+	CDB_OP_AUTHENTICATE = 6,
+	/* request: string user, string service
+	 * reply: any status, then always string message. */
+	CDB_OP_ACCOUNT = 7,
+};
+
+enum cdb_status {
+	CDB_STATUS_OK = 0,            /* found / done / password right */
+	CDB_STATUS_NOTFOUND = 1,      /* no such user or group (for us) */
+	CDB_STATUS_UNAVAIL = 2,       /* the database cannot be reached now */
+	CDB_STATUS_DENIED = 3,        /* the caller may not ask this */
+	CDB_STATUS_ERROR = 4,         /* malformed request, internal error */
+	CDB_STATUS_AUTH_ERR = 5,      /* wrong password, unusable stored hash */
+	CDB_STATUS_ACCT_DISABLED = 6, /* account step: disabled, unverified */
+	CDB_STATUS_ACCT_EXPIRED = 7,  /* account step: expired */
+};
+
+/* A short English name of a status, for logs ("notfound"). */
+const char *cdb_status_name(int status);
+
+#endif

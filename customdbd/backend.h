@@ -1,0 +1,75 @@
+/* backend.h: one interface over the legacy database engines.
+ *
+ * A backend is one connection to one database, used by one thread at a time.
+ * The daemon gives each worker thread its own backend, opened lazily and kept
+ * across requests; a query that finds the connection dead reconnects once. */
+#ifndef CUSTOMDB_BACKEND_H
+#define CUSTOMDB_BACKEND_H
+
+#include <stddef.h>
+
+#include "query.h"
+
+/* Result of a backend call. */
+enum backend_rc {
+	BACKEND_OK = 0,
+	BACKEND_UNAVAILABLE = -1, /* cannot connect, connection lost, timed out */
+	BACKEND_ERROR = -2,       /* the database refused the query (SQL error) */
+};
+
+/* A fully buffered result: every cell is text (or NULL for SQL NULL). */
+struct result {
+	size_t ncols;
+	size_t nrows;
+	char **colnames;  /* ncols names, as the query labelled them */
+	char **cells;     /* nrows * ncols, row-major; NULL is SQL NULL */
+};
+
+/* Cell (row, col); NULL for SQL NULL. */
+static inline const char *result_cell(const struct result *r, size_t row, size_t col)
+{
+	return r->cells[row * r->ncols + col];
+}
+
+/* Index of the column named `name` (case-insensitive), or -1. */
+int result_column(const struct result *r, const char *name);
+
+/* Allocate an empty result of ncols columns; returns NULL on ENOMEM. */
+struct result *result_new(size_t ncols);
+/* Append a row of ncols cells (copied; NULL allowed). 0 or -1 on ENOMEM. */
+int result_add_row(struct result *r, const char *const *cells, const size_t *lens);
+/* Free a result and everything it owns. NULL is fine. */
+void result_free(struct result *r);
+
+/* Connection settings shared by every engine. */
+struct backend_params {
+	const char *connection;   /* the driver's own connection string */
+	const char *password;     /* from password_file, or NULL */
+	int connect_timeout;      /* seconds */
+	int query_timeout;        /* seconds */
+	int read_only;            /* open read-only where the engine can */
+};
+
+struct backend;
+
+struct backend_ops {
+	const char *driver;   /* "postgresql", "mysql", "sqlite" */
+	/* Connect. Returns NULL and fills err (a message without secrets) on failure. */
+	struct backend *(*open)(const struct backend_params *p, char *err, size_t errlen);
+	/* Run q with params (q->nparams text values, NULL = SQL NULL), bound, never
+	 * pasted. On BACKEND_OK *out is a result the caller frees. On failure err is
+	 * filled. BACKEND_UNAVAILABLE means the connection is unusable now. */
+	int (*query)(struct backend *b, const struct query *q, const char *const *params,
+		     struct result **out, char *err, size_t errlen);
+	/* Close and free. NULL is fine. */
+	void (*close)(struct backend *b);
+};
+
+/* The ops for a driver name, or NULL when this build does not know it. */
+const struct backend_ops *backend_lookup(const char *driver);
+
+extern const struct backend_ops backend_pgsql_ops;
+extern const struct backend_ops backend_mysql_ops;
+extern const struct backend_ops backend_sqlite_ops;
+
+#endif

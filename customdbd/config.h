@@ -1,0 +1,99 @@
+/* config.h: the one config file (INI, DESIGN.md), parsed with libinih.
+ *
+ * Whole-line comments only (`#` or `;` first): SQL may hold either character.
+ * A value continues on following indented lines; they are joined with '\n'.
+ * Unknown sections and keys are errors, so a typo never passes silently. */
+#ifndef CUSTOMDB_CONFIG_H
+#define CUSTOMDB_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "query.h"
+
+#ifndef CUSTOMDB_DEFAULT_CONFIG
+#define CUSTOMDB_DEFAULT_CONFIG "/etc/customdb/customdb.conf"
+#endif
+#ifndef CUSTOMDB_DEFAULT_SOCKET
+#define CUSTOMDB_DEFAULT_SOCKET "/run/customdb/socket"
+#endif
+#ifndef CUSTOMDB_DEFAULT_STATE_DIR
+#define CUSTOMDB_DEFAULT_STATE_DIR "/var/lib/customdb"
+#endif
+
+enum cdb_mode { MODE_LEGACY, MODE_MIGRATE };
+
+/* The queries the administrator may configure, by config key. */
+enum query_id {
+	Q_LOGIN,
+	Q_GET_USER,
+	Q_GET_USER_BY_UID,
+	Q_GET_GROUP,
+	Q_GET_GROUP_BY_GID,
+	Q_USER_GROUPS,
+	Q_LIST_USERS,
+	Q_COUNT_USERS,
+	Q_LIST_GROUPS,
+	Q_CREATE,
+	Q_VERIFY,
+	Q_CHANGE_PASSWORD,
+	Q_DELETE,
+	Q_COUNT_
+};
+
+/* Config key of a query ("get_user_by_uid"). */
+const char *query_id_name(enum query_id id);
+
+struct config {
+	char *path;
+
+	/* [customdb] */
+	enum cdb_mode mode;
+	uid_t min_uid, max_uid;
+	char *default_shell;
+	char *home;            /* template: %u user name, %U uid, %% percent */
+	gid_t default_gid;
+	int cache_ttl, negative_ttl;
+	bool require_verified;
+	char *socket_path;
+	char *state_dir;
+	int workers;           /* size of the daemon's request pool */
+
+	/* [legacy] */
+	char *driver;
+	char *connection;
+	char *password_file;
+	char *password;        /* read from password_file; wiped on free */
+	int connect_timeout, query_timeout;
+	char *password_scheme;
+	bool rehash_on_login;
+	char *password_scheme_read;
+
+	/* [store] */
+	char *store_driver, *store_path, *store_connection;
+
+	/* [queries]: q[i].sql == NULL when not configured */
+	struct query q[Q_COUNT_];
+	int q_line[Q_COUNT_];  /* line of each query's key, for messages */
+};
+
+/* Parse the file at path into a new config. On failure returns NULL and puts
+ * one message into err naming the file, the line and the key. When
+ * check_perms is true the file, its directory and any password file are
+ * checked as DESIGN.md requires (owned by root, not writable by others, not
+ * readable by others when they hold a secret). */
+struct config *config_load(const char *path, bool check_perms, char *err, size_t errlen);
+
+/* Parse config text held in memory (no permission checks, no password file);
+ * `name` stands for the file in messages. For tests and fuzzing. */
+struct config *config_parse_string(const char *text, const char *name, char *err, size_t errlen);
+
+/* Free a config, wiping the password. NULL is fine. */
+void config_free(struct config *c);
+
+/* Expand the home template for a user into dst. 0, or -1 if it does not fit. */
+int config_expand_home(const struct config *c, const char *user, unsigned long uid,
+		       char *dst, size_t dstlen);
+
+#endif

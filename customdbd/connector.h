@@ -1,0 +1,76 @@
+/* connector.h: what the daemon and the tool ask of the legacy database.
+ *
+ * A connector holds the config and the chosen backend; a session is one
+ * connection, used by one thread at a time and kept across requests.
+ * Every answer holds the rules of mapping.h, whatever the database says. */
+#ifndef CUSTOMDB_CONNECTOR_H
+#define CUSTOMDB_CONNECTOR_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "backend.h"
+#include "config.h"
+#include "mapping.h"
+
+enum conn_rc {
+	CONN_OK = 0,
+	CONN_NOTFOUND = 1,
+	CONN_AUTH_ERR = 2,      /* wrong password or unusable stored hash */
+	CONN_DISABLED = 3,
+	CONN_EXPIRED = 4,
+	CONN_UNAVAIL = -1,      /* database unreachable or too slow */
+	CONN_ERROR = -2,        /* bad query, out of memory */
+};
+
+struct connector {
+	const struct config *cfg;
+	const struct backend_ops *ops;
+	struct backend_params params;
+};
+
+struct session {
+	struct connector *conn;
+	struct backend *b;      /* NULL until first used, and after a failure */
+};
+
+/* Set up a connector over cfg (which must outlive it). 0, or -1 with err. */
+int connector_init(struct connector *cn, const struct config *cfg, char *err, size_t errlen);
+
+void session_init(struct session *s, struct connector *cn);
+void session_close(struct session *s);
+
+/* Run query id with args; *out is the result the caller frees. enum conn_rc
+ * (CONN_OK, CONN_UNAVAIL or CONN_ERROR); err gets the reason. A query that
+ * is not configured gives CONN_NOTFOUND. */
+int session_query(struct session *s, enum query_id id, const struct query_args *a,
+		  struct result **out, char *err, size_t errlen);
+
+/* Look a user up by name (get_user) or uid (get_user_by_uid). */
+int connector_user_by_name(struct session *s, const char *name, struct user *u);
+int connector_user_by_uid(struct session *s, uid_t uid, struct user *u);
+/* Look a group up by name (get_group) or gid (get_group_by_gid). */
+int connector_group_by_name(struct session *s, const char *name, struct group *g);
+int connector_group_by_gid(struct session *s, gid_t gid, struct group *g);
+/* Supplementary gids of a user (user_groups); *gids is malloc'd. A user with
+ * no user_groups query configured has none. */
+int connector_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n);
+
+/* Verify name's password with the login query. When caller_uid is not 0 the
+ * user's uid must be caller_uid (CONN_DISABLED is never returned here: the
+ * account step says that). On CONN_OK, *u (if not NULL) holds the user.
+ * Unknown users cost a dummy verification. Returns CONN_OK, CONN_AUTH_ERR,
+ * CONN_NOTFOUND, CONN_UNAVAIL, CONN_ERROR; *denied is set when the caller
+ * may not authenticate as name. */
+int connector_authenticate(struct session *s, const char *name, const char *password,
+			   uid_t caller_uid, bool *denied, struct user *u);
+
+/* The account step: CONN_OK, CONN_DISABLED (disabled, or unverified email
+ * with require_verified), CONN_EXPIRED, CONN_NOTFOUND, CONN_UNAVAIL. why gets a
+ * message for the user when not CONN_OK. */
+int connector_account(struct session *s, const char *name, char *why, size_t whylen);
+
+/* Text of an enum conn_rc, for logs. */
+const char *conn_rc_name(int rc);
+
+#endif

@@ -1,0 +1,71 @@
+/* handle_passwd.c: the passwd map, by name and by uid. */
+#include <stdio.h>
+
+#include "handlers.h"
+#include "names.h"
+#include "protocol.h"
+#include "record.h"
+
+int status_of(int conn_rc)
+{
+	switch (conn_rc) {
+	case CONN_OK: return CDB_STATUS_OK;
+	case CONN_NOTFOUND: return CDB_STATUS_NOTFOUND;
+	case CONN_AUTH_ERR: return CDB_STATUS_AUTH_ERR;
+	case CONN_DISABLED: return CDB_STATUS_ACCT_DISABLED;
+	case CONN_EXPIRED: return CDB_STATUS_ACCT_EXPIRED;
+	case CONN_UNAVAIL: return CDB_STATUS_UNAVAIL;
+	}
+	return CDB_STATUS_ERROR;
+}
+
+static int reply_user(struct wbuf *out, int rc, const struct user *u)
+{
+	struct cdb_passwd p;
+	int st = status_of(rc);
+
+	wbuf_begin(out, (uint16_t)st);
+	if (st == CDB_STATUS_OK) {
+		p.name = u->name;
+		p.uid = u->uid;
+		p.gid = u->gid;
+		p.gecos = u->gecos;
+		p.home = u->home;
+		p.shell = u->shell;
+		record_put_passwd(out, &p);
+	}
+	return st;
+}
+
+int handle_getpwnam(struct request *rq, struct rbuf *in, struct wbuf *out)
+{
+	char name[CDB_NAME_MAX + 2];
+	struct user u;
+	int rc, st;
+
+	if (rbuf_get_str(in, name, sizeof(name)) != 0 || rbuf_end(in) != 0) {
+		/* a name too long to be ours is simply not ours */
+		wbuf_begin(out, CDB_STATUS_NOTFOUND);
+		return CDB_STATUS_NOTFOUND;
+	}
+	snprintf(rq->what, sizeof(rq->what), "getpwnam %s", name);
+	rc = connector_user_by_name(rq->session, name, &u);
+	st = reply_user(out, rc, &u);
+	user_clear(&u);
+	return st;
+}
+
+int handle_getpwuid(struct request *rq, struct rbuf *in, struct wbuf *out)
+{
+	struct user u;
+	uint32_t uid;
+	int rc, st;
+
+	if (rbuf_get_u32(in, &uid) != 0 || rbuf_end(in) != 0)
+		return -1;
+	snprintf(rq->what, sizeof(rq->what), "getpwuid %lu", (unsigned long)uid);
+	rc = connector_user_by_uid(rq->session, (uid_t)uid, &u);
+	st = reply_user(out, rc, &u);
+	user_clear(&u);
+	return st;
+}

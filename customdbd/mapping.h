@@ -1,0 +1,69 @@
+/* mapping.h: result rows to users and groups, by column name.
+ *
+ * The query is the mapping: columns are matched by name, a missing optional
+ * column or a NULL in it takes the [customdb] default, and a record that
+ * breaks the rules customdb always holds (a valid Linux name, not root, ids
+ * inside [min_uid, max_uid], never id 0) is dropped, whatever the database
+ * says. */
+#ifndef CUSTOMDB_MAPPING_H
+#define CUSTOMDB_MAPPING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "backend.h"
+#include "config.h"
+
+/* A user as the connector sees it. Owns its strings; user_clear wipes the
+ * password hash and salt. */
+struct user {
+	char *name, *gecos, *home, *shell, *email;
+	char *password;     /* stored hash (login query only), else NULL */
+	char *salt;         /* for schemes that keep it apart, else NULL */
+	uid_t uid;
+	gid_t gid;
+	bool disabled;
+	int email_verified; /* 1 yes, 0 no, -1 not said */
+	bool must_change_password;
+	int64_t expires;    /* epoch seconds; 0 = never */
+};
+
+struct group {
+	char *name;
+	gid_t gid;
+	size_t nmembers;
+	char **members;
+};
+
+void user_clear(struct user *u);
+void group_clear(struct group *g);
+
+/* Outcome of mapping one row. */
+enum map_rc {
+	MAP_OK = 0,
+	MAP_REJECTED = 1,     /* the row breaks a rule: treat as not found */
+	MAP_BAD_QUERY = -1,   /* a required column is missing: config error */
+	MAP_NOMEM = -2,
+};
+
+/* Map row `row` of r into u. need_password: the password column is required.
+ * why (may be NULL) gets a reason when the result is not MAP_OK. */
+int map_user(const struct config *c, const struct result *r, size_t row, bool need_password,
+	     struct user *u, char *why, size_t whylen);
+
+/* Map row `row` of a get_group / get_group_by_gid result. */
+int map_group(const struct config *c, const struct result *r, size_t row, struct group *g,
+	      char *why, size_t whylen);
+
+/* Is this id one customdb may answer for? */
+bool map_id_allowed(const struct config *c, unsigned long id);
+
+/* Read a database boolean ("t", "true", "1", "yes", ...). -1 if not one. */
+int map_parse_bool(const char *v);
+
+/* Read an expiry: epoch seconds, "YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS..."
+ * (UTC). 0 and -1 on error. */
+int map_parse_time(const char *v, int64_t *out);
+
+#endif

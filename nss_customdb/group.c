@@ -1,0 +1,128 @@
+/* group.c: the group map (getgrnam_r, getgrgid_r; no enumeration yet). */
+#include <errno.h>
+#include <grp.h>
+#include <stdalign.h>
+#include <nss.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "names.h"
+#include "nss_client.h"
+#include "nss_customdb.h"
+#include "protocol.h"
+
+static enum nss_status pack_group(struct nss_reply *rp, struct group *gr, char *buf,
+				  size_t buflen, int *errnop)
+{
+	struct cdb_group_ref r;
+	struct rbuf m;
+	struct strref s;
+	size_t required, strings = 0, pad, i;
+	char **mem;
+	char *pos;
+
+	if (record_get_group(&rp->fields, &r) != 0 || rbuf_end(&rp->fields) != 0) {
+		*errnop = ENOENT;
+		return NSS_STATUS_UNAVAIL;
+	}
+	m = r.members;
+	for (i = 0; i < r.nmembers; i++) {
+		rbuf_get_strref(&m, &s.s, &s.n);   /* checked by record_get_group */
+		strings += s.n + 1;
+	}
+	/* the member pointer array comes first, aligned */
+	pad = (alignof(char *) - ((uintptr_t)buf % alignof(char *))) % alignof(char *);
+	required = pad + (r.nmembers + 1) * sizeof(char *) + strings + r.name.n + r.passwd.n + 2;
+	if (required > buflen) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	mem = (char **)(void *)(buf + pad);
+	pos = (char *)(mem + r.nmembers + 1);
+	gr->gr_name = nss_put_str(&pos, &r.name);
+	gr->gr_passwd = nss_put_str(&pos, &r.passwd);
+	gr->gr_gid = r.gid;
+	m = r.members;
+	for (i = 0; i < r.nmembers; i++) {
+		rbuf_get_strref(&m, &s.s, &s.n);
+		mem[i] = nss_put_str(&pos, &s);
+	}
+	mem[r.nmembers] = NULL;
+	gr->gr_mem = mem;
+	return NSS_STATUS_SUCCESS;
+}
+
+static enum nss_status answer(enum nss_status st, struct nss_reply *rp, struct group *gr,
+			      char *buf, size_t buflen, int *errnop)
+{
+	if (st != NSS_STATUS_SUCCESS)
+		return st;
+	if (rp->status == CDB_STATUS_OK)
+		st = pack_group(rp, gr, buf, buflen, errnop);
+	else
+		st = nss_status_of(rp->status, errnop);
+	nss_reply_free(rp);
+	return st;
+}
+
+enum nss_status _nss_customdb_getgrnam_r(const char *name, struct group *gr, char *buf,
+					 size_t buflen, int *errnop)
+{
+	struct nss_reply rp;
+	enum nss_status st;
+	int saved = errno;
+
+	if (buf == NULL || buflen == 0) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	if (name == NULL || !cdb_name_valid(name, strnlen(name, CDB_NAME_MAX + 1))) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	st = answer(nss_call_name(CDB_OP_GETGRNAM, name, &rp, errnop), &rp, gr, buf, buflen, errnop);
+	errno = saved;
+	return st;
+}
+
+enum nss_status _nss_customdb_getgrgid_r(gid_t gid, struct group *gr, char *buf,
+					 size_t buflen, int *errnop)
+{
+	struct nss_reply rp;
+	enum nss_status st;
+	int saved = errno;
+
+	if (buf == NULL || buflen == 0) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	if (gid == 0) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	st = answer(nss_call_id(CDB_OP_GETGRGID, (uint32_t)gid, &rp, errnop), &rp, gr, buf, buflen,
+		    errnop);
+	errno = saved;
+	return st;
+}
+
+enum nss_status _nss_customdb_setgrent(int stayopen)
+{
+	(void)stayopen;
+	return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status _nss_customdb_getgrent_r(struct group *gr, char *buf, size_t buflen,
+					 int *errnop)
+{
+	(void)gr;
+	(void)buf;
+	(void)buflen;
+	*errnop = ENOENT;
+	return NSS_STATUS_NOTFOUND;
+}
+
+enum nss_status _nss_customdb_endgrent(void)
+{
+	return NSS_STATUS_SUCCESS;
+}

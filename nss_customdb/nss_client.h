@@ -1,0 +1,38 @@
+/* nss_client.h: what every NSS map of the module shares. */
+#ifndef CUSTOMDB_NSS_CLIENT_H
+#define CUSTOMDB_NSS_CLIENT_H
+
+#include <nss.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+#include "wire.h"
+
+/* The daemon sets this to 0 in its own process (customdbd/main.c). */
+extern int _nss_customdb_enablelookups;
+
+/* One answered request: the status and a cursor over the reply's fields. */
+struct nss_reply {
+	int status;              /* enum cdb_status */
+	struct rbuf fields;
+	unsigned char *body;     /* owned; nss_reply_free */
+	size_t len;
+};
+
+/* Send a request made of opcode and either a string or a u32 key, wait for
+ * the reply (bounded by CDB_NSS_TIMEOUT_MS). Returns NSS_STATUS_SUCCESS with
+ * *rp filled (any daemon status), or NSS_STATUS_UNAVAIL when the daemon is
+ * absent, untrusted or too slow (then *errnop says why). */
+enum nss_status nss_call_name(uint16_t op, const char *name, struct nss_reply *rp, int *errnop);
+enum nss_status nss_call_id(uint16_t op, uint32_t id, struct nss_reply *rp, int *errnop);
+void nss_reply_free(struct nss_reply *rp);
+
+/* The NSS status for a daemon status other than OK; sets *errnop. */
+enum nss_status nss_status_of(int status, int *errnop);
+
+/* Copy a wire string into the caller's buffer at *pos (NUL-terminated). The
+ * caller has checked that it fits. Returns where it was put. */
+char *nss_put_str(char **pos, const struct strref *s);
+
+#endif

@@ -1,0 +1,73 @@
+/* pam_customdb.c: arguments and the talk with customdbd, for every service
+ * group of the module. */
+#include "pam_customdb.h"
+
+#include <errno.h>
+#include <security/pam_ext.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "client.h"
+#include "io.h"
+#include "protocol.h"
+
+#ifndef CUSTOMDB_DEFAULT_SOCKET
+#define CUSTOMDB_DEFAULT_SOCKET "/run/customdb/socket"
+#endif
+
+void pam_args_parse(pam_handle_t *pamh, int argc, const char **argv, struct pam_args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->socket = CUSTOMDB_DEFAULT_SOCKET;
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "socket=", 7) == 0 && argv[i][7] == '/')
+			a->socket = argv[i] + 7;
+		else if (strcmp(argv[i], "debug") == 0)
+			a->debug = true;
+		else if (strcmp(argv[i], "use_first_pass") == 0)
+			a->use_first_pass = true;
+		else if (strcmp(argv[i], "try_first_pass") == 0)
+			a->try_first_pass = true;
+		else if (strcmp(argv[i], "use_authtok") == 0)
+			a->use_authtok = true;
+		else
+			pam_syslog(pamh, LOG_ERR, "unknown option: %s", argv[i]);
+	}
+}
+
+const char *pam_customdb_service(pam_handle_t *pamh)
+{
+	const void *s = NULL;
+
+	if (pam_get_item(pamh, PAM_SERVICE, &s) != PAM_SUCCESS || s == NULL)
+		return "";
+	return s;
+}
+
+int pam_customdb_call(pam_handle_t *pamh, const struct pam_args *a, struct wbuf *w,
+		      char *msg, size_t msglen)
+{
+	unsigned char *body = NULL;
+	size_t len = 0;
+	struct rbuf f;
+	int status = -1;
+
+	msg[0] = '\0';
+	if (wbuf_end(w) != 0) {
+		pam_syslog(pamh, LOG_ERR, "request too large");
+		return -1;
+	}
+	if (cdb_call(a->socket, w, CDB_PAM_TIMEOUT_MS, &status, &f, &body, &len) != 0) {
+		pam_syslog(pamh, LOG_ERR, "customdbd at %s: %m", a->socket);
+		return -1;
+	}
+	/* a message follows every PAM reply; a missing one is not fatal */
+	if (rbuf_get_str(&f, msg, msglen) != 0)
+		msg[0] = '\0';
+	io_free_message(body, len);
+	if (a->debug)
+		pam_syslog(pamh, LOG_DEBUG, "customdbd says %s", cdb_status_name(status));
+	return status;
+}

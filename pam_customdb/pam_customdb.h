@@ -1,0 +1,30 @@
+/* pam_customdb.h: what the module's service groups share. */
+#ifndef CUSTOMDB_PAM_CUSTOMDB_H
+#define CUSTOMDB_PAM_CUSTOMDB_H
+
+#include <security/pam_modules.h>
+#include <stdbool.h>
+
+#include "wire.h"
+
+struct pam_args {
+	const char *socket;   /* socket=PATH */
+	bool debug;
+	bool use_first_pass;
+	bool try_first_pass;
+	bool use_authtok;
+};
+
+/* Parse the module arguments; unknown ones are logged and ignored. */
+void pam_args_parse(pam_handle_t *pamh, int argc, const char **argv, struct pam_args *a);
+
+/* Send the finished request w to the daemon (bounded by CDB_PAM_TIMEOUT_MS)
+ * and return its status, with the reply's message (may be empty) copied into
+ * msg. Returns -1 when the daemon cannot be reached (logged). */
+int pam_customdb_call(pam_handle_t *pamh, const struct pam_args *a, struct wbuf *w,
+		      char *msg, size_t msglen);
+
+/* The PAM service name, or "" (never NULL). */
+const char *pam_customdb_service(pam_handle_t *pamh);
+
+#endif

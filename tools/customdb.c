@@ -1,0 +1,375 @@
+/* customdb: the administrator's tool. It runs the connector directly (no
+ * daemon needed), so what it shows is what the daemon would do.
+ *
+ * Exit status: 0 done / yes, 1 no (wrong password, no such user, check found
+ * problems), 2 usage or config error, 3 database unreachable. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "connector.h"
+#include "log.h"
+#include "output.h"
+#include "secret.h"
+
+#define EXIT_YES 0
+#define EXIT_NO 1
+#define EXIT_USAGE 2
+#define EXIT_UNAVAIL 3
+
+struct opts {
+	const char *config;
+	bool json;
+	bool debug;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: customdb [-c FILE] [--json] [-d] COMMAND ...\n"
+		"Check and try the customdb connector against the legacy database.\n\n"
+		"Commands:\n"
+		"  check                 parse the config, connect, run every read query with\n"
+		"                        a probe value and report missing or unknown columns\n"
+		"  try login USER        ask for USER's password and log in as the daemon would\n"
+		"  try get-user USER|UID look a user up as getent/id would, and show the record\n\n"
+		"Options:\n"
+		"  -c, --config FILE  config file (default %s)\n"
+		"      --json         machine-readable output\n"
+		"  -d, --debug        log what the connector does to stderr\n"
+		"  -h, --help         show this help\n\n"
+		"Exit status: 0 yes/done, 1 no (wrong password, no such user, problems found),\n"
+		"2 usage or config error, 3 database unreachable.\n",
+		CUSTOMDB_DEFAULT_CONFIG);
+}
+
+static int exit_of(int rc)
+{
+	switch (rc) {
+	case CONN_OK: return EXIT_YES;
+	case CONN_UNAVAIL: return EXIT_UNAVAIL;
+	case CONN_ERROR: return EXIT_USAGE;
+	}
+	return EXIT_NO;
+}
+
+/* Read a password: from the terminal without echo, or one line of stdin. */
+static int read_password(char *buf, size_t len)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO);
+	size_t n;
+	int rc = -1;
+
+	if (tty) {
+		fprintf(stderr, "Password: ");
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &old) != 0)
+			return -1;
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
+			return -1;
+	}
+	if (fgets(buf, (int)len, stdin) != NULL) {
+		n = strcspn(buf, "\n");
+		buf[n] = '\0';
+		rc = 0;
+	}
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	return rc;
+}
+
+static struct config *load(const struct opts *o)
+{
+	char err[1024];
+	struct config *c = config_load(o->config, geteuid() == 0, err, sizeof(err));
+
+	if (c == NULL)
+		fprintf(stderr, "customdb: %s\n", err);
+	return c;
+}
+
+/* --- check --------------------------------------------------------------- */
+
+struct probe {
+	enum query_id id;
+	const char *required[4];
+	const char *known[16];
+};
+
+#define USER_COLS { "username", "uid", "gid", "gecos", "home", "shell", "password", "salt", \
+		    "email", "email_verified", "disabled", "expires", "must_change_password", NULL }
+
+static const struct probe probes[] = {
+	{ Q_LOGIN, { "username", "uid", "password", NULL }, USER_COLS },
+	{ Q_GET_USER, { "username", "uid", NULL }, USER_COLS },
+	{ Q_GET_USER_BY_UID, { "username", "uid", NULL }, USER_COLS },
+	{ Q_GET_GROUP, { "group", "gid", NULL }, { "group", "gid", "members", NULL } },
+	{ Q_GET_GROUP_BY_GID, { "group", "gid", NULL }, { "group", "gid", "members", NULL } },
+	{ Q_USER_GROUPS, { "gid", NULL }, { "group", "gid", NULL } },
+	{ Q_LIST_USERS, { "username", "uid", NULL }, USER_COLS },
+	{ Q_COUNT_USERS, { "count", NULL }, { "count", NULL } },
+	{ Q_LIST_GROUPS, { "group", "gid", NULL }, { "group", "gid", "members", NULL } },
+};
+
+static bool in_list(const char *const *list, const char *name)
+{
+	for (; *list != NULL; list++)
+		if (strcasecmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+static int cmd_check(const struct opts *o)
+{
+	struct config *c = load(o);
+	struct connector cn;
+	struct session s;
+	struct out out;
+	char err[1024];
+	size_t i, k;
+	int problems = 0, unavailable = 0, rc;
+
+	if (c == NULL)
+		return EXIT_USAGE;
+	if (connector_init(&cn, c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "customdb: %s\n", err);
+		config_free(c);
+		return EXIT_USAGE;
+	}
+	session_init(&s, &cn);
+	out_begin(&out, o->json);
+	out_obj_begin(&out, NULL);
+	out_str(&out, "config", c->path);
+	out_str(&out, "driver", c->driver);
+	out_arr_begin(&out, "queries");
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		const struct probe *p = &probes[i];
+		struct query_args a = { .v = { "customdb-probe", "4294967294", "4294967294",
+					       "customdb-probe", "", "probe@invalid" } };
+		struct result *r = NULL;
+
+		if (c->q[p->id].sql == NULL)
+			continue;
+		out_obj_begin(&out, NULL);
+		out_str(&out, "query", query_id_name(p->id));
+		rc = session_query(&s, p->id, &a, &r, err, sizeof(err));
+		if (rc != CONN_OK) {
+			out_str(&out, "status", rc == CONN_UNAVAIL ? "unavailable" : "error");
+			out_str(&out, "error", err);
+			if (rc == CONN_UNAVAIL)
+				unavailable++;
+			else
+				problems++;
+			out_obj_end(&out);
+			continue;
+		}
+		out_str(&out, "status", "ok");
+		out_arr_begin(&out, "missing");
+		for (k = 0; p->required[k] != NULL; k++)
+			if (result_column(r, p->required[k]) < 0) {
+				out_item(&out, p->required[k]);
+				problems++;
+			}
+		out_arr_end(&out);
+		out_arr_begin(&out, "unknown");
+		for (k = 0; k < r->ncols; k++)
+			if (!in_list(p->known, r->colnames[k]))
+				out_item(&out, r->colnames[k]);
+		out_arr_end(&out);
+		out_obj_end(&out);
+		result_free(r);
+	}
+	out_arr_end(&out);
+	out_arr_begin(&out, "not_run");
+	for (i = Q_CREATE; i < Q_COUNT_; i++)
+		if (c->q[i].sql != NULL)
+			out_item(&out, query_id_name((enum query_id)i));
+	out_arr_end(&out);
+	out_int(&out, "problems", problems);
+	out_str(&out, "result", unavailable ? "unavailable" : problems ? "problems" : "ok");
+	out_obj_end(&out);
+	out_end(&out);
+	session_close(&s);
+	config_free(c);
+	if (unavailable)
+		return EXIT_UNAVAIL;
+	return problems ? EXIT_NO : EXIT_YES;
+}
+
+/* --- try ----------------------------------------------------------------- */
+
+static void print_user(struct out *out, const struct user *u)
+{
+	out_str(out, "username", u->name);
+	out_int(out, "uid", (long long)u->uid);
+	out_int(out, "gid", (long long)u->gid);
+	out_str(out, "gecos", u->gecos);
+	out_str(out, "home", u->home);
+	out_str(out, "shell", u->shell);
+	out_str(out, "email", u->email);
+	out_bool(out, "disabled", u->disabled);
+	if (u->email_verified >= 0)
+		out_bool(out, "email_verified", u->email_verified == 1);
+	out_bool(out, "must_change_password", u->must_change_password);
+	out_int(out, "expires", (long long)u->expires);
+}
+
+static int cmd_try_login(const struct opts *o, const char *name)
+{
+	struct config *c = load(o);
+	struct connector cn;
+	struct session s;
+	struct user u = { 0 };
+	struct out out;
+	char pw[1024], err[1024], why[256];
+	bool denied;
+	int rc, acct = CONN_OK;
+
+	if (c == NULL)
+		return EXIT_USAGE;
+	if (connector_init(&cn, c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "customdb: %s\n", err);
+		config_free(c);
+		return EXIT_USAGE;
+	}
+	if (read_password(pw, sizeof(pw)) != 0) {
+		fprintf(stderr, "customdb: no password given\n");
+		secret_wipe_array(pw);
+		config_free(c);
+		return EXIT_USAGE;
+	}
+	session_init(&s, &cn);
+	rc = connector_authenticate(&s, name, pw, 0, &denied, &u);
+	secret_wipe_array(pw);
+	why[0] = '\0';
+	if (rc == CONN_OK)
+		acct = connector_account(&s, name, why, sizeof(why));
+	out_begin(&out, o->json);
+	out_obj_begin(&out, NULL);
+	out_str(&out, "login", rc == CONN_OK ? conn_rc_name(acct) : conn_rc_name(rc));
+	if (why[0] != '\0')
+		out_str(&out, "reason", why);
+	if (rc == CONN_OK) {
+		out_obj_begin(&out, "user");
+		print_user(&out, &u);
+		out_obj_end(&out);
+	}
+	out_obj_end(&out);
+	out_end(&out);
+	user_clear(&u);
+	session_close(&s);
+	config_free(c);
+	return exit_of(rc == CONN_OK ? acct : rc);
+}
+
+static int cmd_try_get_user(const struct opts *o, const char *key)
+{
+	struct config *c = load(o);
+	struct connector cn;
+	struct session s;
+	struct user u = { 0 };
+	struct out out;
+	char err[1024], *end;
+	unsigned long uid;
+	gid_t *gids = NULL;
+	size_t ngids = 0, i;
+	int rc;
+
+	if (c == NULL)
+		return EXIT_USAGE;
+	if (connector_init(&cn, c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "customdb: %s\n", err);
+		config_free(c);
+		return EXIT_USAGE;
+	}
+	session_init(&s, &cn);
+	errno = 0;
+	uid = strtoul(key, &end, 10);
+	if (key[0] >= '0' && key[0] <= '9' && *end == '\0' && errno == 0)
+		rc = connector_user_by_uid(&s, (uid_t)uid, &u);
+	else
+		rc = connector_user_by_name(&s, key, &u);
+	if (rc == CONN_OK && connector_user_groups(&s, u.name, &gids, &ngids) != CONN_OK)
+		ngids = 0;
+	out_begin(&out, o->json);
+	out_obj_begin(&out, NULL);
+	out_str(&out, "lookup", conn_rc_name(rc));
+	if (rc == CONN_OK) {
+		out_obj_begin(&out, "user");
+		print_user(&out, &u);
+		out_arr_begin(&out, "groups");
+		for (i = 0; i < ngids; i++)
+			out_int_item(&out, (long long)gids[i]);
+		out_arr_end(&out);
+		out_obj_end(&out);
+	}
+	out_obj_end(&out);
+	out_end(&out);
+	free(gids);
+	user_clear(&u);
+	session_close(&s);
+	config_free(c);
+	return exit_of(rc);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .config = CUSTOMDB_DEFAULT_CONFIG };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+c:dh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o.config = optarg; break;
+		case 'j': o.json = true; break;
+		case 'd': o.debug = true; break;
+		case 'h': usage(stdout); return EXIT_YES;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	/* options may also follow the command */
+	for (c = 0; c < argc; c++) {
+		if (strcmp(argv[c], "--json") == 0)
+			o.json = true;
+		else if (strcmp(argv[c], "--help") == 0 || strcmp(argv[c], "-h") == 0) {
+			usage(stdout);
+			return EXIT_YES;
+		} else
+			continue;
+		memmove(&argv[c], &argv[c + 1], (size_t)(argc - c - 1) * sizeof(*argv));
+		argc--;
+		c--;
+	}
+	log_init("customdb", true, o.debug);
+	if (argc == 1 && strcmp(argv[0], "check") == 0)
+		return cmd_check(&o);
+	if (argc == 3 && strcmp(argv[0], "try") == 0 && strcmp(argv[1], "login") == 0)
+		return cmd_try_login(&o, argv[2]);
+	if (argc == 3 && strcmp(argv[0], "try") == 0 && strcmp(argv[1], "get-user") == 0)
+		return cmd_try_get_user(&o, argv[2]);
+	if (argc == 0)
+		fprintf(stderr, "customdb: no command given\n");
+	else
+		fprintf(stderr, "customdb: unknown command or wrong arguments: %s\n", argv[0]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
