@@ -139,6 +139,7 @@ static int cmd_check(const struct opts *o)
 	char err[1024];
 	size_t i, k;
 	int problems = 0, unavailable = 0, rc;
+	char probe_id[24];
 
 	if (c == NULL)
 		return EXIT_USAGE;
@@ -147,6 +148,8 @@ static int cmd_check(const struct opts *o)
 		config_free(c);
 		return EXIT_USAGE;
 	}
+	/* an id the daemon could really be asked for, so casts in SQL hold */
+	snprintf(probe_id, sizeof(probe_id), "%lu", (unsigned long)c->max_uid);
 	session_init(&s, &cn);
 	out_begin(&out, o->json);
 	out_obj_begin(&out, NULL);
@@ -155,7 +158,7 @@ static int cmd_check(const struct opts *o)
 	out_arr_begin(&out, "queries");
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		const struct probe *p = &probes[i];
-		struct query_args a = { .v = { "customdb-probe", "4294967294", "4294967294",
+		struct query_args a = { .v = { "customdb-probe", probe_id, probe_id,
 					       "customdb-probe", "", "probe@invalid" } };
 		struct result *r = NULL;
 

@@ -1,0 +1,348 @@
+#!/bin/bash
+# run.sh: integration tests with real servers and real clients.
+#
+#   tests/integration/run.sh [ENGINE...]     (default: sqlite postgresql mysql)
+#
+# Needs root, a build in $BUILD (default ./build), and Debian's postgresql,
+# mariadb-server, sqlite3, pamtester, whois (mkpasswd) and argon2 packages.
+# Everything runs inside a private mount namespace (lib/ns.sh): the host's
+# /etc/nsswitch.conf, /etc/pam.d and /lib are never touched.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+export BUILD
+
+. "$HERE/lib/ns.sh"
+ns_enter "$0" "$@"
+
+. "$HERE/lib/assert.sh"
+. "$HERE/lib/servers.sh"
+. "$HERE/lib/legacy.sh"
+
+ENGINES=("$@")
+[ ${#ENGINES[@]} -eq 0 ] && ENGINES=(sqlite postgresql mysql)
+
+DAEMON=$BUILD/customdbd/customdbd
+TOOL=$BUILD/tools/customdb
+PROBE=$BUILD/tests/integration/nss_probe
+NSSMOD=$BUILD/nss_customdb/libnss_customdb.so.2
+PAMMOD=$BUILD/pam_customdb/pam_customdb.so
+for f in "$DAEMON" "$TOOL" "$PROBE" "$NSSMOD" "$PAMMOD"; do
+	[ -e "$f" ] || { echo "run.sh: $f is missing: build first" >&2; exit 2; }
+done
+
+WORK=$(mktemp -d /tmp/customdb-it.XXXXXX)
+chmod 755 "$WORK"
+cleanup() {
+	stop_daemon
+	[ -d "$WORK/postgresql" ] && pg_stop "$WORK/postgresql/db" >/dev/null 2>&1
+	[ -d "$WORK/mysql" ] && maria_stop "$WORK/mysql/db" >/dev/null 2>&1
+	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+
+ns_setup "$WORK" "$BUILD"
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# start_daemon CONF LOG SOCK: start customdbd in the foreground (background
+# job) and wait until its socket is there. The pid goes to $WORK/daemon.pid,
+# since this may run in a subshell (t_ok).
+start_daemon() {
+	local conf=$1 log=$2 sock=$3 i pid ready
+	ready=$(grep -c ': ready:' "$log" 2>/dev/null)
+	"$DAEMON" -c "$conf" -f -d >>"$log" 2>&1 &
+	pid=$!
+	echo "$pid" > "$WORK/daemon.pid"
+	for i in $(seq 100); do
+		[ "$(grep -c ': ready:' "$log")" -gt "${ready:-0}" ] && [ -S "$sock" ] && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "customdbd did not start:" >&2
+	cat "$log" >&2
+	return 1
+}
+
+# stop_daemon [SIGNAL]: stop the daemon started last and wait until it is gone
+stop_daemon() {
+	local pid i
+	[ -s "$WORK/daemon.pid" ] || return 0
+	pid=$(cat "$WORK/daemon.pid")
+	kill "-${1:-TERM}" "$pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	rm -f "$WORK/daemon.pid"
+}
+
+# pam LOGIN-SERVICE USER PASSWORD [ACTIONS...]: pamtester with the password on stdin
+pam() {
+	local svc=$1 user=$2 pw=$3; shift 3
+	printf '%s\n' "$pw" | pamtester "$svc" "$user" "${@:-authenticate}"
+}
+
+# as_uid UID CMD...: run CMD as a user who is not root
+as_uid() {
+	local uid=$1; shift
+	setpriv --reuid="$uid" --regid=100 --clear-groups -- "$@"
+}
+
+# count of rows in the users table, through the engine's own client
+count_users() {
+	case $1 in
+	sqlite) sqlite3 "$WORK/sqlite/legacy.db" 'SELECT count(*) FROM users' ;;
+	postgresql) pg_sql "$WORK/postgresql/db" 'SELECT count(*) FROM users' ;;
+	mysql) maria_sql "$WORK/mysql/db" 'SELECT count(*) FROM users' ;;
+	esac
+}
+
+# setup_engine ENGINE: database with the legacy schema and data, and config.
+setup_engine() {
+	local e=$1 dir=$WORK/$1 conn extra=""
+	mkdir -p "$dir/run"
+	chmod 755 "$dir" "$dir/run"
+	legacy_data > "$dir/data.sql" || return 1
+	case $e in
+	sqlite)
+		{ legacy_schema sqlite; cat "$dir/data.sql"; } | sqlite3 "$dir/legacy.db" || return 1
+		conn=$dir/legacy.db
+		;;
+	postgresql)
+		mkdir -p "$dir/db"
+		pg_start "$dir/db" >"$dir/server.log" 2>&1 || { cat "$dir/server.log"; return 1; }
+		{ legacy_schema postgresql; cat "$dir/data.sql";
+		  echo "GRANT SELECT ON users, app_groups, app_members TO customdb;"; } |
+			pg_sql "$dir/db" >/dev/null || return 1
+		conn=$(pg_conninfo "$dir/db")
+		# the password comes from a root-only file, not the connection string
+		printf 'legacy-secret\n' > "$dir/legacy.secret"
+		chmod 600 "$dir/legacy.secret"
+		extra="password_file = $dir/legacy.secret"
+		;;
+	mysql)
+		mkdir -p "$dir/db"
+		maria_start "$dir/db" >"$dir/server.log" 2>&1 || { cat "$dir/server.log"; return 1; }
+		{ legacy_schema mysql; cat "$dir/data.sql"; } | maria_sql "$dir/db" >/dev/null || return 1
+		# here the password sits in the connection string itself
+		conn="$(maria_conninfo "$dir/db") password=legacy-secret"
+		;;
+	esac
+	legacy_config "$e" "$conn" "$dir/run/socket" > "$dir/customdb.conf"
+	if [ -n "$extra" ]; then
+		sed -i "s|^\[legacy\]\$|[legacy]\n$extra|" "$dir/customdb.conf"
+	fi
+	chmod 600 "$dir/customdb.conf"
+	ns_pam_service "customdb-$e" \
+		"auth required $PAMMOD socket=$dir/run/socket debug" \
+		"account required $PAMMOD socket=$dir/run/socket"
+	ns_pam_service "customdb-$e-first" \
+		"auth optional $PAMMOD socket=$dir/run/socket" \
+		"auth required $PAMMOD socket=$dir/run/socket use_first_pass"
+}
+
+# db_down / db_up ENGINE: stop and start the legacy server (not for sqlite)
+db_down() {
+	case $1 in
+	postgresql) pg_stop "$WORK/postgresql/db" ;;
+	mysql) maria_stop "$WORK/mysql/db" ;;
+	esac
+}
+db_up() {
+	case $1 in
+	postgresql) pg_restart_server "$WORK/postgresql/db" ;;
+	mysql) maria_restart_server "$WORK/mysql/db" ;;
+	esac
+}
+# db_freeze / db_thaw ENGINE: SIGSTOP / SIGCONT every process of the server,
+# so that connections hang instead of failing at once
+db_pids() {
+	local pidfile
+	case $1 in
+	postgresql) pidfile=$WORK/postgresql/db/data/postmaster.pid ;;
+	mysql) pidfile=$(ls "$WORK"/mysql/db/*.pid 2>/dev/null | head -1) ;;
+	esac
+	local p
+	p=$(head -1 "$pidfile")
+	echo "$p"
+	pgrep -P "$p"
+}
+db_freeze() { kill -STOP $(db_pids "$1"); }
+db_thaw() { kill -CONT $(db_pids "$1"); }
+
+suite() {
+	local e=$1 dir=$WORK/$1 svc=customdb-$1 t0 t1 before
+	local conf=$dir/customdb.conf sock=$dir/run/socket log=$dir/daemon.log
+	export CUSTOMDB_SOCKET=$sock
+
+	t_section "$e: setup"
+	t_ok "$e: legacy database loaded, config written" setup_engine "$e" || return
+	t_ok "$e: customdb check passes" "$TOOL" -c "$conf" check
+	t_ok "$e: customdbd starts" start_daemon "$conf" "$log" "$sock" || return
+
+	t_section "$e: look-ups through getent and id"
+	t_out "$e: getent passwd alice" "alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
+	t_out "$e: getent passwd bob (defaults for NULL shell)" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+	t_out "$e: getent passwd 10001" "alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd 10001
+	t_out "$e: getent group devs" "devs:x:20001:alice,bob" getent group devs
+	t_out "$e: getent group 20002" "ops:x:20002:alice" getent group 20002
+	t_out "$e: id alice: supplementary groups in range only" \
+		"uid=10001(alice) gid=100(users) groups=100(users),20001(devs),20002(ops)" id alice
+	t_out "$e: id -Gn bob" "users devs" id -Gn bob
+	t_fail "$e: getent passwd nosuchuser" getent passwd nosuchuser
+	t_fail "$e: getent group nosuchgroup" getent group nosuchgroup
+
+	t_section "$e: what is never answered"
+	t_fail "$e: uid-0 row (mallory) is not returned" getent passwd mallory
+	t_out "$e: uid 0 is only the real root" "root:x:0:0:root:/root:/bin/bash" getent passwd 0
+	t_out "$e: the name root is only the real root" "root:x:0:0:root:/root:/bin/bash" getent passwd root
+	t_fail "$e: uid above max_uid (outsider, 70000)" getent passwd outsider
+	t_fail "$e: getent passwd 70000" getent passwd 70000
+	t_fail "$e: uid below min_uid (lowuid, 500)" getent passwd lowuid
+	t_fail "$e: getent passwd 500" getent passwd 500
+	t_fail "$e: group with gid 0 (wheel0)" getent group wheel0
+	t_fail "$e: group with gid 90000 (farout)" getent group farout
+	before=$(count_users "$e")
+	t_fail "$e: getent passwd \"x' OR '1'='1\"" getent passwd "x' OR '1'='1"
+	t_fail "$e: getent passwd \"'; DROP TABLE users; --\"" getent passwd "'; DROP TABLE users; --"
+	t_grep "$e: pamtester \"x' OR '1'='1\" logs nobody in" "User not known|Authentication failure" \
+		pam "$svc" "x' OR '1'='1" "x' OR '1'='1"
+	t_grep "$e: pamtester \"'; DROP TABLE users; --\" logs nobody in" "User not known|Authentication failure" \
+		pam "$svc" "'; DROP TABLE users; --" anything
+	t_fail "$e: customdb try get-user with SQL in the name" "$TOOL" -c "$conf" try get-user "x' OR '1'='1"
+	t_out "$e: users table intact" "$before" count_users "$e"
+
+	t_section "$e: logins through pamtester"
+	local u
+	for u in alice bob dave erin frank grace heidi; do
+		t_grep "$e: $u logs in with the right password" "successfully authenticated" pam "$svc" "$u" "$u-pw"
+		t_grep "$e: $u is refused a wrong password" "Authentication failure" pam "$svc" "$u" "$u-pw-wrong"
+	done
+	t_grep "$e: unknown user: PAM_USER_UNKNOWN" "User not known to the underlying authentication module" \
+		pam "$svc" nosuchuser whatever
+	t_grep "$e: no hash stored (ivan): refused" "Authentication failure" pam "$svc" ivan ""
+	t_grep "$e: uid-0 row (mallory) cannot log in" "User not known" pam "$svc" mallory mallory-pw
+	t_grep "$e: out-of-range uid cannot log in" "User not known" pam "$svc" outsider outsider-pw
+	t_grep "$e: disabled user: password right, account refused (PAM_PERM_DENIED)" \
+		"successfully authenticated.*|Permission denied" pam "$svc" carol carol-pw authenticate acct_mgmt
+	t_grep "$e: disabled user: acct_mgmt says Permission denied" "Permission denied" \
+		pam "$svc" carol carol-pw acct_mgmt
+	t_grep "$e: enabled user passes acct_mgmt" "account management done" pam "$svc" alice alice-pw acct_mgmt
+	t_grep "$e: acct_mgmt of an unknown user: PAM_USER_UNKNOWN" "User not known" \
+		pam "$svc" nosuchuser x acct_mgmt
+	t_grep "$e: use_first_pass takes the password from the stack" "successfully authenticated" \
+		pam "$svc-first" alice alice-pw
+	t_grep "$e: use_first_pass with a wrong password fails" "Authentication failure" \
+		pam "$svc-first" alice wrong
+
+	t_section "$e: a caller that is not root"
+	t_grep "$e: uid 10002 (bob) cannot authenticate as alice" "Insufficient credentials" \
+		as_uid 10002 bash -c "printf 'alice-pw\n' | pamtester $svc alice authenticate"
+	t_grep "$e: uid 10002 (bob) authenticates as himself" "successfully authenticated" \
+		as_uid 10002 bash -c "printf 'bob-pw\n' | pamtester $svc bob authenticate"
+	t_out "$e: a non-root process resolves users too" "alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" \
+		as_uid 10002 getent passwd alice
+
+	t_section "$e: the module, loaded directly"
+	t_grep "$e: short buffer: TRYAGAIN with ERANGE" "^status=TRYAGAIN errnop=ERANGE errno_kept=yes" \
+		"$PROBE" "$NSSMOD" pwnam alice 10
+	t_grep "$e: short group buffer: TRYAGAIN with ERANGE" "^status=TRYAGAIN errnop=ERANGE" \
+		"$PROBE" "$NSSMOD" grnam devs 16
+	t_grep "$e: enough buffer: SUCCESS, errno kept" "^status=SUCCESS errnop=0 errno_kept=yes" \
+		"$PROBE" "$NSSMOD" pwnam alice 200
+	t_grep "$e: unknown user: NOTFOUND" "^status=NOTFOUND errnop=ENOENT errno_kept=yes" \
+		"$PROBE" "$NSSMOD" pwnam nosuchuser 1024
+	t_grep "$e: initgroups_dyn lists 20001 and 20002" "gid=20001.*gid=20002" \
+		bash -c "'$PROBE' '$NSSMOD' initgroups alice | tr '\n' ' '"
+	t_grep "$e: disabled by the daemon's switch: UNAVAIL" "^status=UNAVAIL" \
+		"$PROBE" "$NSSMOD" disabled alice
+	t_grep "$e: a process never asks itself (daemon guard): UNAVAIL at once, not a timeout" \
+		"^status=UNAVAIL errnop=ENOENT" env CUSTOMDB_SOCKET="$dir/run/self.sock" "$PROBE" "$NSSMOD" self-listen alice
+	t_grep "$e: customdb try login" "^login: ok" bash -c "printf 'alice-pw\n' | '$TOOL' -c '$conf' try login alice"
+	t_grep "$e: customdb try get-user 10002 --json" '"username":"bob"' "$TOOL" -c "$conf" --json try get-user 10002
+
+	t_section "$e: the daemon's socket"
+	t_grep "$e: a second daemon refuses to start" "another customdbd is answering" \
+		"$DAEMON" -c "$conf" -f
+	t_out "$e: the first daemon still answers" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+
+	if [ "$e" != sqlite ]; then
+		t_section "$e: the database goes away and comes back"
+		t_ok "$e: database stopped" db_down "$e"
+		t0=$(now_ms)
+		t_grep "$e: login while down: PAM_AUTHINFO_UNAVAIL" "cannot retrieve authentication info" \
+			pam "$svc" alice alice-pw
+		t1=$(now_ms)
+		t_ok "$e: ... within connect_timeout (took $((t1 - t0)) ms)" test $((t1 - t0)) -lt 4000
+		t_grep "$e: look-up while down: UNAVAIL from the module" "^status=UNAVAIL errnop=EAGAIN" \
+			"$PROBE" "$NSSMOD" pwnam alice 1024
+		t_fail "$e: getent while down finds nothing" getent passwd alice
+		t_out "$e: local users still resolve (files first)" "root:x:0:0:root:/root:/bin/bash" getent passwd root
+		t_ok "$e: database started again" db_up "$e"
+		t_grep "$e: login works again, no restart of customdbd" "successfully authenticated" \
+			pam "$svc" alice alice-pw
+		t_out "$e: look-up works again" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+
+		t_section "$e: the database hangs (SIGSTOP)"
+		db_freeze "$e"
+		t0=$(now_ms)
+		t_grep "$e: login against a hung database: PAM_AUTHINFO_UNAVAIL" \
+			"cannot retrieve authentication info" pam "$svc" alice alice-pw
+		t1=$(now_ms)
+		t_ok "$e: ... bounded by query_timeout + connect_timeout (took $((t1 - t0)) ms)" \
+			test $((t1 - t0)) -lt 7000
+		db_thaw "$e"
+		t_grep "$e: login works once the database wakes up" "successfully authenticated" \
+			pam "$svc" alice alice-pw
+	fi
+
+	t_section "$e: without the daemon"
+	stop_daemon
+	t_grep "$e: no daemon: UNAVAIL" "^status=UNAVAIL errnop=ENOENT" "$PROBE" "$NSSMOD" pwnam alice 1024
+	t_fail "$e: no daemon: getent finds nothing" getent passwd alice
+	t_out "$e: no daemon: local users still resolve" "root:x:0:0:root:/root:/bin/bash" getent passwd root
+	t_grep "$e: no daemon: PAM_AUTHINFO_UNAVAIL" "cannot retrieve authentication info" \
+		pam "$svc" alice alice-pw
+	# a daemon killed hard leaves its socket behind; the next one replaces it
+	start_daemon "$conf" "$log" "$sock" >/dev/null 2>&1
+	stop_daemon KILL
+	t_ok "$e: stale socket left by kill -9" test -S "$sock"
+	t_ok "$e: a new daemon replaces the stale socket" start_daemon "$conf" "$log" "$sock"
+	t_out "$e: ... and answers" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+	stop_daemon
+	t_nogrep "$e: no password reached the daemon's log" "alice-pw|bob-pw|dave-pw|legacy-secret" cat "$log"
+	unset CUSTOMDB_SOCKET
+}
+
+config_errors() {
+	local dir=$WORK/config
+	mkdir -p "$dir"
+	chmod 700 "$dir"
+	t_section "config errors"
+	printf '[customdb]\nmode = legacy\nmin_uid = ten\n' > "$dir/bad.conf"
+	t_grep "bad integer: file, line and key named" "bad.conf:3: \[customdb\] min_uid" "$DAEMON" -c "$dir/bad.conf" -f
+	printf '[legacy]\ndriver = sqlite\nconnection = /x\nconection_timeout = 3\n' > "$dir/typo.conf"
+	t_grep "unknown key: named" "typo.conf:4: \[legacy\] conection_timeout: unknown key" "$TOOL" -c "$dir/typo.conf" check
+	legacy_config sqlite "$WORK/sqlite/legacy.db" "$dir/socket" > "$dir/secret.conf"
+	sed -i 's|^connection = .*|connection = /nonexistent password=hunter2|' "$dir/secret.conf"
+	chmod 644 "$dir/secret.conf"
+	t_grep "a password in a config readable by others: the daemon refuses" \
+		"secret.conf: holds a database password but is readable by others" "$DAEMON" -c "$dir/secret.conf" -f
+	legacy_config sqlite "$WORK/sqlite/legacy.db" "$dir/socket" > "$dir/weak.conf"
+	chmod 666 "$dir/weak.conf"
+	t_grep "a config writable by others: refused" "weak.conf: writable by others" "$DAEMON" -c "$dir/weak.conf" -f
+	legacy_config sqlite "$WORK/sqlite/legacy.db" "$dir/socket" |
+		sed 's/^login = SELECT username, uid, password,/login = SELECT username, uid,/' > "$dir/nopw.conf"
+	chmod 600 "$dir/nopw.conf"
+	t_grep "customdb check names a missing required column" "missing: password" "$TOOL" -c "$dir/nopw.conf" check
+	t_fail "customdb check exits non-zero for it" "$TOOL" -c "$dir/nopw.conf" check
+	t_fail "usage error: exit 2" "$TOOL" -c "$dir/nopw.conf" frobnicate
+}
+
+for e in "${ENGINES[@]}"; do
+	suite "$e"
+done
+[ -d "$WORK/sqlite" ] && config_errors
+t_summary
