@@ -51,7 +51,8 @@ enum cdb_opcode {
 	 * whose uid is the caller's own (CDB_STATUS_DENIED otherwise). */
 	CDB_OP_AUTHENTICATE = 6,
 	/* request: string user, string service
-	 * reply: any status, then always string message. */
+	 * reply: any status, then always string message. As for AUTHENTICATE,
+	 * a caller that is not root may ask only about its own account. */
 	CDB_OP_ACCOUNT = 7,
 };
 

@@ -48,6 +48,10 @@ struct parse {
 	bool indented;          /* the current line began with whitespace */
 	char prev_key[64];      /* last key set, for continuation lines */
 	char prev_section[32];
+	/* every "section.key" set so far, and its line: no key may be set twice,
+	 * and checks made after the whole file is read still name the line */
+	struct { char key[96]; int line; } seen[64];
+	size_t nseen;
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -69,8 +73,10 @@ static void perr(struct parse *p, const char *section, const char *key, const ch
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (key != NULL)
+	if (key != NULL && p->line > 0)
 		snprintf(p->err, p->errlen, "%s:%d: [%s] %s: %s", p->name, p->line, section, key, msg);
+	else if (key != NULL)
+		snprintf(p->err, p->errlen, "%s: [%s] %s: %s", p->name, section, key, msg);
 	else
 		snprintf(p->err, p->errlen, "%s:%d: %s", p->name, p->line, msg);
 }
@@ -380,6 +386,39 @@ static bool append_query(struct parse *p, const char *s, const char *k, const ch
 	return true;
 }
 
+/* Remember that section.key was set on this line; false if it was before. */
+static bool mark_seen(struct parse *p, const char *section, const char *key)
+{
+	char sk[96];
+	size_t i;
+
+	snprintf(sk, sizeof(sk), "%s.%s", section, key);
+	for (i = 0; i < p->nseen; i++) {
+		if (strcmp(p->seen[i].key, sk) == 0) {
+			perr(p, section, key, "set twice (first on line %d)", p->seen[i].line);
+			return false;
+		}
+	}
+	if (p->nseen < sizeof(p->seen) / sizeof(p->seen[0])) {
+		snprintf(p->seen[p->nseen].key, sizeof(p->seen[0].key), "%s", sk);
+		p->seen[p->nseen++].line = p->line;
+	}
+	return true;
+}
+
+/* The line section.key was set on, or 0 when it was not set (a default). */
+static int seen_line(const struct parse *p, const char *section, const char *key)
+{
+	char sk[96];
+	size_t i;
+
+	snprintf(sk, sizeof(sk), "%s.%s", section, key);
+	for (i = 0; i < p->nseen; i++)
+		if (strcmp(p->seen[i].key, sk) == 0)
+			return p->seen[i].line;
+	return 0;
+}
+
 static int handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse *p = user;
@@ -389,6 +428,8 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return 0;
 	if (p->indented && strcmp(key, p->prev_key) == 0 && strcmp(section, p->prev_section) == 0)
 		ok = append_query(p, section, key, value);
+	else if (!mark_seen(p, section, key))
+		ok = false;
 	else if (strcmp(section, "customdb") == 0)
 		ok = handle_customdb(p, section, key, value);
 	else if (strcmp(section, "legacy") == 0)
@@ -447,24 +488,28 @@ static bool config_finish(struct parse *p)
 		perr(p, "customdb", "", "out of memory");
 		return false;
 	}
-	p->line = 0;
+	p->line = seen_line(p, "customdb", "min_uid");
 	if (c->min_uid > c->max_uid) {
 		perr(p, "customdb", "min_uid", "is above max_uid");
 		return false;
 	}
+	p->line = seen_line(p, "customdb", "mode");
 	if (c->mode == MODE_MIGRATE) {
 		perr(p, "customdb", "mode", "migrate is not available in this version yet; use legacy");
 		return false;
 	}
+	p->line = 0;
 	if (c->driver == NULL) {
 		perr(p, "legacy", "driver", "missing (postgresql, mysql or sqlite)");
 		return false;
 	}
+	p->line = seen_line(p, "legacy", "driver");
 	if (strcmp(c->driver, "postgresql") != 0 && strcmp(c->driver, "mysql") != 0 &&
 	    strcmp(c->driver, "sqlite") != 0) {
 		perr(p, "legacy", "driver", "'%s' is not one of postgresql, mysql, sqlite", c->driver);
 		return false;
 	}
+	p->line = 0;
 	if (c->connection == NULL) {
 		perr(p, "legacy", "connection", "missing");
 		return false;

@@ -20,6 +20,7 @@ const char *conn_rc_name(int rc)
 	case CONN_AUTH_ERR: return "authentication failed";
 	case CONN_DISABLED: return "disabled";
 	case CONN_EXPIRED: return "expired";
+	case CONN_DENIED: return "not allowed for this caller";
 	case CONN_UNAVAIL: return "database unavailable";
 	case CONN_ERROR: return "error";
 	}
@@ -365,7 +366,8 @@ out:
 	return rc;
 }
 
-int connector_account(struct session *s, const char *name, char *why, size_t whylen)
+int connector_account(struct session *s, const char *name, uid_t caller_uid, char *why,
+		      size_t whylen)
 {
 	struct query_args a = { 0 };
 	struct user u;
@@ -378,7 +380,9 @@ int connector_account(struct session *s, const char *name, char *why, size_t why
 	rc = fetch_user(s, Q_LOGIN, &a, name, 0, false, &u);
 	if (rc != CONN_OK)
 		return rc;
-	if (u.disabled) {
+	if (caller_uid != 0 && u.uid != caller_uid) {
+		rc = CONN_DENIED;
+	} else if (u.disabled) {
 		snprintf(why, whylen, "Your account is disabled; contact your administrator.");
 		rc = CONN_DISABLED;
 	} else if (u.expires != 0 && u.expires <= (int64_t)time(NULL)) {

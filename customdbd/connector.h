@@ -19,6 +19,7 @@ enum conn_rc {
 	CONN_AUTH_ERR = 2,      /* wrong password or unusable stored hash */
 	CONN_DISABLED = 3,
 	CONN_EXPIRED = 4,
+	CONN_DENIED = 5,        /* the caller may not ask about this user */
 	CONN_UNAVAIL = -1,      /* database unreachable or too slow */
 	CONN_ERROR = -2,        /* bad query, out of memory */
 };
@@ -66,9 +67,11 @@ int connector_authenticate(struct session *s, const char *name, const char *pass
 			   uid_t caller_uid, bool *denied, struct user *u);
 
 /* The account step: CONN_OK, CONN_DISABLED (disabled, or unverified email
- * with require_verified), CONN_EXPIRED, CONN_NOTFOUND, CONN_UNAVAIL. why gets a
- * message for the user when not CONN_OK. */
-int connector_account(struct session *s, const char *name, char *why, size_t whylen);
+ * with require_verified), CONN_EXPIRED, CONN_NOTFOUND, CONN_UNAVAIL, and
+ * CONN_DENIED when caller_uid is not 0 and not the user's own uid. why gets
+ * a message for the user when not CONN_OK. */
+int connector_account(struct session *s, const char *name, uid_t caller_uid, char *why,
+		      size_t whylen);
 
 /* Text of an enum conn_rc, for logs. */
 const char *conn_rc_name(int rc);

@@ -24,9 +24,13 @@ int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out)
 		wbuf_put_str(out, "");
 		return CDB_STATUS_NOTFOUND;
 	}
-	if (rbuf_get_strref(in, &pw, &pwlen) != 0 || pwlen > PASSWORD_MAX ||
+	if (rbuf_get_strref(in, &pw, &pwlen) != 0 ||
 	    rbuf_get_str(in, service, sizeof(service)) != 0 || rbuf_end(in) != 0)
 		goto out;
+	/* A password longer than any application allowed is a wrong one, not a
+	 * broken request: it is checked as an empty one, which never matches. */
+	if (pwlen > PASSWORD_MAX)
+		pwlen = 0;
 	memcpy(password, pw, pwlen);
 	password[pwlen] = '\0';
 	snprintf(rq->what, sizeof(rq->what), "authenticate %s (%s, uid %lu)", name, service,
@@ -60,8 +64,13 @@ int handle_account(struct request *rq, struct rbuf *in, struct wbuf *out)
 	if (rbuf_get_str(in, service, sizeof(service)) != 0 || rbuf_end(in) != 0)
 		return -1;
 	snprintf(rq->what, sizeof(rq->what), "account %s (%s)", name, service);
-	rc = connector_account(rq->session, name, why, sizeof(why));
+	rc = connector_account(rq->session, name, rq->peer_uid, why, sizeof(why));
 	st = status_of(rc);
+	if (rc == CONN_DENIED) {
+		st = CDB_STATUS_DENIED;
+		log_msg(LOG_WARNING, "uid %lu may not ask about the account of %s",
+			(unsigned long)rq->peer_uid, name);
+	}
 	if (st == CDB_STATUS_ACCT_DISABLED || st == CDB_STATUS_ACCT_EXPIRED)
 		log_msg(LOG_NOTICE, "account %s refused: %s", name, conn_rc_name(rc));
 	wbuf_begin(out, (uint16_t)st);

@@ -15,6 +15,7 @@ int status_of(int conn_rc)
 	case CONN_DISABLED: return CDB_STATUS_ACCT_DISABLED;
 	case CONN_EXPIRED: return CDB_STATUS_ACCT_EXPIRED;
 	case CONN_UNAVAIL: return CDB_STATUS_UNAVAIL;
+	case CONN_DENIED: return CDB_STATUS_DENIED;
 	}
 	return CDB_STATUS_ERROR;
 }

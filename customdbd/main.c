@@ -22,7 +22,7 @@ static void usage(FILE *f)
 		"out of the database the config file names.\n\n"
 		"  -c, --config FILE  config file (default %s)\n"
 		"  -f, --foreground   stay in the foreground and log to stderr\n"
-		"  -d, --debug        log every request (twice: also to stderr)\n"
+		"  -d, --debug        also log every request, at debug level\n"
 		"  -h, --help         show this help\n"
 		"  -V, --version      show the version\n",
 		CUSTOMDB_DEFAULT_CONFIG);

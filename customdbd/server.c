@@ -179,6 +179,7 @@ int server_listen(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char dir[sizeof(sa.sun_path)];
+	struct stat st;
 	char *slash;
 	int fd, probe;
 
@@ -206,9 +207,16 @@ int server_listen(const char *path, char *err, size_t errlen)
 		}
 		close(probe);
 	}
-	if (unlink(path) != 0 && errno != ENOENT) {
-		snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
-		return -1;
+	/* A stale socket is replaced; anything else at that path is not ours. */
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a socket; not replacing it", path);
+			return -1;
+		}
+		if (unlink(path) != 0) {
+			snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
+			return -1;
+		}
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {

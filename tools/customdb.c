@@ -257,7 +257,7 @@ static int cmd_try_login(const struct opts *o, const char *name)
 	secret_wipe_array(pw);
 	why[0] = '\0';
 	if (rc == CONN_OK)
-		acct = connector_account(&s, name, why, sizeof(why));
+		acct = connector_account(&s, name, 0, why, sizeof(why));
 	out_begin(&out, o->json);
 	out_obj_begin(&out, NULL);
 	out_str(&out, "login", rc == CONN_OK ? conn_rc_name(acct) : conn_rc_name(rc));

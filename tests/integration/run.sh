@@ -220,6 +220,8 @@ suite() {
 		t_grep "$e: $u logs in with the right password" "successfully authenticated" pam "$svc" "$u" "$u-pw"
 		t_grep "$e: $u is refused a wrong password" "Authentication failure" pam "$svc" "$u" "$u-pw-wrong"
 	done
+	t_grep "$e: a 2000-byte password is a wrong one, not a broken request" "Authentication failure" \
+		pam "$svc" alice "$(head -c 2000 /dev/zero | tr '\0' a)"
 	t_grep "$e: unknown user: PAM_USER_UNKNOWN" "User not known to the underlying authentication module" \
 		pam "$svc" nosuchuser whatever
 	t_grep "$e: no hash stored (ivan): refused" "Authentication failure" pam "$svc" ivan ""
@@ -242,6 +244,10 @@ suite() {
 		as_uid 10002 bash -c "printf 'alice-pw\n' | pamtester $svc alice authenticate"
 	t_grep "$e: uid 10002 (bob) authenticates as himself" "successfully authenticated" \
 		as_uid 10002 bash -c "printf 'bob-pw\n' | pamtester $svc bob authenticate"
+	t_grep "$e: uid 10002 (bob) may not check alice's account" "Permission denied" \
+		as_uid 10002 pamtester $svc alice acct_mgmt
+	t_grep "$e: uid 10002 (bob) checks his own account" "account management done" \
+		as_uid 10002 pamtester $svc bob acct_mgmt
 	t_out "$e: a non-root process resolves users too" "alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" \
 		as_uid 10002 getent passwd alice
 
@@ -262,6 +268,26 @@ suite() {
 		"^status=UNAVAIL errnop=ENOENT" env CUSTOMDB_SOCKET="$dir/run/self.sock" "$PROBE" "$NSSMOD" self-listen alice
 	t_grep "$e: customdb try login" "^login: ok" bash -c "printf 'alice-pw\n' | '$TOOL' -c '$conf' try login alice"
 	t_grep "$e: customdb try get-user 10002 --json" '"username":"bob"' "$TOOL" -c "$conf" --json try get-user 10002
+
+	if [ "$e" = postgresql ]; then
+		t_section "$e: one slow query does not stall the others"
+		getent passwd slowpoke > "$dir/slowpoke.out" &
+		local slow_pid=$!
+		sleep 0.3
+		t_out "$e: alice answers while slowpoke's query still runs" \
+			"alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
+		t_ok "$e: ... and slowpoke's look-up was still running then" kill -0 "$slow_pid"
+		wait "$slow_pid"
+		t_out "$e: slowpoke's answer arrives in the end" "slowpoke:x:10020:100:Slow:/home/slowpoke:/bin/sh" \
+			cat "$dir/slowpoke.out"
+		t0=$(now_ms)
+		t_grep "$e: a query over query_timeout: UNAVAIL" "^status=UNAVAIL errnop=EAGAIN" \
+			"$PROBE" "$NSSMOD" pwnam sleepy 1024
+		t1=$(now_ms)
+		t_ok "$e: ... after query_timeout, not the query's 30 s (took $((t1 - t0)) ms)" \
+			test $((t1 - t0)) -lt 4500
+		t_out "$e: the daemon answers normally afterwards" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+	fi
 
 	t_section "$e: the daemon's socket"
 	t_grep "$e: a second daemon refuses to start" "another customdbd is answering" \
@@ -321,6 +347,15 @@ config_errors() {
 	mkdir -p "$dir"
 	chmod 700 "$dir"
 	t_section "config errors"
+	printf '[customdb]\nmode = legacy\nmin_uid = 10000\n\nmin_uid = 20000\n' > "$dir/twice.conf"
+	t_grep "a key set twice: both lines named" "twice.conf:5: \[customdb\] min_uid: set twice \(first on line 3\)" \
+		"$TOOL" -c "$dir/twice.conf" check
+	legacy_config sqlite "$WORK/sqlite/legacy.db" "$dir/notsock" > "$dir/notsock.conf"
+	chmod 600 "$dir/notsock.conf"
+	echo "precious" > "$dir/notsock"
+	t_grep "a file that is not a socket at the socket path: refused" "is not a socket; not replacing it" \
+		"$DAEMON" -c "$dir/notsock.conf" -f
+	t_out "... and the file is left alone" "precious" cat "$dir/notsock"
 	printf '[customdb]\nmode = legacy\nmin_uid = ten\n' > "$dir/bad.conf"
 	t_grep "bad integer: file, line and key named" "bad.conf:3: \[customdb\] min_uid" "$DAEMON" -c "$dir/bad.conf" -f
 	printf '[legacy]\ndriver = sqlite\nconnection = /x\nconection_timeout = 3\n' > "$dir/typo.conf"

@@ -20,6 +20,9 @@
 #   mallory uid 0                  never answered
 #   root    10010                  the name is never answered
 #   outsider 70000, lowuid 500     outside [min_uid, max_uid]
+#   slowpoke 10020, sleepy 10021   on PostgreSQL, get_user sleeps 1.5 s for
+#                                  slowpoke and 30 s for sleepy (concurrency,
+#                                  query_timeout)
 
 legacy_schema() {
 	cat <<'X'
@@ -64,6 +67,8 @@ INSERT INTO users VALUES (10, 'mallory', 0, '$(mkpasswd -m sha512crypt mallory-p
 INSERT INTO users VALUES (11, 'root', 10010, '$(mkpasswd -m sha512crypt root-pw)', 'r@example.org', 1, 'Not root', NULL);
 INSERT INTO users VALUES (12, 'outsider', 70000, '$(mkpasswd -m sha512crypt outsider-pw)', 'o@example.org', 1, 'Outsider', NULL);
 INSERT INTO users VALUES (13, 'lowuid', 500, '$(mkpasswd -m sha512crypt lowuid-pw)', 'l@example.org', 1, 'Low', NULL);
+INSERT INTO users VALUES (14, 'slowpoke', 10020, '$(mkpasswd -m sha512crypt slowpoke-pw)', 's@example.org', 1, 'Slow', NULL);
+INSERT INTO users VALUES (15, 'sleepy', 10021, '$(mkpasswd -m sha512crypt sleepy-pw)', 'z@example.org', 1, 'Sleepy', NULL);
 INSERT INTO app_groups VALUES (1, 'devs', 20001);
 INSERT INTO app_groups VALUES (2, 'ops', 20002);
 INSERT INTO app_groups VALUES (3, 'wheel0', 0);
@@ -78,9 +83,12 @@ X
 
 legacy_config() {
 	local engine=$1 conn=$2 sock=$3 extra=${4:-}
-	local q agg cast gcast
+	local q agg cast gcast slow=""
 	case $engine in
-	postgresql) q='"group"'; agg="string_agg(u.username, ',')"; cast='CAST(:uid AS integer)'; gcast='CAST(:gid AS integer)' ;;
+	postgresql) q='"group"'; agg="string_agg(u.username, ',')"; cast='CAST(:uid AS integer)'; gcast='CAST(:gid AS integer)'
+		slow="
+          AND (username NOT IN ('slowpoke', 'sleepy') OR
+               (SELECT true FROM pg_sleep(CASE username WHEN 'slowpoke' THEN 1.5 ELSE 30 END)))" ;;
 	mysql) q='`group`'; agg="GROUP_CONCAT(u.username)"; cast='CAST(:uid AS SIGNED)'; gcast='CAST(:gid AS SIGNED)' ;;
 	sqlite) q='"group"'; agg="group_concat(u.username)"; cast='CAST(:uid AS integer)'; gcast='CAST(:gid AS integer)' ;;
 	esac
@@ -105,7 +113,7 @@ login = SELECT username, uid, password, email,
           CASE WHEN active = 1 THEN 0 ELSE 1 END AS disabled
         FROM users WHERE username = :username
 get_user = SELECT username, uid, fullname AS gecos, shell, email
-        FROM users WHERE username = :username
+        FROM users WHERE username = :username$slow
 get_user_by_uid = SELECT username, uid, fullname AS gecos, shell, email
         FROM users WHERE uid = $cast
 get_group = SELECT g.name AS $q, g.gid,

@@ -1,0 +1,27 @@
+#!/bin/sh
+# install-deps.sh: the Debian 12 packages customdb needs to build, test and
+# run its demo. Installs only what is missing; run as root.
+set -eu
+PKGS="build-essential cmake pkg-config
+libpam0g-dev libpq-dev default-libmysqlclient-dev libsqlite3-dev libsodium-dev
+libargon2-dev libcrypt-dev libssl-dev libcdb-dev libinih-dev
+check clang libclang-rt-14-dev
+sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2
+util-linux procps groff-base man-db"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# keep the packaged servers from starting on the host: tests start their own
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod +x /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

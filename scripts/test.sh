@@ -1,0 +1,36 @@
+#!/bin/bash
+# test.sh: every test, on a fresh Debian 12, as root.
+#
+#   1. installs what is missing (scripts/install-deps.sh) and builds
+#   2. unit tests (Check) through ctest
+#   3. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
+#   4. the export maps and link lists of the two modules
+#   5. each libFuzzer target for a short run (FUZZ_SECONDS, default 10)
+#   6. integration tests: real SQLite, PostgreSQL and MariaDB, real getent,
+#      id and pamtester, inside a private mount namespace
+#
+# Stops at the first stage that fails and says which.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+[ "$(id -u)" -eq 0 ] || { echo "test.sh: run as root (tests start servers and use namespaces)" >&2; exit 2; }
+
+stage() {
+	local name=$1; shift
+	printf '\n#### %s\n' "$name"
+	local t0=$SECONDS
+	if ! "$@"; then
+		printf '\n#### FAILED: %s\n' "$name"
+		exit 1
+	fi
+	printf '#### %s: ok (%ds)\n' "$name" $((SECONDS - t0))
+}
+
+stage "install dependencies" scripts/install-deps.sh
+stage "build" scripts/build.sh "$ROOT/build" -DCUSTOMDB_TESTS=ON
+stage "unit tests" ctest --test-dir build --output-on-failure
+stage "unit tests under ASan+UBSan" tests/unit/run-sanitized.sh
+stage "module exports and links" tests/check-modules.sh build
+stage "fuzz targets (${FUZZ_SECONDS:-10}s each)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
+stage "integration" env BUILD="$ROOT/build" tests/integration/run.sh
+printf '\nall tests passed\n'
