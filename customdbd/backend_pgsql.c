@@ -92,7 +92,8 @@ static void set_err(char *err, size_t errlen, const char *prefix, const char *ms
 		}
 		if (first_line)
 			break;
-		while (i + 1 < mlen && msg[i + 1] == '\n')
+		while (i + 1 < mlen && (msg[i + 1] == '\n' || msg[i + 1] == '\t' ||
+					msg[i + 1] == ' '))
 			i++;
 		if (i + 1 < mlen) {
 			buf[o++] = ';';
