@@ -90,6 +90,24 @@ as_uid() {
 	setpriv --reuid="$uid" --regid=100 --clear-groups -- "$@"
 }
 
+# su_as UID USER PASSWORD: su to USER from a non-root user, the password
+# typed at su's prompt on a pty; prints what `id` says as USER
+su_as() {
+	expect -c "
+		set timeout 20
+		log_user 0
+		spawn setpriv --reuid=$1 --regid=100 --clear-groups su $2 -c {id -un; id -Gn}
+		expect {
+			-re {[Pp]assword: ?$} { send -- {$3}; send \"\\r\" }
+			timeout { puts TIMEOUT; exit 2 }
+		}
+		log_user 1
+		expect eof
+		catch wait result
+		exit [lindex \$result 3]
+	"
+}
+
 # count of rows in the users table, through the engine's own client
 count_users() {
 	case $1 in
@@ -130,17 +148,27 @@ setup_engine() {
 		conn="$(maria_conninfo "$dir/db") password=legacy-secret"
 		;;
 	esac
-	legacy_config "$e" "$conn" "$dir/run/socket" > "$dir/customdb.conf"
+	# the compiled-in socket path (a tmpfs /run in the namespace): set-uid
+	# programs such as su ignore CUSTOMDB_SOCKET
+	legacy_config "$e" "$conn" /run/customdb/socket > "$dir/customdb.conf"
 	if [ -n "$extra" ]; then
 		sed -i "s|^\[legacy\]\$|[legacy]\n$extra|" "$dir/customdb.conf"
 	fi
 	chmod 600 "$dir/customdb.conf"
 	ns_pam_service "customdb-$e" \
-		"auth required $PAMMOD socket=$dir/run/socket debug" \
-		"account required $PAMMOD socket=$dir/run/socket"
+		"auth required $PAMMOD socket=/run/customdb/socket debug" \
+		"account required $PAMMOD socket=/run/customdb/socket"
+	# su's own stack: customdb for its users, pam_unix for everyone else
+	ns_pam_service "su" \
+		"auth sufficient pam_rootok.so" \
+		"auth [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $PAMMOD" \
+		"auth required pam_unix.so try_first_pass" \
+		"account [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $PAMMOD" \
+		"account required pam_unix.so" \
+		"session required pam_permit.so"
 	ns_pam_service "customdb-$e-first" \
-		"auth optional $PAMMOD socket=$dir/run/socket" \
-		"auth required $PAMMOD socket=$dir/run/socket use_first_pass"
+		"auth optional $PAMMOD socket=/run/customdb/socket" \
+		"auth required $PAMMOD socket=/run/customdb/socket use_first_pass"
 }
 
 # db_down / db_up ENGINE: stop and start the legacy server (not for sqlite)
@@ -174,7 +202,7 @@ db_thaw() { kill -CONT $(db_pids "$1"); }
 
 suite() {
 	local e=$1 dir=$WORK/$1 svc=customdb-$1 t0 t1 before
-	local conf=$dir/customdb.conf sock=$dir/run/socket log=$dir/daemon.log
+	local conf=$dir/customdb.conf sock=/run/customdb/socket log=$dir/daemon.log
 	export CUSTOMDB_SOCKET=$sock
 
 	t_section "$e: setup"
@@ -238,6 +266,12 @@ suite() {
 		pam "$svc-first" alice alice-pw
 	t_grep "$e: use_first_pass with a wrong password fails" "Authentication failure" \
 		pam "$svc-first" alice wrong
+
+	t_section "$e: su, a set-uid client on a pty"
+	t_grep "$e: su alice from uid 10002 with her password" "^alice" su_as 10002 alice alice-pw
+	t_grep "$e: ... and gets her groups" "users devs ops" su_as 10002 alice alice-pw
+	t_grep "$e: su alice with a wrong password fails" "Authentication failure" su_as 10002 alice wrong-pw
+	t_grep "$e: su to a disabled user fails in the account step" "Permission denied|denied" su_as 10002 carol carol-pw
 
 	t_section "$e: a caller that is not root"
 	t_grep "$e: uid 10002 (bob) cannot authenticate as alice" "Insufficient credentials" \

@@ -7,6 +7,9 @@
 #                        /etc/pam.d so that glibc loads BUILD's
 #                        libnss_customdb.so.2 (passwd, group: files customdb)
 #                        and /etc/pam.d holds the real files plus ours
+#                        and /run is a fresh tmpfs with /run/customdb, so
+#                        the daemon can answer on the compiled-in socket
+#                        path that set-uid programs (su) insist on
 #   ns_pam_service NAME LINES  write /etc/pam.d/NAME (inside the namespace)
 #
 # The host's own files are never written: every change is a bind mount in a
@@ -47,6 +50,8 @@ X
 	mount --bind "$work/ns/nsswitch.conf" /etc/nsswitch.conf
 	mount --bind "$work/ns/ld.so.cache" /etc/ld.so.cache
 	mount --bind "$work/ns/pam.d" /etc/pam.d
+	mount -t tmpfs -o mode=0755 customdb-test-run /run
+	mkdir -m 0755 /run/customdb
 	# nscd would answer from the host's view; it is not part of this test
 	if [ -S /run/nscd/socket ] || [ -S /var/run/nscd/socket ]; then
 		echo "ns.sh: nscd is running; its cache could hide the module" >&2
