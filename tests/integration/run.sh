@@ -90,6 +90,17 @@ as_uid() {
 	setpriv --reuid="$uid" --regid=100 --clear-groups -- "$@"
 }
 
+# open connections of the customdb database user, as the server sees them
+db_connections() {
+	case $1 in
+	postgresql) pg_sql "$WORK/postgresql/db" "SELECT count(*) FROM pg_stat_activity WHERE usename = 'customdb'" ;;
+	mysql) maria_sql "$WORK/mysql/db" "SELECT count(*) FROM information_schema.processlist WHERE user = 'customdb'" ;;
+	esac
+}
+
+# between LOW and HIGH (inclusive)
+in_range() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+
 # su_as UID USER PASSWORD: su to USER from a non-root user, the password
 # typed at su's prompt on a pty; prints what `id` says as USER
 su_as() {
@@ -221,6 +232,13 @@ suite() {
 	t_out "$e: id -Gn bob" "users devs" id -Gn bob
 	t_fail "$e: getent passwd nosuchuser" getent passwd nosuchuser
 	t_fail "$e: getent group nosuchgroup" getent group nosuchgroup
+
+	if [ "$e" != sqlite ]; then
+		local i n
+		for i in $(seq 40); do getent passwd alice >/dev/null; done
+		n=$(db_connections "$e")
+		t_ok "$e: connections are kept and reused: $n open after 40 look-ups (1..8 workers)" in_range "$n" 1 8
+	fi
 
 	t_section "$e: what is never answered"
 	t_fail "$e: uid-0 row (mallory) is not returned" getent passwd mallory
