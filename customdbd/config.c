@@ -46,6 +46,7 @@ struct parse {
 	int line;               /* line the parser is on */
 	bool at_line_start;
 	bool indented;          /* the current line began with whitespace */
+	size_t line_len;        /* bytes of the current line read so far */
 	char prev_key[64];      /* last key set, for continuation lines */
 	char prev_section[32];
 	/* every "section.key" set so far, and its line: no key may be set twice,
@@ -58,6 +59,9 @@ struct parse {
 	/* the raw text of each query as it is read, joined across lines */
 	char *qtext[Q_COUNT_];
 };
+
+/* Longest line libinih is allowed to grow its buffer to. */
+#define CONFIG_MAX_LINE (1 << 16)
 
 static void perr(struct parse *p, const char *section, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -109,10 +113,18 @@ static char *reader(char *str, int num, void *stream)
 		return NULL;
 	if (p->at_line_start) {
 		p->line++;
+		p->line_len = 0;
 		p->indented = (str[0] == ' ' || str[0] == '\t');
 	}
 	n = strlen(str);
+	p->line_len += n;
 	p->at_line_start = n > 0 && str[n - 1] == '\n';
+	/* libinih would cut a longer line and read its tail as a line of its
+	 * own; stop instead (ending the input makes it return). */
+	if (!p->at_line_start && p->line_len >= CONFIG_MAX_LINE - 2) {
+		perr(p, NULL, NULL, "line longer than %d bytes", CONFIG_MAX_LINE - 3);
+		return NULL;
+	}
 	return out;
 }
 
@@ -488,9 +500,17 @@ static bool config_finish(struct parse *p)
 		perr(p, "customdb", "", "out of memory");
 		return false;
 	}
-	p->line = seen_line(p, "customdb", "min_uid");
 	if (c->min_uid > c->max_uid) {
-		perr(p, "customdb", "min_uid", "is above max_uid");
+		/* name the key that is in the file (the later one if both are) */
+		int lmin = seen_line(p, "customdb", "min_uid"), lmax = seen_line(p, "customdb", "max_uid");
+
+		p->line = lmax > lmin ? lmax : lmin;
+		if (lmax > lmin)
+			perr(p, "customdb", "max_uid", "%lu is below min_uid (%lu)",
+			     (unsigned long)c->max_uid, (unsigned long)c->min_uid);
+		else
+			perr(p, "customdb", "min_uid", "%lu is above max_uid (%lu)",
+			     (unsigned long)c->min_uid, (unsigned long)c->max_uid);
 		return false;
 	}
 	p->line = seen_line(p, "customdb", "mode");
@@ -552,7 +572,7 @@ static struct config *config_parse(struct parse *p)
 	ini_allow_multiline = true;
 	ini_use_stack = false;
 	ini_allow_realloc = true;
-	ini_max_line = 1 << 16;
+	ini_max_line = CONFIG_MAX_LINE;
 	ini_stop_on_first_error = true;
 	rc = ini_parse_stream(reader, p, handler, p);
 	if (rc != 0 && !p->failed) {

@@ -44,10 +44,10 @@ static int crypt_verify(const char *stored, const char *password, size_t pwlen)
 	/* libxcrypt returns NULL or a string starting with '*' on failure. */
 	if (out == NULL || out[0] == '*')
 		goto out;
-	if (strlen(out) != slen) {
-		rc = HASH_MISMATCH;
+	/* crypt echoes the setting and appends a hash of fixed length: any
+	 * other length means the stored string was cut (a narrow column) */
+	if (strlen(out) != slen)
 		goto out;
-	}
 	rc = hash_equal(out, stored, slen) ? HASH_MATCH : HASH_MISMATCH;
 out:
 	secret_wipe(cd, sizeof(*cd));

@@ -1,0 +1,1 @@
+SELECT 1 WHERE id = CAST(:uid AS integer) - 10000 AND x::text = ':gid'

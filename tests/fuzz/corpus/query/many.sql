@@ -1,0 +1,1 @@
+SELECT :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username, :username

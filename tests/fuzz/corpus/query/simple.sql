@@ -1,0 +1,1 @@
+SELECT name AS username FROM users WHERE name = :username
