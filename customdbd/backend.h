@@ -2,7 +2,9 @@
  *
  * A backend is one connection to one database, used by one thread at a time.
  * The daemon gives each worker thread its own backend, opened lazily and kept
- * across requests; a query that finds the connection dead reconnects once. */
+ * across requests. The retry policy lives in one place, session_query()
+ * (connector.c): a query that finds its kept connection dead (BACKEND_LOST)
+ * is retried once on a new one; a timeout is never retried. */
 #ifndef CUSTOMDB_BACKEND_H
 #define CUSTOMDB_BACKEND_H
 
@@ -15,6 +17,9 @@ enum backend_rc {
 	BACKEND_OK = 0,
 	BACKEND_UNAVAILABLE = -1, /* cannot connect, connection lost, timed out */
 	BACKEND_ERROR = -2,       /* the database refused the query (SQL error) */
+	BACKEND_LOST = -3,        /* the kept connection was found dead (server
+				   * restarted, idle timeout) before an answer:
+				   * worth one retry on a new connection */
 };
 
 /* A fully buffered result: every cell is text (or NULL for SQL NULL). */
@@ -58,7 +63,8 @@ struct backend_ops {
 	struct backend *(*open)(const struct backend_params *p, char *err, size_t errlen);
 	/* Run q with params (q->nparams text values, NULL = SQL NULL), bound, never
 	 * pasted. On BACKEND_OK *out is a result the caller frees. On failure err is
-	 * filled. BACKEND_UNAVAILABLE means the connection is unusable now. */
+	 * filled. BACKEND_UNAVAILABLE means the database cannot be used now
+	 * (down, too slow); BACKEND_LOST that the kept connection died. */
 	int (*query)(struct backend *b, const struct query *q, const char *const *params,
 		     struct result **out, char *err, size_t errlen);
 	/* Close and free. NULL is fine. */

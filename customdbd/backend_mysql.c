@@ -737,27 +737,18 @@ static int my_query(struct backend *b, const struct query *q, const char *const 
 		    struct result **out, char *err, size_t errlen)
 {
 	struct my_backend *mb = to_my(b);
-	int rc, lost = 0, fresh = 0;
+	int rc, lost = 0;
 
 	*out = NULL;
 	mysql_thread_init();
 	if (mb->conn == NULL) {
 		rc = my_connect(mb, err, errlen);
 		if (rc != BACKEND_OK)
-			goto out;
-		fresh = 1;
+			return rc;
 	}
 	rc = my_run(mb, q, params, out, &lost, err, errlen);
-	/* A connection that died since its last use (server restarted,
-	 * wait_timeout) gets one new connection and one retry. */
-	if (rc == BACKEND_UNAVAILABLE && lost && !fresh) {
-		rc = my_connect(mb, err, errlen);
-		if (rc != BACKEND_OK)
-			goto out;
-		rc = my_run(mb, q, params, out, &lost, err, errlen);
-	}
-out:
-	return rc;
+	/* the connection died under us: the session may retry on a new one */
+	return rc == BACKEND_UNAVAILABLE && lost ? BACKEND_LOST : rc;
 }
 
 static void my_close(struct backend *b)

@@ -425,27 +425,17 @@ static int pg_query(struct backend *b, const struct query *q, const char *const 
 		    struct result **out, char *err, size_t errlen)
 {
 	struct pg_backend *pb = to_pg(b);
-	int rc, lost = 0, fresh = 0;
+	int rc, lost = 0;
 
 	*out = NULL;
 	if (pb->conn == NULL || PQstatus(pb->conn) != CONNECTION_OK) {
 		rc = pg_connect(pb, err, errlen);
 		if (rc != BACKEND_OK)
-			goto out;
-		fresh = 1;
+			return rc;
 	}
 	rc = pg_run(pb, q, params, out, &lost, err, errlen);
-	/* A connection that died since its last use (server restarted, idle
-	 * timeout) gets one new connection and one retry. A timeout does not:
-	 * that would double the wait. */
-	if (rc == BACKEND_UNAVAILABLE && lost && !fresh) {
-		rc = pg_connect(pb, err, errlen);
-		if (rc != BACKEND_OK)
-			goto out;
-		rc = pg_run(pb, q, params, out, &lost, err, errlen);
-	}
-out:
-	return rc;
+	/* the connection died under us: the session may retry on a new one */
+	return rc == BACKEND_UNAVAILABLE && lost ? BACKEND_LOST : rc;
 }
 
 static void pg_close(struct backend *b)

@@ -63,6 +63,7 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 {
 	const struct query *q = &s->conn->cfg->q[id];
 	const char *values[QUERY_MAX_PARAMS];
+	bool fresh = false;
 	int rc;
 
 	*out = NULL;
@@ -70,21 +71,26 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 		snprintf(err, errlen, "query %s is not configured", query_id_name(id));
 		return CONN_NOTFOUND;
 	}
-	if (s->b == NULL) {
-		s->b = s->conn->ops->open(&s->conn->params, err, errlen);
-		if (s->b == NULL)
+	query_bind(q, a, values);
+	for (;;) {
+		if (s->b == NULL) {
+			s->b = s->conn->ops->open(&s->conn->params, err, errlen);
+			if (s->b == NULL)
+				return CONN_UNAVAIL;
+			fresh = true;
+		}
+		rc = s->conn->ops->query(s->b, q, values, out, err, errlen);
+		if (rc == BACKEND_OK)
+			return CONN_OK;
+		if (rc == BACKEND_ERROR)
+			return CONN_ERROR;
+		session_close(s);
+		/* A kept connection that died since its last use (the server
+		 * restarted) gets one new connection and one retry; a new one that
+		 * fails, or a timeout, does not: that would only double the wait. */
+		if (rc != BACKEND_LOST || fresh)
 			return CONN_UNAVAIL;
 	}
-	query_bind(q, a, values);
-	rc = s->conn->ops->query(s->b, q, values, out, err, errlen);
-	if (rc == BACKEND_OK)
-		return CONN_OK;
-	if (rc == BACKEND_UNAVAILABLE) {
-		/* the backend already retried once on a fresh connection */
-		session_close(s);
-		return CONN_UNAVAIL;
-	}
-	return CONN_ERROR;
 }
 
 /* Hashes of real users are what an unknown user's dummy verification

@@ -6,14 +6,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "names.h"
 #include "nss_client.h"
 #include "nss_customdb.h"
 #include "protocol.h"
 
-static enum nss_status pack_group(struct nss_reply *rp, struct group *gr, char *buf,
-				  size_t buflen, int *errnop)
+static enum nss_status pack_group(struct rbuf *f, void *record, char *buf, size_t buflen,
+				  int *errnop)
 {
+	struct group *gr = record;
 	struct cdb_group_ref r;
 	struct rbuf m;
 	struct strref s;
@@ -21,7 +21,7 @@ static enum nss_status pack_group(struct nss_reply *rp, struct group *gr, char *
 	char **mem;
 	char *pos;
 
-	if (record_get_group(&rp->fields, &r) != 0 || rbuf_end(&rp->fields) != 0) {
+	if (record_get_group(f, &r) != 0 || rbuf_end(f) != 0) {
 		*errnop = ENOENT;
 		return NSS_STATUS_UNAVAIL;
 	}
@@ -52,58 +52,16 @@ static enum nss_status pack_group(struct nss_reply *rp, struct group *gr, char *
 	return NSS_STATUS_SUCCESS;
 }
 
-static enum nss_status answer(enum nss_status st, struct nss_reply *rp, struct group *gr,
-			      char *buf, size_t buflen, int *errnop)
-{
-	if (st != NSS_STATUS_SUCCESS)
-		return st;
-	if (rp->status == CDB_STATUS_OK)
-		st = pack_group(rp, gr, buf, buflen, errnop);
-	else
-		st = nss_status_of(rp->status, errnop);
-	nss_reply_free(rp);
-	return st;
-}
-
 enum nss_status _nss_customdb_getgrnam_r(const char *name, struct group *gr, char *buf,
 					 size_t buflen, int *errnop)
 {
-	struct nss_reply rp;
-	enum nss_status st;
-	int saved = errno;
-
-	if (buf == NULL || buflen == 0) {
-		*errnop = ERANGE;
-		return NSS_STATUS_TRYAGAIN;
-	}
-	if (name == NULL || !cdb_name_valid(name, strnlen(name, CDB_NAME_MAX + 1))) {
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	}
-	st = answer(nss_call_name(CDB_OP_GETGRNAM, name, &rp, errnop), &rp, gr, buf, buflen, errnop);
-	errno = saved;
-	return st;
+	return nss_lookup_name(CDB_OP_GETGRNAM, name, pack_group, gr, buf, buflen, errnop);
 }
 
 enum nss_status _nss_customdb_getgrgid_r(gid_t gid, struct group *gr, char *buf,
 					 size_t buflen, int *errnop)
 {
-	struct nss_reply rp;
-	enum nss_status st;
-	int saved = errno;
-
-	if (buf == NULL || buflen == 0) {
-		*errnop = ERANGE;
-		return NSS_STATUS_TRYAGAIN;
-	}
-	if (gid == 0) {
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	}
-	st = answer(nss_call_id(CDB_OP_GETGRGID, (uint32_t)gid, &rp, errnop), &rp, gr, buf, buflen,
-		    errnop);
-	errno = saved;
-	return st;
+	return nss_lookup_id(CDB_OP_GETGRGID, (uint32_t)gid, pack_group, gr, buf, buflen, errnop);
 }
 
 enum nss_status _nss_customdb_setgrent(int stayopen)

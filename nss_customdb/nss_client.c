@@ -11,6 +11,7 @@
 
 #include "client.h"
 #include "io.h"
+#include "names.h"
 #include "protocol.h"
 
 #ifndef CUSTOMDB_DEFAULT_SOCKET
@@ -100,4 +101,58 @@ char *nss_put_str(char **pos, const struct strref *s)
 	start[s->n] = '\0';
 	*pos += s->n + 1;
 	return start;
+}
+
+static enum nss_status answer(enum nss_status st, struct nss_reply *rp, nss_pack_fn pack,
+			      void *record, char *buf, size_t buflen, int *errnop)
+{
+	if (st != NSS_STATUS_SUCCESS)
+		return st;
+	if (rp->status == CDB_STATUS_OK)
+		st = pack(&rp->fields, record, buf, buflen, errnop);
+	else
+		st = nss_status_of(rp->status, errnop);
+	nss_reply_free(rp);
+	return st;
+}
+
+enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack, void *record,
+				char *buf, size_t buflen, int *errnop)
+{
+	struct nss_reply rp;
+	enum nss_status st;
+	int saved = errno;
+
+	if (buf == NULL || buflen == 0) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	/* not a name customdb answers for: no need to ask the daemon */
+	if (name == NULL || !cdb_name_valid(name, strnlen(name, CDB_NAME_MAX + 1))) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	st = answer(nss_call_name(op, name, &rp, errnop), &rp, pack, record, buf, buflen, errnop);
+	errno = saved;
+	return st;
+}
+
+enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *record,
+			      char *buf, size_t buflen, int *errnop)
+{
+	struct nss_reply rp;
+	enum nss_status st;
+	int saved = errno;
+
+	if (buf == NULL || buflen == 0) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	if (id == 0) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
+	st = answer(nss_call_id(op, id, &rp, errnop), &rp, pack, record, buf, buflen, errnop);
+	errno = saved;
+	return st;
 }

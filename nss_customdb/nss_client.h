@@ -31,6 +31,20 @@ void nss_reply_free(struct nss_reply *rp);
 /* The NSS status for a daemon status other than OK; sets *errnop. */
 enum nss_status nss_status_of(int status, int *errnop);
 
+/* Fill the caller's record (struct passwd or struct group) from a reply's
+ * fields, in two phases: add up what is needed, return NSS_STATUS_TRYAGAIN
+ * with *errnop = ERANGE if buf is short, and only then fill it. */
+typedef enum nss_status (*nss_pack_fn)(struct rbuf *fields, void *record, char *buf,
+				       size_t buflen, int *errnop);
+
+/* The whole of a look-up by name or by id, for every map: the defensive
+ * checks (buffer, bounded and valid name, never id 0), the call, the answer
+ * packed by `pack`, and errno as the caller left it. */
+enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack, void *record,
+				char *buf, size_t buflen, int *errnop);
+enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *record,
+			      char *buf, size_t buflen, int *errnop);
+
 /* Copy a wire string into the caller's buffer at *pos (NUL-terminated). The
  * caller has checked that it fits. Returns where it was put. */
 char *nss_put_str(char **pos, const struct strref *s);

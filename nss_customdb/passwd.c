@@ -4,21 +4,19 @@
 #include <pwd.h>
 #include <string.h>
 
-#include "names.h"
 #include "nss_client.h"
 #include "nss_customdb.h"
 #include "protocol.h"
 
-/* Two phases: add up what the record needs, refuse with ERANGE if the
- * caller's buffer is short, and only then fill it. */
-static enum nss_status pack_passwd(struct nss_reply *rp, struct passwd *pw, char *buf,
-				   size_t buflen, int *errnop)
+static enum nss_status pack_passwd(struct rbuf *f, void *record, char *buf, size_t buflen,
+				   int *errnop)
 {
+	struct passwd *pw = record;
 	struct cdb_passwd_ref r;
 	size_t required;
 	char *pos = buf;
 
-	if (record_get_passwd(&rp->fields, &r) != 0 || rbuf_end(&rp->fields) != 0) {
+	if (record_get_passwd(f, &r) != 0 || rbuf_end(f) != 0) {
 		*errnop = ENOENT;
 		return NSS_STATUS_UNAVAIL;
 	}
@@ -37,58 +35,16 @@ static enum nss_status pack_passwd(struct nss_reply *rp, struct passwd *pw, char
 	return NSS_STATUS_SUCCESS;
 }
 
-static enum nss_status answer(enum nss_status st, struct nss_reply *rp, struct passwd *pw,
-			      char *buf, size_t buflen, int *errnop)
-{
-	if (st != NSS_STATUS_SUCCESS)
-		return st;
-	if (rp->status == CDB_STATUS_OK)
-		st = pack_passwd(rp, pw, buf, buflen, errnop);
-	else
-		st = nss_status_of(rp->status, errnop);
-	nss_reply_free(rp);
-	return st;
-}
-
 enum nss_status _nss_customdb_getpwnam_r(const char *name, struct passwd *pw, char *buf,
 					 size_t buflen, int *errnop)
 {
-	struct nss_reply rp;
-	enum nss_status st;
-	int saved = errno;
-
-	if (buf == NULL || buflen == 0) {
-		*errnop = ERANGE;
-		return NSS_STATUS_TRYAGAIN;
-	}
-	if (name == NULL || !cdb_name_valid(name, strnlen(name, CDB_NAME_MAX + 1))) {
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	}
-	st = answer(nss_call_name(CDB_OP_GETPWNAM, name, &rp, errnop), &rp, pw, buf, buflen, errnop);
-	errno = saved;
-	return st;
+	return nss_lookup_name(CDB_OP_GETPWNAM, name, pack_passwd, pw, buf, buflen, errnop);
 }
 
 enum nss_status _nss_customdb_getpwuid_r(uid_t uid, struct passwd *pw, char *buf,
 					 size_t buflen, int *errnop)
 {
-	struct nss_reply rp;
-	enum nss_status st;
-	int saved = errno;
-
-	if (buf == NULL || buflen == 0) {
-		*errnop = ERANGE;
-		return NSS_STATUS_TRYAGAIN;
-	}
-	if (uid == 0) {
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	}
-	st = answer(nss_call_id(CDB_OP_GETPWUID, (uint32_t)uid, &rp, errnop), &rp, pw, buf, buflen,
-		    errnop);
-	errno = saved;
-	return st;
+	return nss_lookup_id(CDB_OP_GETPWUID, (uint32_t)uid, pack_passwd, pw, buf, buflen, errnop);
 }
 
 /* Enumeration is not offered yet: an empty list, never an error. */

@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "io.h"
+#include "names.h"
 #include "protocol.h"
 
 #ifndef CUSTOMDB_DEFAULT_SOCKET
@@ -35,6 +36,20 @@ void pam_args_parse(pam_handle_t *pamh, int argc, const char **argv, struct pam_
 		else
 			pam_syslog(pamh, LOG_ERR, "unknown option: %s", argv[i]);
 	}
+}
+
+int pam_customdb_user(pam_handle_t *pamh, const struct pam_args *a, const char **user)
+{
+	int rc = pam_get_user(pamh, user, NULL);
+
+	if (rc != PAM_SUCCESS || *user == NULL || (*user)[0] == '\0')
+		return PAM_USER_UNKNOWN;
+	if (!cdb_name_valid(*user, strnlen(*user, CDB_NAME_MAX + 1))) {
+		if (a->debug)
+			pam_syslog(pamh, LOG_DEBUG, "not a name customdb answers for");
+		return PAM_USER_UNKNOWN;
+	}
+	return PAM_SUCCESS;
 }
 
 const char *pam_customdb_service(pam_handle_t *pamh)

@@ -24,6 +24,11 @@ void pam_args_parse(pam_handle_t *pamh, int argc, const char **argv, struct pam_
 int pam_customdb_call(pam_handle_t *pamh, const struct pam_args *a, struct wbuf *w,
 		      char *msg, size_t msglen);
 
+/* The user the application names, when it is one customdb may answer for:
+ * PAM_SUCCESS, else PAM_USER_UNKNOWN (so [user_unknown=ignore] stacks go on
+ * to the next module). */
+int pam_customdb_user(pam_handle_t *pamh, const struct pam_args *a, const char **user);
+
 /* The PAM service name, or "" (never NULL). */
 const char *pam_customdb_service(pam_handle_t *pamh);
 

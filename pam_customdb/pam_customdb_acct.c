@@ -4,7 +4,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "names.h"
 #include "pam_customdb.h"
 #include "protocol.h"
 
@@ -18,12 +17,9 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 
 	pam_args_parse(pamh, argc, argv, &a);
 	wbuf_init(&w);
-	rc = pam_get_user(pamh, &user, NULL);
-	if (rc != PAM_SUCCESS || user == NULL ||
-	    !cdb_name_valid(user, strnlen(user, CDB_NAME_MAX + 1))) {
-		rc = PAM_USER_UNKNOWN;
+	rc = pam_customdb_user(pamh, &a, &user);
+	if (rc != PAM_SUCCESS)
 		goto out;
-	}
 	wbuf_begin(&w, CDB_OP_ACCOUNT);
 	wbuf_put_str(&w, user);
 	wbuf_put_str(&w, pam_customdb_service(pamh));

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <syslog.h>
 
-#include "names.h"
 #include "pam_customdb.h"
 #include "protocol.h"
 #include "secret.h"
@@ -41,17 +40,9 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 	(void)flags;
 	pam_args_parse(pamh, argc, argv, &a);
 	wbuf_init(&w);
-	rc = pam_get_user(pamh, &user, NULL);
-	if (rc != PAM_SUCCESS || user == NULL || user[0] == '\0') {
-		rc = PAM_USER_UNKNOWN;
+	rc = pam_customdb_user(pamh, &a, &user);
+	if (rc != PAM_SUCCESS)
 		goto out;
-	}
-	if (!cdb_name_valid(user, strnlen(user, CDB_NAME_MAX + 1))) {
-		if (a.debug)
-			pam_syslog(pamh, LOG_DEBUG, "not a name customdb answers for");
-		rc = PAM_USER_UNKNOWN;
-		goto out;
-	}
 	rc = get_password(pamh, &a, &pw);
 	if (rc != PAM_SUCCESS || pw == NULL) {
 		rc = rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;

@@ -6,7 +6,7 @@ PKGS="build-essential cmake pkg-config
 libpam0g-dev libpq-dev default-libmysqlclient-dev libsqlite3-dev libsodium-dev
 libargon2-dev libcrypt-dev libssl-dev libcdb-dev libinih-dev
 check clang libclang-rt-14-dev
-sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2
+sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2 expect bc
 util-linux procps groff-base man-db"
 missing=""
 for p in $PKGS; do

@@ -89,14 +89,32 @@ static int read_password(char *buf, size_t len)
 	return rc;
 }
 
-static struct config *load(const struct opts *o)
+/* Load the config and open a session of the connector over it, as the
+ * daemon would. 0, or the exit status to give up with (the reason printed). */
+static int open_session(const struct opts *o, struct config **c, struct connector *cn,
+			struct session *s)
 {
 	char err[1024];
-	struct config *c = config_load(o->config, geteuid() == 0, err, sizeof(err));
 
-	if (c == NULL)
+	*c = config_load(o->config, geteuid() == 0, err, sizeof(err));
+	if (*c == NULL) {
 		fprintf(stderr, "customdb: %s\n", err);
-	return c;
+		return EXIT_USAGE;
+	}
+	if (connector_init(cn, *c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "customdb: %s\n", err);
+		config_free(*c);
+		*c = NULL;
+		return EXIT_USAGE;
+	}
+	session_init(s, cn);
+	return 0;
+}
+
+static void close_session(struct config *c, struct session *s)
+{
+	session_close(s);
+	config_free(c);
 }
 
 /* --- check --------------------------------------------------------------- */
@@ -132,7 +150,7 @@ static bool in_list(const char *const *list, const char *name)
 
 static int cmd_check(const struct opts *o)
 {
-	struct config *c = load(o);
+	struct config *c;
 	struct connector cn;
 	struct session s;
 	struct out out;
@@ -141,16 +159,11 @@ static int cmd_check(const struct opts *o)
 	int problems = 0, unavailable = 0, rc;
 	char probe_id[24];
 
-	if (c == NULL)
-		return EXIT_USAGE;
-	if (connector_init(&cn, c, err, sizeof(err)) != 0) {
-		fprintf(stderr, "customdb: %s\n", err);
-		config_free(c);
-		return EXIT_USAGE;
-	}
+	rc = open_session(o, &c, &cn, &s);
+	if (rc != 0)
+		return rc;
 	/* an id the daemon could really be asked for, so casts in SQL hold */
 	snprintf(probe_id, sizeof(probe_id), "%lu", (unsigned long)c->max_uid);
-	session_init(&s, &cn);
 	out_begin(&out, o->json);
 	out_obj_begin(&out, NULL);
 	out_str(&out, "config", c->path);
@@ -203,8 +216,7 @@ static int cmd_check(const struct opts *o)
 	out_str(&out, "result", unavailable ? "unavailable" : problems ? "problems" : "ok");
 	out_obj_end(&out);
 	out_end(&out);
-	session_close(&s);
-	config_free(c);
+	close_session(c, &s);
 	if (unavailable)
 		return EXIT_UNAVAIL;
 	return problems ? EXIT_NO : EXIT_YES;
@@ -230,29 +242,24 @@ static void print_user(struct out *out, const struct user *u)
 
 static int cmd_try_login(const struct opts *o, const char *name)
 {
-	struct config *c = load(o);
+	struct config *c;
 	struct connector cn;
 	struct session s;
 	struct user u = { 0 };
 	struct out out;
-	char pw[1024], err[1024], why[256];
+	char pw[1024], why[256];
 	bool denied;
 	int rc, acct = CONN_OK;
 
-	if (c == NULL)
-		return EXIT_USAGE;
-	if (connector_init(&cn, c, err, sizeof(err)) != 0) {
-		fprintf(stderr, "customdb: %s\n", err);
-		config_free(c);
-		return EXIT_USAGE;
-	}
+	rc = open_session(o, &c, &cn, &s);
+	if (rc != 0)
+		return rc;
 	if (read_password(pw, sizeof(pw)) != 0) {
 		fprintf(stderr, "customdb: no password given\n");
 		secret_wipe_array(pw);
-		config_free(c);
+		close_session(c, &s);
 		return EXIT_USAGE;
 	}
-	session_init(&s, &cn);
 	rc = connector_authenticate(&s, name, pw, 0, &denied, &u);
 	secret_wipe_array(pw);
 	why[0] = '\0';
@@ -271,32 +278,26 @@ static int cmd_try_login(const struct opts *o, const char *name)
 	out_obj_end(&out);
 	out_end(&out);
 	user_clear(&u);
-	session_close(&s);
-	config_free(c);
+	close_session(c, &s);
 	return exit_of(rc == CONN_OK ? acct : rc);
 }
 
 static int cmd_try_get_user(const struct opts *o, const char *key)
 {
-	struct config *c = load(o);
+	struct config *c;
 	struct connector cn;
 	struct session s;
 	struct user u = { 0 };
 	struct out out;
-	char err[1024], *end;
+	char *end;
 	unsigned long uid;
 	gid_t *gids = NULL;
 	size_t ngids = 0, i;
 	int rc;
 
-	if (c == NULL)
-		return EXIT_USAGE;
-	if (connector_init(&cn, c, err, sizeof(err)) != 0) {
-		fprintf(stderr, "customdb: %s\n", err);
-		config_free(c);
-		return EXIT_USAGE;
-	}
-	session_init(&s, &cn);
+	rc = open_session(o, &c, &cn, &s);
+	if (rc != 0)
+		return rc;
 	errno = 0;
 	uid = strtoul(key, &end, 10);
 	if (key[0] >= '0' && key[0] <= '9' && *end == '\0' && errno == 0)
@@ -321,8 +322,7 @@ static int cmd_try_get_user(const struct opts *o, const char *key)
 	out_end(&out);
 	free(gids);
 	user_clear(&u);
-	session_close(&s);
-	config_free(c);
+	close_session(c, &s);
 	return exit_of(rc);
 }
 
