@@ -27,8 +27,17 @@
 
 #include "backend.h"
 
+/* Queries prepared on the current connection (server-side statements
+ * "cdb1", "cdb2", ...): a look-up then skips parsing and planning. */
+#define PG_MAX_PREPARED 32
+
 struct pg_backend {
 	PGconn *conn;           /* NULL while disconnected */
+	struct {
+		const struct query *q;
+		const char *sql;    /* the text it was prepared from */
+	} prepared[PG_MAX_PREPARED];
+	size_t nprepared;
 	char *connection;       /* may hold a password: wiped on close */
 	char *password;         /* from password_file, or NULL; wiped on close */
 	char *inline_password;  /* the string's own, kept only to redact it */
@@ -122,6 +131,7 @@ static void pg_drop(struct pg_backend *pb)
 {
 	PQfinish(pb->conn);
 	pb->conn = NULL;
+	pb->nprepared = 0;  /* statements die with their connection */
 }
 
 /* Wait until a result can be read without blocking. 0 ready, 1 timed out,
@@ -170,13 +180,17 @@ static int pg_state_unavailable(const char *state)
 }
 
 /* Send sql with params and wait for its one result, bounded by query_timeout.
+ * With stmt: prepare sql as that statement (params unused), or, with sql
+ * NULL, run the statement prepared before.
  * Returns BACKEND_OK with *res set (caller PQclear()s), BACKEND_ERROR, or
  * BACKEND_UNAVAILABLE; *lost is set when the connection died under us (and
  * has been dropped), the one case worth a reconnect and retry. */
-static int pg_exec(struct pg_backend *pb, const char *sql, int nparams,
+static int pg_exec(struct pg_backend *pb, const char *stmt, const char *sql, int nparams,
 		   const char *const *params, const char *const *secrets, size_t nsecrets,
 		   PGresult **res, int *lost, char *err, size_t errlen)
 {
+	int sent;
+
 	long long deadline = 0;
 	PGresult *first = NULL, *r;
 	ExecStatusType st;
@@ -186,7 +200,13 @@ static int pg_exec(struct pg_backend *pb, const char *sql, int nparams,
 	*lost = 0;
 	if (pb->query_timeout > 0)
 		deadline = now_ms() + (long long)pb->query_timeout * 1000;
-	if (!PQsendQueryParams(pb->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+	if (stmt == NULL)
+		sent = PQsendQueryParams(pb->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	else if (sql != NULL)
+		sent = PQsendPrepare(pb->conn, stmt, sql, nparams, NULL);
+	else
+		sent = PQsendQueryPrepared(pb->conn, stmt, nparams, params, NULL, NULL, 0);
+	if (!sent) {
 		if (PQstatus(pb->conn) != CONNECTION_OK)
 			goto lost;
 		set_err(err, errlen, "postgresql: ", PQerrorMessage(pb->conn), 1,
@@ -392,11 +412,44 @@ out:
 	return rc;
 }
 
+/* The name of q's prepared statement on this connection in stmt, preparing
+ * it on first use. When every slot is taken stmt is "" and q runs
+ * unprepared. BACKEND_OK, or as pg_exec. */
+static int pg_prepared(struct pg_backend *pb, const struct query *q, char *stmt, size_t len,
+		       int *lost, char *err, size_t errlen)
+{
+	const char *secrets[2] = { pb->password, pb->inline_password };
+	PGresult *res = NULL;
+	size_t i;
+	int rc;
+
+	stmt[0] = '\0';
+	for (i = 0; i < pb->nprepared; i++) {
+		if (pb->prepared[i].q == q && pb->prepared[i].sql == q->sql_dollar) {
+			snprintf(stmt, len, "cdb%zu", i + 1);
+			return BACKEND_OK;
+		}
+	}
+	if (pb->nprepared == PG_MAX_PREPARED)
+		return BACKEND_OK;
+	snprintf(stmt, len, "cdb%zu", pb->nprepared + 1);
+	rc = pg_exec(pb, stmt, q->sql_dollar, (int)q->nparams, NULL, secrets, 2, &res, lost, err,
+		     errlen);
+	PQclear(res);
+	if (rc != BACKEND_OK)
+		return rc;
+	pb->prepared[pb->nprepared].q = q;
+	pb->prepared[pb->nprepared].sql = q->sql_dollar;
+	pb->nprepared++;
+	return BACKEND_OK;
+}
+
 /* One attempt at q; *lost as for pg_exec. */
 static int pg_run(struct pg_backend *pb, const struct query *q, const char *const *params,
 		  struct result **out, int *lost, char *err, size_t errlen)
 {
 	const char *secrets[2 + QUERY_MAX_PARAMS];
+	char stmt[16];
 	size_t ns = 0, i;
 	PGresult *res = NULL;
 	int rc;
@@ -413,8 +466,15 @@ static int pg_run(struct pg_backend *pb, const struct query *q, const char *cons
 		snprintf(err, errlen, "postgresql: too many parameters");
 		return BACKEND_ERROR;
 	}
-	rc = pg_exec(pb, q->sql_dollar, (int)q->nparams, params, secrets, ns, &res, lost,
-		     err, errlen);
+	rc = pg_prepared(pb, q, stmt, sizeof(stmt), lost, err, errlen);
+	if (rc != BACKEND_OK)
+		return rc;
+	if (stmt[0] != '\0')
+		rc = pg_exec(pb, stmt, NULL, (int)q->nparams, params, secrets, ns, &res, lost, err,
+			     errlen);
+	else
+		rc = pg_exec(pb, NULL, q->sql_dollar, (int)q->nparams, params, secrets, ns, &res, lost,
+			     err, errlen);
 	if (rc == BACKEND_OK)
 		rc = pg_convert(res, out, err, errlen);
 	PQclear(res);

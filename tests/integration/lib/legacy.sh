@@ -5,7 +5,9 @@
 #                                here by independent tools (mkpasswd from
 #                                libxcrypt, the argon2 reference CLI)
 #   legacy_config ENGINE CONNECTION SOCKET [EXTRA_CUSTOMDB_KEYS]
-#                                a customdb.conf for that engine (stdout)
+#                                a customdb.conf for that engine (stdout);
+#                                LEGACY_NO_SLOW=1 leaves out the sleeping
+#                                users' clause (benchmarks)
 #
 # Users (password is NAME-pw):
 #   alice   10001 sha512crypt      groups devs, ops, wheel0 (gid 0), farout
@@ -86,7 +88,7 @@ legacy_config() {
 	local q agg cast gcast slow=""
 	case $engine in
 	postgresql) q='"group"'; agg="string_agg(u.username, ',')"; cast='CAST(:uid AS integer)'; gcast='CAST(:gid AS integer)'
-		slow="
+		[ "${LEGACY_NO_SLOW:-0}" = 1 ] || slow="
           AND (username NOT IN ('slowpoke', 'sleepy') OR
                (SELECT true FROM pg_sleep(CASE username WHEN 'slowpoke' THEN 1.5 ELSE 30 END)))" ;;
 	mysql) q='`group`'; agg="GROUP_CONCAT(u.username)"; cast='CAST(:uid AS SIGNED)'; gcast='CAST(:gid AS SIGNED)' ;;

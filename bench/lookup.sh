@@ -1,0 +1,93 @@
+#!/bin/bash
+# lookup.sh: what a look-up and a login cost through customdbd, per engine,
+# against glibc's files module measured in the same run.
+#
+#   bench/lookup.sh [ENGINE...]     (default: sqlite postgresql mysql)
+#
+# For each engine: start the server (SQLite: a file) and customdbd, then in a
+# private mount namespace with "passwd: files customdb":
+#   getpwnam_r of a customdb user (glibc -> module -> daemon -> database)
+#   getpwnam_r of root (the files module: the baseline)
+#   one request straight to the daemon (no glibc around it)
+#   an authenticate of a sha512crypt user, and of an unknown user
+# Medians; results to stdout and bench/results/lookup.txt. No host cache
+# yet: every customdb look-up goes to the daemon and the database.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+. "$ROOT/tests/integration/lib/ns.sh"
+ns_enter "$0" "$@"
+. "$ROOT/tests/integration/lib/servers.sh"
+. "$ROOT/tests/integration/lib/legacy.sh"
+
+ENGINES=("$@")
+[ ${#ENGINES[@]} -eq 0 ] && ENGINES=(sqlite postgresql mysql)
+N=${N:-2000}
+NAUTH=${NAUTH:-200}
+WORK=$(mktemp -d /tmp/customdb-bench.XXXXXX)
+chmod 755 "$WORK"
+PID=""
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null
+	pg_stop "$WORK/postgresql/db" >/dev/null 2>&1
+	maria_stop "$WORK/mysql/db" >/dev/null 2>&1
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+ns_setup "$WORK" "$BUILD"
+SOCK=/run/customdb/socket
+export LEGACY_NO_SLOW=1
+CALLS=$BUILD/bench/daemon_calls
+LOOKUPS=$BUILD/bench/nss_lookups
+
+median_of() { awk '{print $(NF-7)}'; }
+
+mkdir -p "$HERE/results"
+{
+echo "# lookup bench: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; medians"
+printf '%-11s %12s %12s %8s %12s %12s %12s %8s\n' engine "getpwnam us" "files us" ratio \
+	"daemon us" "login ms" "unknown ms" "unk/kn"
+for e in "${ENGINES[@]}"; do
+	dir=$WORK/$e
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	case $e in
+	sqlite)
+		{ legacy_schema sqlite; legacy_data; } | sqlite3 "$dir/legacy.db"
+		conn=$dir/legacy.db ;;
+	postgresql)
+		mkdir -p "$dir/db"; pg_start "$dir/db" >/dev/null 2>&1 || exit 1
+		{ legacy_schema postgresql; legacy_data; } | pg_sql "$dir/db" >/dev/null
+		conn="$(pg_conninfo "$dir/db") password=legacy-secret" ;;
+	mysql)
+		mkdir -p "$dir/db"; maria_start "$dir/db" >/dev/null 2>&1 || exit 1
+		{ legacy_schema mysql; legacy_data; } | maria_sql "$dir/db" >/dev/null
+		conn="$(maria_conninfo "$dir/db") password=legacy-secret" ;;
+	esac
+	legacy_config "$e" "$conn" "$SOCK" > "$dir/customdb.conf"
+	chmod 600 "$dir/customdb.conf"
+	"$BUILD/customdbd/customdbd" -c "$dir/customdb.conf" -f 2>"$dir/daemon.log" &
+	PID=$!
+	for _ in $(seq 100); do [ -S "$SOCK" ] && break; sleep 0.05; done
+	# warm every worker's connection first
+	"$LOOKUPS" 200 name alice >/dev/null
+	set -- $("$LOOKUPS" "$N" name alice); nss=$1; found=$2
+	[ "$found" = found ] || { echo "bench: alice not found through $e" >&2; exit 1; }
+	set -- $("$LOOKUPS" "$N" name root); files=$1
+	daemon=$("$CALLS" "$SOCK" "$N" getpwnam alice | sed 's/.*median \([0-9.]*\) us.*/\1/')
+	# known and unknown user alternate, call by call
+	both=$(echo alice-pw | "$CALLS" "$SOCK" "$NAUTH" authenticate alice nosuchuser)
+	case $both in *"alice: "*"last status ok"*) ;; *) echo "bench: login failed: $both" >&2; exit 1 ;; esac
+	login=$(echo "$both" | sed -n 's/^authenticate alice:.*median \([0-9.]*\) us.*/\1/p')
+	unknown=$(echo "$both" | sed -n 's/^authenticate nosuchuser:.*median \([0-9.]*\) us.*/\1/p')
+	printf '%-11s %12s %12s %8s %12s %12s %12s %8s\n' "$e" "$nss" "$files" \
+		"$(echo "scale=1; $nss / $files" | bc)" "$daemon" \
+		"$(echo "scale=2; $login / 1000" | bc)" "$(echo "scale=2; $unknown / 1000" | bc)" \
+		"$(echo "scale=2; $unknown / $login" | bc)"
+	kill "$PID"; wait "$PID" 2>/dev/null; PID=""
+done
+echo "# getpwnam: glibc getpwnam_r of a customdb user, every call through the daemon to the database"
+echo "# files: getpwnam_r of root, answered by glibc's files module (the baseline); ratio = getpwnam / files"
+echo "# daemon: one request straight to customdbd; login: authenticate, sha512crypt 5000 rounds"
+} | tee "$HERE/results/lookup.txt"
