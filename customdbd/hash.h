@@ -1,9 +1,14 @@
 /* hash.h: legacy password hashes, recognised by their form.
  *
- * One file per family (hash_crypt.c, hash_argon2.c, ...), each a struct
- * hash_family; hash.c picks the family and adds what holds for all of them:
- * an empty password never matches, an unusable stored hash never matches,
- * comparisons are constant-time. */
+ * One file per family (hash_crypt.c, hash_argon2.c, hash_django.c, ...), each
+ * one or more struct hash_family; hash.c holds the list, picks the family and
+ * adds what holds for all of them: an empty password never matches (unless
+ * the config allows it), an unusable stored hash never matches, comparisons
+ * are constant-time (hash_equal).
+ *
+ * Families whose form is ambiguous (a bare hex digest could be md5 or a
+ * salted sha1, plaintext could be anything) are "by name only": they are used
+ * only when [legacy] password_scheme_read names them. */
 #ifndef CUSTOMDB_HASH_H
 #define CUSTOMDB_HASH_H
 
@@ -16,27 +21,63 @@ enum hash_rc {
 	HASH_UNUSABLE = -1,  /* malformed, truncated, unknown or unsupported form */
 };
 
-struct hash_family {
-	const char *name;    /* "bcrypt", "sha512crypt", ... */
-	/* True when stored has this family's form (cheap, no hashing). */
-	bool (*identify)(const char *stored);
-	/* Verify password (pwlen bytes) against stored. enum hash_rc. */
-	int (*verify)(const char *stored, const char *password, size_t pwlen);
+/* Longest hash string any family writes or reads, NUL included. */
+#define HASH_MAX 512
+
+/* What verification may need besides the stored string. */
+struct hash_ctx {
+	const char *salt;          /* the query's `salt` column, or NULL */
+	const char *scheme_read;   /* [legacy] password_scheme_read: a comma-
+				    * separated list of by-name-only schemes, or NULL */
+	bool allow_empty;          /* the legacy application accepted "" */
 };
 
-extern const struct hash_family hash_family_bcrypt;
-extern const struct hash_family hash_family_sha512crypt;
-extern const struct hash_family hash_family_sha256crypt;
-extern const struct hash_family hash_family_md5crypt;
-extern const struct hash_family hash_family_yescrypt;
-extern const struct hash_family hash_family_argon2id;
+struct hash_family {
+	const char *name;       /* "bcrypt", "django-pbkdf2-sha256", ... */
+	const char *origin;     /* who writes it: "OpenBSD, PHP password_hash" */
+	bool by_name_only;      /* never picked by form: see password_scheme_read */
+	bool needs_salt;        /* the salt comes from the `salt` column */
+	/* True when stored has this family's form (cheap, no hashing). For a
+	 * by-name-only family: when stored could be one (length, alphabet). */
+	bool (*identify)(const char *stored);
+	/* Write the hash's parameters ("cost=12", "iterations=600000") into out.
+	 * May be NULL. */
+	void (*describe)(const char *stored, char *out, size_t outlen);
+	/* Verify password (pwlen bytes, NUL-terminated too) against stored.
+	 * enum hash_rc. ctx is never NULL. */
+	int (*verify)(const struct hash_ctx *ctx, const char *stored, const char *password,
+		      size_t pwlen);
+	/* Write a new hash of password into out (outlen >= HASH_MAX); cost 0 is
+	 * the family's default (bcrypt cost, sha-crypt rounds, PBKDF2
+	 * iterations, argon2 ops). 0, or -1 (cost out of range, no entropy).
+	 * NULL for families customdb reads but never writes. */
+	int (*generate)(const char *password, size_t pwlen, unsigned long cost, char *out,
+			size_t outlen);
+};
 
-/* The family whose form `stored` has, or NULL. */
+/* The family whose form `stored` has, or NULL. By-name-only families are
+ * tried only when ctx names them (ctx may be NULL: none are). */
+const struct hash_family *hash_identify_ctx(const struct hash_ctx *ctx, const char *stored);
 const struct hash_family *hash_identify(const char *stored);
 
+/* The family called `name` ("bcrypt", "sha1-hex-salt-before"), or NULL. */
+const struct hash_family *hash_family_by_name(const char *name);
+
+/* All families, for listings: *n gets the count. */
+const struct hash_family *const *hash_families(size_t *n);
+
 /* Verify password against a stored hash. Returns enum hash_rc; never
- * HASH_MATCH for an empty password or a stored string no family accepts. */
+ * HASH_MATCH for a stored string no family accepts, nor for an empty
+ * password unless ctx->allow_empty. hash_verify() is hash_verify_ctx() with
+ * no salt, no by-name-only schemes and no empty passwords. */
+int hash_verify_ctx(const struct hash_ctx *ctx, const char *stored, const char *password);
 int hash_verify(const char *stored, const char *password);
+
+/* Write a new hash of password with the write scheme `scheme` (a family
+ * name) and cost (0: its default). 0, or -1 with a message in err (unknown
+ * scheme, not a write scheme, cost out of range). */
+int hash_generate(const char *scheme, unsigned long cost, const char *password, char *out,
+		  size_t outlen, char *err, size_t errlen);
 
 /* Spend what a verification of `like` costs (a stored hash seen before, or
  * NULL for a built-in sha512crypt), for users that do not exist, so that they
@@ -45,5 +86,16 @@ void hash_dummy_verify(const char *like, const char *password);
 
 /* Constant-time equality of two byte strings of the same length n. */
 bool hash_equal(const void *a, const void *b, size_t n);
+
+/* Fill buf with n random bytes (libsodium). */
+void hash_random(void *buf, size_t n);
+
+/* The families, one or more per file. */
+extern const struct hash_family hash_family_bcrypt;
+extern const struct hash_family hash_family_sha512crypt;
+extern const struct hash_family hash_family_sha256crypt;
+extern const struct hash_family hash_family_md5crypt;
+extern const struct hash_family hash_family_yescrypt;
+extern const struct hash_family hash_family_argon2id;
 
 #endif
