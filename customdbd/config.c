@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "secret.h"
 
 static const char *const query_names[Q_COUNT_] = {
@@ -322,6 +323,14 @@ static bool handle_legacy(struct parse *p, const char *s, const char *k, const c
 		return set_str(p, s, k, &c->password_scheme, v);
 	if (strcmp(k, "password_scheme_read") == 0)
 		return set_str(p, s, k, &c->password_scheme_read, v);
+	if (strcmp(k, "password_cost") == 0) {
+		if (!set_int(p, s, k, v, 0, 2000000000L, &n))
+			return false;
+		c->password_cost = (unsigned long)n;
+		return true;
+	}
+	if (strcmp(k, "allow_empty_password") == 0)
+		return set_bool(p, s, k, v, &c->allow_empty_password);
 	if (strcmp(k, "rehash_on_login") == 0)
 		return set_bool(p, s, k, v, &c->rehash_on_login);
 	perr(p, s, k, "unknown key");
@@ -480,6 +489,45 @@ static struct config *config_new(void)
 	return c;
 }
 
+/* password_scheme must be a scheme customdb writes, password_scheme_read a
+ * list of schemes that exist and are read by name only. */
+static bool check_schemes(struct parse *p)
+{
+	struct config *c = p->c;
+	const struct hash_family *f;
+	char *list, *tok, *save;
+	bool ok = true;
+
+	p->line = seen_line(p, "legacy", "password_scheme");
+	f = hash_family_by_name(c->password_scheme);
+	if (f == NULL || f->generate == NULL) {
+		perr(p, "legacy", "password_scheme", "'%s' is not a scheme customdb writes (bcrypt, "
+		     "sha512crypt, yescrypt, argon2id, ...; see customdb.conf(5))", c->password_scheme);
+		return false;
+	}
+	if (c->password_scheme_read == NULL)
+		return true;
+	p->line = seen_line(p, "legacy", "password_scheme_read");
+	list = strdup(c->password_scheme_read);
+	if (list == NULL) {
+		perr(p, "legacy", "password_scheme_read", "out of memory");
+		return false;
+	}
+	for (tok = strtok_r(list, ", ", &save); tok != NULL && ok; tok = strtok_r(NULL, ", ", &save)) {
+		f = hash_family_by_name(tok);
+		if (f == NULL) {
+			perr(p, "legacy", "password_scheme_read", "unknown scheme '%s'", tok);
+			ok = false;
+		} else if (!f->by_name_only) {
+			perr(p, "legacy", "password_scheme_read", "'%s' is recognised by its form "
+			     "already; list only schemes such as sha1-hex or plaintext", tok);
+			ok = false;
+		}
+	}
+	free(list);
+	return ok;
+}
+
 static bool fill_default(char **dst, const char *v)
 {
 	if (*dst == NULL)
@@ -496,7 +544,8 @@ static bool config_finish(struct parse *p)
 
 	if (!fill_default(&c->default_shell, "/bin/sh") || !fill_default(&c->home, "/home/%u") ||
 	    !fill_default(&c->socket_path, CUSTOMDB_DEFAULT_SOCKET) ||
-	    !fill_default(&c->state_dir, CUSTOMDB_DEFAULT_STATE_DIR)) {
+	    !fill_default(&c->state_dir, CUSTOMDB_DEFAULT_STATE_DIR) ||
+	    !fill_default(&c->password_scheme, "bcrypt")) {
 		perr(p, "customdb", "", "out of memory");
 		return false;
 	}
@@ -529,6 +578,8 @@ static bool config_finish(struct parse *p)
 		perr(p, "legacy", "driver", "'%s' is not one of postgresql, mysql, sqlite", c->driver);
 		return false;
 	}
+	if (!check_schemes(p))
+		return false;
 	p->line = 0;
 	if (c->connection == NULL) {
 		perr(p, "legacy", "connection", "missing");

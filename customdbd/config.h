@@ -66,9 +66,11 @@ struct config {
 	char *password_file;
 	char *password;        /* read from password_file; wiped on free */
 	int connect_timeout, query_timeout;
-	char *password_scheme;
+	char *password_scheme;       /* write scheme (a hash family name); default bcrypt */
+	unsigned long password_cost; /* its cost; 0: the scheme's default */
 	bool rehash_on_login;
-	char *password_scheme_read;
+	char *password_scheme_read;  /* by-name-only schemes, comma-separated */
+	bool allow_empty_password;   /* the legacy application accepted "" */
 
 	/* [store] */
 	char *store_driver, *store_path, *store_connection;

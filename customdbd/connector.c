@@ -320,12 +320,61 @@ out:
 	return rc;
 }
 
+/* "Unusable hash" is said once per user, not at every attempt: a table
+ * full of them must not flood the log. Bounded; a full list stays full. */
+static pthread_mutex_t unusable_lock = PTHREAD_MUTEX_INITIALIZER;
+static char unusable_seen[256][CDB_NAME_MAX + 1];
+static size_t unusable_n;
+
+static bool unusable_first_time(const char *name)
+{
+	bool first = true;
+	size_t i;
+
+	pthread_mutex_lock(&unusable_lock);
+	for (i = 0; i < unusable_n && first; i++)
+		if (strcmp(unusable_seen[i], name) == 0)
+			first = false;
+	if (first && unusable_n < sizeof(unusable_seen) / sizeof(unusable_seen[0]))
+		snprintf(unusable_seen[unusable_n++], sizeof(unusable_seen[0]), "%s", name);
+	pthread_mutex_unlock(&unusable_lock);
+	return first;
+}
+
+int connector_verify_user(const struct connector *cn, const struct user *u, const char *password)
+{
+	const struct hash_ctx ctx = {
+		.salt = u->salt,
+		.scheme_read = cn->cfg->password_scheme_read,
+		.allow_empty = cn->cfg->allow_empty_password,
+	};
+	int h;
+
+	if (u->password == NULL || u->password[0] == '\0') {
+		dummy_verify(password);
+		if (unusable_first_time(u->name))
+			log_msg(LOG_WARNING, "user %s: no password hash stored", u->name);
+		return CONN_AUTH_ERR;
+	}
+	h = hash_verify_ctx(&ctx, u->password, password);
+	if (h == HASH_MATCH || h == HASH_MISMATCH) {
+		dummy_remember(u->password);
+		return h == HASH_MATCH ? CONN_OK : CONN_AUTH_ERR;
+	}
+	/* never the hash itself: it is a secret too */
+	if (unusable_first_time(u->name))
+		log_msg(LOG_WARNING, "user %s: the stored password hash is malformed, truncated or "
+			"in a form customdb cannot use (customdb hash identify tells which)", u->name);
+	dummy_verify(password);
+	return CONN_AUTH_ERR;
+}
+
 int connector_authenticate(struct session *s, const char *name, const char *password,
 			   uid_t caller_uid, bool *denied, struct user *out)
 {
 	struct query_args a = { 0 };
 	struct user u = { 0 };
-	int rc, h;
+	int rc;
 
 	*denied = false;
 	if (!cdb_name_valid(name, strlen(name))) {
@@ -345,25 +394,7 @@ int connector_authenticate(struct session *s, const char *name, const char *pass
 		rc = CONN_AUTH_ERR;
 		goto out;
 	}
-	if (u.password == NULL || u.password[0] == '\0') {
-		dummy_verify(password);
-		log_msg(LOG_WARNING, "user %s: no password hash stored", name);
-		rc = CONN_AUTH_ERR;
-		goto out;
-	}
-	h = hash_verify(u.password, password);
-	if (h == HASH_MATCH) {
-		rc = CONN_OK;
-		dummy_remember(u.password);
-	} else if (h == HASH_MISMATCH) {
-		rc = CONN_AUTH_ERR;
-		dummy_remember(u.password);
-	} else {
-		log_msg(LOG_WARNING, "user %s: stored password hash is in a form customdb cannot use",
-			name);
-		dummy_verify(password);
-		rc = CONN_AUTH_ERR;
-	}
+	rc = connector_verify_user(s->conn, &u, password);
 out:
 	if (rc == CONN_OK && out != NULL)
 		*out = u;

@@ -66,6 +66,11 @@ int connector_user_groups(struct session *s, const char *name, gid_t **gids, siz
 int connector_authenticate(struct session *s, const char *name, const char *password,
 			   uid_t caller_uid, bool *denied, struct user *u);
 
+/* Verify password against u's stored hash (and salt) with the config's
+ * hash settings: CONN_OK or CONN_AUTH_ERR (wrong, missing or unusable hash;
+ * the last two logged once per user). */
+int connector_verify_user(const struct connector *cn, const struct user *u, const char *password);
+
 /* The account step: CONN_OK, CONN_DISABLED (disabled, or unverified email
  * with require_verified), CONN_EXPIRED, CONN_NOTFOUND, CONN_UNAVAIL, and
  * CONN_DENIED when caller_uid is not 0 and not the user's own uid. why gets

@@ -25,23 +25,84 @@ extern const struct hash_family hash_family_argon2i;
 
 /* PBKDF2 world: hash_django.c, hash_passlib.c, hash_werkzeug.c, hash_aspnet.c
  * BEGIN PBKDF2 (families of the PBKDF2 world are listed between these lines) */
-#define HASH_FAMILIES_PBKDF2
+extern const struct hash_family hash_family_django_pbkdf2_sha256;
+extern const struct hash_family hash_family_django_pbkdf2_sha1;
+extern const struct hash_family hash_family_django_bcrypt_sha256;
+extern const struct hash_family hash_family_django_argon2;
+extern const struct hash_family hash_family_passlib_pbkdf2_sha1;
+extern const struct hash_family hash_family_passlib_pbkdf2_sha256;
+extern const struct hash_family hash_family_passlib_pbkdf2_sha512;
+extern const struct hash_family hash_family_passlib_scrypt;
+extern const struct hash_family hash_family_werkzeug_pbkdf2;
+extern const struct hash_family hash_family_werkzeug_scrypt;
+extern const struct hash_family hash_family_aspnet_identity_v2;
+extern const struct hash_family hash_family_aspnet_identity_v3;
+extern const struct hash_family hash_family_aspnet_membership_sha1;
+extern const struct hash_family hash_family_aspnet_membership_hmacsha256;
+/* The membership ones are by name only (bare base64 of 20 / 32 bytes). */
+#define HASH_FAMILIES_PBKDF2 \
+	&hash_family_django_pbkdf2_sha256, &hash_family_django_pbkdf2_sha1, \
+	&hash_family_django_bcrypt_sha256, &hash_family_django_argon2, \
+	&hash_family_passlib_pbkdf2_sha1, &hash_family_passlib_pbkdf2_sha256, \
+	&hash_family_passlib_pbkdf2_sha512, &hash_family_passlib_scrypt, \
+	&hash_family_werkzeug_pbkdf2, &hash_family_werkzeug_scrypt, \
+	&hash_family_aspnet_identity_v2, &hash_family_aspnet_identity_v3, \
+	&hash_family_aspnet_membership_sha1, &hash_family_aspnet_membership_hmacsha256,
 /* END PBKDF2 */
 
 /* PHP world: hash_phpass.c, hash_drupal.c, hash_wordpress.c, hash_joomla.c;
  * hash_mysql.c
  * BEGIN PHP */
-#define HASH_FAMILIES_PHP
+extern const struct hash_family hash_family_wordpress;
+extern const struct hash_family hash_family_drupal7_updated;
+extern const struct hash_family hash_family_drupal7;
+extern const struct hash_family hash_family_phpass;
+extern const struct hash_family hash_family_joomla;
+extern const struct hash_family hash_family_mysql41;
+#define HASH_FAMILIES_PHP \
+	&hash_family_wordpress, &hash_family_drupal7_updated, &hash_family_drupal7, \
+	&hash_family_phpass, &hash_family_joomla, &hash_family_mysql41,
 /* END PHP */
 
 /* hash_ldap.c: {SSHA} {SHA} {MD5} {SMD5} {SSHA256} {SSHA512} {CRYPT}
  * BEGIN LDAP */
-#define HASH_FAMILIES_LDAP
+extern const struct hash_family hash_family_ldap_ssha, hash_family_ldap_sha;
+extern const struct hash_family hash_family_ldap_smd5, hash_family_ldap_md5;
+extern const struct hash_family hash_family_ldap_ssha256, hash_family_ldap_sha256;
+extern const struct hash_family hash_family_ldap_ssha384, hash_family_ldap_sha384;
+extern const struct hash_family hash_family_ldap_ssha512, hash_family_ldap_sha512;
+extern const struct hash_family hash_family_ldap_crypt;
+#define HASH_FAMILIES_LDAP \
+	&hash_family_ldap_ssha, &hash_family_ldap_sha, &hash_family_ldap_smd5, \
+	&hash_family_ldap_md5, &hash_family_ldap_ssha256, &hash_family_ldap_sha256, \
+	&hash_family_ldap_ssha384, &hash_family_ldap_sha384, &hash_family_ldap_ssha512, \
+	&hash_family_ldap_sha512, &hash_family_ldap_crypt,
 /* END LDAP */
 
 /* By name only (password_scheme_read): hash_digest.c
  * BEGIN BY_NAME */
-#define HASH_FAMILIES_BY_NAME
+#define HASH_DIGEST_EXTERNS(dg, enc) \
+	extern const struct hash_family hash_family_##dg##_##enc, \
+		hash_family_##dg##_##enc##_salt_before, hash_family_##dg##_##enc##_salt_after
+HASH_DIGEST_EXTERNS(md5, hex);
+HASH_DIGEST_EXTERNS(sha1, hex);
+HASH_DIGEST_EXTERNS(sha256, hex);
+HASH_DIGEST_EXTERNS(sha512, hex);
+HASH_DIGEST_EXTERNS(md5, base64);
+HASH_DIGEST_EXTERNS(sha1, base64);
+HASH_DIGEST_EXTERNS(sha256, base64);
+HASH_DIGEST_EXTERNS(sha512, base64);
+extern const struct hash_family hash_family_plaintext;
+#define HASH_DIGEST_GROUP(dg, enc) \
+	&hash_family_##dg##_##enc, &hash_family_##dg##_##enc##_salt_before, \
+	&hash_family_##dg##_##enc##_salt_after,
+/* plaintext takes any string: last */
+#define HASH_FAMILIES_BY_NAME \
+	HASH_DIGEST_GROUP(md5, hex) HASH_DIGEST_GROUP(sha1, hex) \
+	HASH_DIGEST_GROUP(sha256, hex) HASH_DIGEST_GROUP(sha512, hex) \
+	HASH_DIGEST_GROUP(md5, base64) HASH_DIGEST_GROUP(sha1, base64) \
+	HASH_DIGEST_GROUP(sha256, base64) HASH_DIGEST_GROUP(sha512, base64) \
+	&hash_family_plaintext,
 /* END BY_NAME */
 
 #endif

@@ -7,6 +7,7 @@ libpam0g-dev libpq-dev default-libmysqlclient-dev libsqlite3-dev libsodium-dev
 libargon2-dev libcrypt-dev libssl-dev libcdb-dev libinih-dev
 check clang libclang-rt-14-dev
 sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2 expect bc
+python3-passlib python3-django python3-werkzeug python3-argon2 python3-bcrypt php-cli
 util-linux procps groff-base man-db"
 missing=""
 for p in $PKGS; do

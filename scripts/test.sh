@@ -2,7 +2,9 @@
 # test.sh: every test, on a fresh Debian 12, as root.
 #
 #   1. installs what is missing (scripts/install-deps.sh) and builds
-#   2. unit tests (Check) through ctest
+#   2. unit tests (Check) through ctest, and every hash customdb writes
+#      checked by implementations that are not customdb's (Django, passlib,
+#      PHP, argon2-cffi, bcrypt)
 #   3. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   4. the export maps and link lists of the two modules
 #   5. each libFuzzer target for a short run (FUZZ_SECONDS, default 10)
@@ -31,6 +33,7 @@ stage() {
 stage "install dependencies" scripts/install-deps.sh
 stage "build" scripts/build.sh "$ROOT/build" -DCUSTOMDB_TESTS=ON
 stage "unit tests" ctest --test-dir build --output-on-failure
+stage "written hashes, checked by other implementations" tests/unit/verify_written.sh build
 stage "unit tests under ASan+UBSan" tests/unit/run-sanitized.sh
 stage "module exports and links" tests/check-modules.sh build
 stage "fuzz targets (${FUZZ_SECONDS:-10}s each)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"

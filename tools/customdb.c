@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hash.h"
 #include "connector.h"
 #include "log.h"
 #include "output.h"
@@ -38,7 +39,11 @@ static void usage(FILE *f)
 		"  check                 parse the config, connect, run every read query with\n"
 		"                        a probe value and report missing or unknown columns\n"
 		"  try login USER        ask for USER's password and log in as the daemon would\n"
-		"  try get-user USER|UID look a user up as getent/id would, and show the record\n\n"
+		"  try get-user USER|UID look a user up as getent/id would, and show the record\n"
+		"  hash identify STRING  name a stored hash's format and parameters, and say\n"
+		"                        whether customdb can verify and write it\n"
+		"  hash verify STRING [--salt SALT]\n"
+		"                        ask for a password and say whether it matches\n\n"
 		"Options:\n"
 		"  -c, --config FILE  config file (default %s)\n"
 		"      --json         machine-readable output\n"
@@ -326,6 +331,99 @@ static int cmd_try_get_user(const struct opts *o, const char *key)
 	return exit_of(rc);
 }
 
+/* --- hash ---------------------------------------------------------------- */
+
+/* The hash settings of the config, if there is one to read; hash commands
+ * work without a config too (no by-name-only schemes then). */
+static struct config *load_quietly(const struct opts *o, bool explicit_config)
+{
+	char err[1024];
+	struct config *c;
+
+	if (!explicit_config && access(o->config, R_OK) != 0)
+		return NULL;
+	c = config_load(o->config, geteuid() == 0, err, sizeof(err));
+	if (c == NULL && explicit_config)
+		fprintf(stderr, "customdb: %s\n", err);
+	return c;
+}
+
+static int cmd_hash_identify(const struct opts *o, bool explicit_config, const char *stored)
+{
+	struct config *c = load_quietly(o, explicit_config);
+	struct hash_ctx ctx = { 0 };
+	const struct hash_family *f, *const *all;
+	struct out out;
+	char params[256] = "";
+	size_t n, i;
+
+	if (c == NULL && explicit_config)
+		return EXIT_USAGE;
+	if (c != NULL)
+		ctx.scheme_read = c->password_scheme_read;
+	f = hash_identify_ctx(&ctx, stored);
+	out_begin(&out, o->json);
+	out_obj_begin(&out, NULL);
+	out_str(&out, "format", f != NULL ? f->name : "unknown");
+	if (f != NULL) {
+		if (f->describe != NULL)
+			f->describe(stored, params, sizeof(params));
+		out_str(&out, "origin", f->origin);
+		out_str(&out, "parameters", params[0] != '\0' ? params : NULL);
+		out_bool(&out, "verify", true);
+		out_bool(&out, "needs_salt_column", f->needs_salt);
+		out_bool(&out, "write", f->generate != NULL);
+	} else {
+		/* say which by-name-only schemes it could be, and how to name them */
+		all = hash_families(&n);
+		out_arr_begin(&out, "could_be_if_named_in_password_scheme_read");
+		for (i = 0; i < n; i++)
+			if (all[i]->by_name_only && all[i]->identify(stored))
+				out_item(&out, all[i]->name);
+		out_arr_end(&out);
+	}
+	out_obj_end(&out);
+	out_end(&out);
+	config_free(c);
+	return f != NULL ? EXIT_YES : EXIT_NO;
+}
+
+static int cmd_hash_verify(const struct opts *o, bool explicit_config, const char *stored,
+			   const char *salt)
+{
+	struct config *c = load_quietly(o, explicit_config);
+	struct hash_ctx ctx = { .salt = salt };
+	const struct hash_family *f;
+	struct out out;
+	char pw[1024];
+	int h;
+
+	if (c == NULL && explicit_config)
+		return EXIT_USAGE;
+	if (c != NULL) {
+		ctx.scheme_read = c->password_scheme_read;
+		ctx.allow_empty = c->allow_empty_password;
+	}
+	f = hash_identify_ctx(&ctx, stored);
+	if (read_password(pw, sizeof(pw)) != 0) {
+		fprintf(stderr, "customdb: no password given\n");
+		config_free(c);
+		return EXIT_USAGE;
+	}
+	h = hash_verify_ctx(&ctx, stored, pw);
+	secret_wipe_array(pw);
+	out_begin(&out, o->json);
+	out_obj_begin(&out, NULL);
+	out_str(&out, "format", f != NULL ? f->name : "unknown");
+	out_str(&out, "result", h == HASH_MATCH ? "match" : h == HASH_MISMATCH ? "no match" :
+		f != NULL && f->needs_salt && (salt == NULL || salt[0] == '\0') ?
+		"unusable: this format needs --salt" : "unusable");
+	out_obj_end(&out);
+	out_end(&out);
+	config_free(c);
+	return h == HASH_MATCH ? EXIT_YES : EXIT_NO;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -336,11 +434,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .config = CUSTOMDB_DEFAULT_CONFIG };
+	bool explicit_config = false;
+	const char *salt = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+c:dh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o.config = optarg; break;
+		case 'c': o.config = optarg; explicit_config = true; break;
 		case 'j': o.json = true; break;
 		case 'd': o.debug = true; break;
 		case 'h': usage(stdout); return EXIT_YES;
@@ -351,9 +451,13 @@ int main(int argc, char **argv)
 	argv += optind;
 	/* options may also follow the command */
 	for (c = 0; c < argc; c++) {
-		if (strcmp(argv[c], "--json") == 0)
+		if (strcmp(argv[c], "--json") == 0) {
 			o.json = true;
-		else if (strcmp(argv[c], "--help") == 0 || strcmp(argv[c], "-h") == 0) {
+		} else if (strcmp(argv[c], "--salt") == 0 && c + 1 < argc) {
+			salt = argv[c + 1];
+			memmove(&argv[c], &argv[c + 1], (size_t)(argc - c - 1) * sizeof(*argv));
+			argc--;
+		} else if (strcmp(argv[c], "--help") == 0 || strcmp(argv[c], "-h") == 0) {
 			usage(stdout);
 			return EXIT_YES;
 		} else
@@ -369,6 +473,10 @@ int main(int argc, char **argv)
 		return cmd_try_login(&o, argv[2]);
 	if (argc == 3 && strcmp(argv[0], "try") == 0 && strcmp(argv[1], "get-user") == 0)
 		return cmd_try_get_user(&o, argv[2]);
+	if (argc == 3 && strcmp(argv[0], "hash") == 0 && strcmp(argv[1], "identify") == 0)
+		return cmd_hash_identify(&o, explicit_config, argv[2]);
+	if (argc == 3 && strcmp(argv[0], "hash") == 0 && strcmp(argv[1], "verify") == 0)
+		return cmd_hash_verify(&o, explicit_config, argv[2], salt);
 	if (argc == 0)
 		fprintf(stderr, "customdb: no command given\n");
 	else

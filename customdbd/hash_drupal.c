@@ -1,0 +1,165 @@
+/* hash_drupal.c: Drupal 7's $S$ hashes, and its "updated" U$ hashes.
+ *
+ * $S$ is phpass's construction over SHA-512 (includes/password.inc,
+ * _password_crypt('sha512', ...); Drupal 8+ PhpassHashedPasswordBase):
+ *   h = sha512(salt . password); 2^count times: h = sha512(h . password)
+ * written as "$S$" + count + 8 salt + encode64(h), cut to DRUPAL_HASH_LENGTH
+ * (55) characters, so 43 of the 86 hash characters are kept. Count 7..30;
+ * passwords over 512 bytes are refused (PASSWORD_MAX_LENGTH).
+ *
+ * U$ is what user_update_7000() left of Drupal 6's unsalted md5 column:
+ * 'U' + a hash of md5(password) as 32 lower-case hex characters. Drupal's
+ * user_check_password() accepts it over $S$, $P$ and $H$ alike. */
+#include "hash.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hash_encoding.h"
+#include "hash_families.h"
+#include "secret.h"
+
+#define DRUPAL_HASH_LENGTH 55
+#define DRUPAL_SETTING 12          /* "$S$" + count + salt */
+#define DRUPAL_SALT 8
+#define DRUPAL_KEPT (DRUPAL_HASH_LENGTH - DRUPAL_SETTING)
+#define DRUPAL_MIN_LOG2 7
+#define DRUPAL_MAX_LOG2 30
+#define DRUPAL_MAX_PASSWORD 512
+
+static bool crypt64_only(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (enc_crypt64_index(s[i]) < 0)
+			return false;
+	return true;
+}
+
+static bool drupal7_identify(const char *s)
+{
+	return strncmp(s, "$S$", 3) == 0 && strlen(s) == DRUPAL_HASH_LENGTH &&
+	       crypt64_only(s + 3, DRUPAL_HASH_LENGTH - 3);
+}
+
+static void drupal7_describe(const char *s, char *out, size_t outlen)
+{
+	int log2 = enc_crypt64_index(s[3]);
+
+	if (log2 < DRUPAL_MIN_LOG2 || log2 > DRUPAL_MAX_LOG2)
+		snprintf(out, outlen, "iterations=out of range");
+	else
+		snprintf(out, outlen, "iterations=%lu (2^%d) salt=%d chars", 1UL << log2, log2,
+			 DRUPAL_SALT);
+}
+
+/* _password_crypt()'s loop with SHA-512: out = the final 64 bytes. */
+static int drupal7_stretch(const char *salt, int log2, const char *password, size_t pwlen,
+			   unsigned char out[64])
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	EVP_MD *md = EVP_MD_fetch(NULL, "SHA512", NULL);
+	unsigned long n = 1UL << log2;
+	int ok = c != NULL && md != NULL;
+
+	ok = ok && EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, salt, DRUPAL_SALT) &&
+	     EVP_DigestUpdate(c, password, pwlen) && EVP_DigestFinal_ex(c, out, NULL);
+	while (ok && n-- > 0)
+		ok = EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, out, 64) &&
+		     EVP_DigestUpdate(c, password, pwlen) && EVP_DigestFinal_ex(c, out, NULL);
+	EVP_MD_CTX_free(c);
+	EVP_MD_free(md);
+	return ok ? 0 : -1;
+}
+
+static int drupal7_verify(const struct hash_ctx *ctx, const char *stored, const char *password,
+			  size_t pwlen)
+{
+	unsigned char h[64];
+	char enc[87];   /* encode64 of 64 bytes: 86 characters */
+	int log2, rc = HASH_UNUSABLE;
+
+	(void)ctx;
+	if (!drupal7_identify(stored))
+		return HASH_UNUSABLE;
+	log2 = enc_crypt64_index(stored[3]);
+	if (log2 < DRUPAL_MIN_LOG2 || log2 > DRUPAL_MAX_LOG2)
+		return HASH_UNUSABLE;
+	if (pwlen > DRUPAL_MAX_PASSWORD)
+		return HASH_MISMATCH;
+	if (drupal7_stretch(stored + 4, log2, password, pwlen, h) != 0)
+		goto out;
+	if (enc_crypt64_encode(h, sizeof(h), enc, sizeof(enc)) != 86)
+		goto out;
+	rc = hash_equal(enc, stored + DRUPAL_SETTING, DRUPAL_KEPT) ? HASH_MATCH : HASH_MISMATCH;
+out:
+	secret_wipe_array(h);
+	secret_wipe_array(enc);
+	return rc;
+}
+
+/* --- U$: a hash of md5(password) ------------------------------------------ */
+
+/* The family of the hash after the 'U', or NULL. */
+static const struct hash_family *updated_inner(const char *s)
+{
+	if (s[0] != 'U')
+		return NULL;
+	if (drupal7_identify(s + 1))
+		return &hash_family_drupal7;
+	if (hash_family_phpass.identify(s + 1))   /* U$P$, U$H$ */
+		return &hash_family_phpass;
+	return NULL;
+}
+
+static bool updated_identify(const char *s)
+{
+	return updated_inner(s) != NULL;
+}
+
+static void updated_describe(const char *s, char *out, size_t outlen)
+{
+	const struct hash_family *f = updated_inner(s);
+	char inner[128] = "";
+
+	if (f == NULL) {
+		snprintf(out, outlen, "malformed");
+		return;
+	}
+	f->describe(s + 1, inner, sizeof(inner));
+	snprintf(out, outlen, "%s over md5(password) %s", f->name, inner);
+}
+
+static int updated_verify(const struct hash_ctx *ctx, const char *stored, const char *password,
+			  size_t pwlen)
+{
+	const struct hash_family *f = updated_inner(stored);
+	unsigned char md5[16];
+	char hex[33];
+	int rc = HASH_UNUSABLE;
+
+	if (f == NULL)
+		return HASH_UNUSABLE;
+	/* PHP's md5(): lower-case hex */
+	if (EVP_Digest(password, pwlen, md5, NULL, EVP_md5(), NULL) != 1 ||
+	    enc_hex_encode(md5, sizeof(md5), hex, sizeof(hex)) != 32)
+		goto out;
+	rc = f->verify(ctx, stored + 1, hex, 32);
+out:
+	secret_wipe_array(md5);
+	secret_wipe_array(hex);
+	return rc;
+}
+
+const struct hash_family hash_family_drupal7 = {
+	.name = "drupal7", .origin = "Drupal 7 and later ($S$, sha512 phpass)",
+	.identify = drupal7_identify, .describe = drupal7_describe, .verify = drupal7_verify,
+};
+
+const struct hash_family hash_family_drupal7_updated = {
+	.name = "drupal7-updated",
+	.origin = "Drupal 7 user_update_7000(): Drupal 6 md5 hashes re-hashed (U$S$, U$P$, U$H$)",
+	.identify = updated_identify, .describe = updated_describe, .verify = updated_verify,
+};

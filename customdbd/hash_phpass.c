@@ -1,0 +1,141 @@
+/* hash_phpass.c: phpass "portable" hashes: $P$ (phpass, WordPress before
+ * 6.8, Drupal 6 modules) and $H$ (phpBB3), one algorithm under two prefixes.
+ *
+ * "$P$", one crypt64 character giving log2 of the iteration count, 8 of salt,
+ * then 22 of phpass's encode64() of an MD5 stretched as crypt_private() does:
+ *   h = md5(salt . password); 2^count times: h = md5(h . password)
+ * The checks are those of phpass's CheckPassword(), as WordPress ships it
+ * (wp-includes/class-phpass.php) and phpBB3's phpbb_check_hash(): count
+ * 7..30, 8 salt bytes, the whole 34-byte string compared, passwords over 4096
+ * bytes refused. */
+#include "hash.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hash_encoding.h"
+#include "hash_families.h"
+#include "secret.h"
+
+#define PHPASS_LEN 34              /* "$P$" + count + salt + hash */
+#define PHPASS_SALT 8
+#define PHPASS_HASH_CHARS 22       /* encode64 of 16 bytes */
+#define PHPASS_MIN_LOG2 7          /* crypt_private() refuses anything else */
+#define PHPASS_MAX_LOG2 30
+/* WordPress's PasswordHash(8, true) writes 8 + 5 on PHP >= 5 ("$P$B") */
+#define PHPASS_DEFAULT_LOG2 13
+#define PHPASS_MAX_PASSWORD 4096   /* CheckPassword() and HashPassword() refuse more */
+
+static const char itoa64[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+static bool crypt64_only(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (enc_crypt64_index(s[i]) < 0)
+			return false;
+	return true;
+}
+
+/* The form only; the count is checked by verify (an absurd count is the
+ * family's string, unusable, not someone else's). */
+static bool phpass_identify(const char *s)
+{
+	return (strncmp(s, "$P$", 3) == 0 || strncmp(s, "$H$", 3) == 0) &&
+	       strlen(s) == PHPASS_LEN && crypt64_only(s + 3, PHPASS_LEN - 3);
+}
+
+static void phpass_describe(const char *s, char *out, size_t outlen)
+{
+	int log2 = enc_crypt64_index(s[3]);
+
+	if (log2 < PHPASS_MIN_LOG2 || log2 > PHPASS_MAX_LOG2)
+		snprintf(out, outlen, "variant=%.3s iterations=out of range", s);
+	else
+		snprintf(out, outlen, "variant=%.3s iterations=%lu (2^%d) salt=%d chars", s,
+			 1UL << log2, log2, PHPASS_SALT);
+}
+
+/* crypt_private()'s loop: out = the final 16-byte MD5. 0, or -1. */
+static int phpass_stretch(const char *salt, int log2, const char *password, size_t pwlen,
+			  unsigned char out[16])
+{
+	EVP_MD_CTX *c = EVP_MD_CTX_new();
+	EVP_MD *md = EVP_MD_fetch(NULL, "MD5", NULL);
+	unsigned long n = 1UL << log2;
+	int ok = c != NULL && md != NULL;
+
+	ok = ok && EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, salt, PHPASS_SALT) &&
+	     EVP_DigestUpdate(c, password, pwlen) && EVP_DigestFinal_ex(c, out, NULL);
+	while (ok && n-- > 0)
+		ok = EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, out, 16) &&
+		     EVP_DigestUpdate(c, password, pwlen) && EVP_DigestFinal_ex(c, out, NULL);
+	EVP_MD_CTX_free(c);
+	EVP_MD_free(md);
+	return ok ? 0 : -1;
+}
+
+static int phpass_verify(const struct hash_ctx *ctx, const char *stored, const char *password,
+			 size_t pwlen)
+{
+	unsigned char h[16];
+	char enc[PHPASS_HASH_CHARS + 1];
+	int log2, rc = HASH_UNUSABLE;
+
+	(void)ctx;
+	if (!phpass_identify(stored))
+		return HASH_UNUSABLE;
+	log2 = enc_crypt64_index(stored[3]);
+	if (log2 < PHPASS_MIN_LOG2 || log2 > PHPASS_MAX_LOG2)
+		return HASH_UNUSABLE;
+	if (pwlen > PHPASS_MAX_PASSWORD)
+		return HASH_MISMATCH;
+	if (phpass_stretch(stored + 4, log2, password, pwlen, h) != 0)
+		goto out;
+	if (enc_crypt64_encode(h, sizeof(h), enc, sizeof(enc)) != PHPASS_HASH_CHARS)
+		goto out;
+	rc = hash_equal(enc, stored + 4 + PHPASS_SALT, PHPASS_HASH_CHARS) ? HASH_MATCH : HASH_MISMATCH;
+out:
+	secret_wipe_array(h);
+	secret_wipe_array(enc);
+	return rc;
+}
+
+/* cost: log2 of the iteration count, the character after "$P$" (7..30);
+ * 0 is 13, what WordPress writes. The salt is 6 random bytes, encode64'd to
+ * 8 characters as gensalt_private() does. */
+static int phpass_generate(const char *password, size_t pwlen, unsigned long cost, char *out,
+			   size_t outlen)
+{
+	unsigned char raw[6], h[16];
+	int rc = -1;
+
+	if (cost == 0)
+		cost = PHPASS_DEFAULT_LOG2;
+	if (cost < PHPASS_MIN_LOG2 || cost > PHPASS_MAX_LOG2 || pwlen > PHPASS_MAX_PASSWORD ||
+	    outlen < PHPASS_LEN + 1)
+		return -1;
+	hash_random(raw, sizeof(raw));
+	memcpy(out, "$P$", 3);
+	out[3] = itoa64[cost];
+	if (enc_crypt64_encode(raw, sizeof(raw), out + 4, outlen - 4) != PHPASS_SALT)
+		goto out;
+	if (phpass_stretch(out + 4, (int)cost, password, pwlen, h) != 0)
+		goto out;
+	if (enc_crypt64_encode(h, sizeof(h), out + 4 + PHPASS_SALT, outlen - 4 - PHPASS_SALT) !=
+	    PHPASS_HASH_CHARS)
+		goto out;
+	rc = 0;
+out:
+	secret_wipe_array(h);
+	return rc;
+}
+
+const struct hash_family hash_family_phpass = {
+	.name = "phpass",
+	.origin = "phpass portable hashes: WordPress before 6.8 ($P$), phpBB3 ($H$), Drupal imports",
+	.identify = phpass_identify, .describe = phpass_describe, .verify = phpass_verify,
+	.generate = phpass_generate,
+};
