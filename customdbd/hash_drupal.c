@@ -4,7 +4,7 @@
  * _password_crypt('sha512', ...); Drupal 8+ PhpassHashedPasswordBase):
  *   h = sha512(salt . password); 2^count times: h = sha512(h . password)
  * written as "$S$" + count + 8 salt + encode64(h), cut to DRUPAL_HASH_LENGTH
- * (55) characters, so 43 of the 86 hash characters are kept. Count 7..30;
+ * (55) characters, so 43 of the 86 hash characters are kept. Count 7..24;
  * passwords over 512 bytes are refused (PASSWORD_MAX_LENGTH).
  *
  * U$ is what user_update_7000() left of Drupal 6's unsalted md5 column:
@@ -25,7 +25,9 @@
 #define DRUPAL_SALT 8
 #define DRUPAL_KEPT (DRUPAL_HASH_LENGTH - DRUPAL_SETTING)
 #define DRUPAL_MIN_LOG2 7
-#define DRUPAL_MAX_LOG2 30
+/* Drupal reads up to 30 (2^30 SHA-512s: minutes); no site writes more than
+ * 2^24, and a row that asks for more must not tie up the daemon */
+#define DRUPAL_MAX_LOG2 24
 #define DRUPAL_MAX_PASSWORD 512
 
 static bool crypt64_only(const char *s, size_t n)

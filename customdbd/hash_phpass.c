@@ -6,7 +6,7 @@
  *   h = md5(salt . password); 2^count times: h = md5(h . password)
  * The checks are those of phpass's CheckPassword(), as WordPress ships it
  * (wp-includes/class-phpass.php) and phpBB3's phpbb_check_hash(): count
- * 7..30, 8 salt bytes, the whole 34-byte string compared, passwords over 4096
+ * 7..24 (phpass reads 30; see PHPASS_MAX_LOG2), 8 salt bytes, the whole 34-byte string compared, passwords over 4096
  * bytes refused. */
 #include "hash.h"
 
@@ -22,7 +22,9 @@
 #define PHPASS_SALT 8
 #define PHPASS_HASH_CHARS 22       /* encode64 of 16 bytes */
 #define PHPASS_MIN_LOG2 7          /* crypt_private() refuses anything else */
-#define PHPASS_MAX_LOG2 30
+/* phpass itself reads up to 30 (2^30 MD5s: minutes); no application writes
+ * more than 2^24, and a row that asks for more must not tie up the daemon */
+#define PHPASS_MAX_LOG2 24
 /* WordPress's PasswordHash(8, true) writes 8 + 5 on PHP >= 5 ("$P$B") */
 #define PHPASS_DEFAULT_LOG2 13
 #define PHPASS_MAX_PASSWORD 4096   /* CheckPassword() and HashPassword() refuse more */

@@ -417,6 +417,8 @@ formats_suite() {
 			echo "INSERT INTO accounts VALUES ('$user', $((10100 + n)), '${hash//\'/\'\'}', $salt);"
 			n=$((n + 1))
 		done < "$HERE/data/formats.tsv"
+		# a sha512crypt cut short by a narrow column
+		echo "INSERT INTO accounts VALUES ('cutshort', 10099, '\$6\$saltsalt\$qkTgsCrWMTAS9gBG', NULL);"
 	} | sqlite3 "$dir/legacy.db"
 	cat > "$dir/customdb.conf" <<X
 [customdb]
@@ -442,8 +444,11 @@ X
 		t_ok "format $fmt ($user): customdb hash identify names it" \
 			bash -c "'$TOOL' -c '$dir/customdb.conf' hash identify '${hash//\'/}' | grep -qx 'format: $fmt'"
 	done < "$HERE/data/formats.tsv"
+	t_grep "a truncated hash: the login fails" "Authentication failure" pam "$svc" cutshort whatever
+	t_grep "... and again" "Authentication failure" pam "$svc" cutshort whatever
+	t_out "... said in the log once, with the user name" 1 grep -c "user cutshort: the stored password hash is malformed" "$dir/daemon.log"
 	stop_daemon
-	t_nogrep "no hash reached the daemon's log" '\$2[abxy]\$|\$6\$|pbkdf2|\{SSHA' cat "$dir/daemon.log"
+	t_nogrep "no hash reached the daemon's log" '\$2[abxy]\$|\$6\$|pbkdf2|\{SSHA|qkTgsCrW' cat "$dir/daemon.log"
 }
 
 config_errors() {

@@ -152,6 +152,81 @@ START_TEST(test_hash_of_empty_password)
 }
 END_TEST
 
+/* An application that let users have an empty password: only with
+ * allow_empty_password does "" match, and then only its own hash. */
+START_TEST(test_empty_allowed)
+{
+	static const char h[] = "$6$saltsalt$qkTgsCrWMTAS9gBGcf9W60sFfH.hU0oTCAOJjhbz5tSp/sU3/"
+				"xXZK4OFwCtq8lIIdpJ6CatVdOTSHKp97TPkt/";
+	const struct hash_ctx allow = { .allow_empty = true }, deny = { 0 };
+
+	ck_assert_int_eq(hash_verify_ctx(&allow, h, ""), HASH_MATCH);
+	ck_assert_int_eq(hash_verify_ctx(&allow, h, "x"), HASH_MISMATCH);
+	ck_assert_int_eq(hash_verify_ctx(&deny, h, ""), HASH_MISMATCH);
+	ck_assert_int_eq(hash_verify_ctx(&allow, vectors[0].stored, ""), HASH_MISMATCH);
+}
+END_TEST
+
+/* 8-bit passwords: the bcrypt variants differ as crypt_blowfish (Openwall;
+ * PHP, libxcrypt) defines them. Vectors from crypt_blowfish's own test list
+ * (wrapper.c), recomputed here with libxcrypt. $2x$ is the 2011 sign-
+ * extension bug kept for old hashes; $2a$ adds a countermeasure so that the
+ * buggy and fixed results never collide ("\xff\xff\xa3"); OpenBSD's
+ * $2a$ (python-bcrypt) gives the $2b$ value there instead. */
+START_TEST(test_bcrypt_8bit)
+{
+	static const struct { const char *stored, *pw; } v[] = {
+		{ "$2x$05$/OK.fbVrR/bpIqNJ5ianF.CE5elHaaO4EbggVDjb8P19RukzXSM3e", "\xa3" },
+		{ "$2x$05$/OK.fbVrR/bpIqNJ5ianF.CE5elHaaO4EbggVDjb8P19RukzXSM3e", "\xff\xff\xa3" },
+		{ "$2y$05$/OK.fbVrR/bpIqNJ5ianF.Sa7shbm4.OzKpvFnX1pQLmQW96oUlCq", "\xa3" },
+		{ "$2y$05$/OK.fbVrR/bpIqNJ5ianF.CE5elHaaO4EbggVDjb8P19RukzXSM3e", "\xff\xff\xa3" },
+		{ "$2a$05$/OK.fbVrR/bpIqNJ5ianF.Sa7shbm4.OzKpvFnX1pQLmQW96oUlCq", "\xa3" },
+		{ "$2a$05$/OK.fbVrR/bpIqNJ5ianF.nqd1wy.pTMdcvrRWxyiGL2eMz.2a85.", "\xff\xff\xa3" },
+		{ "$2b$05$/OK.fbVrR/bpIqNJ5ianF.CE5elHaaO4EbggVDjb8P19RukzXSM3e", "\xff\xff\xa3" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		ck_assert_msg(hash_verify(v[i].stored, v[i].pw) == HASH_MATCH, "%s", v[i].stored);
+	/* the buggy $2x$ result is not accepted as $2a$ or $2y$ */
+	ck_assert_int_eq(hash_verify("$2a$05$/OK.fbVrR/bpIqNJ5ianF.CE5elHaaO4EbggVDjb8P19RukzXSM3e",
+				     "\xa3"), HASH_MISMATCH);
+	ck_assert_int_eq(hash_verify("$2y$05$/OK.fbVrR/bpIqNJ5ianF.CE5elHaaO4EbggVDjb8P19RukzXSM3e",
+				     "\xa3"), HASH_MISMATCH);
+}
+END_TEST
+
+/* Write schemes: default costs, ranges, and a round trip through our own
+ * verify (outside implementations check them in verify_written.sh). */
+START_TEST(test_generate)
+{
+	static const char *const schemes[] = { "bcrypt", "sha512crypt", "yescrypt", "argon2id",
+						"phpass", "django-pbkdf2-sha256" };
+	char out[HASH_MAX], err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		unsigned long cost = strcmp(schemes[i], "bcrypt") == 0 ? 4 :
+				     strcmp(schemes[i], "django-pbkdf2-sha256") == 0 ? 1000 : 0;
+
+		ck_assert_msg(hash_generate(schemes[i], cost, "s3cret p\xc3\xa4ss", out, sizeof(out),
+					    err, sizeof(err)) == 0, "%s: %s", schemes[i], err);
+		ck_assert_ptr_eq(hash_identify(out), hash_family_by_name(schemes[i]));
+		ck_assert_int_eq(hash_verify(out, "s3cret p\xc3\xa4ss"), HASH_MATCH);
+		ck_assert_int_eq(hash_verify(out, "s3cret pass"), HASH_MISMATCH);
+	}
+	/* bcrypt's default cost is 12, not libxcrypt's 5 */
+	ck_assert_int_eq(hash_generate("bcrypt", 0, "x", out, sizeof(out), err, sizeof(err)), 0);
+	ck_assert_msg(strncmp(out, "$2b$12$", 7) == 0, "%s", out);
+	ck_assert_int_ne(hash_generate("bcrypt", 3, "x", out, sizeof(out), err, sizeof(err)), 0);
+	ck_assert_int_ne(hash_generate("bcrypt", 32, "x", out, sizeof(out), err, sizeof(err)), 0);
+	ck_assert_int_ne(hash_generate("md5crypt", 0, "x", out, sizeof(out), err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "does not write"));
+	ck_assert_int_ne(hash_generate("nosuch", 0, "x", out, sizeof(out), err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "unknown"));
+}
+END_TEST
+
 START_TEST(test_unknown_forms)
 {
 	static const char *const bad[] = {
@@ -292,6 +367,9 @@ static Suite *make_suite(void)
 	tcase_add_loop_test(tc, test_wrong_password, 0, NVECTORS);
 	tcase_add_loop_test(tc, test_empty_password, 0, NVECTORS);
 	tcase_add_test(tc, test_hash_of_empty_password);
+	tcase_add_test(tc, test_empty_allowed);
+	tcase_add_test(tc, test_bcrypt_8bit);
+	tcase_add_test(tc, test_generate);
 	tcase_add_loop_test(tc, test_tampered, 0, NVECTORS);
 	suite_add_tcase(s, tc);
 

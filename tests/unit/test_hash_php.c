@@ -346,12 +346,15 @@ END_TEST
 START_TEST(test_unusable)
 {
 	static const char *const bad[] = {
-		/* phpass: short, long, a bad character, count 6, 31, 63 */
+		/* phpass: short, long, a bad character, count 6, 31, 63, and 25
+		 * (over the 2^24 customdb allows) */
 		"$P$", "$P$9", "$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L", "$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0x",
 		"$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r!L0", "$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L\n",
 		"$P$4IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "$P$TIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0",
 		"$P$zIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "$p$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0",
 		"$X$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "$P$9IQRa$wmfeRo7ud9Fh4E2PdI0S3r.L0",
+		"$P$NIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0",
+		"$S$N5TOxWPdvJRs0P/xZBdrrPlGgzViOS0drHu3jaIjitesfttrp18",
 		/* Drupal */
 		"$S$", "$S$5TOxWPdvJRs0P/xZBdrrPlGgzViOS0drHu3jaIjitesfttrp18b",
 		"$S$5TOxWPdvJRs0P/xZBdrrPlGgzViOS0drHu3jaIjitesfttrp18bkA",
