@@ -2,14 +2,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "cache.h"
 #include "handlers.h"
 #include "names.h"
 #include "protocol.h"
 #include "record.h"
 
-static int reply_group(struct wbuf *out, int rc, const struct group *g)
+static int reply_group(const struct request *rq, struct wbuf *out, int rc,
+		       const struct group *g)
 {
 	struct cdb_group r;
+	char gid[16];
 	int st = status_of(rc);
 
 	wbuf_begin(out, (uint16_t)st);
@@ -22,6 +25,11 @@ static int reply_group(struct wbuf *out, int rc, const struct group *g)
 			wbuf_begin(out, CDB_STATUS_ERROR);
 			return CDB_STATUS_ERROR;
 		}
+		snprintf(gid, sizeof(gid), "%lu", (unsigned long)g->gid);
+		cache_put('g', g->name, cache_expiry(rq), out->data + REPLY_FIELDS,
+			  out->len - REPLY_FIELDS);
+		cache_put('G', gid, cache_expiry(rq), out->data + REPLY_FIELDS,
+			  out->len - REPLY_FIELDS);
 	}
 	return st;
 }
@@ -37,14 +45,21 @@ int handle_getgrnam(struct request *rq, struct rbuf *in, struct wbuf *out)
 		return CDB_STATUS_NOTFOUND;
 	}
 	snprintf(rq->what, sizeof(rq->what), "getgrnam %s", name);
+	if (cache_is_negative('g', name)) {
+		wbuf_begin(out, CDB_STATUS_NOTFOUND);
+		return CDB_STATUS_NOTFOUND;
+	}
 	rc = connector_group_by_name(rq->session, name, &g);
-	st = reply_group(out, rc, &g);
+	if (rc == CONN_NOTFOUND)
+		cache_put_negative('g', name);
+	st = reply_group(rq, out, rc, &g);
 	group_clear(&g);
 	return st;
 }
 
 int handle_getgrgid(struct request *rq, struct rbuf *in, struct wbuf *out)
 {
+	char key[16];
 	struct group g;
 	uint32_t gid;
 	int rc, st;
@@ -52,8 +67,15 @@ int handle_getgrgid(struct request *rq, struct rbuf *in, struct wbuf *out)
 	if (rbuf_get_u32(in, &gid) != 0 || rbuf_end(in) != 0)
 		return -1;
 	snprintf(rq->what, sizeof(rq->what), "getgrgid %lu", (unsigned long)gid);
+	snprintf(key, sizeof(key), "%lu", (unsigned long)gid);
+	if (cache_is_negative('G', key)) {
+		wbuf_begin(out, CDB_STATUS_NOTFOUND);
+		return CDB_STATUS_NOTFOUND;
+	}
 	rc = connector_group_by_gid(rq->session, (gid_t)gid, &g);
-	st = reply_group(out, rc, &g);
+	if (rc == CONN_NOTFOUND)
+		cache_put_negative('G', key);
+	st = reply_group(rq, out, rc, &g);
 	group_clear(&g);
 	return st;
 }
@@ -72,13 +94,15 @@ int handle_initgroups(struct request *rq, struct rbuf *in, struct wbuf *out)
 	snprintf(rq->what, sizeof(rq->what), "initgroups %s", name);
 	rc = connector_user_groups(rq->session, name, &gids, &n);
 	st = status_of(rc);
-	if (st == CDB_STATUS_OK && n == 0)
-		st = CDB_STATUS_NOTFOUND;
+	/* no groups is an answer too (and worth keeping in the host cache) */
 	wbuf_begin(out, (uint16_t)st);
 	if (st == CDB_STATUS_OK) {
 		wbuf_put_u32(out, (uint32_t)n);
 		for (i = 0; i < n; i++)
 			wbuf_put_u32(out, (uint32_t)gids[i]);
+		if (!out->failed)
+			cache_put('i', name, cache_expiry(rq), out->data + REPLY_FIELDS,
+				  out->len - REPLY_FIELDS);
 	}
 	free(gids);
 	return st;

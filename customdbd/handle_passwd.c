@@ -1,6 +1,8 @@
 /* handle_passwd.c: the passwd map, by name and by uid. */
 #include <stdio.h>
+#include <time.h>
 
+#include "cache.h"
 #include "handlers.h"
 #include "names.h"
 #include "protocol.h"
@@ -20,9 +22,10 @@ int status_of(int conn_rc)
 	return CDB_STATUS_ERROR;
 }
 
-static int reply_user(struct wbuf *out, int rc, const struct user *u)
+static int reply_user(const struct request *rq, struct wbuf *out, int rc, const struct user *u)
 {
 	struct cdb_passwd p;
+	char uid[16];
 	int st = status_of(rc);
 
 	wbuf_begin(out, (uint16_t)st);
@@ -33,9 +36,20 @@ static int reply_user(struct wbuf *out, int rc, const struct user *u)
 		p.gecos = u->gecos;
 		p.home = u->home;
 		p.shell = u->shell;
-		record_put_passwd(out, &p);
+		if (record_put_passwd(out, &p) == 0) {
+			snprintf(uid, sizeof(uid), "%lu", (unsigned long)u->uid);
+			cache_put('p', u->name, cache_expiry(rq), out->data + REPLY_FIELDS,
+				  out->len - REPLY_FIELDS);
+			cache_put('u', uid, cache_expiry(rq), out->data + REPLY_FIELDS,
+				  out->len - REPLY_FIELDS);
+		}
 	}
 	return st;
+}
+
+uint64_t cache_expiry(const struct request *rq)
+{
+	return (uint64_t)time(NULL) + (uint64_t)rq->cfg->cache_ttl;
 }
 
 int handle_getpwnam(struct request *rq, struct rbuf *in, struct wbuf *out)
@@ -50,14 +64,21 @@ int handle_getpwnam(struct request *rq, struct rbuf *in, struct wbuf *out)
 		return CDB_STATUS_NOTFOUND;
 	}
 	snprintf(rq->what, sizeof(rq->what), "getpwnam %s", name);
+	if (cache_is_negative('p', name)) {
+		wbuf_begin(out, CDB_STATUS_NOTFOUND);
+		return CDB_STATUS_NOTFOUND;
+	}
 	rc = connector_user_by_name(rq->session, name, &u);
-	st = reply_user(out, rc, &u);
+	if (rc == CONN_NOTFOUND)
+		cache_put_negative('p', name);
+	st = reply_user(rq, out, rc, &u);
 	user_clear(&u);
 	return st;
 }
 
 int handle_getpwuid(struct request *rq, struct rbuf *in, struct wbuf *out)
 {
+	char key[16];
 	struct user u;
 	uint32_t uid;
 	int rc, st;
@@ -65,8 +86,15 @@ int handle_getpwuid(struct request *rq, struct rbuf *in, struct wbuf *out)
 	if (rbuf_get_u32(in, &uid) != 0 || rbuf_end(in) != 0)
 		return -1;
 	snprintf(rq->what, sizeof(rq->what), "getpwuid %lu", (unsigned long)uid);
+	snprintf(key, sizeof(key), "%lu", (unsigned long)uid);
+	if (cache_is_negative('u', key)) {
+		wbuf_begin(out, CDB_STATUS_NOTFOUND);
+		return CDB_STATUS_NOTFOUND;
+	}
 	rc = connector_user_by_uid(rq->session, (uid_t)uid, &u);
-	st = reply_user(out, rc, &u);
+	if (rc == CONN_NOTFOUND)
+		cache_put_negative('u', key);
+	st = reply_user(rq, out, rc, &u);
 	user_clear(&u);
 	return st;
 }

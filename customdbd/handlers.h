@@ -5,6 +5,7 @@
 #ifndef CUSTOMDB_HANDLERS_H
 #define CUSTOMDB_HANDLERS_H
 
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "connector.h"
@@ -35,5 +36,12 @@ int handle_account(struct request *rq, struct rbuf *in, struct wbuf *out);
 
 /* The protocol status for a connector result. */
 int status_of(int conn_rc);
+
+/* When an answer given now stops being fresh in the host cache. */
+uint64_t cache_expiry(const struct request *rq);
+
+/* The reply's fields start after length, version and status: what the host
+ * cache keeps as an entry's value. */
+#define REPLY_FIELDS 8
 
 #endif

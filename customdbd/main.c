@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "config.h"
 #include "connector.h"
 #include "log.h"
@@ -130,7 +131,14 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_INFO, "customdbd %s: config %s, socket %s", CUSTOMDB_VERSION, path,
 		cfg->socket_path);
+	if (cache_start(cfg, err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		rc = 1;
+		close(fd);
+		goto out;
+	}
 	rc = server_run(fd, &cn) == 0 ? 0 : 1;
+	cache_stop();
 	close(fd);
 	unlink(cfg->socket_path);
 out:

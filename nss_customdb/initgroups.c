@@ -6,76 +6,77 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
 #include "nss_client.h"
 #include "nss_customdb.h"
 #include "protocol.h"
 
-/* Append gid to the caller's growing array unless it is there already or is
- * the primary group; grow it within limit (<= 0: no limit). */
-static int add_gid(gid_t gid, gid_t skip, long *start, long *size, gid_t **groupsp, long limit)
+/* The caller's growing array, as glibc hands it over. */
+struct groups_out {
+	gid_t skip;          /* the primary group: glibc has it already */
+	long *start, *size;
+	gid_t **groupsp;
+	long limit;          /* <= 0: no limit */
+};
+
+/* Append gid unless it is there already or is the primary group; grow the
+ * array within limit. */
+static int add_gid(struct groups_out *o, gid_t gid)
 {
-	gid_t *g = *groupsp;
+	gid_t *g = *o->groupsp;
 	long i, nsize;
 
-	if (gid == skip)
+	if (gid == o->skip)
 		return 0;
-	for (i = 0; i < *start; i++)
+	for (i = 0; i < *o->start; i++)
 		if (g[i] == gid)
 			return 0;
-	if (*start == *size) {
-		if (limit > 0 && *size >= limit)
+	if (*o->start == *o->size) {
+		if (o->limit > 0 && *o->size >= o->limit)
 			return -1;
-		nsize = *size > 0 ? *size * 2 : 16;
-		if (limit > 0 && nsize > limit)
-			nsize = limit;
+		nsize = *o->size > 0 ? *o->size * 2 : 16;
+		if (o->limit > 0 && nsize > o->limit)
+			nsize = o->limit;
 		g = realloc(g, (size_t)nsize * sizeof(*g));
 		if (g == NULL)
 			return -1;
-		*groupsp = g;
-		*size = nsize;
+		*o->groupsp = g;
+		*o->size = nsize;
 	}
-	g[(*start)++] = gid;
+	g[(*o->start)++] = gid;
 	return 0;
+}
+
+/* The list (u32 n, then n u32 gids: the daemon's reply and the host
+ * cache's value alike) into the caller's array. */
+static enum nss_status pack_groups(struct rbuf *f, void *record, char *buf, size_t buflen,
+				   int *errnop)
+{
+	struct groups_out *o = record;
+	uint32_t n, i, gid;
+
+	(void)buf;
+	(void)buflen;
+	if (rbuf_get_u32(f, &n) != 0 || n > CDB_MAX_GROUPS) {
+		*errnop = ENOENT;
+		return NSS_STATUS_UNAVAIL;
+	}
+	for (i = 0; i < n; i++) {
+		if (rbuf_get_u32(f, &gid) != 0) {
+			*errnop = ENOENT;
+			return NSS_STATUS_UNAVAIL;
+		}
+		if (add_gid(o, (gid_t)gid) != 0)
+			break;   /* limit reached: what fits is the answer */
+	}
+	return NSS_STATUS_SUCCESS;
 }
 
 enum nss_status _nss_customdb_initgroups_dyn(const char *user, gid_t group, long *start,
 					     long *size, gid_t **groupsp, long limit, int *errnop)
 {
-	struct nss_reply rp;
-	enum nss_status st;
-	uint32_t n, i, gid;
-	int saved = errno;
+	struct groups_out o = { group, start, size, groupsp, limit };
+	char unused;
 
-	if (user == NULL || !cdb_name_valid(user, strnlen(user, CDB_NAME_MAX + 1))) {
-		*errnop = ENOENT;
-		return NSS_STATUS_NOTFOUND;
-	}
-	st = nss_call_name(CDB_OP_INITGROUPS, user, &rp, errnop);
-	if (st != NSS_STATUS_SUCCESS)
-		goto out;
-	if (rp.status != CDB_STATUS_OK) {
-		st = nss_status_of(rp.status, errnop);
-		goto free;
-	}
-	if (rbuf_get_u32(&rp.fields, &n) != 0 || n > CDB_MAX_GROUPS) {
-		*errnop = ENOENT;
-		st = NSS_STATUS_UNAVAIL;
-		goto free;
-	}
-	for (i = 0; i < n; i++) {
-		if (rbuf_get_u32(&rp.fields, &gid) != 0) {
-			*errnop = ENOENT;
-			st = NSS_STATUS_UNAVAIL;
-			goto free;
-		}
-		if (add_gid((gid_t)gid, group, start, size, groupsp, limit) != 0)
-			break;   /* limit reached: what fits is the answer */
-	}
-	st = NSS_STATUS_SUCCESS;
-free:
-	nss_reply_free(&rp);
-out:
-	errno = saved;
-	return st;
+	/* the look-up wants a buffer for strings; a group list has none */
+	return nss_lookup_name(CDB_OP_INITGROUPS, user, pack_groups, &o, &unused, 1, errnop);
 }

@@ -6,16 +6,21 @@
 #include "nss_client.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "client.h"
+#include "hostcache.h"
 #include "io.h"
 #include "names.h"
 #include "protocol.h"
 
 #ifndef CUSTOMDB_DEFAULT_SOCKET
 #define CUSTOMDB_DEFAULT_SOCKET "/run/customdb/socket"
+#endif
+#ifndef CUSTOMDB_DEFAULT_STATE_DIR
+#define CUSTOMDB_DEFAULT_STATE_DIR "/var/lib/customdb"
 #endif
 
 int _nss_customdb_enablelookups = 1;
@@ -27,7 +32,14 @@ static const char *socket_path(void)
 	return (p != NULL && p[0] == '/') ? p : CUSTOMDB_DEFAULT_SOCKET;
 }
 
-static enum nss_status nss_call(struct wbuf *w, struct nss_reply *rp, int *errnop)
+const char *nss_state_dir(void)
+{
+	const char *p = secure_getenv("CUSTOMDB_STATE_DIR");
+
+	return (p != NULL && p[0] == '/') ? p : CUSTOMDB_DEFAULT_STATE_DIR;
+}
+
+enum nss_status nss_call(struct wbuf *w, struct nss_reply *rp, int *errnop)
 {
 	enum nss_status st = NSS_STATUS_UNAVAIL;
 
@@ -50,26 +62,6 @@ static enum nss_status nss_call(struct wbuf *w, struct nss_reply *rp, int *errno
 out:
 	wbuf_free(w);
 	return st;
-}
-
-enum nss_status nss_call_name(uint16_t op, const char *name, struct nss_reply *rp, int *errnop)
-{
-	struct wbuf w;
-
-	wbuf_init(&w);
-	wbuf_begin(&w, op);
-	wbuf_put_str(&w, name);
-	return nss_call(&w, rp, errnop);
-}
-
-enum nss_status nss_call_id(uint16_t op, uint32_t id, struct nss_reply *rp, int *errnop)
-{
-	struct wbuf w;
-
-	wbuf_init(&w);
-	wbuf_begin(&w, op);
-	wbuf_put_u32(&w, id);
-	return nss_call(&w, rp, errnop);
 }
 
 void nss_reply_free(struct nss_reply *rp)
@@ -116,23 +108,80 @@ static enum nss_status answer(enum nss_status st, struct nss_reply *rp, nss_pack
 	return st;
 }
 
+/* What a cached entry is packed with. */
+struct cache_pack {
+	nss_pack_fn pack;
+	void *record;
+	char *buf;
+	size_t buflen;
+	int *errnop;
+};
+
+static int cache_pack_cb(struct rbuf *value, void *arg)
+{
+	struct cache_pack *cp = arg;
+
+	return (int)cp->pack(value, cp->record, cp->buf, cp->buflen, cp->errnop);
+}
+
+/* The host cache first: a fresh entry is the answer, with no socket and no
+ * system call; an expired one is refreshed through the daemon and served as
+ * it is when the daemon (or its database) cannot answer. */
+static enum nss_status lookup(uint16_t op, char kind, const char *key, size_t keylen,
+			      struct wbuf *w, nss_pack_fn pack, void *record, char *buf,
+			      size_t buflen, int *errnop)
+{
+	struct cache_pack cp = { pack, record, buf, buflen, errnop };
+	struct nss_reply rp;
+	enum nss_status st;
+	int hc, packed = NSS_STATUS_UNAVAIL;
+
+	(void)op;
+	if (!_nss_customdb_enablelookups) {
+		/* in customdbd itself: not even the host cache */
+		wbuf_free(w);
+		*errnop = ENOENT;
+		return NSS_STATUS_UNAVAIL;
+	}
+	hc = hostcache_lookup(nss_state_dir(), kind, key, keylen, cache_pack_cb, &cp, &packed);
+	if (hc == HC_HIT) {
+		wbuf_free(w);
+		return (enum nss_status)packed;
+	}
+	st = nss_call(w, &rp, errnop);
+	if (hc == HC_STALE && (st != NSS_STATUS_SUCCESS || rp.status == CDB_STATUS_UNAVAIL)) {
+		if (st == NSS_STATUS_SUCCESS)
+			nss_reply_free(&rp);
+		if (hostcache_lookup(nss_state_dir(), kind, key, keylen, cache_pack_cb, &cp,
+				     &packed) != HC_MISS)
+			return (enum nss_status)packed;
+		*errnop = ENOENT;
+		return NSS_STATUS_UNAVAIL;
+	}
+	return answer(st, &rp, pack, record, buf, buflen, errnop);
+}
+
 enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack, void *record,
 				char *buf, size_t buflen, int *errnop)
 {
-	struct nss_reply rp;
 	enum nss_status st;
+	struct wbuf w;
 	int saved = errno;
 
 	if (buf == NULL || buflen == 0) {
 		*errnop = ERANGE;
 		return NSS_STATUS_TRYAGAIN;
 	}
-	/* not a name customdb answers for: no need to ask the daemon */
+	/* not a name customdb answers for: no need to ask anyone */
 	if (name == NULL || !cdb_name_valid(name, strnlen(name, CDB_NAME_MAX + 1))) {
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}
-	st = answer(nss_call_name(op, name, &rp, errnop), &rp, pack, record, buf, buflen, errnop);
+	wbuf_init(&w);
+	wbuf_begin(&w, op);
+	wbuf_put_str(&w, name);
+	st = lookup(op, nss_cache_kind(op), name, strlen(name), &w, pack, record, buf, buflen,
+		    errnop);
 	errno = saved;
 	return st;
 }
@@ -140,9 +189,10 @@ enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack,
 enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *record,
 			      char *buf, size_t buflen, int *errnop)
 {
-	struct nss_reply rp;
 	enum nss_status st;
-	int saved = errno;
+	struct wbuf w;
+	char key[16];
+	int saved = errno, n;
 
 	if (buf == NULL || buflen == 0) {
 		*errnop = ERANGE;
@@ -152,7 +202,23 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}
-	st = answer(nss_call_id(op, id, &rp, errnop), &rp, pack, record, buf, buflen, errnop);
+	n = snprintf(key, sizeof(key), "%lu", (unsigned long)id);
+	wbuf_init(&w);
+	wbuf_begin(&w, op);
+	wbuf_put_u32(&w, id);
+	st = lookup(op, nss_cache_kind(op), key, (size_t)n, &w, pack, record, buf, buflen, errnop);
 	errno = saved;
 	return st;
+}
+
+char nss_cache_kind(uint16_t op)
+{
+	switch (op) {
+	case CDB_OP_GETPWNAM: return 'p';
+	case CDB_OP_GETPWUID: return 'u';
+	case CDB_OP_GETGRNAM: return 'g';
+	case CDB_OP_GETGRGID: return 'G';
+	case CDB_OP_INITGROUPS: return 'i';
+	}
+	return '?';
 }

@@ -20,13 +20,20 @@ struct nss_reply {
 	size_t len;
 };
 
-/* Send a request made of opcode and either a string or a u32 key, wait for
- * the reply (bounded by CDB_NSS_TIMEOUT_MS). Returns NSS_STATUS_SUCCESS with
- * *rp filled (any daemon status), or NSS_STATUS_UNAVAIL when the daemon is
- * absent, untrusted or too slow (then *errnop says why). */
-enum nss_status nss_call_name(uint16_t op, const char *name, struct nss_reply *rp, int *errnop);
-enum nss_status nss_call_id(uint16_t op, uint32_t id, struct nss_reply *rp, int *errnop);
 void nss_reply_free(struct nss_reply *rp);
+
+/* Where the host cache is: $CUSTOMDB_STATE_DIR (not in set-id programs) or
+ * the compiled-in state directory. */
+const char *nss_state_dir(void);
+
+/* The host cache's key letter for an opcode (hostcache.h). */
+char nss_cache_kind(uint16_t op);
+
+/* Finish the request in w (freed here), send it, and wait for the reply
+ * (bounded by CDB_NSS_TIMEOUT_MS). Returns NSS_STATUS_SUCCESS with *rp
+ * filled (any daemon status), or NSS_STATUS_UNAVAIL when the daemon is
+ * absent, untrusted or too slow (then *errnop says why). */
+enum nss_status nss_call(struct wbuf *w, struct nss_reply *rp, int *errnop);
 
 /* The NSS status for a daemon status other than OK; sets *errnop. */
 enum nss_status nss_status_of(int status, int *errnop);
@@ -38,8 +45,9 @@ typedef enum nss_status (*nss_pack_fn)(struct rbuf *fields, void *record, char *
 				       size_t buflen, int *errnop);
 
 /* The whole of a look-up by name or by id, for every map: the defensive
- * checks (buffer, bounded and valid name, never id 0), the call, the answer
- * packed by `pack`, and errno as the caller left it. */
+ * checks (buffer, bounded and valid name, never id 0), the host cache, the
+ * call to the daemon, the answer packed by `pack`, and errno as the caller
+ * left it. */
 enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack, void *record,
 				char *buf, size_t buflen, int *errnop);
 enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *record,

@@ -10,6 +10,10 @@
  *   nss_probe MODULE self-listen NAME   (listen on $CUSTOMDB_SOCKET in this
  *                                        process, then ask: must not hang)
  *   nss_probe MODULE disabled NAME      (_nss_customdb_enablelookups = 0)
+ *   nss_probe MODULE pwnam-twice NAME SECONDS
+ *                                       (look up, sleep, look up again in the
+ *                                        same process: a replaced host cache
+ *                                        must be noticed)
  *
  * Prints "status=S errnop=E errno_kept=yes|no" and the record, if any. */
 #include <dlfcn.h>
@@ -106,6 +110,19 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[2], "disabled") == 0)
 		*(int *)sym(h, "_nss_customdb_enablelookups") = 0;
+	if (strcmp(argv[2], "pwnam-twice") == 0) {
+		pwnam_fn f = (pwnam_fn)sym(h, "_nss_customdb_getpwnam_r");
+
+		buf = realloc(buf, 4096);
+		st = f(argv[3], &pw, buf, 4096, &errnop);
+		printf("first=%s\n", status_name(st));
+		fflush(stdout);
+		sleep((unsigned)strtoul(argv[4], NULL, 10));
+		st = f(argv[3], &pw, buf, 4096, &errnop);
+		printf("second=%s\n", status_name(st));
+		free(buf);
+		return 0;
+	}
 	errno = 12345;
 	if (strcmp(argv[2], "pwnam") == 0 || strcmp(argv[2], "self-listen") == 0 ||
 	    strcmp(argv[2], "disabled") == 0) {

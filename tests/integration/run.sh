@@ -166,7 +166,8 @@ setup_engine() {
 	esac
 	# the compiled-in socket path (a tmpfs /run in the namespace): set-uid
 	# programs such as su ignore CUSTOMDB_SOCKET
-	legacy_config "$e" "$conn" /run/customdb/socket > "$dir/customdb.conf"
+	legacy_config "$e" "$conn" /run/customdb/socket |
+		sed "s|^state_dir = .*|state_dir = $dir/state|" > "$dir/customdb.conf"
 	if [ -n "$extra" ]; then
 		sed -i "s|^\[legacy\]\$|[legacy]\n$extra|" "$dir/customdb.conf"
 	fi
@@ -219,7 +220,7 @@ db_thaw() { kill -CONT $(db_pids "$1"); }
 suite() {
 	local e=$1 dir=$WORK/$1 svc=customdb-$1 t0 t1 before
 	local conf=$dir/customdb.conf sock=/run/customdb/socket log=$dir/daemon.log
-	export CUSTOMDB_SOCKET=$sock
+	export CUSTOMDB_SOCKET=$sock CUSTOMDB_STATE_DIR=$dir/state
 
 	t_section "$e: setup"
 	t_ok "$e: legacy database loaded, config written" setup_engine "$e" || return
@@ -322,7 +323,7 @@ suite() {
 	t_grep "$e: disabled by the daemon's switch: UNAVAIL" "^status=UNAVAIL" \
 		"$PROBE" "$NSSMOD" disabled alice
 	t_grep "$e: a process never asks itself (daemon guard): UNAVAIL at once, not a timeout" \
-		"^status=UNAVAIL errnop=ENOENT" env CUSTOMDB_SOCKET="$dir/run/self.sock" "$PROBE" "$NSSMOD" self-listen alice
+		"^status=UNAVAIL errnop=ENOENT" env CUSTOMDB_SOCKET="$dir/run/self.sock" "$PROBE" "$NSSMOD" self-listen grace
 	t_grep "$e: customdb try login" "^login: ok" bash -c "printf 'alice-pw\n' | '$TOOL' -c '$conf' try login alice"
 	t_grep "$e: customdb try get-user 10002 --json" '"username":"bob"' "$TOOL" -c "$conf" --json try get-user 10002
 
@@ -359,9 +360,11 @@ suite() {
 			pam "$svc" alice alice-pw
 		t1=$(now_ms)
 		t_ok "$e: ... within connect_timeout (took $((t1 - t0)) ms)" test $((t1 - t0)) -lt 4000
-		t_grep "$e: look-up while down: UNAVAIL from the module" "^status=UNAVAIL errnop=EAGAIN" \
-			"$PROBE" "$NSSMOD" pwnam alice 1024
-		t_fail "$e: getent while down finds nothing" getent passwd alice
+		t_grep "$e: look-up of an uncached user while down: UNAVAIL from the module" \
+			"^status=UNAVAIL errnop=EAGAIN" "$PROBE" "$NSSMOD" pwnam heidi 1024
+		t_fail "$e: getent of an uncached user while down finds nothing" getent passwd heidi
+		t_out "$e: a cached user resolves while the database is down" \
+			"alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
 		t_out "$e: local users still resolve (files first)" "root:x:0:0:root:/root:/bin/bash" getent passwd root
 		t_ok "$e: database started again" db_up "$e"
 		t_grep "$e: login works again, no restart of customdbd" "successfully authenticated" \
@@ -383,8 +386,15 @@ suite() {
 
 	t_section "$e: without the daemon"
 	stop_daemon
-	t_grep "$e: no daemon: UNAVAIL" "^status=UNAVAIL errnop=ENOENT" "$PROBE" "$NSSMOD" pwnam alice 1024
-	t_fail "$e: no daemon: getent finds nothing" getent passwd alice
+	t_grep "$e: no daemon, uncached user: UNAVAIL" "^status=UNAVAIL errnop=ENOENT" \
+		"$PROBE" "$NSSMOD" pwnam heidi 1024
+	t_fail "$e: no daemon: getent of an uncached user finds nothing" getent passwd heidi
+	t_out "$e: no daemon: a cached user resolves from the host cache" \
+		"alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
+	t_out "$e: no daemon: a cached uid too" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd 10002
+	t_out "$e: no daemon: cached groups too" "devs:x:20001:alice,bob" getent group devs
+	t_out "$e: no daemon: id from the host cache" \
+		"uid=10001(alice) gid=100(users) groups=100(users),20001(devs),20002(ops)" id alice
 	t_out "$e: no daemon: local users still resolve" "root:x:0:0:root:/root:/bin/bash" getent passwd root
 	t_grep "$e: no daemon: PAM_AUTHINFO_UNAVAIL" "cannot retrieve authentication info" \
 		pam "$svc" alice alice-pw
@@ -397,7 +407,7 @@ suite() {
 	stop_daemon
 	t_nogrep "$e: no password reached the daemon's log" "alice-pw|bob-pw|dave-pw|legacy-secret" cat "$log"
 	t_nogrep "$e: no sanitizer report in the daemon's log" "AddressSanitizer|LeakSanitizer|runtime error" cat "$log"
-	unset CUSTOMDB_SOCKET
+	unset CUSTOMDB_SOCKET CUSTOMDB_STATE_DIR
 }
 
 # Every legacy password format: one SQLite table, one user per format (hashes
@@ -451,6 +461,48 @@ X
 	t_nogrep "no hash reached the daemon's log" '\$2[abxy]\$|\$6\$|pbkdf2|\{SSHA|qkTgsCrW' cat "$dir/daemon.log"
 }
 
+# The host cache, on the SQLite legacy database: what it holds, how it is
+# replaced, and what is served from it when the daemon is gone.
+hostcache_suite() {
+	local dir=$WORK/hostcache sock=/run/customdb/socket state
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	state=$dir/state
+	export CUSTOMDB_SOCKET=$sock CUSTOMDB_STATE_DIR=$state
+	t_section "host cache"
+	legacy_config sqlite "$WORK/sqlite/legacy.db" "$sock" "cache_ttl = 1
+negative_ttl = 60" | sed "s|^state_dir = .*|state_dir = $state|" > "$dir/customdb.conf"
+	chmod 600 "$dir/customdb.conf"
+	t_ok "hostcache: customdbd starts (cache_ttl 1 s)" start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock"
+	t_out "hostcache: bob through the daemon" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+	t_ok "hostcache: the file appears within the coalescing interval" \
+		bash -c "for i in \$(seq 40); do [ -s '$state/hostcache.cdb' ] && exit 0; sleep 0.1; done; exit 1"
+	t_out "hostcache: the file is world-readable" "644" stat -c %a "$state/hostcache.cdb"
+	t_fail "hostcache: the file holds no password hash" grep -qa -E '\$2[aby]\$|\$6\$|\$y\$|argon2' "$state/hostcache.cdb"
+	# one process, two look-ups: between them the daemon writes a new file
+	# (frank is added to it) and stops; the second look-up must come from the
+	# new file, which that process has never opened
+	"$PROBE" "$NSSMOD" pwnam-twice frank 3 > "$dir/twice.out" &
+	local probe=$!
+	sleep 1.5
+	stop_daemon
+	wait "$probe"
+	t_grep "hostcache: a long-running process notices the replaced file" "second=SUCCESS" cat "$dir/twice.out"
+	sleep 1.1
+	t_out "hostcache: an expired entry is served while the daemon is gone" \
+		"bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+	t_fail "hostcache: an uncached user is not invented" getent passwd erin
+	t_ok "hostcache: a restarted daemon" start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock"
+	t_grep "hostcache: ... keeps the file it finds" "host cache: kept [1-9][0-9]* entries" cat "$dir/daemon.log"
+	t_fail "hostcache: newbie is not there" getent passwd newbie
+	sqlite3 "$WORK/sqlite/legacy.db" "INSERT INTO users VALUES (90, 'newbie', 10090, NULL, 'n@example.org', 1, 'New', NULL)"
+	t_fail "hostcache: 'no such user' is remembered for negative_ttl, not asked again" getent passwd newbie
+	t_out "hostcache: ... a uid look-up is a different question" "newbie:x:10090:100:New:/home/newbie:/bin/sh" getent passwd 10090
+	sqlite3 "$WORK/sqlite/legacy.db" "DELETE FROM users WHERE username = 'newbie'"
+	stop_daemon
+	unset CUSTOMDB_SOCKET CUSTOMDB_STATE_DIR
+}
+
 config_errors() {
 	local dir=$WORK/config
 	mkdir -p "$dir"
@@ -488,6 +540,7 @@ config_errors() {
 for e in "${ENGINES[@]}"; do
 	suite "$e"
 done
+[ -d "$WORK/sqlite" ] && hostcache_suite
 [ -d "$WORK/sqlite" ] && formats_suite
 [ -d "$WORK/sqlite" ] && config_errors
 t_summary

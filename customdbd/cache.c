@@ -1,0 +1,311 @@
+/* cache.c: see cache.h. */
+#include "cache.h"
+
+#include <cdb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hostcache.h"
+#include "log.h"
+
+/* Fewest seconds between two rewrites of the file. */
+#define CACHE_WRITE_INTERVAL_S 1
+
+struct entry {
+	struct entry *next;
+	uint64_t expires;        /* of the answer (0: never) */
+	time_t negative_until;   /* > now: known not to exist; no value then */
+	unsigned char *value;
+	size_t len;
+	size_t keylen;           /* kind letter + key */
+	char key[];
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool running, stopping, dirty;
+	struct entry **buckets;
+	size_t nbuckets, count;
+	const struct config *cfg;
+} c = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
+
+/* FNV-1a */
+static size_t hash(const char *k, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)k[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+static int grow(void)
+{
+	size_t n = c.nbuckets ? c.nbuckets * 2 : 1024, i;
+	struct entry **b = calloc(n, sizeof(*b)), *e, *next;
+
+	if (b == NULL)
+		return -1;
+	for (i = 0; i < c.nbuckets; i++) {
+		for (e = c.buckets[i]; e != NULL; e = next) {
+			size_t h = hash(e->key, e->keylen) & (n - 1);
+
+			next = e->next;
+			e->next = b[h];
+			b[h] = e;
+		}
+	}
+	free(c.buckets);
+	c.buckets = b;
+	c.nbuckets = n;
+	return 0;
+}
+
+/* The entry for kind+key, created empty if create (lock held). */
+static struct entry *find(char kind, const char *key, size_t keylen, bool create)
+{
+	char k[1 + 256];
+	struct entry *e;
+	size_t h;
+
+	if (keylen > 256)
+		return NULL;
+	k[0] = kind;
+	memcpy(k + 1, key, keylen);
+	keylen++;
+	if (c.nbuckets == 0 && (!create || grow() != 0))
+		return NULL;
+	h = hash(k, keylen) & (c.nbuckets - 1);
+	for (e = c.buckets[h]; e != NULL; e = e->next)
+		if (e->keylen == keylen && memcmp(e->key, k, keylen) == 0)
+			return e;
+	if (!create)
+		return NULL;
+	if (c.count >= c.nbuckets && grow() == 0)
+		h = hash(k, keylen) & (c.nbuckets - 1);
+	e = calloc(1, sizeof(*e) + keylen);
+	if (e == NULL)
+		return NULL;
+	memcpy(e->key, k, keylen);
+	e->keylen = keylen;
+	e->next = c.buckets[h];
+	c.buckets[h] = e;
+	c.count++;
+	return e;
+}
+
+static void set_value(struct entry *e, uint64_t expires, const void *value, size_t len)
+{
+	unsigned char *v = malloc(len ? len : 1);
+
+	if (v == NULL)
+		return;
+	memcpy(v, value, len);
+	free(e->value);
+	e->value = v;
+	e->len = len;
+	e->expires = expires;
+	e->negative_until = 0;
+}
+
+void cache_put(char kind, const char *key, uint64_t expires, const void *value, size_t len)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&c.lock);
+	e = find(kind, key, strlen(key), true);
+	if (e != NULL) {
+		if (e->value == NULL || e->len != len || memcmp(e->value, value, len) != 0 ||
+		    e->expires != expires)
+			c.dirty = true;
+		set_value(e, expires, value, len);
+	}
+	if (c.dirty)
+		pthread_cond_signal(&c.wake);
+	pthread_mutex_unlock(&c.lock);
+}
+
+void cache_put_negative(char kind, const char *key)
+{
+	struct entry *e;
+
+	pthread_mutex_lock(&c.lock);
+	e = find(kind, key, strlen(key), true);
+	if (e != NULL) {
+		if (e->value != NULL) {
+			free(e->value);
+			e->value = NULL;
+			e->len = 0;
+			c.dirty = true;
+			pthread_cond_signal(&c.wake);
+		}
+		e->negative_until = time(NULL) + (c.cfg != NULL ? c.cfg->negative_ttl : 0);
+	}
+	pthread_mutex_unlock(&c.lock);
+}
+
+bool cache_is_negative(char kind, const char *key)
+{
+	struct entry *e;
+	bool neg = false;
+
+	pthread_mutex_lock(&c.lock);
+	e = find(kind, key, strlen(key), false);
+	if (e != NULL && e->value == NULL && e->negative_until > time(NULL))
+		neg = true;
+	pthread_mutex_unlock(&c.lock);
+	return neg;
+}
+
+size_t cache_size(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c.lock);
+	n = c.count;
+	pthread_mutex_unlock(&c.lock);
+	return n;
+}
+
+/* Write every entry with a value to a new file (lock held while adding;
+ * the slow part, finishing and fsync, runs without it). */
+static void write_file(void)
+{
+	struct hostcache_writer *w;
+	struct entry *e;
+	size_t i, n = 0;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	w = hostcache_begin(c.cfg->state_dir);
+	if (w == NULL) {
+		log_msg(LOG_ERR, "host cache: cannot write under %s: %s", c.cfg->state_dir,
+			strerror(errno));
+		return;
+	}
+	for (i = 0; i < c.nbuckets; i++) {
+		for (e = c.buckets[i]; e != NULL; e = e->next) {
+			if (e->value == NULL)
+				continue;
+			if (hostcache_add(w, e->key[0], e->key + 1, e->keylen - 1, e->expires,
+					  e->value, e->len) != 0) {
+				log_msg(LOG_ERR, "host cache: cannot add an entry: %s", strerror(errno));
+				hostcache_abort(w);
+				return;
+			}
+			n++;
+		}
+	}
+	c.dirty = false;
+	pthread_mutex_unlock(&c.lock);
+	if (hostcache_commit(w) != 0)
+		log_msg(LOG_ERR, "host cache: cannot replace %s/%s: %s", c.cfg->state_dir,
+			HOSTCACHE_FILE, strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_msg(LOG_DEBUG, "host cache: wrote %zu entries in %.1f ms", n,
+		(double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	pthread_mutex_lock(&c.lock);
+}
+
+static void *writer(void *arg)
+{
+	struct timespec until;
+
+	(void)arg;
+	pthread_mutex_lock(&c.lock);
+	while (!c.stopping || c.dirty) {
+		while (!c.dirty && !c.stopping)
+			pthread_cond_wait(&c.wake, &c.lock);
+		if (c.dirty)
+			write_file();
+		if (c.stopping)
+			break;
+		/* coalesce: changes in the next interval wait for one rewrite */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += CACHE_WRITE_INTERVAL_S;
+		while (!c.stopping &&
+		       pthread_cond_timedwait(&c.wake, &c.lock, &until) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&c.lock);
+	return NULL;
+}
+
+/* Read the file a previous daemon left, so that a restart keeps it. */
+static void load_file(const struct config *cfg)
+{
+	char path[PATH_MAX];
+	struct cdb db;
+	unsigned pos;
+	size_t n = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, HOSTCACHE_FILE);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	if (cdb_init(&db, fd) != 0) {
+		close(fd);
+		return;
+	}
+	cdb_seqinit(&pos, &db);
+	while (cdb_seqnext(&pos, &db) > 0) {
+		unsigned kl = cdb_keylen(&db), vl = cdb_datalen(&db);
+		const unsigned char *k = cdb_get(&db, kl, cdb_keypos(&db));
+		const unsigned char *v = cdb_get(&db, vl, cdb_datapos(&db));
+		struct entry *e;
+		uint64_t expires = 0;
+		int i;
+
+		if (k == NULL || v == NULL || kl < 2 || vl < 8)
+			continue;
+		for (i = 0; i < 8; i++)
+			expires = (expires << 8) | v[i];
+		e = find((char)k[0], (const char *)k + 1, kl - 1, true);
+		if (e != NULL) {
+			set_value(e, expires, v + 8, vl - 8);
+			n++;
+		}
+	}
+	cdb_free(&db);
+	close(fd);
+	log_msg(LOG_INFO, "host cache: kept %zu entries from %s", n, path);
+}
+
+int cache_start(const struct config *cfg, char *err, size_t errlen)
+{
+	c.cfg = cfg;
+	pthread_mutex_lock(&c.lock);
+	load_file(cfg);
+	pthread_mutex_unlock(&c.lock);
+	if (pthread_create(&c.thread, NULL, writer, NULL) != 0) {
+		snprintf(err, errlen, "cannot start the host cache writer: %s", strerror(errno));
+		return -1;
+	}
+	c.running = true;
+	return 0;
+}
+
+void cache_stop(void)
+{
+	if (!c.running)
+		return;
+	pthread_mutex_lock(&c.lock);
+	c.stopping = true;
+	pthread_cond_signal(&c.wake);
+	pthread_mutex_unlock(&c.lock);
+	pthread_join(c.thread, NULL);
+	c.running = false;
+}

@@ -1,0 +1,45 @@
+/* cache.h: the daemon's side of the host cache (common/hostcache.h), and the
+ * negative cache.
+ *
+ * Answers the daemon gives are kept in memory and written out as the host
+ * cache file by one thread, at most once a second however many answers
+ * change (a burst of a thousand look-ups or migrations is one rewrite).
+ * Entries outlive their expiry on purpose: the NSS module serves an expired
+ * entry when the daemon or the database cannot answer. An entry goes when
+ * the database says the user or group is gone.
+ *
+ * "No such user" is remembered here only (never in the file), for
+ * negative_ttl seconds, so that a flood of look-ups of a name that does not
+ * exist does not become a flood of queries. */
+#ifndef CUSTOMDB_CACHE_H
+#define CUSTOMDB_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Load the existing cache file (so a restart keeps it) and start the
+ * writer thread. 0, or -1 with a message in err. */
+int cache_start(const struct config *cfg, char *err, size_t errlen);
+
+/* Write what is pending and stop the writer thread. */
+void cache_stop(void);
+
+/* Keep an answer (kind and key as in hostcache.h; value: the record as on
+ * the wire) until expires (epoch seconds; 0 = never). Clears a negative
+ * entry for the same key. */
+void cache_put(char kind, const char *key, uint64_t expires, const void *value, size_t len);
+
+/* The database says key is not there: drop the entry, and remember that for
+ * negative_ttl. */
+void cache_put_negative(char kind, const char *key);
+
+/* Is key known not to exist (within negative_ttl)? */
+bool cache_is_negative(char kind, const char *key);
+
+/* Entries kept, for status and tests. */
+size_t cache_size(void);
+
+#endif
