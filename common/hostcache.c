@@ -25,6 +25,7 @@
 
 static pthread_rwlock_t hc_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct {
+	const char *dir_seen;            /* the caller's pointer for dir, to skip strcmp */
 	char dir[PATH_MAX];
 	bool open;                       /* cdb mapped */
 	struct cdb cdb;
@@ -74,6 +75,7 @@ static void hc_reopen(const char *dir)
 		snprintf(hc.dir, sizeof(hc.dir), "%s", dir);
 		hc.absent_until = 0;
 	}
+	hc.dir_seen = dir;
 	if (hc.gen == NULL) {
 		snprintf(path, sizeof(path), "%s/" HOSTCACHE_GEN_FILE, dir);
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -111,7 +113,8 @@ absent:
 /* Is the open mapping the current one for dir? (read lock held) */
 static bool hc_current(const char *dir)
 {
-	return hc.open && hc.gen != NULL && *hc.gen == hc.gen_loaded && strcmp(hc.dir, dir) == 0;
+	return hc.open && hc.gen != NULL && *hc.gen == hc.gen_loaded &&
+	       (dir == hc.dir_seen || strcmp(hc.dir, dir) == 0);
 }
 
 int hostcache_lookup(const char *state_dir, char kind, const char *key, size_t keylen,

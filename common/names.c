@@ -3,10 +3,19 @@
 
 #include <string.h>
 
+/* 1: allowed in a name; a table, since every NSS look-up checks its name */
+#define R10 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char name_chars[256] = {
+	['-'] = 1, ['.'] = 1, ['@'] = 1, ['_'] = 1,
+	['0'] = R10,
+	['A'] = R10, R10, 1, 1, 1, 1, 1, 1,
+	['a'] = R10, R10, 1, 1, 1, 1, 1, 1,
+};
+#undef R10
+
 static bool name_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-' || c == '@';
+	return name_chars[c] != 0;
 }
 
 bool cdb_name_valid(const char *s, size_t n)

@@ -115,59 +115,6 @@ int wbuf_end(struct wbuf *w)
 	return 0;
 }
 
-void rbuf_init(struct rbuf *r, const void *data, size_t len)
-{
-	r->p = data;
-	r->left = len;
-}
-
-static int rbuf_get(struct rbuf *r, void *dst, size_t n)
-{
-	if (r->left < n)
-		return -1;
-	memcpy(dst, r->p, n);
-	r->p += n;
-	r->left -= n;
-	return 0;
-}
-
-int rbuf_get_u16(struct rbuf *r, uint16_t *v)
-{
-	uint16_t n;
-
-	if (rbuf_get(r, &n, sizeof(n)) != 0)
-		return -1;
-	*v = ntohs(n);
-	return 0;
-}
-
-int rbuf_get_u32(struct rbuf *r, uint32_t *v)
-{
-	uint32_t n;
-
-	if (rbuf_get(r, &n, sizeof(n)) != 0)
-		return -1;
-	*v = ntohl(n);
-	return 0;
-}
-
-int rbuf_get_strref(struct rbuf *r, const char **s, size_t *n)
-{
-	uint32_t len;
-
-	if (rbuf_get_u32(r, &len) != 0)
-		return -1;
-	if (len > CDB_MAX_STRING || len > r->left)
-		return -1;
-	if (len > 0 && memchr(r->p, '\0', len) != NULL)
-		return -1;
-	*s = (const char *)r->p;
-	*n = len;
-	r->p += len;
-	r->left -= len;
-	return 0;
-}
-
 int rbuf_get_str(struct rbuf *r, char *dst, size_t dstlen)
 {
 	const char *s;

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "protocol.h"
+
 /* A growing output buffer. Owns data; free with wbuf_free (which wipes it,
  * since a request may carry a password). */
 struct wbuf {
@@ -37,12 +39,54 @@ struct rbuf {
 	size_t left;
 };
 
-void rbuf_init(struct rbuf *r, const void *data, size_t len);
-int rbuf_get_u16(struct rbuf *r, uint16_t *v);
-int rbuf_get_u32(struct rbuf *r, uint32_t *v);
+/* The readers are inline: the NSS module decodes a host cache entry on every
+ * look-up, and a call per field costs more than the field. */
+static inline void rbuf_init(struct rbuf *r, const void *data, size_t len)
+{
+	r->p = data;
+	r->left = len;
+}
+
+static inline int rbuf_get_u16(struct rbuf *r, uint16_t *v)
+{
+	if (r->left < 2)
+		return -1;
+	*v = (uint16_t)((r->p[0] << 8) | r->p[1]);
+	r->p += 2;
+	r->left -= 2;
+	return 0;
+}
+
+static inline int rbuf_get_u32(struct rbuf *r, uint32_t *v)
+{
+	if (r->left < 4)
+		return -1;
+	*v = ((uint32_t)r->p[0] << 24) | ((uint32_t)r->p[1] << 16) | ((uint32_t)r->p[2] << 8) |
+	     (uint32_t)r->p[3];
+	r->p += 4;
+	r->left -= 4;
+	return 0;
+}
+
 /* Points *s at the string's bytes inside the message (not NUL-terminated)
  * and *n at its length. */
-int rbuf_get_strref(struct rbuf *r, const char **s, size_t *n);
+static inline int rbuf_get_strref(struct rbuf *r, const char **s, size_t *n)
+{
+	uint32_t len, i;
+
+	if (rbuf_get_u32(r, &len) != 0)
+		return -1;
+	if (len > CDB_MAX_STRING || len > r->left)
+		return -1;
+	for (i = 0; i < len; i++)
+		if (r->p[i] == '\0')
+			return -1;
+	*s = (const char *)r->p;
+	*n = len;
+	r->p += len;
+	r->left -= len;
+	return 0;
+}
 /* Copies the string into dst (size dstlen, NUL-terminated); fails if it does
  * not fit. */
 int rbuf_get_str(struct rbuf *r, char *dst, size_t dstlen);

@@ -6,6 +6,7 @@
 #include "nss_client.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +33,23 @@ static const char *socket_path(void)
 	return (p != NULL && p[0] == '/') ? p : CUSTOMDB_DEFAULT_SOCKET;
 }
 
-const char *nss_state_dir(void)
+/* Read once per process: the environment does not change under a program
+ * that looks users up, and scanning it costs more than a cache hit. */
+static pthread_once_t state_dir_once = PTHREAD_ONCE_INIT;
+static const char *state_dir = CUSTOMDB_DEFAULT_STATE_DIR;
+
+static void state_dir_init(void)
 {
 	const char *p = secure_getenv("CUSTOMDB_STATE_DIR");
 
-	return (p != NULL && p[0] == '/') ? p : CUSTOMDB_DEFAULT_STATE_DIR;
+	if (p != NULL && p[0] == '/')
+		state_dir = p;
+}
+
+const char *nss_state_dir(void)
+{
+	pthread_once(&state_dir_once, state_dir_init);
+	return state_dir;
 }
 
 enum nss_status nss_call(struct wbuf *w, struct nss_reply *rp, int *errnop)
@@ -124,31 +137,43 @@ static int cache_pack_cb(struct rbuf *value, void *arg)
 	return (int)cp->pack(value, cp->record, cp->buf, cp->buflen, cp->errnop);
 }
 
+/* A request made of opcode and one key, a name or an id. */
+struct request_key {
+	uint16_t op;
+	const char *name;   /* or NULL: then id */
+	uint32_t id;
+};
+
 /* The host cache first: a fresh entry is the answer, with no socket and no
  * system call; an expired one is refreshed through the daemon and served as
- * it is when the daemon (or its database) cannot answer. */
-static enum nss_status lookup(uint16_t op, char kind, const char *key, size_t keylen,
-			      struct wbuf *w, nss_pack_fn pack, void *record, char *buf,
-			      size_t buflen, int *errnop)
+ * it is when the daemon (or its database) cannot answer. The request is
+ * built only when the daemon has to be asked. */
+static enum nss_status lookup(const struct request_key *rk, const char *key, size_t keylen,
+			      nss_pack_fn pack, void *record, char *buf, size_t buflen,
+			      int *errnop)
 {
 	struct cache_pack cp = { pack, record, buf, buflen, errnop };
+	char kind = nss_cache_kind(rk->op);
 	struct nss_reply rp;
 	enum nss_status st;
+	struct wbuf w;
 	int hc, packed = NSS_STATUS_UNAVAIL;
 
-	(void)op;
 	if (!_nss_customdb_enablelookups) {
 		/* in customdbd itself: not even the host cache */
-		wbuf_free(w);
 		*errnop = ENOENT;
 		return NSS_STATUS_UNAVAIL;
 	}
 	hc = hostcache_lookup(nss_state_dir(), kind, key, keylen, cache_pack_cb, &cp, &packed);
-	if (hc == HC_HIT) {
-		wbuf_free(w);
+	if (hc == HC_HIT)
 		return (enum nss_status)packed;
-	}
-	st = nss_call(w, &rp, errnop);
+	wbuf_init(&w);
+	wbuf_begin(&w, rk->op);
+	if (rk->name != NULL)
+		wbuf_put_str(&w, rk->name);
+	else
+		wbuf_put_u32(&w, rk->id);
+	st = nss_call(&w, &rp, errnop);
 	if (hc == HC_STALE && (st != NSS_STATUS_SUCCESS || rp.status == CDB_STATUS_UNAVAIL)) {
 		if (st == NSS_STATUS_SUCCESS)
 			nss_reply_free(&rp);
@@ -164,8 +189,9 @@ static enum nss_status lookup(uint16_t op, char kind, const char *key, size_t ke
 enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack, void *record,
 				char *buf, size_t buflen, int *errnop)
 {
+	const struct request_key rk = { op, name, 0 };
 	enum nss_status st;
-	struct wbuf w;
+	size_t n;
 	int saved = errno;
 
 	if (buf == NULL || buflen == 0) {
@@ -173,15 +199,12 @@ enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack,
 		return NSS_STATUS_TRYAGAIN;
 	}
 	/* not a name customdb answers for: no need to ask anyone */
-	if (name == NULL || !cdb_name_valid(name, strnlen(name, CDB_NAME_MAX + 1))) {
+	n = name != NULL ? strnlen(name, CDB_NAME_MAX + 1) : 0;
+	if (!cdb_name_valid(name, n)) {
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}
-	wbuf_init(&w);
-	wbuf_begin(&w, op);
-	wbuf_put_str(&w, name);
-	st = lookup(op, nss_cache_kind(op), name, strlen(name), &w, pack, record, buf, buflen,
-		    errnop);
+	st = lookup(&rk, name, n, pack, record, buf, buflen, errnop);
 	errno = saved;
 	return st;
 }
@@ -189,8 +212,8 @@ enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack,
 enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *record,
 			      char *buf, size_t buflen, int *errnop)
 {
+	const struct request_key rk = { op, NULL, id };
 	enum nss_status st;
-	struct wbuf w;
 	char key[16];
 	int saved = errno, n;
 
@@ -203,10 +226,7 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
 		return NSS_STATUS_NOTFOUND;
 	}
 	n = snprintf(key, sizeof(key), "%lu", (unsigned long)id);
-	wbuf_init(&w);
-	wbuf_begin(&w, op);
-	wbuf_put_u32(&w, id);
-	st = lookup(op, nss_cache_kind(op), key, (size_t)n, &w, pack, record, buf, buflen, errnop);
+	st = lookup(&rk, key, (size_t)n, pack, record, buf, buflen, errnop);
 	errno = saved;
 	return st;
 }
