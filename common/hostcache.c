@@ -199,12 +199,20 @@ fail:
 	return NULL;
 }
 
+void hostcache_encode_expiry(uint64_t expires, unsigned char out[8])
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = (unsigned char)(expires >> (56 - 8 * i));
+}
+
 int hostcache_add(struct hostcache_writer *w, char kind, const char *key, size_t keylen,
 		  uint64_t expires, const void *value, size_t valuelen)
 {
 	unsigned char k[1 + CDB_MAX_STRING];
 	unsigned char *v;
-	int i, rc;
+	int rc;
 
 	if (keylen > CDB_MAX_STRING || valuelen > CDB_MAX_MESSAGE)
 		return -1;
@@ -213,12 +221,20 @@ int hostcache_add(struct hostcache_writer *w, char kind, const char *key, size_t
 	v = malloc(8 + valuelen);
 	if (v == NULL)
 		return -1;
-	for (i = 0; i < 8; i++)
-		v[i] = (unsigned char)(expires >> (56 - 8 * i));
+	hostcache_encode_expiry(expires, v);
 	memcpy(v + 8, value, valuelen);
-	rc = cdb_make_add(&w->cm, k, (unsigned)(keylen + 1), v, (unsigned)(8 + valuelen));
+	rc = hostcache_add_raw(w, k, keylen + 1, v, 8 + valuelen);
 	free(v);
-	return rc == 0 ? 0 : -1;
+	return rc;
+}
+
+int hostcache_add_raw(struct hostcache_writer *w, const void *key, size_t keylen,
+		      const void *value, size_t valuelen)
+{
+	if (keylen < 2 || keylen > 1 + CDB_MAX_STRING || valuelen < 8 ||
+	    valuelen > 8 + CDB_MAX_MESSAGE)
+		return -1;
+	return cdb_make_add(&w->cm, key, (unsigned)keylen, value, (unsigned)valuelen) == 0 ? 0 : -1;
 }
 
 /* Add one to the generation counter, creating the file at 0 if missing. */

@@ -69,6 +69,16 @@ struct hostcache_writer *hostcache_begin(const char *state_dir);
 int hostcache_add(struct hostcache_writer *w, char kind, const char *key, size_t keylen,
 		  uint64_t expires, const void *value, size_t valuelen);
 
+/* The same, with the key already holding its kind letter and the value
+ * already starting with its 8-byte expiry (as hostcache_encode_expiry
+ * writes it): the daemon keeps its entries that way, so a rewrite of a
+ * million users copies nothing. */
+int hostcache_add_raw(struct hostcache_writer *w, const void *key, size_t keylen,
+		      const void *value, size_t valuelen);
+
+/* Write expires as the 8 bytes that start a value. */
+void hostcache_encode_expiry(uint64_t expires, unsigned char out[8]);
+
 /* Finish: fsync, rename into place, bump the generation. 0 or -1 with errno;
  * on failure the old cache stays as it was. Frees w either way. */
 int hostcache_commit(struct hostcache_writer *w);

@@ -22,8 +22,8 @@ struct entry {
 	struct entry *next;
 	uint64_t expires;        /* of the answer (0: never) */
 	time_t negative_until;   /* > now: known not to exist; no value then */
-	unsigned char *value;
-	size_t len;
+	unsigned char *value;    /* 8 bytes of expiry, then the record: as in the file */
+	size_t len;              /* of the record, without the 8 bytes */
 	size_t keylen;           /* kind letter + key */
 	char key[];
 };
@@ -108,11 +108,12 @@ static struct entry *find(char kind, const char *key, size_t keylen, bool create
 
 static void set_value(struct entry *e, uint64_t expires, const void *value, size_t len)
 {
-	unsigned char *v = malloc(len ? len : 1);
+	unsigned char *v = malloc(8 + len);
 
 	if (v == NULL)
 		return;
-	memcpy(v, value, len);
+	hostcache_encode_expiry(expires, v);
+	memcpy(v + 8, value, len);
 	free(e->value);
 	e->value = v;
 	e->len = len;
@@ -127,7 +128,7 @@ void cache_put(char kind, const char *key, uint64_t expires, const void *value, 
 	pthread_mutex_lock(&c.lock);
 	e = find(kind, key, strlen(key), true);
 	if (e != NULL) {
-		if (e->value == NULL || e->len != len || memcmp(e->value, value, len) != 0 ||
+		if (e->value == NULL || e->len != len || memcmp(e->value + 8, value, len) != 0 ||
 		    e->expires != expires)
 			c.dirty = true;
 		set_value(e, expires, value, len);
@@ -199,8 +200,7 @@ static void write_file(void)
 		for (e = c.buckets[i]; e != NULL; e = e->next) {
 			if (e->value == NULL)
 				continue;
-			if (hostcache_add(w, e->key[0], e->key + 1, e->keylen - 1, e->expires,
-					  e->value, e->len) != 0) {
+			if (hostcache_add_raw(w, e->key, e->keylen, e->value, e->len + 8) != 0) {
 				log_msg(LOG_ERR, "host cache: cannot add an entry: %s", strerror(errno));
 				hostcache_abort(w);
 				return;
