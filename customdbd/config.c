@@ -340,13 +340,43 @@ static bool handle_legacy(struct parse *p, const char *s, const char *k, const c
 static bool handle_store(struct parse *p, const char *s, const char *k, const char *v)
 {
 	struct config *c = p->c;
+	long n;
 
-	if (strcmp(k, "driver") == 0)
+	if (strcmp(k, "driver") == 0) {
+		if (strcmp(v, "sqlite") != 0 && strcmp(v, "postgresql") != 0) {
+			perr(p, s, k, "'%s' is neither sqlite nor postgresql", v);
+			return false;
+		}
 		return set_str(p, s, k, &c->store_driver, v);
-	if (strcmp(k, "path") == 0)
+	}
+	if (strcmp(k, "path") == 0) {
+		if (v[0] != '/') {
+			perr(p, s, k, "'%s' is not an absolute path", v);
+			return false;
+		}
 		return set_str(p, s, k, &c->store_path, v);
+	}
 	if (strcmp(k, "connection") == 0)
 		return set_str(p, s, k, &c->store_connection, v);
+	if (strcmp(k, "connect_timeout") == 0) {
+		if (!set_int(p, s, k, v, 1, 300, &n))
+			return false;
+		c->store_connect_timeout = (int)n;
+		return true;
+	}
+	if (strcmp(k, "query_timeout") == 0) {
+		if (!set_int(p, s, k, v, 1, 300, &n))
+			return false;
+		c->store_query_timeout = (int)n;
+		return true;
+	}
+	if (strcmp(k, "password_cost") == 0) {
+		/* argon2id ops limit: 0 is libsodium's interactive level (2) */
+		if (!set_int(p, s, k, v, 0, 20, &n))
+			return false;
+		c->store_password_cost = (unsigned long)n;
+		return true;
+	}
 	perr(p, s, k, "unknown key");
 	return false;
 }
@@ -535,6 +565,44 @@ static bool fill_default(char **dst, const char *v)
 	return *dst != NULL;
 }
 
+/* [store]: defaults, and what migrate mode needs of it. In legacy mode the
+ * section is read but not used. */
+static bool store_finish(struct parse *p)
+{
+	struct config *c = p->c;
+	size_t n;
+
+	if (c->store_connect_timeout == 0)
+		c->store_connect_timeout = c->connect_timeout;
+	if (c->store_query_timeout == 0)
+		c->store_query_timeout = c->query_timeout;
+	if (!fill_default(&c->store_driver, "sqlite")) {
+		perr(p, "store", "driver", "out of memory");
+		return false;
+	}
+	if (c->mode != MODE_MIGRATE)
+		return true;
+	if (strcmp(c->store_driver, "postgresql") == 0) {
+		p->line = seen_line(p, "store", "driver");
+		if (c->store_connection == NULL || c->store_connection[0] == '\0') {
+			perr(p, "store", "connection", "missing: driver = postgresql needs a libpq "
+			     "connection string for the store");
+			return false;
+		}
+		return true;
+	}
+	if (c->store_path == NULL) {
+		n = strlen(c->state_dir) + sizeof("/store.db");
+		c->store_path = malloc(n);
+		if (c->store_path == NULL) {
+			perr(p, "store", "path", "out of memory");
+			return false;
+		}
+		snprintf(c->store_path, n, "%s/store.db", c->state_dir);
+	}
+	return true;
+}
+
 /* Checks that need the whole file; err names the line of the key. */
 static bool config_finish(struct parse *p)
 {
@@ -562,11 +630,8 @@ static bool config_finish(struct parse *p)
 			     (unsigned long)c->min_uid, (unsigned long)c->max_uid);
 		return false;
 	}
-	p->line = seen_line(p, "customdb", "mode");
-	if (c->mode == MODE_MIGRATE) {
-		perr(p, "customdb", "mode", "migrate is not available in this version yet; use legacy");
+	if (!store_finish(p))
 		return false;
-	}
 	p->line = 0;
 	if (c->driver == NULL) {
 		perr(p, "legacy", "driver", "missing (postgresql, mysql or sqlite)");
@@ -764,8 +829,11 @@ struct config *config_load(const char *path, bool check_perms, char *err, size_t
 	if (check_perms) {
 		struct stat dst;
 		const char *dir = dirname(dircopy);
+		bool secret = connection_has_password(c->connection) ||
+			      (c->store_connection != NULL &&
+			       connection_has_password(c->store_connection));
 
-		if (!check_file_perms(path, &st, connection_has_password(c->connection), err, errlen))
+		if (!check_file_perms(path, &st, secret, err, errlen))
 			goto fail;
 		if (stat(dir, &dst) != 0) {
 			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
@@ -809,6 +877,8 @@ void config_free(struct config *c)
 	free(c->password_scheme_read);
 	free(c->store_driver);
 	free(c->store_path);
+	if (c->store_connection != NULL)
+		secret_wipe_str(c->store_connection);
 	free(c->store_connection);
 	for (i = 0; i < Q_COUNT_; i++)
 		query_clear(&c->q[i]);

@@ -72,8 +72,13 @@ struct config {
 	char *password_scheme_read;  /* by-name-only schemes, comma-separated */
 	bool allow_empty_password;   /* the legacy application accepted "" */
 
-	/* [store] */
+	/* [store] (migrate mode): driver "sqlite" (path; default
+	 * state_dir/store.db) or "postgresql" (connection, a libpq string). The
+	 * timeouts default to [legacy]'s; password_cost is the argon2id ops
+	 * limit of re-hashed passwords, 0 for libsodium's interactive level. */
 	char *store_driver, *store_path, *store_connection;
+	int store_connect_timeout, store_query_timeout;
+	unsigned long store_password_cost;
 
 	/* [queries]: q[i].sql == NULL when not configured */
 	struct query q[Q_COUNT_];

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "names.h"
 #include "secret.h"
+#include "store.h"
 
 const char *conn_rc_name(int rc)
 {
@@ -42,6 +43,14 @@ int connector_init(struct connector *cn, const struct config *cfg, char *err, si
 	cn->params.connect_timeout = cfg->connect_timeout;
 	cn->params.query_timeout = cfg->query_timeout;
 	cn->params.read_only = 1;
+	if (cfg->mode == MODE_MIGRATE) {
+		int rc = store_check(cfg, err, errlen);
+
+		if (rc == STORE_UNAVAIL)
+			log_msg(LOG_WARNING, "%s; trying again at the first request", err);
+		else if (rc != STORE_OK)
+			return -1;
+	}
 	return 0;
 }
 
@@ -49,13 +58,22 @@ void session_init(struct session *s, struct connector *cn)
 {
 	s->conn = cn;
 	s->b = NULL;
+	s->store = NULL;
 }
 
-void session_close(struct session *s)
+/* Drop the legacy connection only: the store's is kept. */
+static void session_drop_backend(struct session *s)
 {
 	if (s->b != NULL)
 		s->conn->ops->close(s->b);
 	s->b = NULL;
+}
+
+void session_close(struct session *s)
+{
+	session_drop_backend(s);
+	store_close(s->store);
+	s->store = NULL;
 }
 
 int session_query(struct session *s, enum query_id id, const struct query_args *a,
@@ -84,7 +102,7 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 			return CONN_OK;
 		if (rc == BACKEND_ERROR)
 			return CONN_ERROR;
-		session_close(s);
+		session_drop_backend(s);
 		/* A kept connection that died since its last use (the server
 		 * restarted) gets one new connection and one retry; a new one that
 		 * fails, or a timeout, does not: that would only double the wait. */
@@ -118,10 +136,19 @@ static void dummy_verify(const char *password)
 	secret_wipe_array(like);
 }
 
+/* Columns of a user query's result that a migration would otherwise take
+ * from get_user. */
+enum {
+	COL_GID = 1, COL_GECOS = 2, COL_HOME = 4, COL_SHELL = 8, COL_EMAIL = 16,
+	COL_PASSWD_FIELDS = COL_GID | COL_GECOS | COL_HOME | COL_SHELL,
+};
+
 /* Run a user query and map the one row whose user name (or uid) is the one
- * asked for. A row that breaks the rules is "not found". */
+ * asked for. A row that breaks the rules is "not found". *cols (may be NULL)
+ * gets the COL_ bits of the columns the result has. */
 static int fetch_user(struct session *s, enum query_id id, const struct query_args *a,
-		      const char *want_name, uid_t want_uid, bool need_password, struct user *u)
+		      const char *want_name, uid_t want_uid, bool need_password, struct user *u,
+		      unsigned *cols)
 {
 	struct result *r = NULL;
 	char err[512], why[256];
@@ -165,6 +192,12 @@ static int fetch_user(struct session *s, enum query_id id, const struct query_ar
 		rc = CONN_ERROR;
 		goto out;
 	}
+	if (cols != NULL)
+		*cols = (result_column(r, "gid") >= 0 ? COL_GID : 0) |
+			(result_column(r, "gecos") >= 0 ? COL_GECOS : 0) |
+			(result_column(r, "home") >= 0 ? COL_HOME : 0) |
+			(result_column(r, "shell") >= 0 ? COL_SHELL : 0) |
+			(result_column(r, "email") >= 0 ? COL_EMAIL : 0);
 	m = map_user(s->conn->cfg, r, hit, need_password, u, why, sizeof(why));
 	if (m == MAP_OK) {
 		rc = CONN_OK;
@@ -180,7 +213,11 @@ out:
 	return rc;
 }
 
-int connector_user_by_name(struct session *s, const char *name, struct user *u)
+/* --- the legacy database ----------------------------------------------------
+ * In legacy mode these are the answers; in migrate mode, the answers for
+ * users who are not in the store. */
+
+static int legacy_user_by_name(struct session *s, const char *name, struct user *u)
 {
 	struct query_args a = { 0 };
 
@@ -188,10 +225,10 @@ int connector_user_by_name(struct session *s, const char *name, struct user *u)
 	if (!cdb_name_valid(name, strlen(name)))
 		return CONN_NOTFOUND;
 	a.v[QP_USERNAME] = name;
-	return fetch_user(s, Q_GET_USER, &a, name, 0, false, u);
+	return fetch_user(s, Q_GET_USER, &a, name, 0, false, u, NULL);
 }
 
-int connector_user_by_uid(struct session *s, uid_t uid, struct user *u)
+static int legacy_user_by_uid(struct session *s, uid_t uid, struct user *u)
 {
 	struct query_args a = { 0 };
 	char num[24];
@@ -201,7 +238,7 @@ int connector_user_by_uid(struct session *s, uid_t uid, struct user *u)
 		return CONN_NOTFOUND;
 	snprintf(num, sizeof(num), "%lu", (unsigned long)uid);
 	a.v[QP_UID] = num;
-	return fetch_user(s, Q_GET_USER_BY_UID, &a, NULL, uid, false, u);
+	return fetch_user(s, Q_GET_USER_BY_UID, &a, NULL, uid, false, u, NULL);
 }
 
 static int fetch_group(struct session *s, enum query_id id, const struct query_args *a,
@@ -242,7 +279,7 @@ out:
 	return rc;
 }
 
-int connector_group_by_name(struct session *s, const char *name, struct group *g)
+static int legacy_group_by_name(struct session *s, const char *name, struct group *g)
 {
 	struct query_args a = { 0 };
 
@@ -253,7 +290,7 @@ int connector_group_by_name(struct session *s, const char *name, struct group *g
 	return fetch_group(s, Q_GET_GROUP, &a, name, 0, g);
 }
 
-int connector_group_by_gid(struct session *s, gid_t gid, struct group *g)
+static int legacy_group_by_gid(struct session *s, gid_t gid, struct group *g)
 {
 	struct query_args a = { 0 };
 	char num[24];
@@ -266,7 +303,7 @@ int connector_group_by_gid(struct session *s, gid_t gid, struct group *g)
 	return fetch_group(s, Q_GET_GROUP_BY_GID, &a, NULL, gid, g);
 }
 
-int connector_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n)
+static int legacy_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n)
 {
 	struct query_args a = { 0 };
 	struct result *r = NULL;
@@ -369,8 +406,10 @@ int connector_verify_user(const struct connector *cn, const struct user *u, cons
 	return CONN_AUTH_ERR;
 }
 
-int connector_authenticate(struct session *s, const char *name, const char *password,
-			   uid_t caller_uid, bool *denied, struct user *out)
+/* The legacy login; on CONN_OK *out (if not NULL) holds the user and *cols
+ * (if not NULL) the COL_ bits of the login query's result. */
+static int legacy_authenticate(struct session *s, const char *name, const char *password,
+			       uid_t caller_uid, bool *denied, struct user *out, unsigned *cols)
 {
 	struct query_args a = { 0 };
 	struct user u = { 0 };
@@ -382,7 +421,7 @@ int connector_authenticate(struct session *s, const char *name, const char *pass
 		return CONN_NOTFOUND;
 	}
 	a.v[QP_USERNAME] = name;
-	rc = fetch_user(s, Q_LOGIN, &a, name, 0, true, &u);
+	rc = fetch_user(s, Q_LOGIN, &a, name, 0, true, &u, cols);
 	if (rc == CONN_NOTFOUND || rc == CONN_ERROR) {
 		dummy_verify(password);
 		goto out;
@@ -403,8 +442,30 @@ out:
 	return rc;
 }
 
-int connector_account(struct session *s, const char *name, uid_t caller_uid, char *why,
-		      size_t whylen)
+/* The account rules of pam_unix, for a user from either source. */
+static int account_rules(const struct config *cfg, const struct user *u, uid_t caller_uid,
+			 char *why, size_t whylen)
+{
+	int rc = CONN_OK;
+
+	why[0] = '\0';
+	if (caller_uid != 0 && u->uid != caller_uid) {
+		rc = CONN_DENIED;
+	} else if (u->disabled) {
+		snprintf(why, whylen, "Your account is disabled; contact your administrator.");
+		rc = CONN_DISABLED;
+	} else if (u->expires != 0 && u->expires <= (int64_t)time(NULL)) {
+		snprintf(why, whylen, "Your account has expired; contact your administrator.");
+		rc = CONN_EXPIRED;
+	} else if (cfg->require_verified && u->email_verified == 0) {
+		snprintf(why, whylen, "Your e-mail address is not verified yet; verify it first.");
+		rc = CONN_DISABLED;
+	}
+	return rc;
+}
+
+static int legacy_account(struct session *s, const char *name, uid_t caller_uid, char *why,
+			  size_t whylen)
 {
 	struct query_args a = { 0 };
 	struct user u;
@@ -414,21 +475,567 @@ int connector_account(struct session *s, const char *name, uid_t caller_uid, cha
 	if (!cdb_name_valid(name, strlen(name)))
 		return CONN_NOTFOUND;
 	a.v[QP_USERNAME] = name;
-	rc = fetch_user(s, Q_LOGIN, &a, name, 0, false, &u);
+	rc = fetch_user(s, Q_LOGIN, &a, name, 0, false, &u, NULL);
 	if (rc != CONN_OK)
 		return rc;
-	if (caller_uid != 0 && u.uid != caller_uid) {
-		rc = CONN_DENIED;
-	} else if (u.disabled) {
-		snprintf(why, whylen, "Your account is disabled; contact your administrator.");
-		rc = CONN_DISABLED;
-	} else if (u.expires != 0 && u.expires <= (int64_t)time(NULL)) {
-		snprintf(why, whylen, "Your account has expired; contact your administrator.");
-		rc = CONN_EXPIRED;
-	} else if (s->conn->cfg->require_verified && u.email_verified == 0) {
-		snprintf(why, whylen, "Your e-mail address is not verified yet; verify it first.");
-		rc = CONN_DISABLED;
-	}
+	rc = account_rules(s->conn->cfg, &u, caller_uid, why, whylen);
 	user_clear(&u);
+	return rc;
+}
+
+/* --- migrate mode: the store first --------------------------------------------- */
+
+static bool migrating(const struct session *s)
+{
+	return s->conn->cfg->mode == MODE_MIGRATE;
+}
+
+/* The session's store connection, opened on first use; NULL (logged) when it
+ * cannot be opened now. */
+static struct store *session_store(struct session *s)
+{
+	char err[512];
+
+	if (s->store == NULL) {
+		s->store = store_open(s->conn->cfg, err, sizeof(err));
+		if (s->store == NULL)
+			log_msg(LOG_ERR, "%s", err);
+	}
+	return s->store;
+}
+
+/* The connector's answer for a store result that ends the question. */
+static int conn_of_store(int rc)
+{
+	switch (rc) {
+	case STORE_OK: return CONN_OK;
+	case STORE_NOTFOUND:
+	case STORE_TOMBSTONE: return CONN_NOTFOUND;
+	case STORE_CONFLICT: return CONN_AUTH_ERR;
+	}
+	return CONN_UNAVAIL;
+}
+
+/* The rules of mapping.h hold for store rows too (a store filled under
+ * another [min_uid, max_uid] is not answered outside the current one). */
+static bool store_user_ok(const struct config *cfg, const struct user *u)
+{
+	return cdb_name_valid(u->name, strlen(u->name)) && map_id_allowed(cfg, u->uid) &&
+	       u->gid != 0 && u->home[0] == '/' && strpbrk(u->gecos, ":\n") == NULL &&
+	       strpbrk(u->home, ":\n") == NULL && strpbrk(u->shell, ":\n") == NULL;
+}
+
+static void drop_hash(struct user *u)
+{
+	if (u->password != NULL)
+		secret_wipe_str(u->password);
+	free(u->password);
+	u->password = NULL;
+}
+
+/* A user in the store, by name (name != NULL) or by uid. STORE_OK (u filled;
+ * the hash kept only when want_hash), STORE_NOTFOUND (the legacy database
+ * may be asked), STORE_TOMBSTONE (a final no: deleted, or a row that breaks
+ * the rules), STORE_UNAVAIL. */
+static int store_find_user(struct session *s, const char *name, uid_t uid, bool want_hash,
+			   struct user *u)
+{
+	struct store *st = session_store(s);
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if (st == NULL)
+		return STORE_UNAVAIL;
+	rc = name != NULL ? store_user_by_name(st, name, u) : store_user_by_uid(st, uid, u);
+	if (rc != STORE_OK) {
+		user_clear(u);
+		return rc == STORE_ERROR ? STORE_UNAVAIL : rc;
+	}
+	if (!store_user_ok(s->conn->cfg, u)) {
+		log_msg(LOG_WARNING, "store: user %s (uid %lu) breaks the rules (name, uid range, "
+			"passwd fields); not answered", u->name, (unsigned long)u->uid);
+		user_clear(u);
+		return STORE_TOMBSTONE;
+	}
+	if (!want_hash)
+		drop_hash(u);
+	return STORE_OK;
+}
+
+/* A user the legacy database answered for in migrate mode. The key looked up
+ * is known to be absent from the store; the other one must not be the
+ * store's either: a uid the store gives another name is not handed out twice,
+ * and a name migrated under another uid is the store's to answer. CONN_OK (u
+ * kept, or replaced by the store's row when the user was migrated just now),
+ * CONN_NOTFOUND (u cleared), CONN_UNAVAIL. */
+static int legacy_cross_check(struct session *s, bool by_name, struct user *u)
+{
+	struct user o;
+	int rc;
+
+	rc = by_name ? store_find_user(s, NULL, u->uid, false, &o)
+		     : store_find_user(s, u->name, 0, false, &o);
+	if (rc == STORE_NOTFOUND)
+		return CONN_OK;
+	if (rc == STORE_OK && strcmp(o.name, u->name) == 0 && o.uid == u->uid) {
+		user_clear(u);
+		*u = o;
+		return CONN_OK;
+	}
+	if (rc == STORE_OK && by_name)
+		log_msg(LOG_WARNING, "legacy user %s: uid %lu belongs to %s in the store; not answered",
+			u->name, (unsigned long)u->uid, o.name);
+	user_clear(&o);
+	user_clear(u);
+	return rc == STORE_UNAVAIL ? CONN_UNAVAIL : CONN_NOTFOUND;
+}
+
+int connector_user_by_name(struct session *s, const char *name, struct user *u)
+{
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if (!migrating(s))
+		return legacy_user_by_name(s, name, u);
+	if (!cdb_name_valid(name, strlen(name)))
+		return CONN_NOTFOUND;
+	rc = store_find_user(s, name, 0, false, u);
+	if (rc != STORE_NOTFOUND)
+		return conn_of_store(rc);
+	rc = legacy_user_by_name(s, name, u);
+	if (rc == CONN_OK)
+		rc = legacy_cross_check(s, true, u);
+	return rc;
+}
+
+int connector_user_by_uid(struct session *s, uid_t uid, struct user *u)
+{
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	if (!migrating(s))
+		return legacy_user_by_uid(s, uid, u);
+	if (!map_id_allowed(s->conn->cfg, uid))
+		return CONN_NOTFOUND;
+	rc = store_find_user(s, NULL, uid, false, u);
+	if (rc != STORE_NOTFOUND)
+		return conn_of_store(rc);
+	rc = legacy_user_by_uid(s, uid, u);
+	if (rc == CONN_OK)
+		rc = legacy_cross_check(s, false, u);
+	return rc;
+}
+
+static bool store_group_ok(const struct config *cfg, const struct group *g)
+{
+	return cdb_name_valid(g->name, strlen(g->name)) && map_id_allowed(cfg, g->gid);
+}
+
+/* Append to g the members of the legacy group lg that the store does not
+ * know: for a migrated user the store alone says which groups they are in.
+ * CONN_OK, CONN_UNAVAIL, CONN_ERROR. */
+static int add_legacy_members(struct session *s, const struct group *lg, struct group *g)
+{
+	bool *known = NULL;
+	char **m;
+	size_t i, j;
+	int rc = CONN_OK;
+
+	if (lg->nmembers == 0)
+		return CONN_OK;
+	known = calloc(lg->nmembers, sizeof(*known));
+	m = realloc(g->members, (g->nmembers + lg->nmembers) * sizeof(*m));
+	if (known == NULL || m == NULL) {
+		if (m != NULL)
+			g->members = m;
+		rc = CONN_ERROR;
+		goto out;
+	}
+	g->members = m;
+	if (store_names_known(s->store, (const char *const *)lg->members, lg->nmembers, known) !=
+	    STORE_OK) {
+		rc = CONN_UNAVAIL;
+		goto out;
+	}
+	for (i = 0; i < lg->nmembers; i++) {
+		if (known[i])
+			continue;
+		for (j = 0; j < g->nmembers; j++)
+			if (strcmp(g->members[j], lg->members[i]) == 0)
+				break;
+		if (j < g->nmembers)
+			continue;
+		g->members[g->nmembers] = strdup(lg->members[i]);
+		if (g->members[g->nmembers] == NULL) {
+			rc = CONN_ERROR;
+			goto out;
+		}
+		g->nmembers++;
+	}
+out:
+	free(known);
+	return rc;
+}
+
+/* A group in migrate mode: the store's row (when src is STORE_OK) with the
+ * legacy members who are not migrated yet, or else the legacy group without
+ * the migrated ones, unless the store holds its name or gid (the key not
+ * looked up) as another group's. */
+static int migrate_group(struct session *s, int src, struct group *sg, int lrc,
+			 struct group *lg, bool by_name, struct group *g)
+{
+	struct group o;
+	int rc;
+
+	if (src == STORE_OK) {
+		*g = *sg;
+		memset(sg, 0, sizeof(*sg));
+		/* legacy down or disagreeing: the store's own answer stands */
+		if (lrc == CONN_OK && lg->gid == g->gid && strcmp(lg->name, g->name) == 0 &&
+		    add_legacy_members(s, lg, g) != CONN_OK)
+			log_msg(LOG_WARNING, "group %s: members not migrated yet left out", g->name);
+		return CONN_OK;
+	}
+	if (lrc != CONN_OK)
+		return lrc;
+	rc = by_name ? store_group_by_gid(s->store, lg->gid, &o)
+		     : store_group_by_name(s->store, lg->name, &o);
+	if (rc == STORE_OK) {
+		log_msg(LOG_WARNING, "legacy group %s (gid %lu): the store has %s with gid %lu; not "
+			"answered", lg->name, (unsigned long)lg->gid, o.name, (unsigned long)o.gid);
+		group_clear(&o);
+		return CONN_NOTFOUND;
+	}
+	if (rc != STORE_NOTFOUND)
+		return CONN_UNAVAIL;
+	g->name = lg->name;
+	g->gid = lg->gid;
+	lg->name = NULL;
+	rc = add_legacy_members(s, lg, g);
+	if (rc != CONN_OK)
+		group_clear(g);
+	return rc;
+}
+
+static int migrate_group_lookup(struct session *s, const char *name, gid_t gid, struct group *g)
+{
+	struct group sg = { 0 }, lg = { 0 };
+	struct store *st = session_store(s);
+	int src, lrc, rc;
+
+	if (st == NULL)
+		return CONN_UNAVAIL;
+	src = name != NULL ? store_group_by_name(st, name, &sg) : store_group_by_gid(st, gid, &sg);
+	if (src == STORE_OK && !store_group_ok(s->conn->cfg, &sg)) {
+		rc = CONN_NOTFOUND;
+		goto out;
+	}
+	if (src != STORE_OK && src != STORE_NOTFOUND) {
+		rc = CONN_UNAVAIL;
+		goto out;
+	}
+	lrc = name != NULL ? legacy_group_by_name(s, name, &lg) : legacy_group_by_gid(s, gid, &lg);
+	rc = migrate_group(s, src, &sg, lrc, &lg, name != NULL, g);
+out:
+	group_clear(&sg);
+	group_clear(&lg);
+	return rc;
+}
+
+int connector_group_by_name(struct session *s, const char *name, struct group *g)
+{
+	memset(g, 0, sizeof(*g));
+	if (!migrating(s))
+		return legacy_group_by_name(s, name, g);
+	if (!cdb_name_valid(name, strlen(name)))
+		return CONN_NOTFOUND;
+	return migrate_group_lookup(s, name, 0, g);
+}
+
+int connector_group_by_gid(struct session *s, gid_t gid, struct group *g)
+{
+	memset(g, 0, sizeof(*g));
+	if (!migrating(s))
+		return legacy_group_by_gid(s, gid, g);
+	if (!map_id_allowed(s->conn->cfg, gid))
+		return CONN_NOTFOUND;
+	return migrate_group_lookup(s, NULL, gid, g);
+}
+
+int connector_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n)
+{
+	struct store *st;
+	size_t i, k = 0;
+	int rc;
+
+	*gids = NULL;
+	*n = 0;
+	if (!migrating(s))
+		return legacy_user_groups(s, name, gids, n);
+	if (!cdb_name_valid(name, strlen(name)))
+		return CONN_NOTFOUND;
+	st = session_store(s);
+	if (st == NULL)
+		return CONN_UNAVAIL;
+	rc = store_user_groups(st, name, gids, n);
+	if (rc == STORE_NOTFOUND)
+		return legacy_user_groups(s, name, gids, n);
+	if (rc != STORE_OK)
+		return conn_of_store(rc);
+	for (i = 0; i < *n; i++)
+		if (map_id_allowed(s->conn->cfg, (*gids)[i]))
+			(*gids)[k++] = (*gids)[i];
+	*n = k;
+	return CONN_OK;
+}
+
+int connector_account(struct session *s, const char *name, uid_t caller_uid, char *why,
+		      size_t whylen)
+{
+	struct user u;
+	int rc;
+
+	why[0] = '\0';
+	if (!migrating(s))
+		return legacy_account(s, name, caller_uid, why, whylen);
+	if (!cdb_name_valid(name, strlen(name)))
+		return CONN_NOTFOUND;
+	rc = store_find_user(s, name, 0, false, &u);
+	if (rc == STORE_NOTFOUND)
+		return legacy_account(s, name, caller_uid, why, whylen);
+	if (rc != STORE_OK)
+		return conn_of_store(rc);
+	rc = account_rules(s->conn->cfg, &u, caller_uid, why, whylen);
+	user_clear(&u);
+	return rc;
+}
+
+/* The passwd fields the login query does not return, from get_user, so
+ * that the store keeps the record look-ups showed before the migration.
+ * CONN_OK, CONN_UNAVAIL, CONN_ERROR (the two queries disagree). */
+static int complete_user(struct session *s, struct user *u, unsigned cols)
+{
+	struct user g;
+	char *t;
+	int rc;
+
+	if ((cols & COL_PASSWD_FIELDS) == COL_PASSWD_FIELDS)
+		return CONN_OK;
+	rc = legacy_user_by_name(s, u->name, &g);
+	if (rc == CONN_OK && g.uid != u->uid)
+		rc = CONN_NOTFOUND;
+	if (rc == CONN_NOTFOUND) {
+		log_msg(LOG_ERR, "user %s: not migrated: get_user does not return the user (and "
+			"uid) the login query does", u->name);
+		rc = CONN_ERROR;
+	}
+	if (rc != CONN_OK)
+		goto out;
+#define TAKE(field) do { t = u->field; u->field = g.field; g.field = t; } while (0)
+	if (!(cols & COL_GID))
+		u->gid = g.gid;
+	if (!(cols & COL_GECOS))
+		TAKE(gecos);
+	if (!(cols & COL_HOME))
+		TAKE(home);
+	if (!(cols & COL_SHELL))
+		TAKE(shell);
+	if (!(cols & COL_EMAIL) && g.email != NULL)
+		TAKE(email);
+#undef TAKE
+out:
+	user_clear(&g);
+	return rc;
+}
+
+/* The user's groups as the legacy database has them: user_groups, named by
+ * its `group` column or else by get_group_by_gid; groups the rules reject
+ * are left out. *out is an array of *n groups for the caller to clear and
+ * free. CONN_OK, CONN_UNAVAIL, CONN_ERROR. */
+static int legacy_group_list(struct session *s, const char *name, struct group **out,
+			     size_t *n)
+{
+	const struct config *cfg = s->conn->cfg;
+	struct query_args a = { 0 };
+	struct result *r = NULL;
+	struct group *list = NULL, g;
+	char err[512], why[256];
+	size_t row, i;
+	int rc, m, idcol;
+
+	*out = NULL;
+	*n = 0;
+	if (cfg->q[Q_USER_GROUPS].sql == NULL)
+		return CONN_OK;
+	a.v[QP_USERNAME] = name;
+	rc = session_query(s, Q_USER_GROUPS, &a, &r, err, sizeof(err));
+	if (rc != CONN_OK) {
+		log_msg(LOG_ERR, "query user_groups: %s", err);
+		goto out;
+	}
+	idcol = result_column(r, "gid");
+	if (idcol < 0) {
+		log_msg(LOG_ERR, "query user_groups: returns no 'gid' column");
+		rc = CONN_ERROR;
+		goto out;
+	}
+	list = calloc(r->nrows > 0 ? r->nrows : 1, sizeof(*list));
+	if (list == NULL) {
+		rc = CONN_ERROR;
+		goto out;
+	}
+	for (row = 0; row < r->nrows && *n < 16384; row++) {
+		if (result_column(r, "group") >= 0) {
+			m = map_group(cfg, r, row, &g, why, sizeof(why));
+			if (m == MAP_REJECTED)
+				continue;
+			if (m != MAP_OK) {
+				log_msg(LOG_ERR, "query user_groups: %s", why);
+				rc = CONN_ERROR;
+				goto out;
+			}
+		} else {
+			const char *v = result_cell(r, row, (size_t)idcol);
+			char *end;
+			unsigned long gid;
+
+			if (v == NULL || *v < '0' || *v > '9')
+				continue;
+			gid = strtoul(v, &end, 10);
+			if (*end != '\0' || !map_id_allowed(cfg, gid))
+				continue;
+			rc = legacy_group_by_gid(s, (gid_t)gid, &g);
+			if (rc == CONN_NOTFOUND)
+				continue;
+			if (rc != CONN_OK)
+				goto out;
+		}
+		list[(*n)++] = g;
+	}
+	rc = CONN_OK;
+	*out = list;
+	list = NULL;
+out:
+	if (list != NULL) {
+		for (i = 0; i < *n; i++)
+			group_clear(&list[i]);
+		free(list);
+		*n = 0;
+	}
+	result_free(r);
+	return rc;
+}
+
+/* After a successful legacy login in migrate mode: copy the user, their
+ * groups and the password re-hashed into the store, in one transaction,
+ * before the login is reported. A disabled or expired account stays where it
+ * is (the account step refuses it). CONN_OK, CONN_AUTH_ERR (uid held by
+ * another name, or deleted), CONN_UNAVAIL, CONN_ERROR. */
+static int migrate_user(struct session *s, struct user *u, unsigned cols, const char *password)
+{
+	const struct config *cfg = s->conn->cfg;
+	char hash[HASH_MAX], err[256], why[256];
+	struct group *groups = NULL;
+	size_t ngroups = 0, i;
+	int rc, r;
+
+	hash[0] = '\0';
+	rc = account_rules(cfg, u, 0, why, sizeof(why));
+	if (rc != CONN_OK) {
+		log_msg(LOG_INFO, "user %s: not migrated: account %s", u->name, conn_rc_name(rc));
+		rc = CONN_OK;
+		goto out;
+	}
+	rc = complete_user(s, u, cols);
+	if (rc != CONN_OK)
+		goto out;
+	rc = legacy_group_list(s, u->name, &groups, &ngroups);
+	if (rc != CONN_OK) {
+		log_msg(LOG_ERR, "user %s: not migrated: the legacy groups cannot be read", u->name);
+		goto out;
+	}
+	if (hash_generate("argon2id", cfg->store_password_cost, password, hash, sizeof(hash), err,
+			  sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "user %s: not migrated: %s", u->name, err);
+		rc = CONN_ERROR;
+		goto out;
+	}
+	r = store_migrate_user(s->store, u, hash, groups, ngroups);
+	switch (r) {
+	case STORE_OK:
+		log_msg(LOG_NOTICE, "user %s (uid %lu) migrated to the store with %zu groups",
+			u->name, (unsigned long)u->uid, ngroups);
+		rc = CONN_OK;
+		break;
+	case STORE_CONFLICT:
+		log_msg(LOG_ERR, "user %s: not migrated, login refused: uid %lu is held in the store "
+			"by another user (customdb user show %lu tells who)", u->name,
+			(unsigned long)u->uid, (unsigned long)u->uid);
+		rc = CONN_AUTH_ERR;
+		break;
+	case STORE_TOMBSTONE:
+		log_msg(LOG_NOTICE, "user %s: deleted from the store on purpose; not migrated again, "
+			"login refused", u->name);
+		rc = CONN_AUTH_ERR;
+		break;
+	default:
+		log_msg(LOG_ERR, "user %s: not migrated, login refused: the store cannot be written "
+			"(%s)", u->name, store_rc_name(r));
+		rc = CONN_UNAVAIL;
+		break;
+	}
+out:
+	secret_wipe_array(hash);
+	for (i = 0; i < ngroups; i++)
+		group_clear(&groups[i]);
+	free(groups);
+	return rc;
+}
+
+int connector_authenticate(struct session *s, const char *name, const char *password,
+			   uid_t caller_uid, bool *denied, struct user *out)
+{
+	struct user u;
+	unsigned cols = 0;
+	int rc;
+
+	*denied = false;
+	if (!migrating(s))
+		return legacy_authenticate(s, name, password, caller_uid, denied, out, NULL);
+	memset(&u, 0, sizeof(u));
+	if (!cdb_name_valid(name, strlen(name))) {
+		dummy_verify(password);
+		return CONN_NOTFOUND;
+	}
+	rc = store_find_user(s, name, 0, true, &u);
+	switch (rc) {
+	case STORE_OK:
+		/* migrated: the store alone */
+		if (caller_uid != 0 && u.uid != caller_uid) {
+			*denied = true;
+			rc = CONN_AUTH_ERR;
+			break;
+		}
+		rc = connector_verify_user(s->conn, &u, password);
+		if (rc == CONN_OK)
+			store_touch_login(s->store, name);  /* logged there; not fatal */
+		break;
+	case STORE_NOTFOUND:
+		rc = legacy_authenticate(s, name, password, caller_uid, denied, &u, &cols);
+		if (rc == CONN_OK)
+			rc = migrate_user(s, &u, cols, password);
+		break;
+	case STORE_TOMBSTONE:
+		dummy_verify(password);
+		rc = CONN_NOTFOUND;
+		break;
+	default:
+		rc = CONN_UNAVAIL;
+		break;
+	}
+	if (rc == CONN_OK && out != NULL)
+		*out = u;
+	else
+		user_clear(&u);
 	return rc;
 }

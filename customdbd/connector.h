@@ -1,8 +1,18 @@
-/* connector.h: what the daemon and the tool ask of the legacy database.
+/* connector.h: what the daemon and the tool ask of the legacy database and,
+ * in migrate mode, of the store.
  *
  * A connector holds the config and the chosen backend; a session is one
- * connection, used by one thread at a time and kept across requests.
- * Every answer holds the rules of mapping.h, whatever the database says. */
+ * connection (and in migrate mode one store connection), used by one thread
+ * at a time and kept across requests. Every answer holds the rules of
+ * mapping.h, whatever the database or the store says.
+ *
+ * Migrate mode (trickle migration): every question goes to the store first.
+ * A user in the store is answered from the store alone; the legacy database
+ * is never asked about them again (login, look-up, groups). A user who is not
+ * there yet is answered by the legacy queries, and their first successful
+ * login copies them into the store with the password re-hashed (argon2id)
+ * before it is reported as a success. A store that cannot be reached makes
+ * every answer CONN_UNAVAIL: without it nobody can tell who is migrated. */
 #ifndef CUSTOMDB_CONNECTOR_H
 #define CUSTOMDB_CONNECTOR_H
 
@@ -30,12 +40,18 @@ struct connector {
 	struct backend_params params;
 };
 
+struct store;
+
 struct session {
 	struct connector *conn;
 	struct backend *b;      /* NULL until first used, and after a failure */
+	struct store *store;    /* migrate mode: NULL until first used */
 };
 
-/* Set up a connector over cfg (which must outlive it). 0, or -1 with err. */
+/* Set up a connector over cfg (which must outlive it). In migrate mode the
+ * store is opened once (its schema created or upgraded): a store that cannot
+ * be used as configured (path, permissions, connection string, schema) is an
+ * error; one that cannot be reached now is only logged. 0, or -1 with err. */
 int connector_init(struct connector *cn, const struct config *cfg, char *err, size_t errlen);
 
 void session_init(struct session *s, struct connector *cn);
@@ -62,7 +78,14 @@ int connector_user_groups(struct session *s, const char *name, gid_t **gids, siz
  * account step says that). On CONN_OK, *u (if not NULL) holds the user.
  * Unknown users cost a dummy verification. Returns CONN_OK, CONN_AUTH_ERR,
  * CONN_NOTFOUND, CONN_UNAVAIL, CONN_ERROR; *denied is set when the caller
- * may not authenticate as name. */
+ * may not authenticate as name.
+ * Migrate mode: a store user is verified against the store's hash. Anyone
+ * else goes through the login query and, when the password is right and the
+ * account neither disabled nor expired, is migrated (user, groups, argon2id
+ * hash, one transaction) before CONN_OK is returned; a migration that cannot
+ * be written gives CONN_UNAVAIL, a uid held in the store by another name
+ * CONN_AUTH_ERR (logged). A disabled or expired account is not migrated and
+ * still gets CONN_OK here: the account step refuses it. */
 int connector_authenticate(struct session *s, const char *name, const char *password,
 			   uid_t caller_uid, bool *denied, struct user *u);
 

@@ -9,7 +9,9 @@
 #   4. the export maps and link lists of the two modules
 #   5. each libFuzzer target for a short run (FUZZ_SECONDS, default 10)
 #   6. integration tests: real SQLite, PostgreSQL and MariaDB, real getent,
-#      id, pamtester and su, inside a private mount namespace
+#      id, pamtester and su, inside a private mount namespace; legacy mode
+#      (run.sh) and migrate mode with SQLite and PostgreSQL stores
+#      (migrate.sh)
 #   7. the integration tests again with the daemon and the tool built with
 #      ASan+UBSan (from stage 3), where untrusted bytes arrive
 #
@@ -38,7 +40,11 @@ stage "unit tests under ASan+UBSan" tests/unit/run-sanitized.sh
 stage "module exports and links" tests/check-modules.sh build
 stage "fuzz targets (${FUZZ_SECONDS:-10}s each)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 stage "integration" env BUILD="$ROOT/build" tests/integration/run.sh
+stage "integration: migrate mode" env BUILD="$ROOT/build" tests/integration/migrate.sh
 stage "integration, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/run.sh
+stage "integration: migrate mode, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
+	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
+	tests/integration/migrate.sh
 printf '\nall tests passed\n'

@@ -1,0 +1,125 @@
+/* store.h: customdb's own user store, for migrate mode.
+ *
+ * Users who logged in once (trickle migration) or were bulk-imported live
+ * here with an argon2id hash (or, after a bulk import, their legacy hash
+ * until their first login); from then on the legacy database is never asked
+ * about them. SQLite by default ([store] path, mode 0600, owned by root);
+ * PostgreSQL ([store] driver = postgresql, connection = libpq string) so
+ * that a fleet of hosts shares one store.
+ *
+ * A struct store is one connection, used by one thread at a time (each
+ * daemon worker has its own, like its legacy session). The schema is created
+ * and upgraded on open (a schema_version table). */
+#ifndef CUSTOMDB_STORE_H
+#define CUSTOMDB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "mapping.h"
+
+enum store_rc {
+	STORE_OK = 0,
+	STORE_NOTFOUND = 1,
+	STORE_CONFLICT = 2,     /* the uid is taken in the store by another name */
+	STORE_TOMBSTONE = 3,    /* deleted on purpose: do not migrate again */
+	STORE_UNAVAIL = -1,     /* cannot open, locked too long, connection lost */
+	STORE_ERROR = -2,
+};
+
+struct store;
+
+/* Open (and create or upgrade) the store the config names. NULL with a
+ * message in err. */
+struct store *store_open(const struct config *cfg, char *err, size_t errlen);
+void store_close(struct store *s);
+
+/* A migrated user, with the stored hash in u->password. STORE_OK,
+ * STORE_NOTFOUND, STORE_TOMBSTONE (by name only), STORE_UNAVAIL. */
+int store_user_by_name(struct store *s, const char *name, struct user *u);
+int store_user_by_uid(struct store *s, uid_t uid, struct user *u);
+
+/* Groups kept for migrated users; g->members are the store's users in the
+ * group. STORE_OK, STORE_NOTFOUND, STORE_UNAVAIL. */
+int store_group_by_name(struct store *s, const char *name, struct group *g);
+int store_group_by_gid(struct store *s, gid_t gid, struct group *g);
+/* The gids of a store user (*gids malloc'd, *n may be 0): STORE_OK;
+ * STORE_NOTFOUND when name is not a store user, STORE_TOMBSTONE when it was
+ * deleted on purpose, STORE_UNAVAIL. */
+int store_user_groups(struct store *s, const char *name, gid_t **gids, size_t *n);
+
+/* Copy a user from the legacy database into the store, in one transaction:
+ * the user row with `hash` (argon2id of the password just verified), the
+ * groups (created if missing, by name and gid) and the memberships. Two
+ * migrations of the same user at once (two threads, two hosts on one
+ * PostgreSQL store) end with one row and both return STORE_OK. A uid
+ * already held by another name gives STORE_CONFLICT and writes nothing;
+ * a tombstoned name STORE_TOMBSTONE. A group the store holds under another
+ * gid (or a gid under another name) is left out, and logged. STORE_ERROR
+ * for a user no migration may write (invalid name, uid or gid 0, no hash).
+ * STORE_OK is returned only once the commit has returned. */
+int store_migrate_user(struct store *s, const struct user *u, const char *hash,
+		       const struct group *groups, size_t ngroups);
+
+/* Record a successful login (last_login_at). Failure is not fatal. */
+int store_touch_login(struct store *s, const char *name);
+
+/* Open the store once and close it again, creating or upgrading the schema:
+ * what the daemon does at start. STORE_OK; STORE_UNAVAIL when it cannot be
+ * reached now (a PostgreSQL server down, a lock held too long), which a later
+ * request may get past; STORE_ERROR for what will not pass by itself (a bad
+ * path or connection string, a file others may read, a schema newer than
+ * this customdb). err gets the reason. */
+int store_check(const struct config *cfg, char *err, size_t errlen);
+
+/* For each of names[0..n), set known[i] when the store has that user or a
+ * tombstone for that name: the legacy database is no longer asked about it.
+ * STORE_OK or STORE_UNAVAIL. */
+int store_names_known(struct store *s, const char *const *names, size_t n, bool *known);
+
+/* Text of an enum store_rc, for logs. */
+const char *store_rc_name(int rc);
+
+/* --- for the drivers (store_sqlite.c, store_pgsql.c) ------------------------
+ *
+ * store.c picks the driver by [store] driver and forwards each call. A
+ * driver's struct embeds struct store first. Functions have the contract of
+ * the public function of the same name; open also sets *rc (enum store_rc)
+ * and fills err on failure. */
+struct store_ops {
+	const char *driver;
+	struct store *(*open)(const struct config *cfg, int *rc, char *err, size_t errlen);
+	void (*close)(struct store *s);
+	int (*user_by_name)(struct store *s, const char *name, struct user *u);
+	int (*user_by_uid)(struct store *s, uid_t uid, struct user *u);
+	int (*group_by_name)(struct store *s, const char *name, struct group *g);
+	int (*group_by_gid)(struct store *s, gid_t gid, struct group *g);
+	int (*user_groups)(struct store *s, const char *name, gid_t **gids, size_t *n);
+	int (*migrate_user)(struct store *s, const struct user *u, const char *hash,
+			    const struct group *groups, const size_t *order, size_t ngroups);
+	int (*touch_login)(struct store *s, const char *name);
+	int (*names_known)(struct store *s, const char *const *names, size_t n, bool *known);
+};
+
+struct store {
+	const struct store_ops *ops;
+};
+
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pgsql_ops;
+
+/* The user columns every driver selects, in this order, as text (NULL for
+ * SQL NULL): name, uid, gid, gecos, home, shell, email, email_verified,
+ * disabled, password_hash, expires (epoch seconds). */
+#define STORE_USER_COLUMNS 11
+
+/* Fill u from one row of those columns. STORE_OK, or STORE_ERROR (out of
+ * memory, a row no migration writes); u is cleared on failure. */
+int store_fill_user(struct user *u, const char *const *cells);
+
+/* Fill g from a group row: name, gid and members joined by ','. */
+int store_fill_group(struct group *g, const char *name, const char *gid, const char *members);
+
+#endif
