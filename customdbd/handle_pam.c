@@ -1,13 +1,56 @@
 /* handle_pam.c: authentication and the account step. */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "cache.h"
 #include "handlers.h"
+#include "record.h"
 #include "log.h"
 #include "names.h"
 #include "protocol.h"
 #include "secret.h"
 
 #define PASSWORD_MAX 1024
+
+/* In migrate mode a user who just logged in is in the store: put their
+ * passwd entry and group list into the host cache, never to expire, so that
+ * they resolve on this host even while the daemon is down. */
+static void cache_migrated_user(struct request *rq, const char *name)
+{
+	struct user u;
+	struct cdb_passwd p;
+	struct wbuf w;
+	gid_t *gids = NULL;
+	size_t n = 0, i;
+	char uid[16];
+
+	if (rq->cfg->mode != MODE_MIGRATE || connector_user_by_name(rq->session, name, &u) != CONN_OK)
+		return;
+	wbuf_init(&w);
+	p.name = u.name;
+	p.uid = u.uid;
+	p.gid = u.gid;
+	p.gecos = u.gecos;
+	p.home = u.home;
+	p.shell = u.shell;
+	if (record_put_passwd(&w, &p) == 0) {
+		snprintf(uid, sizeof(uid), "%lu", (unsigned long)u.uid);
+		cache_put('p', u.name, 0, w.data, w.len);
+		cache_put('u', uid, 0, w.data, w.len);
+	}
+	if (connector_user_groups(rq->session, name, &gids, &n) == CONN_OK) {
+		wbuf_free(&w);
+		wbuf_init(&w);
+		wbuf_put_u32(&w, (uint32_t)n);
+		for (i = 0; i < n; i++)
+			wbuf_put_u32(&w, (uint32_t)gids[i]);
+		if (!w.failed)
+			cache_put('i', name, 0, w.data, w.len);
+	}
+	free(gids);
+	wbuf_free(&w);
+	user_clear(&u);
+}
 
 int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out)
 {
@@ -44,6 +87,8 @@ int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out)
 		log_msg(LOG_NOTICE, "authentication failure for %s (%s)", name, service);
 	else if (st == CDB_STATUS_OK)
 		log_msg(LOG_INFO, "authenticated %s (%s)", name, service);
+	if (st == CDB_STATUS_OK)
+		cache_migrated_user(rq, name);
 	wbuf_begin(out, (uint16_t)st);
 	wbuf_put_str(out, "");
 out:

@@ -231,6 +231,17 @@ semantics() {
 	t_grep "$tag: the account step of a migrated user" "account management done" pam "$svc" alice alice-pw acct_mgmt
 	t_out "$tag: the migration was logged" 1 grep -c "user alice (uid 10001) migrated to the store with 2 groups" "$log"
 
+	t_section "$tag: a migrated user in the host cache"
+	legacy_sql "$e" "INSERT INTO users VALUES (30, 'hcuser', 10030, '$(mkpasswd -m sha512crypt hc-pw)', 'h@example.org', 1, 'Cached', NULL)"
+	t_grep "$tag: hcuser logs in, never looked up before" "successfully authenticated" pam "$svc" hcuser hc-pw
+	sleep 1.5   # the cache is rewritten at most once a second
+	stop_daemon "$pidfile"
+	t_out "$tag: with the daemon down, hcuser (migrated) resolves from the host cache" \
+		"hcuser:x:10030:100:Cached:/home/hcuser:/bin/sh" env CUSTOMDB_STATE_DIR="$d/state" getent passwd hcuser
+	t_out "$tag: ... by uid too" "hcuser:x:10030:100:Cached:/home/hcuser:/bin/sh" \
+		env CUSTOMDB_STATE_DIR="$d/state" getent passwd 10030
+	t_ok "$tag: customdbd starts again" start_daemon "$conf" "$log" "$sock" "$pidfile" || return
+
 	t_section "$tag: what migrates nothing"
 	t_grep "$tag: bob with a wrong password fails" "Authentication failure" pam "$svc" bob bob-wrong
 	t_out "$tag: ... and is not migrated" 0 store_rows bob

@@ -475,6 +475,11 @@ negative_ttl = 60" | sed "s|^state_dir = .*|state_dir = $state|" > "$dir/customd
 	chmod 600 "$dir/customdb.conf"
 	t_ok "hostcache: customdbd starts (cache_ttl 1 s)" start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock"
 	t_out "hostcache: bob through the daemon" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+	# a burst of answers is one rewrite, not one each
+	for u in alice carol dave grace heidi ivan 10001 10003 10004 10007 10008; do getent passwd "$u" >/dev/null; done
+	sleep 2.5
+	t_ok "hostcache: 12 answers in a burst: at most 3 rewrites of the file" \
+		test "$(grep -c 'host cache: wrote' "$dir/daemon.log")" -le 3
 	t_ok "hostcache: the file appears within the coalescing interval" \
 		bash -c "for i in \$(seq 40); do [ -s '$state/hostcache.cdb' ] && exit 0; sleep 0.1; done; exit 1"
 	t_out "hostcache: the file is world-readable" "644" stat -c %a "$state/hostcache.cdb"
