@@ -60,6 +60,20 @@ static enum nss_status pack_groups(struct rbuf *f, void *record, char *buf, size
 		*errnop = ENOENT;
 		return NSS_STATUS_UNAVAIL;
 	}
+	/* room for all of them at once, rather than doubling from glibc's size */
+	if (n > 0 && *o->start + (long)n > *o->size &&
+	    (o->limit <= 0 || *o->size < o->limit)) {
+		long want = *o->start + (long)n;
+		gid_t *g;
+
+		if (o->limit > 0 && want > o->limit)
+			want = o->limit;
+		g = realloc(*o->groupsp, (size_t)want * sizeof(*g));
+		if (g != NULL) {
+			*o->groupsp = g;
+			*o->size = want;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		if (rbuf_get_u32(f, &gid) != 0) {
 			*errnop = ENOENT;

@@ -209,6 +209,23 @@ enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack,
 	return st;
 }
 
+/* id in decimal into key (at least 11 bytes); its length. snprintf would
+ * cost more than the whole cache look-up. */
+static int id_to_text(uint32_t id, char *key)
+{
+	char tmp[10];
+	int n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + id % 10);
+		id /= 10;
+	} while (id != 0);
+	for (i = 0; i < n; i++)
+		key[i] = tmp[n - 1 - i];
+	key[n] = '\0';
+	return n;
+}
+
 enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *record,
 			      char *buf, size_t buflen, int *errnop)
 {
@@ -225,7 +242,7 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}
-	n = snprintf(key, sizeof(key), "%lu", (unsigned long)id);
+	n = id_to_text(id, key);
 	st = lookup(&rk, key, (size_t)n, pack, record, buf, buflen, errnop);
 	errno = saved;
 	return st;
