@@ -18,6 +18,7 @@
 
 #include "hash_encoding.h"
 #include "hash_families.h"
+#include "hash_phpass.h"
 #include "secret.h"
 
 #define DRUPAL_HASH_LENGTH 55
@@ -61,19 +62,7 @@ static void drupal7_describe(const char *s, char *out, size_t outlen)
 static int drupal7_stretch(const char *salt, int log2, const char *password, size_t pwlen,
 			   unsigned char out[64])
 {
-	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	EVP_MD *md = EVP_MD_fetch(NULL, "SHA512", NULL);
-	unsigned long n = 1UL << log2;
-	int ok = c != NULL && md != NULL;
-
-	ok = ok && EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, salt, DRUPAL_SALT) &&
-	     EVP_DigestUpdate(c, password, pwlen) && EVP_DigestFinal_ex(c, out, NULL);
-	while (ok && n-- > 0)
-		ok = EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, out, 64) &&
-		     EVP_DigestUpdate(c, password, pwlen) && EVP_DigestFinal_ex(c, out, NULL);
-	EVP_MD_CTX_free(c);
-	EVP_MD_free(md);
-	return ok ? 0 : -1;
+	return hash_phpass_stretch("SHA512", salt, DRUPAL_SALT, log2, password, pwlen, out, 64);
 }
 
 static int drupal7_verify(const struct hash_ctx *ctx, const char *stored, const char *password,

@@ -16,6 +16,7 @@
 
 #include "hash_encoding.h"
 #include "hash_families.h"
+#include "hash_phpass.h"
 #include "secret.h"
 
 #define PHPASS_LEN 34              /* "$P$" + count + salt + hash */
@@ -60,23 +61,29 @@ static void phpass_describe(const char *s, char *out, size_t outlen)
 			 1UL << log2, log2, PHPASS_SALT);
 }
 
-/* crypt_private()'s loop: out = the final 16-byte MD5. 0, or -1. */
-static int phpass_stretch(const char *salt, int log2, const char *password, size_t pwlen,
-			  unsigned char out[16])
+int hash_phpass_stretch(const char *digest, const char *salt, size_t saltlen, int log2,
+			const char *password, size_t pwlen, unsigned char *out, size_t outlen)
 {
 	EVP_MD_CTX *c = EVP_MD_CTX_new();
-	EVP_MD *md = EVP_MD_fetch(NULL, "MD5", NULL);
+	EVP_MD *md = EVP_MD_fetch(NULL, digest, NULL);
 	unsigned long n = 1UL << log2;
-	int ok = c != NULL && md != NULL;
+	int ok = c != NULL && md != NULL && (size_t)EVP_MD_get_size(md) == outlen;
 
-	ok = ok && EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, salt, PHPASS_SALT) &&
+	ok = ok && EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, salt, saltlen) &&
 	     EVP_DigestUpdate(c, password, pwlen) && EVP_DigestFinal_ex(c, out, NULL);
 	while (ok && n-- > 0)
-		ok = EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, out, 16) &&
+		ok = EVP_DigestInit_ex2(c, md, NULL) && EVP_DigestUpdate(c, out, outlen) &&
 		     EVP_DigestUpdate(c, password, pwlen) && EVP_DigestFinal_ex(c, out, NULL);
 	EVP_MD_CTX_free(c);
 	EVP_MD_free(md);
 	return ok ? 0 : -1;
+}
+
+/* crypt_private()'s loop: out = the final 16-byte MD5. 0, or -1. */
+static int phpass_stretch(const char *salt, int log2, const char *password, size_t pwlen,
+			  unsigned char out[16])
+{
+	return hash_phpass_stretch("MD5", salt, PHPASS_SALT, log2, password, pwlen, out, 16);
 }
 
 static int phpass_verify(const struct hash_ctx *ctx, const char *stored, const char *password,

@@ -26,6 +26,7 @@ ns_enter "$0" "$@"
 . "$HERE/lib/assert.sh"
 . "$HERE/lib/servers.sh"
 . "$HERE/lib/legacy.sh"
+. "$HERE/lib/daemon.sh"
 
 DAEMON=${DAEMON:-$BUILD/customdbd/customdbd}
 TOOL=${TOOL:-$BUILD/tools/customdb}
@@ -52,45 +53,6 @@ cleanup() {
 trap cleanup EXIT
 
 ns_setup "$WORK" "$BUILD"
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-# start_daemon CONF LOG SOCK PIDFILE: customdbd in the foreground (a
-# background job), ready once its log says so and its socket is there
-start_daemon() {
-	local conf=$1 log=$2 sock=$3 pidfile=$4 i pid ready
-	ready=$(grep -c ': ready:' "$log" 2>/dev/null)
-	"$DAEMON" -c "$conf" -f -d >>"$log" 2>&1 &
-	pid=$!
-	echo "$pid" > "$pidfile"
-	for i in $(seq 100); do
-		[ "$(grep -c ': ready:' "$log")" -gt "${ready:-0}" ] && [ -S "$sock" ] && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "customdbd did not start:" >&2
-	tail -20 "$log" >&2
-	return 1
-}
-
-# stop_daemon PIDFILE [SIGNAL]: stop that daemon and wait until it is gone
-stop_daemon() {
-	local pidfile=$1 pid i
-	[ -s "$pidfile" ] || return 0
-	pid=$(cat "$pidfile")
-	kill "-${2:-TERM}" "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	rm -f "$pidfile"
-}
-
-# pam SERVICE USER PASSWORD [ACTIONS...]: pamtester, the password on stdin
-pam() {
-	local svc=$1 user=$2 pw=$3; shift 3
-	printf '%s\n' "$pw" | pamtester "$svc" "$user" "${@:-authenticate}"
-}
 
 # legacy_sql ENGINE SQL: run SQL in the legacy database
 legacy_sql() {

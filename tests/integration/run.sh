@@ -19,6 +19,7 @@ ns_enter "$0" "$@"
 . "$HERE/lib/assert.sh"
 . "$HERE/lib/servers.sh"
 . "$HERE/lib/legacy.sh"
+. "$HERE/lib/daemon.sh"
 
 ENGINES=("$@")
 [ ${#ENGINES[@]} -eq 0 ] && ENGINES=(sqlite postgresql mysql)
@@ -48,46 +49,6 @@ cleanup() {
 trap cleanup EXIT
 
 ns_setup "$WORK" "$BUILD"
-
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-
-# start_daemon CONF LOG SOCK: start customdbd in the foreground (background
-# job) and wait until its socket is there. The pid goes to $WORK/daemon.pid,
-# since this may run in a subshell (t_ok).
-start_daemon() {
-	local conf=$1 log=$2 sock=$3 i pid ready
-	ready=$(grep -c ': ready:' "$log" 2>/dev/null)
-	"$DAEMON" -c "$conf" -f -d >>"$log" 2>&1 &
-	pid=$!
-	echo "$pid" > "$WORK/daemon.pid"
-	for i in $(seq 100); do
-		[ "$(grep -c ': ready:' "$log")" -gt "${ready:-0}" ] && [ -S "$sock" ] && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "customdbd did not start:" >&2
-	cat "$log" >&2
-	return 1
-}
-
-# stop_daemon [SIGNAL]: stop the daemon started last and wait until it is gone
-stop_daemon() {
-	local pid i
-	[ -s "$WORK/daemon.pid" ] || return 0
-	pid=$(cat "$WORK/daemon.pid")
-	kill "-${1:-TERM}" "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	rm -f "$WORK/daemon.pid"
-}
-
-# pam LOGIN-SERVICE USER PASSWORD [ACTIONS...]: pamtester with the password on stdin
-pam() {
-	local svc=$1 user=$2 pw=$3; shift 3
-	printf '%s\n' "$pw" | pamtester "$svc" "$user" "${@:-authenticate}"
-}
 
 # as_uid UID CMD...: run CMD as a user who is not root
 as_uid() {
@@ -400,7 +361,7 @@ suite() {
 		pam "$svc" alice alice-pw
 	# a daemon killed hard leaves its socket behind; the next one replaces it
 	start_daemon "$conf" "$log" "$sock" >/dev/null 2>&1
-	stop_daemon KILL
+	stop_daemon "$WORK/daemon.pid" KILL
 	t_ok "$e: stale socket left by kill -9" test -S "$sock"
 	t_ok "$e: a new daemon replaces the stale socket" start_daemon "$conf" "$log" "$sock"
 	t_out "$e: ... and answers" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
