@@ -303,14 +303,52 @@ static int legacy_group_by_gid(struct session *s, gid_t gid, struct group *g)
 	return fetch_group(s, Q_GET_GROUP_BY_GID, &a, NULL, gid, g);
 }
 
-static int legacy_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n)
+/* Run user_groups for name: *r is the result (the caller frees it), *gidcol
+ * its gid column. CONN_OK, CONN_UNAVAIL, CONN_ERROR (logged). */
+static int user_groups_query(struct session *s, const char *name, struct result **r,
+			     int *gidcol)
 {
 	struct query_args a = { 0 };
-	struct result *r = NULL;
 	char err[512];
+	int rc;
+
+	a.v[QP_USERNAME] = name;
+	rc = session_query(s, Q_USER_GROUPS, &a, r, err, sizeof(err));
+	if (rc != CONN_OK) {
+		log_msg(LOG_ERR, "query user_groups: %s", err);
+		return rc;
+	}
+	*gidcol = result_column(*r, "gid");
+	if (*gidcol < 0) {
+		log_msg(LOG_ERR, "query user_groups: returns no 'gid' column");
+		return CONN_ERROR;
+	}
+	return CONN_OK;
+}
+
+/* The gid of a user_groups row, when it is one customdb may answer for. */
+static bool user_groups_gid(const struct config *cfg, const struct result *r, size_t row,
+			    int gidcol, gid_t *gid)
+{
+	const char *v = result_cell(r, row, (size_t)gidcol);
+	char *end;
+	unsigned long g;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return false;
+	g = strtoul(v, &end, 10);
+	if (*end != '\0' || !map_id_allowed(cfg, g))
+		return false;
+	*gid = (gid_t)g;
+	return true;
+}
+
+static int legacy_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n)
+{
+	struct result *r = NULL;
 	size_t row, i;
 	int col, rc;
-	gid_t *list;
+	gid_t *list, g;
 
 	*gids = NULL;
 	*n = 0;
@@ -318,38 +356,22 @@ static int legacy_user_groups(struct session *s, const char *name, gid_t **gids,
 		return CONN_NOTFOUND;
 	if (s->conn->cfg->q[Q_USER_GROUPS].sql == NULL)
 		return CONN_OK;
-	a.v[QP_USERNAME] = name;
-	rc = session_query(s, Q_USER_GROUPS, &a, &r, err, sizeof(err));
-	if (rc != CONN_OK) {
-		log_msg(LOG_ERR, "query user_groups: %s", err);
+	rc = user_groups_query(s, name, &r, &col);
+	if (rc != CONN_OK)
 		goto out;
-	}
-	col = result_column(r, "gid");
-	if (col < 0) {
-		log_msg(LOG_ERR, "query user_groups: returns no 'gid' column");
-		rc = CONN_ERROR;
-		goto out;
-	}
 	list = calloc(r->nrows ? r->nrows : 1, sizeof(*list));
 	if (list == NULL) {
 		rc = CONN_ERROR;
 		goto out;
 	}
 	for (row = 0; row < r->nrows && *n < 16384; row++) {
-		const char *v = result_cell(r, row, (size_t)col);
-		char *end;
-		unsigned long g;
-
-		if (v == NULL || *v < '0' || *v > '9')
-			continue;
-		g = strtoul(v, &end, 10);
-		if (*end != '\0' || !map_id_allowed(s->conn->cfg, g))
+		if (!user_groups_gid(s->conn->cfg, r, row, col, &g))
 			continue;
 		for (i = 0; i < *n; i++)
-			if (list[i] == (gid_t)g)
+			if (list[i] == g)
 				break;
 		if (i == *n)
-			list[(*n)++] = (gid_t)g;
+			list[(*n)++] = g;
 	}
 	*gids = list;
 out:
@@ -856,29 +878,20 @@ static int legacy_group_list(struct session *s, const char *name, struct group *
 			     size_t *n)
 {
 	const struct config *cfg = s->conn->cfg;
-	struct query_args a = { 0 };
 	struct result *r = NULL;
 	struct group *list = NULL, g;
-	char err[512], why[256];
+	char why[256];
 	size_t row, i;
 	int rc, m, idcol;
+	gid_t gid;
 
 	*out = NULL;
 	*n = 0;
 	if (cfg->q[Q_USER_GROUPS].sql == NULL)
 		return CONN_OK;
-	a.v[QP_USERNAME] = name;
-	rc = session_query(s, Q_USER_GROUPS, &a, &r, err, sizeof(err));
-	if (rc != CONN_OK) {
-		log_msg(LOG_ERR, "query user_groups: %s", err);
+	rc = user_groups_query(s, name, &r, &idcol);
+	if (rc != CONN_OK)
 		goto out;
-	}
-	idcol = result_column(r, "gid");
-	if (idcol < 0) {
-		log_msg(LOG_ERR, "query user_groups: returns no 'gid' column");
-		rc = CONN_ERROR;
-		goto out;
-	}
 	list = calloc(r->nrows > 0 ? r->nrows : 1, sizeof(*list));
 	if (list == NULL) {
 		rc = CONN_ERROR;
@@ -895,16 +908,9 @@ static int legacy_group_list(struct session *s, const char *name, struct group *
 				goto out;
 			}
 		} else {
-			const char *v = result_cell(r, row, (size_t)idcol);
-			char *end;
-			unsigned long gid;
-
-			if (v == NULL || *v < '0' || *v > '9')
+			if (!user_groups_gid(cfg, r, row, idcol, &gid))
 				continue;
-			gid = strtoul(v, &end, 10);
-			if (*end != '\0' || !map_id_allowed(cfg, gid))
-				continue;
-			rc = legacy_group_by_gid(s, (gid_t)gid, &g);
+			rc = legacy_group_by_gid(s, gid, &g);
 			if (rc == CONN_NOTFOUND)
 				continue;
 			if (rc != CONN_OK)
