@@ -16,7 +16,6 @@
  * for. The connection is dropped instead and a later query reconnects. */
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include <libpq-fe.h>
 
 #include "backend.h"
+#include "pq_shared.h"
 
 /* Queries prepared on the current connection (server-side statements
  * "cdb1", "cdb2", ...): a look-up then skips parsing and planning. */
@@ -119,51 +119,11 @@ static void set_err(char *err, size_t errlen, const char *prefix, const char *ms
 	free(buf);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void pg_drop(struct pg_backend *pb)
 {
 	PQfinish(pb->conn);
 	pb->conn = NULL;
 	pb->nprepared = 0;  /* statements die with their connection */
-}
-
-/* Wait until a result can be read without blocking. 0 ready, 1 timed out,
- * -1 connection broken. deadline 0 means no bound. */
-static int pg_wait(PGconn *conn, long long deadline)
-{
-	struct pollfd pfd;
-	long long left;
-	int r;
-
-	while (PQisBusy(conn)) {
-		left = -1;
-		if (deadline != 0) {
-			left = deadline - now_ms();
-			if (left <= 0)
-				return 1;
-		}
-		pfd.fd = PQsocket(conn);
-		pfd.events = POLLIN;
-		if (pfd.fd < 0)
-			return -1;
-		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			continue; /* the deadline check above ends it */
-		if (!PQconsumeInput(conn))
-			return -1;
-	}
-	return 0;
 }
 
 /* SQLSTATEs that say "the server cannot serve now", not "the query is wrong":
@@ -199,7 +159,7 @@ static int pg_exec(struct pg_backend *pb, const char *stmt, const char *sql, int
 	*res = NULL;
 	*lost = 0;
 	if (pb->query_timeout > 0)
-		deadline = now_ms() + (long long)pb->query_timeout * 1000;
+		deadline = pq_now_ms() + (long long)pb->query_timeout * 1000;
 	if (stmt == NULL)
 		sent = PQsendQueryParams(pb->conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	else if (sql != NULL)
@@ -215,7 +175,7 @@ static int pg_exec(struct pg_backend *pb, const char *stmt, const char *sql, int
 		goto out;
 	}
 	for (;;) {
-		w = pg_wait(pb->conn, deadline);
+		w = pq_wait(pb->conn, deadline);
 		if (w > 0) {
 			snprintf(err, errlen, "postgresql: query timed out after %d s",
 				 pb->query_timeout);
@@ -298,12 +258,12 @@ static int pg_setup_session(struct pg_backend *pb, char *err, size_t errlen)
 	if (setup[0] == '\0')
 		goto out;
 	if (pb->query_timeout > 0)
-		deadline = now_ms() + (long long)pb->query_timeout * 1000;
+		deadline = pq_now_ms() + (long long)pb->query_timeout * 1000;
 	/* Simple-query protocol (no parameters), so both SETs take one trip. */
 	if (!PQsendQuery(pb->conn, setup))
 		goto lost;
 	for (;;) {
-		if (pg_wait(pb->conn, deadline) != 0)
+		if (pq_wait(pb->conn, deadline) != 0)
 			goto lost;
 		res = PQgetResult(pb->conn);
 		if (res == NULL)
@@ -516,12 +476,10 @@ static void pg_close(struct backend *b)
  * when the string cannot hold a password. */
 static int pg_parse_connection(struct pg_backend *pb, char *err, size_t errlen)
 {
-	PQconninfoOption *opts = NULL, *o;
 	char *perr = NULL;
-	int rc = -1;
+	int rc = 0;
 
-	opts = PQconninfoParse(pb->connection, &perr);
-	if (opts == NULL) {
+	if (pq_connection_password(pb->connection, &pb->inline_password, &perr) != 0) {
 		if (perr == NULL)
 			snprintf(err, errlen, "postgresql: out of memory");
 		else if (strcasestr(pb->connection, "password") == NULL &&
@@ -530,24 +488,9 @@ static int pg_parse_connection(struct pg_backend *pb, char *err, size_t errlen)
 		else
 			snprintf(err, errlen, "postgresql: bad connection string (libpq's message "
 				 "withheld: it may quote the password)");
-		goto out;
+		rc = -1;
 	}
-	for (o = opts; o->keyword != NULL; o++) {
-		if (strcmp(o->keyword, "password") == 0 && o->val != NULL && o->val[0] != '\0') {
-			pb->inline_password = strdup(o->val);
-			if (pb->inline_password == NULL) {
-				snprintf(err, errlen, "postgresql: out of memory");
-				goto out;
-			}
-		}
-	}
-	rc = 0;
-out:
-	if (perr != NULL) {
-		explicit_bzero(perr, strlen(perr));
-		PQfreemem(perr);
-	}
-	PQconninfoFree(opts);
+	pq_free_error(perr);
 	return rc;
 }
 

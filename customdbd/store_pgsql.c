@@ -20,8 +20,6 @@
  * Messages logged here carry the server's primary message only: its DETAIL
  * may quote a row, and a row may hold a hash. */
 #include <errno.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +28,7 @@
 #include <libpq-fe.h>
 
 #include "log.h"
+#include "pq_shared.h"
 #include "secret.h"
 #include "store.h"
 
@@ -142,14 +141,6 @@ static struct pg_store *to_ps(struct store *s)
 	return (struct pg_store *)(void *)s;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void pg_quiet(void *arg, const char *message)
 {
 	(void)arg;
@@ -180,37 +171,13 @@ static void ps_drop(struct pg_store *ps)
 	ps->prepared = 0;
 }
 
-/* Wait until a result can be read. 0 ready, 1 deadline passed, -1 broken. */
-static int ps_wait(PGconn *conn, long long deadline)
-{
-	struct pollfd pfd;
-	long long left;
-	int r;
-
-	while (PQisBusy(conn)) {
-		left = deadline - now_ms();
-		if (left <= 0)
-			return 1;
-		pfd.fd = PQsocket(conn);
-		pfd.events = POLLIN;
-		if (pfd.fd < 0)
-			return -1;
-		r = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (r > 0 && !PQconsumeInput(conn))
-			return -1;
-	}
-	return 0;
-}
-
 /* Collect the results of what was sent; the first is kept in *res. STORE_OK,
  * STORE_UNAVAIL (timed out, lost: then dropped) or STORE_ERROR. what names
  * the statement in messages. */
 static int ps_collect(struct pg_store *ps, const char *what, PGresult **res,
 		      struct pg_outcome *o)
 {
-	long long deadline = now_ms() + (long long)ps->query_timeout * 1000;
+	long long deadline = pq_now_ms() + (long long)ps->query_timeout * 1000;
 	PGresult *first = NULL, *r;
 	const char *state;
 	char msg[256];
@@ -218,7 +185,7 @@ static int ps_collect(struct pg_store *ps, const char *what, PGresult **res,
 
 	*res = NULL;
 	for (;;) {
-		w = ps_wait(ps->conn, deadline);
+		w = pq_wait(ps->conn, deadline);
 		if (w != 0) {
 			log_msg(LOG_ERR, "store: %s: %s", what, w > 0 ?
 				"no answer within query_timeout; connection dropped" :
@@ -869,32 +836,18 @@ static void pg_close(struct store *s)
  * parse error may quote the string: it is not repeated. */
 static int parse_connection(struct pg_store *ps, char *err, size_t errlen)
 {
-	PQconninfoOption *opts, *o;
 	char *perr = NULL;
-	int rc = STORE_ERROR;
+	int rc = STORE_OK;
 
-	opts = PQconninfoParse(ps->connection, &perr);
-	if (opts == NULL) {
-		snprintf(err, errlen, "store: [store] connection is not a valid libpq connection "
-			 "string");
-		goto out;
+	if (pq_connection_password(ps->connection, &ps->password, &perr) != 0) {
+		if (perr == NULL)
+			snprintf(err, errlen, "store: out of memory");
+		else
+			snprintf(err, errlen, "store: [store] connection is not a valid libpq "
+				 "connection string");
+		rc = STORE_ERROR;
 	}
-	for (o = opts; o->keyword != NULL; o++) {
-		if (strcmp(o->keyword, "password") == 0 && o->val != NULL && o->val[0] != '\0') {
-			ps->password = strdup(o->val);
-			if (ps->password == NULL) {
-				snprintf(err, errlen, "store: out of memory");
-				goto out;
-			}
-		}
-	}
-	rc = STORE_OK;
-out:
-	if (perr != NULL) {
-		secret_wipe_str(perr);
-		PQfreemem(perr);
-	}
-	PQconninfoFree(opts);
+	pq_free_error(perr);
 	return rc;
 }
 
