@@ -58,37 +58,15 @@ static void drupal7_describe(const char *s, char *out, size_t outlen)
 			 DRUPAL_SALT);
 }
 
-/* _password_crypt()'s loop with SHA-512: out = the final 64 bytes. */
-static int drupal7_stretch(const char *salt, int log2, const char *password, size_t pwlen,
-			   unsigned char out[64])
-{
-	return hash_phpass_stretch("SHA512", salt, DRUPAL_SALT, log2, password, pwlen, out, 64);
-}
-
+/* _password_crypt() with SHA-512; the stored hash keeps 55 characters */
 static int drupal7_verify(const struct hash_ctx *ctx, const char *stored, const char *password,
 			  size_t pwlen)
 {
-	unsigned char h[64];
-	char enc[87];   /* encode64 of 64 bytes: 86 characters */
-	int log2, rc = HASH_UNUSABLE;
-
 	(void)ctx;
 	if (!drupal7_identify(stored))
 		return HASH_UNUSABLE;
-	log2 = enc_crypt64_index(stored[3]);
-	if (log2 < DRUPAL_MIN_LOG2 || log2 > DRUPAL_MAX_LOG2)
-		return HASH_UNUSABLE;
-	if (pwlen > DRUPAL_MAX_PASSWORD)
-		return HASH_MISMATCH;
-	if (drupal7_stretch(stored + 4, log2, password, pwlen, h) != 0)
-		goto out;
-	if (enc_crypt64_encode(h, sizeof(h), enc, sizeof(enc)) != 86)
-		goto out;
-	rc = hash_equal(enc, stored + DRUPAL_SETTING, DRUPAL_KEPT) ? HASH_MATCH : HASH_MISMATCH;
-out:
-	secret_wipe_array(h);
-	secret_wipe_array(enc);
-	return rc;
+	return hash_phpass_check(stored, "SHA512", 64, DRUPAL_MAX_LOG2, DRUPAL_MAX_PASSWORD,
+				 DRUPAL_KEPT, password, pwlen);
 }
 
 /* --- U$: a hash of md5(password) ------------------------------------------ */

@@ -79,6 +79,30 @@ int hash_phpass_stretch(const char *digest, const char *salt, size_t saltlen, in
 	return ok ? 0 : -1;
 }
 
+int hash_phpass_check(const char *stored, const char *digest, size_t mdlen, int max_log2,
+		      size_t max_password, size_t kept, const char *password, size_t pwlen)
+{
+	unsigned char h[64];
+	char enc[88];   /* encode64 of up to 64 bytes: 86 characters */
+	size_t enclen = (mdlen * 4 + 2) / 3;
+	int log2 = enc_crypt64_index(stored[3]), rc = HASH_UNUSABLE;
+
+	if (log2 < PHPASS_MIN_LOG2 || log2 > max_log2 || mdlen > sizeof(h) || kept > enclen)
+		return HASH_UNUSABLE;
+	if (pwlen > max_password)
+		return HASH_MISMATCH;
+	if (hash_phpass_stretch(digest, stored + 4, PHPASS_SALT, log2, password, pwlen, h,
+				mdlen) != 0)
+		goto out;
+	if (enc_crypt64_encode(h, mdlen, enc, sizeof(enc)) != (int)enclen)
+		goto out;
+	rc = hash_equal(enc, stored + 4 + PHPASS_SALT, kept) ? HASH_MATCH : HASH_MISMATCH;
+out:
+	secret_wipe_array(h);
+	secret_wipe_array(enc);
+	return rc;
+}
+
 /* crypt_private()'s loop: out = the final 16-byte MD5. 0, or -1. */
 static int phpass_stretch(const char *salt, int log2, const char *password, size_t pwlen,
 			  unsigned char out[16])
@@ -89,27 +113,11 @@ static int phpass_stretch(const char *salt, int log2, const char *password, size
 static int phpass_verify(const struct hash_ctx *ctx, const char *stored, const char *password,
 			 size_t pwlen)
 {
-	unsigned char h[16];
-	char enc[PHPASS_HASH_CHARS + 1];
-	int log2, rc = HASH_UNUSABLE;
-
 	(void)ctx;
 	if (!phpass_identify(stored))
 		return HASH_UNUSABLE;
-	log2 = enc_crypt64_index(stored[3]);
-	if (log2 < PHPASS_MIN_LOG2 || log2 > PHPASS_MAX_LOG2)
-		return HASH_UNUSABLE;
-	if (pwlen > PHPASS_MAX_PASSWORD)
-		return HASH_MISMATCH;
-	if (phpass_stretch(stored + 4, log2, password, pwlen, h) != 0)
-		goto out;
-	if (enc_crypt64_encode(h, sizeof(h), enc, sizeof(enc)) != PHPASS_HASH_CHARS)
-		goto out;
-	rc = hash_equal(enc, stored + 4 + PHPASS_SALT, PHPASS_HASH_CHARS) ? HASH_MATCH : HASH_MISMATCH;
-out:
-	secret_wipe_array(h);
-	secret_wipe_array(enc);
-	return rc;
+	return hash_phpass_check(stored, "MD5", 16, PHPASS_MAX_LOG2, PHPASS_MAX_PASSWORD,
+				 PHPASS_HASH_CHARS, password, pwlen);
 }
 
 /* cost: log2 of the iteration count, the character after "$P$" (7..30);

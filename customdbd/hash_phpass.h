@@ -11,4 +11,13 @@
 int hash_phpass_stretch(const char *digest, const char *salt, size_t saltlen, int log2,
 			const char *password, size_t pwlen, unsigned char *out, size_t outlen);
 
+/* Verify password against a stored phpass-style string: "$X$", the count
+ * character (log2 of the rounds, accepted from 7 to max_log2), 8 salt
+ * characters, then the encode64 of the stretched digest, of which the first
+ * `kept` characters are stored. A password over max_password bytes is a
+ * wrong one (as the original code says). enum hash_rc; the caller has
+ * checked the form. */
+int hash_phpass_check(const char *stored, const char *digest, size_t mdlen, int max_log2,
+		      size_t max_password, size_t kept, const char *password, size_t pwlen);
+
 #endif
