@@ -54,7 +54,32 @@ enum cdb_opcode {
 	 * reply: any status, then always string message. As for AUTHENTICATE,
 	 * a caller that is not root may ask only about its own account. */
 	CDB_OP_ACCOUNT = 7,
+	/* request: string user, u32 flags (CDB_CHPASS_*), string old password
+	 * ("" when CDB_CHPASS_OLD is not set), string new password ("" with
+	 * CDB_CHPASS_CHECK), string service
+	 * reply: any status, then always string message (shown to the user).
+	 * CDB_CHPASS_CHECK: verify the old password only (the PAM prelim phase);
+	 * nothing is written. A caller that is not root may change only its own
+	 * password, and must give the old one. */
+	CDB_OP_CHPASS = 8,
+	/* enumeration (getpwent / getgrent), one page at a time.
+	 * request: u32 offset   reply OK: u32 total, u32 n, then n passwd (or
+	 * n group) records, those at [offset, offset + n) of the list; n may be
+	 * less than what is left (the page is full): ask again from offset + n.
+	 * NOTFOUND when enumerate = no. */
+	CDB_OP_LIST_USERS = 9,
+	CDB_OP_LIST_GROUPS = 10,
+	/* root only. request: nothing.
+	 * reply OK: u32 n, then n pairs of strings (key, value), in order */
+	CDB_OP_STATUS = 11,
+	/* root only. request: string name ("" for every entry).
+	 * reply OK: u32 entries dropped from the host cache */
+	CDB_OP_CACHE_FLUSH = 12,
 };
+
+/* flags of CDB_OP_CHPASS */
+#define CDB_CHPASS_OLD   1u  /* the old password is given: check it */
+#define CDB_CHPASS_CHECK 2u  /* check the old password only */
 
 enum cdb_status {
 	CDB_STATUS_OK = 0,            /* found / done / password right */
@@ -65,6 +90,7 @@ enum cdb_status {
 	CDB_STATUS_AUTH_ERR = 5,      /* wrong password, unusable stored hash */
 	CDB_STATUS_ACCT_DISABLED = 6, /* account step: disabled, unverified */
 	CDB_STATUS_ACCT_EXPIRED = 7,  /* account step: expired */
+	CDB_STATUS_NEW_AUTHTOK = 8,   /* account step: must change the password */
 };
 
 /* A short English name of a status, for logs ("notfound"). */

@@ -12,6 +12,7 @@ const char *cdb_status_name(int status)
 	case CDB_STATUS_AUTH_ERR: return "auth-error";
 	case CDB_STATUS_ACCT_DISABLED: return "disabled";
 	case CDB_STATUS_ACCT_EXPIRED: return "expired";
+	case CDB_STATUS_NEW_AUTHTOK: return "must-change-password";
 	}
 	return "unknown";
 }

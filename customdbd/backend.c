@@ -28,6 +28,7 @@ struct result *result_new(size_t ncols)
 	if (r == NULL)
 		return NULL;
 	r->ncols = ncols;
+	r->affected = -1;
 	/* One slot at least, so a column-less result (UPDATE) is not NULL. */
 	r->colnames = calloc(ncols > 0 ? ncols : 1, sizeof(*r->colnames));
 	if (r->colnames == NULL) {

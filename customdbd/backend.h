@@ -28,6 +28,7 @@ struct result {
 	size_t nrows;
 	char **colnames;  /* ncols names, as the query labelled them */
 	char **cells;     /* nrows * ncols, row-major; NULL is SQL NULL */
+	long long affected; /* rows an INSERT/UPDATE/DELETE changed; -1 unknown */
 };
 
 /* Cell (row, col); NULL for SQL NULL. */

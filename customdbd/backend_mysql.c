@@ -410,7 +410,7 @@ static int my_connect(struct my_backend *mb, char *err, size_t errlen)
 		goto out;
 	}
 	if (mysql_real_connect(mb->conn, mb->conf.host, mb->conf.user, mb->conf.password,
-			       mb->conf.database, mb->conf.port, mb->conf.socket, 0) == NULL) {
+			       mb->conf.database, mb->conf.port, mb->conf.socket, CLIENT_FOUND_ROWS) == NULL) {
 		set_err(err, errlen, "mysql: cannot connect: ", mysql_error(mb->conn),
 			secrets, 1);
 		goto out;
@@ -602,8 +602,11 @@ static int my_collect(MYSQL_STMT *stmt, struct result **out, unsigned int *eno,
 	r = result_new(ncols);
 	if (r == NULL)
 		goto nomem;
-	if (ncols == 0)
+	if (ncols == 0) {
+		/* rows matched (CLIENT_FOUND_ROWS), not only those changed */
+		r->affected = (long long)mysql_stmt_affected_rows(stmt);
 		goto done;
+	}
 	meta = mysql_stmt_result_metadata(stmt);
 	if (meta == NULL)
 		goto stmt_err;

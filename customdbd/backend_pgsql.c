@@ -335,7 +335,7 @@ out:
 static int pg_convert(const PGresult *res, struct result **out, char *err, size_t errlen)
 {
 	struct result *r = NULL;
-	const char **cells = NULL;
+	const char **cells = NULL, *cmd;
 	size_t *lens = NULL;
 	int ncols, nrows, i, j, rc = BACKEND_ERROR;
 
@@ -359,6 +359,10 @@ static int pg_convert(const PGresult *res, struct result **out, char *err, size_
 		if (result_add_row(r, cells, lens) != 0)
 			goto nomem;
 	}
+	/* libpq's prototype lacks the const it honours */
+	cmd = PQcmdTuples((PGresult *)res);
+	if (cmd[0] != '\0')
+		r->affected = atoll(cmd);
 	*out = r;
 	r = NULL;
 	rc = BACKEND_OK;

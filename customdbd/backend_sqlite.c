@@ -270,6 +270,8 @@ static int sl_run(struct sl_backend *sb, sqlite3_stmt *stmt, const struct query 
 	}
 	if (s != SQLITE_DONE)
 		goto sql_err;
+	if (ncols == 0)
+		r->affected = sqlite3_changes(sb->db);
 	*out = r;
 	r = NULL;
 	rc = BACKEND_OK;

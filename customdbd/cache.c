@@ -180,6 +180,75 @@ size_t cache_size(void)
 	return n;
 }
 
+/* Does a "u" or "G" record name `name`? Both begin with the name as a wire
+ * string: u32 length, then the bytes. */
+static bool record_names(const struct entry *e, const char *name, size_t n)
+{
+	const unsigned char *v = e->value + 8;
+	uint32_t len;
+
+	if (e->len < 4)
+		return false;
+	len = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+	return len == n && e->len - 4 >= n && memcmp(v + 4, name, n) == 0;
+}
+
+static bool flush_matches(const struct entry *e, const char *name, size_t n)
+{
+	if (n == 0)
+		return true;
+	switch (e->key[0]) {
+	case 'p':
+	case 'i':
+	case 'g':
+		return e->keylen == n + 1 && memcmp(e->key + 1, name, n) == 0;
+	case 'u':
+	case 'G':
+		return e->value != NULL && record_names(e, name, n);
+	}
+	return false;
+}
+
+size_t cache_flush(const char *name)
+{
+	size_t n = name != NULL ? strlen(name) : 0, i, dropped = 0;
+	struct entry **pp, *e;
+
+	pthread_mutex_lock(&c.lock);
+	for (i = 0; i < c.nbuckets; i++) {
+		for (pp = &c.buckets[i]; (e = *pp) != NULL;) {
+			if (!flush_matches(e, name, n)) {
+				pp = &e->next;
+				continue;
+			}
+			*pp = e->next;
+			if (e->value != NULL)
+				dropped++;
+			free(e->value);
+			free(e);
+			c.count--;
+		}
+	}
+	c.dirty = true;
+	pthread_cond_signal(&c.wake);
+	pthread_mutex_unlock(&c.lock);
+	return dropped;
+}
+
+void cache_each(char kind, void (*fn)(const char *key, size_t keylen, uint64_t expires,
+				      const void *value, size_t len, void *arg), void *arg)
+{
+	struct entry *e;
+	size_t i;
+
+	pthread_mutex_lock(&c.lock);
+	for (i = 0; i < c.nbuckets; i++)
+		for (e = c.buckets[i]; e != NULL; e = e->next)
+			if (e->key[0] == kind && e->value != NULL)
+				fn(e->key + 1, e->keylen - 1, e->expires, e->value + 8, e->len, arg);
+	pthread_mutex_unlock(&c.lock);
+}
+
 /* Write every entry with a value to a new file (lock held while adding;
  * the slow part, finishing and fsync, runs without it). */
 static void write_file(void)

@@ -42,4 +42,16 @@ bool cache_is_negative(char kind, const char *key);
 /* Entries kept, for status and tests. */
 size_t cache_size(void);
 
+/* customdb cache flush: drop every entry about name (its "p", "i", "g"
+ * entries and the "u" / "G" entries whose record names it), or every entry
+ * when name is NULL or "", negative ones included, and rewrite the file.
+ * Returns the number of entries with a record that went. */
+size_t cache_flush(const char *name);
+
+/* Call fn for every entry of this kind that holds a record (value: the
+ * record as on the wire, after the expiry), under the cache's lock: fn must
+ * not call back into the cache. */
+void cache_each(char kind, void (*fn)(const char *key, size_t keylen, uint64_t expires,
+				      const void *value, size_t len, void *arg), void *arg);
+
 #endif

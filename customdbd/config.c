@@ -31,6 +31,7 @@ static const char *const query_names[Q_COUNT_] = {
 	[Q_VERIFY] = "verify",
 	[Q_CHANGE_PASSWORD] = "change_password",
 	[Q_DELETE] = "delete",
+	[Q_CHANGE_EMAIL] = "change_email",
 };
 
 const char *query_id_name(enum query_id id)
@@ -251,6 +252,14 @@ static bool handle_customdb(struct parse *p, const char *s, const char *k, const
 	}
 	if (strcmp(k, "require_verified") == 0)
 		return set_bool(p, s, k, v, &c->require_verified);
+	if (strcmp(k, "enumerate") == 0)
+		return set_bool(p, s, k, v, &c->enumerate);
+	if (strcmp(k, "enumerate_limit") == 0) {
+		if (!set_int(p, s, k, v, 1, 1000000, &n))
+			return false;
+		c->enumerate_limit = n;
+		return true;
+	}
 	if (strcmp(k, "default_shell") == 0) {
 		free(c->default_shell);
 		c->default_shell = NULL;
@@ -516,6 +525,7 @@ static struct config *config_new(void)
 	c->connect_timeout = 3;
 	c->query_timeout = 5;
 	c->workers = 8;
+	c->enumerate_limit = 10000;
 	return c;
 }
 

@@ -39,6 +39,7 @@ enum query_id {
 	Q_VERIFY,
 	Q_CHANGE_PASSWORD,
 	Q_DELETE,
+	Q_CHANGE_EMAIL,
 	Q_COUNT_
 };
 
@@ -59,6 +60,8 @@ struct config {
 	char *socket_path;
 	char *state_dir;
 	int workers;           /* size of the daemon's request pool */
+	bool enumerate;        /* getpwent/getgrent list users and groups */
+	long enumerate_limit;  /* at most this many of each */
 
 	/* [legacy] */
 	char *driver;

@@ -22,6 +22,8 @@ const char *conn_rc_name(int rc)
 	case CONN_DISABLED: return "disabled";
 	case CONN_EXPIRED: return "expired";
 	case CONN_DENIED: return "not allowed for this caller";
+	case CONN_NEW_AUTHTOK: return "password change required";
+	case CONN_EXISTS: return "name or uid taken";
 	case CONN_UNAVAIL: return "database unavailable";
 	case CONN_ERROR: return "error";
 	}
@@ -42,7 +44,11 @@ int connector_init(struct connector *cn, const struct config *cfg, char *err, si
 	cn->params.password = cfg->password;
 	cn->params.connect_timeout = cfg->connect_timeout;
 	cn->params.query_timeout = cfg->query_timeout;
+	/* read-only unless the administrator configured a query that writes */
 	cn->params.read_only = 1;
+	for (int i = Q_CREATE; i < Q_COUNT_; i++)
+		if (cfg->q[i].sql != NULL)
+			cn->params.read_only = 0;
 	if (cfg->mode == MODE_MIGRATE) {
 		int rc = store_check(cfg, err, errlen);
 

@@ -30,6 +30,8 @@ enum conn_rc {
 	CONN_DISABLED = 3,
 	CONN_EXPIRED = 4,
 	CONN_DENIED = 5,        /* the caller may not ask about this user */
+	CONN_NEW_AUTHTOK = 6,   /* account step: must change the password */
+	CONN_EXISTS = 7,        /* a new user's name or uid is taken */
 	CONN_UNAVAIL = -1,      /* database unreachable or too slow */
 	CONN_ERROR = -2,        /* bad query, out of memory */
 };
@@ -100,6 +102,31 @@ int connector_verify_user(const struct connector *cn, const struct user *u, cons
  * a message for the user when not CONN_OK. */
 int connector_account(struct session *s, const char *name, uid_t caller_uid, char *why,
 		      size_t whylen);
+
+/* Change name's password to new_pw (PAM chauthtok, customdb user passwd).
+ * old: the old password, checked first; NULL to change without it, which
+ * only root may (caller_uid 0). A caller that is not root may change only
+ * its own password. check_only: check old and write nothing (the PAM prelim
+ * phase).
+ * Legacy mode: a hash in password_scheme goes to the change_password query.
+ * Migrate mode: a store user gets a new argon2id hash; an unmigrated user is
+ * migrated with the new password (after old is checked through the legacy
+ * login query, when given).
+ * CONN_OK, CONN_AUTH_ERR (old wrong), CONN_NOTFOUND, CONN_DENIED,
+ * CONN_UNAVAIL, CONN_ERROR (no change_password query, the query changed no
+ * row). why gets a message for the user when not CONN_OK. */
+int connector_change_password(struct session *s, const char *name, const char *old,
+			      const char *new_pw, uid_t caller_uid, bool check_only, char *why,
+			      size_t whylen);
+
+/* Enumeration (getpwent/getgrent, enumerate = yes): the store's users and
+ * groups (migrate mode), then the legacy list_users / list_groups results
+ * for names not in the store, each name once, holding the mapping rules,
+ * at most enumerate_limit. Users come without hashes. *out is malloc'd, each
+ * element for the caller to clear. CONN_OK (maybe 0 entries), CONN_UNAVAIL,
+ * CONN_ERROR. */
+int connector_list_users(struct session *s, struct user **out, size_t *n);
+int connector_list_groups(struct session *s, struct group **out, size_t *n);
 
 /* Text of an enum conn_rc, for logs. */
 const char *conn_rc_name(int rc);

@@ -18,6 +18,7 @@ int status_of(int conn_rc)
 	case CONN_EXPIRED: return CDB_STATUS_ACCT_EXPIRED;
 	case CONN_UNAVAIL: return CDB_STATUS_UNAVAIL;
 	case CONN_DENIED: return CDB_STATUS_DENIED;
+	case CONN_NEW_AUTHTOK: return CDB_STATUS_NEW_AUTHTOK;
 	}
 	return CDB_STATUS_ERROR;
 }

@@ -15,16 +15,19 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "config.h"
 #include "mapping.h"
+#include "names.h"
 
 enum store_rc {
 	STORE_OK = 0,
 	STORE_NOTFOUND = 1,
 	STORE_CONFLICT = 2,     /* the uid is taken in the store by another name */
 	STORE_TOMBSTONE = 3,    /* deleted on purpose: do not migrate again */
+	STORE_EXISTS = 4,       /* bulk import: the name is there already */
 	STORE_UNAVAIL = -1,     /* cannot open, locked too long, connection lost */
 	STORE_ERROR = -2,
 };
@@ -79,6 +82,80 @@ int store_check(const struct config *cfg, char *err, size_t errlen);
  * STORE_OK or STORE_UNAVAIL. */
 int store_names_known(struct store *s, const char *const *names, size_t n, bool *known);
 
+/* --- the user's life after migration (issue 5) -------------------------- */
+
+/* Replace a store user's password hash (argon2id after a password change or
+ * a login that re-hashes an imported legacy hash); the salt goes, and
+ * must_change_password is cleared. STORE_OK, STORE_NOTFOUND, STORE_UNAVAIL. */
+int store_set_password(struct store *s, const char *name, const char *hash);
+
+/* Change a store user's email (NULL: keep it) and email_verified (-1: keep,
+ * 0 or 1: set). STORE_OK, STORE_NOTFOUND, STORE_UNAVAIL. */
+int store_set_email(struct store *s, const char *name, const char *email, int verified);
+
+/* Delete a store user (the row and their memberships; groups stay). With
+ * tombstone, a tombstone is written too, in the same transaction, so that
+ * the name never migrates again; that is done even when the name has no row
+ * (an unmigrated user deleted in migrate mode). Without tombstone, any
+ * tombstone of the name goes (the user may migrate again). STORE_OK (a row
+ * or a tombstone was written or removed), STORE_NOTFOUND (nothing to do),
+ * STORE_UNAVAIL. */
+int store_delete_user(struct store *s, const char *name, bool tombstone);
+
+/* A uid for a new store user: one more than the highest store uid inside
+ * [min, max], or min when there is none. STORE_OK, STORE_NOTFOUND (max is
+ * taken), STORE_UNAVAIL. */
+int store_next_uid(struct store *s, uid_t min, uid_t max, uid_t *uid);
+
+/* What the store knows about a user besides the passwd fields: times are
+ * epoch seconds, 0 when not set. */
+struct store_meta {
+	int64_t migrated_at, updated_at, last_login_at;
+	bool imported;       /* bulk-imported, legacy hash not re-hashed yet */
+	int64_t deleted_at;  /* a tombstone: the time; else 0 */
+};
+/* STORE_OK (a row, or a tombstone only: m->deleted_at set), STORE_NOTFOUND,
+ * STORE_UNAVAIL. */
+int store_user_meta(struct store *s, const char *name, struct store_meta *m);
+
+/* Bulk import (customdb migrate import): one row to write, with the legacy
+ * hash kept as it is (u->password, and u->salt for schemes that keep it
+ * apart), marked imported; its groups as for store_migrate_user. */
+struct store_import {
+	const struct user *u;
+	const struct group *groups;
+	size_t ngroups;
+};
+/* Write rows[0..n) in one transaction. rc[i] gets each row's outcome:
+ * STORE_OK (written), STORE_EXISTS (the name is already in the store: left
+ * as it is), STORE_CONFLICT (uid held by another name), STORE_TOMBSTONE
+ * (deleted on purpose), STORE_ERROR (a row no migration writes). Returns
+ * STORE_OK once committed, or STORE_UNAVAIL/STORE_ERROR with nothing
+ * written. */
+int store_import_users(struct store *s, const struct store_import *rows, size_t n, int *rc);
+
+/* Figures for customdb migrate status. */
+#define STORE_STATS_DAYS 14
+#define STORE_STATS_RECENT 10
+struct store_stats {
+	long long users;            /* rows in the store */
+	long long imported_pending; /* imported, not logged in since */
+	long long tombstones;
+	long long groups;
+	/* rows by the UTC day of migrated_at: [0] today, [i] i days ago */
+	long long per_day[STORE_STATS_DAYS];
+	/* the most recent logins, newest first */
+	size_t nrecent;
+	struct { char name[CDB_NAME_MAX + 1]; int64_t at; } recent[STORE_STATS_RECENT];
+};
+int store_stats(struct store *s, struct store_stats *st);
+
+/* Enumeration: up to limit store users (hashes not filled) or groups
+ * (with members), in name order. *out is malloc'd, each element for the
+ * caller to clear. STORE_OK, STORE_UNAVAIL. */
+int store_list_users(struct store *s, size_t limit, struct user **out, size_t *n);
+int store_list_groups(struct store *s, size_t limit, struct group **out, size_t *n);
+
 /* Text of an enum store_rc, for logs. */
 const char *store_rc_name(int rc);
 
@@ -101,6 +178,15 @@ struct store_ops {
 			    const struct group *groups, const size_t *order, size_t ngroups);
 	int (*touch_login)(struct store *s, const char *name);
 	int (*names_known)(struct store *s, const char *const *names, size_t n, bool *known);
+	int (*set_password)(struct store *s, const char *name, const char *hash);
+	int (*set_email)(struct store *s, const char *name, const char *email, int verified);
+	int (*delete_user)(struct store *s, const char *name, bool tombstone);
+	int (*next_uid)(struct store *s, uid_t min, uid_t max, uid_t *uid);
+	int (*user_meta)(struct store *s, const char *name, struct store_meta *m);
+	int (*import_users)(struct store *s, const struct store_import *rows, size_t n, int *rc);
+	int (*stats)(struct store *s, struct store_stats *st);
+	int (*list_users)(struct store *s, size_t limit, struct user **out, size_t *n);
+	int (*list_groups)(struct store *s, size_t limit, struct group **out, size_t *n);
 };
 
 struct store {
@@ -112,8 +198,9 @@ extern const struct store_ops store_pgsql_ops;
 
 /* The user columns every driver selects, in this order, as text (NULL for
  * SQL NULL): name, uid, gid, gecos, home, shell, email, email_verified,
- * disabled, password_hash, expires (epoch seconds). */
-#define STORE_USER_COLUMNS 11
+ * disabled, password_hash, expires (epoch seconds), salt,
+ * must_change_password (schema 2). */
+#define STORE_USER_COLUMNS 13
 
 /* Fill u from one row of those columns. STORE_OK, or STORE_ERROR (out of
  * memory, a row no migration writes); u is cleared on failure. */

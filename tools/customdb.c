@@ -1,15 +1,11 @@
-/* customdb: the administrator's tool. It runs the connector directly (no
- * daemon needed), so what it shows is what the daemon would do.
- *
- * Exit status: 0 done / yes, 1 no (wrong password, no such user, check found
- * problems), 2 usage or config error, 3 database unreachable. */
+/* customdb: the administrator's tool (tool.h): main, and the check, try and
+ * hash commands. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -18,23 +14,14 @@
 #include "log.h"
 #include "output.h"
 #include "secret.h"
-
-#define EXIT_YES 0
-#define EXIT_NO 1
-#define EXIT_USAGE 2
-#define EXIT_UNAVAIL 3
-
-struct opts {
-	const char *config;
-	bool json;
-	bool debug;
-};
+#include "tool.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: customdb [-c FILE] [--json] [-d] COMMAND ...\n"
-		"Check and try the customdb connector against the legacy database.\n\n"
+		"The administrator's tool of customdb: check the config, try logins and\n"
+		"look-ups, manage users, follow the migration, and ask the daemon.\n\n"
 		"Commands:\n"
 		"  check                 parse the config, connect, run every read query with\n"
 		"                        a probe value and report missing or unknown columns\n"
@@ -43,83 +30,21 @@ static void usage(FILE *f)
 		"  hash identify STRING  name a stored hash's format and parameters, and say\n"
 		"                        whether customdb can verify and write it\n"
 		"  hash verify STRING [--salt SALT]\n"
-		"                        ask for a password and say whether it matches\n\n"
+		"                        ask for a password and say whether it matches\n"
+		"  user add|show|modify|passwd|verify|delete ...\n"
+		"                        manage one user (customdb user --help)\n"
+		"  migrate status|import ...\n"
+		"                        how far the migration has come; bulk import\n"
+		"  cache show|flush ...  what the host cache holds for a user; drop entries\n"
+		"  status                ask the running daemon how it is doing (root)\n\n"
 		"Options:\n"
 		"  -c, --config FILE  config file (default %s)\n"
 		"      --json         machine-readable output\n"
 		"  -d, --debug        log what the connector does to stderr\n"
-		"  -h, --help         show this help\n\n"
+		"  -h, --help         show this help (COMMAND --help: that command's)\n\n"
 		"Exit status: 0 yes/done, 1 no (wrong password, no such user, problems found),\n"
-		"2 usage or config error, 3 database unreachable.\n",
+		"2 usage or config error, 3 database or daemon unreachable.\n",
 		CUSTOMDB_DEFAULT_CONFIG);
-}
-
-static int exit_of(int rc)
-{
-	switch (rc) {
-	case CONN_OK: return EXIT_YES;
-	case CONN_UNAVAIL: return EXIT_UNAVAIL;
-	case CONN_ERROR: return EXIT_USAGE;
-	}
-	return EXIT_NO;
-}
-
-/* Read a password: from the terminal without echo, or one line of stdin. */
-static int read_password(char *buf, size_t len)
-{
-	struct termios old, quiet;
-	bool tty = isatty(STDIN_FILENO);
-	size_t n;
-	int rc = -1;
-
-	if (tty) {
-		fprintf(stderr, "Password: ");
-		fflush(stderr);
-		if (tcgetattr(STDIN_FILENO, &old) != 0)
-			return -1;
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
-			return -1;
-	}
-	if (fgets(buf, (int)len, stdin) != NULL) {
-		n = strcspn(buf, "\n");
-		buf[n] = '\0';
-		rc = 0;
-	}
-	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-		fputc('\n', stderr);
-	}
-	return rc;
-}
-
-/* Load the config and open a session of the connector over it, as the
- * daemon would. 0, or the exit status to give up with (the reason printed). */
-static int open_session(const struct opts *o, struct config **c, struct connector *cn,
-			struct session *s)
-{
-	char err[1024];
-
-	*c = config_load(o->config, geteuid() == 0, err, sizeof(err));
-	if (*c == NULL) {
-		fprintf(stderr, "customdb: %s\n", err);
-		return EXIT_USAGE;
-	}
-	if (connector_init(cn, *c, err, sizeof(err)) != 0) {
-		fprintf(stderr, "customdb: %s\n", err);
-		config_free(*c);
-		*c = NULL;
-		return EXIT_USAGE;
-	}
-	session_init(s, cn);
-	return 0;
-}
-
-static void close_session(struct config *c, struct session *s)
-{
-	session_close(s);
-	config_free(c);
 }
 
 /* --- check --------------------------------------------------------------- */
@@ -164,7 +89,7 @@ static int cmd_check(const struct opts *o)
 	int problems = 0, unavailable = 0, rc;
 	char probe_id[24];
 
-	rc = open_session(o, &c, &cn, &s);
+	rc = tool_open_session(o, &c, &cn, &s);
 	if (rc != 0)
 		return rc;
 	/* an id the daemon could really be asked for, so casts in SQL hold */
@@ -221,29 +146,13 @@ static int cmd_check(const struct opts *o)
 	out_str(&out, "result", unavailable ? "unavailable" : problems ? "problems" : "ok");
 	out_obj_end(&out);
 	out_end(&out);
-	close_session(c, &s);
+	tool_close_session(c, &s);
 	if (unavailable)
 		return EXIT_UNAVAIL;
 	return problems ? EXIT_NO : EXIT_YES;
 }
 
 /* --- try ----------------------------------------------------------------- */
-
-static void print_user(struct out *out, const struct user *u)
-{
-	out_str(out, "username", u->name);
-	out_int(out, "uid", (long long)u->uid);
-	out_int(out, "gid", (long long)u->gid);
-	out_str(out, "gecos", u->gecos);
-	out_str(out, "home", u->home);
-	out_str(out, "shell", u->shell);
-	out_str(out, "email", u->email);
-	out_bool(out, "disabled", u->disabled);
-	if (u->email_verified >= 0)
-		out_bool(out, "email_verified", u->email_verified == 1);
-	out_bool(out, "must_change_password", u->must_change_password);
-	out_int(out, "expires", (long long)u->expires);
-}
 
 static int cmd_try_login(const struct opts *o, const char *name)
 {
@@ -256,13 +165,13 @@ static int cmd_try_login(const struct opts *o, const char *name)
 	bool denied;
 	int rc, acct = CONN_OK;
 
-	rc = open_session(o, &c, &cn, &s);
+	rc = tool_open_session(o, &c, &cn, &s);
 	if (rc != 0)
 		return rc;
-	if (read_password(pw, sizeof(pw)) != 0) {
+	if (tool_read_password("Password: ", pw, sizeof(pw)) != 0) {
 		fprintf(stderr, "customdb: no password given\n");
 		secret_wipe_array(pw);
-		close_session(c, &s);
+		tool_close_session(c, &s);
 		return EXIT_USAGE;
 	}
 	rc = connector_authenticate(&s, name, pw, 0, &denied, &u);
@@ -277,14 +186,14 @@ static int cmd_try_login(const struct opts *o, const char *name)
 		out_str(&out, "reason", why);
 	if (rc == CONN_OK) {
 		out_obj_begin(&out, "user");
-		print_user(&out, &u);
+		tool_print_user(&out, &u);
 		out_obj_end(&out);
 	}
 	out_obj_end(&out);
 	out_end(&out);
 	user_clear(&u);
-	close_session(c, &s);
-	return exit_of(rc == CONN_OK ? acct : rc);
+	tool_close_session(c, &s);
+	return tool_exit_of(rc == CONN_OK ? acct : rc);
 }
 
 static int cmd_try_get_user(const struct opts *o, const char *key)
@@ -300,7 +209,7 @@ static int cmd_try_get_user(const struct opts *o, const char *key)
 	size_t ngids = 0, i;
 	int rc;
 
-	rc = open_session(o, &c, &cn, &s);
+	rc = tool_open_session(o, &c, &cn, &s);
 	if (rc != 0)
 		return rc;
 	errno = 0;
@@ -316,7 +225,7 @@ static int cmd_try_get_user(const struct opts *o, const char *key)
 	out_str(&out, "lookup", conn_rc_name(rc));
 	if (rc == CONN_OK) {
 		out_obj_begin(&out, "user");
-		print_user(&out, &u);
+		tool_print_user(&out, &u);
 		out_arr_begin(&out, "groups");
 		for (i = 0; i < ngids; i++)
 			out_int_item(&out, (long long)gids[i]);
@@ -327,8 +236,8 @@ static int cmd_try_get_user(const struct opts *o, const char *key)
 	out_end(&out);
 	free(gids);
 	user_clear(&u);
-	close_session(c, &s);
-	return exit_of(rc);
+	tool_close_session(c, &s);
+	return tool_exit_of(rc);
 }
 
 /* --- hash ---------------------------------------------------------------- */
@@ -348,8 +257,9 @@ static struct config *load_quietly(const struct opts *o, bool explicit_config)
 	return c;
 }
 
-static int cmd_hash_identify(const struct opts *o, bool explicit_config, const char *stored)
+static int cmd_hash_identify(const struct opts *o, const char *stored)
 {
+	bool explicit_config = o->explicit_config;
 	struct config *c = load_quietly(o, explicit_config);
 	struct hash_ctx ctx = { 0 };
 	const struct hash_family *f, *const *all;
@@ -388,9 +298,9 @@ static int cmd_hash_identify(const struct opts *o, bool explicit_config, const c
 	return f != NULL ? EXIT_YES : EXIT_NO;
 }
 
-static int cmd_hash_verify(const struct opts *o, bool explicit_config, const char *stored,
-			   const char *salt)
+static int cmd_hash_verify(const struct opts *o, const char *stored, const char *salt)
 {
+	bool explicit_config = o->explicit_config;
 	struct config *c = load_quietly(o, explicit_config);
 	struct hash_ctx ctx = { .salt = salt };
 	const struct hash_family *f;
@@ -405,7 +315,7 @@ static int cmd_hash_verify(const struct opts *o, bool explicit_config, const cha
 		ctx.allow_empty = c->allow_empty_password;
 	}
 	f = hash_identify_ctx(&ctx, stored);
-	if (read_password(pw, sizeof(pw)) != 0) {
+	if (tool_read_password("Password: ", pw, sizeof(pw)) != 0) {
 		fprintf(stderr, "customdb: no password given\n");
 		config_free(c);
 		return EXIT_USAGE;
@@ -424,6 +334,16 @@ static int cmd_hash_verify(const struct opts *o, bool explicit_config, const cha
 	return h == HASH_MATCH ? EXIT_YES : EXIT_NO;
 }
 
+static const struct group_cmd {
+	const char *name;
+	int (*fn)(struct opts *o, int argc, char **argv);
+} groups[] = {
+	{ "user", cmd_user },
+	{ "migrate", cmd_migrate },
+	{ "cache", cmd_cache },
+	{ "status", cmd_status },
+};
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -434,13 +354,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .config = CUSTOMDB_DEFAULT_CONFIG };
-	bool explicit_config = false;
 	const char *salt = NULL;
+	size_t g;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+c:dh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': o.config = optarg; explicit_config = true; break;
+		case 'c': o.config = optarg; o.explicit_config = true; break;
 		case 'j': o.json = true; break;
 		case 'd': o.debug = true; break;
 		case 'h': usage(stdout); return EXIT_YES;
@@ -449,7 +369,11 @@ int main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	/* options may also follow the command */
+	log_init("customdb", true, o.debug);
+	for (g = 0; argc > 0 && g < sizeof(groups) / sizeof(groups[0]); g++)
+		if (strcmp(argv[0], groups[g].name) == 0)
+			return groups[g].fn(&o, argc, argv);
+	/* check, try, hash: options may also follow the command */
 	for (c = 0; c < argc; c++) {
 		if (strcmp(argv[c], "--json") == 0) {
 			o.json = true;
@@ -466,7 +390,6 @@ int main(int argc, char **argv)
 		argc--;
 		c--;
 	}
-	log_init("customdb", true, o.debug);
 	if (argc == 1 && strcmp(argv[0], "check") == 0)
 		return cmd_check(&o);
 	if (argc == 3 && strcmp(argv[0], "try") == 0 && strcmp(argv[1], "login") == 0)
@@ -474,9 +397,9 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[0], "try") == 0 && strcmp(argv[1], "get-user") == 0)
 		return cmd_try_get_user(&o, argv[2]);
 	if (argc == 3 && strcmp(argv[0], "hash") == 0 && strcmp(argv[1], "identify") == 0)
-		return cmd_hash_identify(&o, explicit_config, argv[2]);
+		return cmd_hash_identify(&o, argv[2]);
 	if (argc == 3 && strcmp(argv[0], "hash") == 0 && strcmp(argv[1], "verify") == 0)
-		return cmd_hash_verify(&o, explicit_config, argv[2], salt);
+		return cmd_hash_verify(&o, argv[2], salt);
 	if (argc == 0)
 		fprintf(stderr, "customdb: no command given\n");
 	else

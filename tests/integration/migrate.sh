@@ -71,7 +71,7 @@ load_legacy() {
 		legacy_schema "$e"
 		legacy_data
 		for i in $(seq -w 1 "$BURST"); do
-			echo "INSERT INTO users VALUES ($((100 + 10#$i)), 'burst$i', $((11000 + 10#$i)), '$h', NULL, 1, 'Burst $i', NULL);"
+			echo "INSERT INTO users ($LEGACY_USER_COLS) VALUES ($((100 + 10#$i)), 'burst$i', $((11000 + 10#$i)), '$h', NULL, 1, 'Burst $i', NULL);"
 		done
 		echo "INSERT INTO app_groups VALUES (5, 'burstgrp', 20010);"
 		echo "INSERT INTO app_members SELECT 5, id FROM users WHERE username LIKE 'burst%';"
@@ -84,6 +84,7 @@ load_legacy() {
 	postgresql)
 		{ echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
 		  cat "$WORK/legacy-$e.sql"; } | pg_sql "$LEGACY_PG" >/dev/null
+		legacy_grant_writes postgresql "$LEGACY_PG" >/dev/null
 		;;
 	esac
 }
@@ -194,7 +195,7 @@ semantics() {
 	t_out "$tag: the migration was logged" 1 grep -c "user alice (uid 10001) migrated to the store with 2 groups" "$log"
 
 	t_section "$tag: a migrated user in the host cache"
-	legacy_sql "$e" "INSERT INTO users VALUES (30, 'hcuser', 10030, '$(mkpasswd -m sha512crypt hc-pw)', 'h@example.org', 1, 'Cached', NULL)"
+	legacy_sql "$e" "INSERT INTO users ($LEGACY_USER_COLS) VALUES (30, 'hcuser', 10030, '$(mkpasswd -m sha512crypt hc-pw)', 'h@example.org', 1, 'Cached', NULL)"
 	t_grep "$tag: hcuser logs in, never looked up before" "successfully authenticated" pam "$svc" hcuser hc-pw
 	sleep 1.5   # the cache is rewritten at most once a second
 	stop_daemon "$pidfile"

@@ -111,6 +111,7 @@ setup_engine() {
 		{ legacy_schema postgresql; cat "$dir/data.sql";
 		  echo "GRANT SELECT ON users, app_groups, app_members TO customdb;"; } |
 			pg_sql "$dir/db" >/dev/null || return 1
+		legacy_grant_writes postgresql "$dir/db" >/dev/null || return 1
 		conn=$(pg_conninfo "$dir/db")
 		# the password comes from a root-only file, not the connection string
 		printf 'legacy-secret\n' > "$dir/legacy.secret"
@@ -121,6 +122,7 @@ setup_engine() {
 		mkdir -p "$dir/db"
 		maria_start "$dir/db" >"$dir/server.log" 2>&1 || { cat "$dir/server.log"; return 1; }
 		{ legacy_schema mysql; cat "$dir/data.sql"; } | maria_sql "$dir/db" >/dev/null || return 1
+		legacy_grant_writes mysql "$dir/db" >/dev/null || return 1
 		# here the password sits in the connection string itself
 		conn="$(maria_conninfo "$dir/db") password=legacy-secret"
 		;;
@@ -461,7 +463,7 @@ negative_ttl = 60" | sed "s|^state_dir = .*|state_dir = $state|" > "$dir/customd
 	t_ok "hostcache: a restarted daemon" start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock"
 	t_grep "hostcache: ... keeps the file it finds" "host cache: kept [1-9][0-9]* entries" cat "$dir/daemon.log"
 	t_fail "hostcache: newbie is not there" getent passwd newbie
-	sqlite3 "$WORK/sqlite/legacy.db" "INSERT INTO users VALUES (90, 'newbie', 10090, NULL, 'n@example.org', 1, 'New', NULL)"
+	sqlite3 "$WORK/sqlite/legacy.db" "INSERT INTO users ($LEGACY_USER_COLS) VALUES (90, 'newbie', 10090, NULL, 'n@example.org', 1, 'New', NULL)"
 	t_fail "hostcache: 'no such user' is remembered for negative_ttl, not asked again" getent passwd newbie
 	t_out "hostcache: ... a uid look-up is a different question" "newbie:x:10090:100:New:/home/newbie:/bin/sh" getent passwd 10090
 	sqlite3 "$WORK/sqlite/legacy.db" "DELETE FROM users WHERE username = 'newbie'"

@@ -7,7 +7,14 @@
 #   legacy_config ENGINE CONNECTION SOCKET [EXTRA_CUSTOMDB_KEYS]
 #                                a customdb.conf for that engine (stdout);
 #                                LEGACY_NO_SLOW=1 leaves out the sleeping
-#                                users' clause (benchmarks)
+#                                users' clause (benchmarks). It has every
+#                                query, the writing ones too (create, verify,
+#                                change_password, change_email, delete).
+#   legacy_grant_writes ENGINE DIR
+#                                let the customdb role write the users table
+#                                (the servers grant SELECT only); DIR is the
+#                                server's directory (not for sqlite)
+#   LEGACY_USER_COLS             the column list of the INSERTs below
 #
 # Users (password is NAME-pw):
 #   alice   10001 sha512crypt      groups devs, ops, wheel0 (gid 0), farout
@@ -25,6 +32,10 @@
 #   slowpoke 10020, sleepy 10021   on PostgreSQL, get_user sleeps 1.5 s for
 #                                  slowpoke and 30 s for sleepy (concurrency,
 #                                  query_timeout)
+#   mike    10040 sha512crypt      must_change_password
+#   oscar   10041 sha512crypt      expired (2001-01-01)
+#   uma     10042 sha512crypt      email not verified
+# Everyone else has email_verified = 1, no expiry, must_change = 0.
 
 legacy_schema() {
 	cat <<'X'
@@ -36,7 +47,10 @@ CREATE TABLE users (
   email VARCHAR(255),
   active INTEGER NOT NULL,
   fullname VARCHAR(255),
-  shell VARCHAR(64)
+  shell VARCHAR(64),
+  email_verified INTEGER NOT NULL DEFAULT 1,
+  expires VARCHAR(32),
+  must_change INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE app_groups (
   id INTEGER PRIMARY KEY,
@@ -52,10 +66,12 @@ X
 
 _bcrypt() { mkpasswd -m bcrypt -R 5 "$1"; }
 
+LEGACY_USER_COLS="id, username, uid, password, email, active, fullname, shell"
+
 legacy_data() {
 	local b
 	b=$(_bcrypt bob-pw)
-	cat <<X
+	cat <<X | sed "s/^INSERT INTO users VALUES/INSERT INTO users ($LEGACY_USER_COLS) VALUES/"
 INSERT INTO users VALUES (1, 'alice', 10001, '$(mkpasswd -m sha512crypt alice-pw)', 'alice@example.org', 1, 'Alice Liddell', '/bin/bash');
 INSERT INTO users VALUES (2, 'bob', 10002, '$b', 'bob@example.org', 1, 'Bob', NULL);
 INSERT INTO users VALUES (3, 'carol', 10003, '$(mkpasswd -m yescrypt carol-pw)', 'carol@example.org', 0, 'Carol', NULL);
@@ -71,6 +87,12 @@ INSERT INTO users VALUES (12, 'outsider', 70000, '$(mkpasswd -m sha512crypt outs
 INSERT INTO users VALUES (13, 'lowuid', 500, '$(mkpasswd -m sha512crypt lowuid-pw)', 'l@example.org', 1, 'Low', NULL);
 INSERT INTO users VALUES (14, 'slowpoke', 10020, '$(mkpasswd -m sha512crypt slowpoke-pw)', 's@example.org', 1, 'Slow', NULL);
 INSERT INTO users VALUES (15, 'sleepy', 10021, '$(mkpasswd -m sha512crypt sleepy-pw)', 'z@example.org', 1, 'Sleepy', NULL);
+INSERT INTO users VALUES (16, 'mike', 10040, '$(mkpasswd -m sha512crypt mike-pw)', 'mike@example.org', 1, 'Mike', NULL);
+INSERT INTO users VALUES (17, 'oscar', 10041, '$(mkpasswd -m sha512crypt oscar-pw)', 'oscar@example.org', 1, 'Oscar', NULL);
+INSERT INTO users VALUES (18, 'uma', 10042, '$(mkpasswd -m sha512crypt uma-pw)', 'uma@example.org', 1, 'Uma', NULL);
+UPDATE users SET must_change = 1 WHERE username = 'mike';
+UPDATE users SET expires = '2001-01-01' WHERE username = 'oscar';
+UPDATE users SET email_verified = 0 WHERE username = 'uma';
 INSERT INTO app_groups VALUES (1, 'devs', 20001);
 INSERT INTO app_groups VALUES (2, 'ops', 20002);
 INSERT INTO app_groups VALUES (3, 'wheel0', 0);
@@ -94,6 +116,12 @@ legacy_config() {
 	mysql) q='`group`'; agg="GROUP_CONCAT(u.username)"; cast='CAST(:uid AS SIGNED)'; gcast='CAST(:gid AS SIGNED)' ;;
 	sqlite) q='"group"'; agg="group_concat(u.username)"; cast='CAST(:uid AS integer)'; gcast='CAST(:gid AS integer)' ;;
 	esac
+	# the MAX(...) + 1 of create runs over a derived table: MariaDB may not
+	# read the table an INSERT writes
+	local nextid="SELECT COALESCE(MAX(id), 0) + 1 AS n FROM users" nextuid="SELECT COALESCE(MAX(uid), 10099) + 1 AS n FROM users WHERE uid BETWEEN 10100 AND 60000"
+	case $engine in
+	mysql) nextid="SELECT n FROM ($nextid) AS t"; nextuid="SELECT n FROM ($nextuid) AS t" ;;
+	esac
 	cat <<X
 # customdb.conf for the $engine legacy database of the integration tests
 [customdb]
@@ -112,7 +140,8 @@ query_timeout = 2
 
 [queries]
 login = SELECT username, uid, password, email,
-          CASE WHEN active = 1 THEN 0 ELSE 1 END AS disabled
+          CASE WHEN active = 1 THEN 0 ELSE 1 END AS disabled,
+          email_verified, expires, must_change AS must_change_password
         FROM users WHERE username = :username
 get_user = SELECT username, uid, fullname AS gecos, shell, email
         FROM users WHERE username = :username$slow
@@ -130,5 +159,29 @@ user_groups = SELECT g.name AS $q, g.gid
         FROM app_groups g JOIN app_members m ON m.group_id = g.id
           JOIN users u ON u.id = m.user_id
         WHERE u.username = :username
+list_users = SELECT username, uid, fullname AS gecos, shell, email, password,
+          email_verified, CASE WHEN active = 1 THEN 0 ELSE 1 END AS disabled
+        FROM users ORDER BY id
+count_users = SELECT count(*) AS count FROM users
+list_groups = SELECT g.name AS $q, g.gid,
+          (SELECT $agg FROM app_members m JOIN users u ON u.id = m.user_id
+            WHERE m.group_id = g.id) AS members
+        FROM app_groups g ORDER BY g.id
+create = INSERT INTO users ($LEGACY_USER_COLS, email_verified)
+        VALUES (($nextid), :username, COALESCE($cast, ($nextuid)),
+          :password_hash, :email, 1, NULL, NULL, 0)
+verify = UPDATE users SET email_verified = 1 WHERE username = :username
+change_password = UPDATE users SET password = :password_hash, must_change = 0
+        WHERE username = :username
+change_email = UPDATE users SET email = :email, email_verified = 0
+        WHERE username = :username
+delete = DELETE FROM users WHERE username = :username
 X
+}
+
+legacy_grant_writes() {
+	case $1 in
+	postgresql) pg_sql "$2" "GRANT INSERT, UPDATE, DELETE ON users TO customdb" ;;
+	mysql) maria_sql "$2" "GRANT INSERT, UPDATE, DELETE ON legacy.users TO 'customdb'@'localhost'" ;;
+	esac
 }

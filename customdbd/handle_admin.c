@@ -1,0 +1,1 @@
+/* handle_admin.c: (being written) */

@@ -1,0 +1,1 @@
+/* handle_enum.c: (being written) */
