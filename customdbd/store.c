@@ -1,10 +1,12 @@
-/* store.c: see store.h. Picks the driver named by [store] driver, and holds
- * what both drivers share: rows to users and groups, and the order in which
- * a migration writes groups. */
+/* store.c: see store.h. Picks the driver named by [store] driver, checks
+ * what callers give before a driver sees it, and holds what both drivers
+ * share: rows to users and groups, and the order in which a migration or an
+ * import writes groups. */
 #include "store.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@ const char *store_rc_name(int rc)
 	case STORE_NOTFOUND: return "not found";
 	case STORE_CONFLICT: return "uid held by another user";
 	case STORE_TOMBSTONE: return "deleted";
+	case STORE_EXISTS: return "already in the store";
 	case STORE_UNAVAIL: return "store unavailable";
 	case STORE_ERROR: return "store error";
 	}
@@ -130,56 +133,208 @@ int store_names_known(struct store *s, const char *const *names, size_t n, bool 
 	return s->ops->names_known(s, names, n, known);
 }
 
-static int by_gid_then_name(const void *a, const void *b, void *arg)
+int store_set_password(struct store *s, const char *name, const char *hash)
 {
-	const struct group *base = arg;
-	const struct group *x = &base[*(const size_t *)a], *y = &base[*(const size_t *)b];
+	if (hash == NULL || hash[0] == '\0')
+		return STORE_ERROR;
+	if (!cdb_name_valid(name, strlen(name)))
+		return STORE_NOTFOUND;
+	return s->ops->set_password(s, name, hash);
+}
+
+int store_set_email(struct store *s, const char *name, const char *email, int verified)
+{
+	if (verified < -1 || verified > 1)
+		return STORE_ERROR;
+	if (!cdb_name_valid(name, strlen(name)))
+		return STORE_NOTFOUND;
+	return s->ops->set_email(s, name, email, verified);
+}
+
+int store_delete_user(struct store *s, const char *name, bool tombstone)
+{
+	if (!cdb_name_valid(name, strlen(name)))
+		return STORE_NOTFOUND;
+	return s->ops->delete_user(s, name, tombstone);
+}
+
+int store_next_uid(struct store *s, uid_t min, uid_t max, uid_t *uid)
+{
+	*uid = 0;
+	if (min == 0)
+		min = 1;
+	if (min > max)
+		return STORE_NOTFOUND;
+	return s->ops->next_uid(s, min, max, uid);
+}
+
+int store_user_meta(struct store *s, const char *name, struct store_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (!cdb_name_valid(name, strlen(name)))
+		return STORE_NOTFOUND;
+	return s->ops->user_meta(s, name, m);
+}
+
+int store_stats(struct store *s, struct store_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	return s->ops->stats(s, st);
+}
+
+int store_list_users(struct store *s, size_t limit, struct user **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return limit == 0 ? STORE_OK : s->ops->list_users(s, limit, out, n);
+}
+
+int store_list_groups(struct store *s, size_t limit, struct group **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return limit == 0 ? STORE_OK : s->ops->list_groups(s, limit, out, n);
+}
+
+static int by_gid_then_name(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
 
 	if (x->gid != y->gid)
 		return x->gid < y->gid ? -1 : 1;
 	return strcmp(x->name, y->name);
 }
 
-/* Groups are written in one order (by gid, then name) by every migration, so
+/* Copy groups[0..n) into out (room for n; shallow copies) in the one order
+ * every migration and import writes groups in (by gid, then name), so that
  * two concurrent ones on PostgreSQL take their row locks in the same order
- * and never deadlock. Groups with no valid name are left out, and so is a
- * repeated one. */
-static size_t *group_order(const struct group *groups, size_t n, size_t *kept)
+ * and never deadlock. Groups with no valid name or gid 0 are left out, and
+ * so is a repeated one. Returns how many were kept. */
+static size_t order_groups(const struct group *groups, size_t n, struct group *out)
 {
-	size_t *order, i, k = 0;
+	size_t i, k = 0, kept;
 
-	order = calloc(n > 0 ? n : 1, sizeof(*order));
-	if (order == NULL)
-		return NULL;
 	for (i = 0; i < n; i++)
 		if (groups[i].name != NULL && cdb_name_valid(groups[i].name, strlen(groups[i].name)) &&
 		    groups[i].gid != 0)
-			order[k++] = i;
-	qsort_r(order, k, sizeof(*order), by_gid_then_name, (void *)groups);
-	for (i = 1, *kept = k > 0 ? 1 : 0; i < k; i++) {
-		const struct group *prev = &groups[order[*kept - 1]], *cur = &groups[order[i]];
+			out[k++] = groups[i];
+	qsort(out, k, sizeof(*out), by_gid_then_name);
+	for (i = 1, kept = k > 0 ? 1 : 0; i < k; i++)
+		if (out[kept - 1].gid != out[i].gid || strcmp(out[kept - 1].name, out[i].name) != 0)
+			out[kept++] = out[i];
+	return kept;
+}
 
-		if (prev->gid != cur->gid || strcmp(prev->name, cur->name) != 0)
-			order[(*kept)++] = order[i];
-	}
-	return order;
+/* A user a migration may write: a valid name, not uid or gid 0, a home, a
+ * shell and a hash. */
+static bool user_writable(const struct user *u, const char *hash)
+{
+	return u->name != NULL && cdb_name_valid(u->name, strlen(u->name)) && u->uid != 0 &&
+	       u->gid != 0 && u->home != NULL && u->shell != NULL && hash != NULL;
 }
 
 int store_migrate_user(struct store *s, const struct user *u, const char *hash,
 		       const struct group *groups, size_t ngroups)
 {
-	size_t *order, kept = 0;
+	struct group *ordered;
+	size_t kept;
 	int rc;
 
-	if (u->name == NULL || !cdb_name_valid(u->name, strlen(u->name)) || u->uid == 0 ||
-	    u->gid == 0 || u->home == NULL || u->shell == NULL || hash == NULL)
+	if (!user_writable(u, hash))
 		return STORE_ERROR;
-	order = group_order(groups, ngroups, &kept);
-	if (order == NULL)
+	ordered = calloc(ngroups > 0 ? ngroups : 1, sizeof(*ordered));
+	if (ordered == NULL)
 		return STORE_ERROR;
-	rc = s->ops->migrate_user(s, u, hash, groups, order, kept);
-	free(order);
+	kept = order_groups(groups, ngroups, ordered);
+	rc = s->ops->migrate_user(s, u, hash, ordered, kept);
+	free(ordered);
 	return rc;
+}
+
+/* NULL, or well-formed UTF-8 (no overlong form, no surrogate, nothing past
+ * U+10FFFF): what a PostgreSQL store takes as text. */
+static bool utf8_ok(const char *v)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	unsigned int cp, min;
+	int more;
+
+	if (v == NULL)
+		return true;
+	while (*p != 0) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if ((*p & 0xe0) == 0xc0) {
+			cp = *p & 0x1f, more = 1, min = 0x80;
+		} else if ((*p & 0xf0) == 0xe0) {
+			cp = *p & 0x0f, more = 2, min = 0x800;
+		} else if ((*p & 0xf8) == 0xf0) {
+			cp = *p & 0x07, more = 3, min = 0x10000;
+		} else {
+			return false;
+		}
+		for (p++; more > 0; more--, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;   /* the NUL at the end included */
+			cp = (cp << 6) | (*p & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+static bool import_row_ok(const struct user *u)
+{
+	return u != NULL && user_writable(u, u->password) && u->password[0] != '\0' &&
+	       utf8_ok(u->gecos) && utf8_ok(u->home) && utf8_ok(u->shell) && utf8_ok(u->email) &&
+	       utf8_ok(u->password) && utf8_ok(u->salt);
+}
+
+/* The driver gets the rows that pass import_row_ok, their groups ordered
+ * (order_groups) in one array; outcomes are put back in the caller's rc. */
+int store_import_users(struct store *s, const struct store_import *rows, size_t n, int *rc)
+{
+	struct store_import *valid = NULL;
+	struct group *groups = NULL;
+	size_t *where = NULL, i, nvalid = 0, total = 0, used = 0, kept;
+	int *vrc = NULL, ret = STORE_ERROR;
+
+	for (i = 0; i < n; i++) {
+		rc[i] = STORE_ERROR;
+		if (rows[i].ngroups > SIZE_MAX / sizeof(*groups) - total)
+			return STORE_ERROR;
+		total += rows[i].ngroups;
+	}
+	if (n == 0)
+		return STORE_OK;
+	valid = calloc(n, sizeof(*valid));
+	where = calloc(n, sizeof(*where));
+	vrc = calloc(n, sizeof(*vrc));
+	groups = calloc(total > 0 ? total : 1, sizeof(*groups));
+	if (valid == NULL || where == NULL || vrc == NULL || groups == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!import_row_ok(rows[i].u))
+			continue;
+		kept = order_groups(rows[i].groups, rows[i].ngroups, groups + used);
+		valid[nvalid].u = rows[i].u;
+		valid[nvalid].groups = groups + used;
+		valid[nvalid].ngroups = kept;
+		used += kept;
+		where[nvalid++] = i;
+	}
+	ret = nvalid == 0 ? STORE_OK : s->ops->import_users(s, valid, nvalid, vrc);
+	for (i = 0; i < nvalid; i++)
+		rc[where[i]] = ret == STORE_OK ? vrc[i] : ret;
+out:
+	free(valid);
+	free(where);
+	free(vrc);
+	free(groups);
+	return ret;
 }
 
 static int parse_id(const char *v, unsigned long *out)
@@ -223,6 +378,9 @@ int store_fill_user(struct user *u, const char *const *c)
 	u->expires = 0;
 	if (c[10] != NULL && c[10][0] != '\0' && map_parse_time(c[10], &u->expires) != 0)
 		u->expires = 1;
+	if (dup_cell(&u->salt, c[11], NULL) != 0)
+		goto fail;
+	u->must_change_password = c[12] != NULL && map_parse_bool(c[12]) == 1;
 	return STORE_OK;
 fail:
 	user_clear(u);

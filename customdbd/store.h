@@ -86,7 +86,8 @@ int store_names_known(struct store *s, const char *const *names, size_t n, bool 
 
 /* Replace a store user's password hash (argon2id after a password change or
  * a login that re-hashes an imported legacy hash); the salt goes, and
- * must_change_password is cleared. STORE_OK, STORE_NOTFOUND, STORE_UNAVAIL. */
+ * must_change_password and imported are cleared. STORE_OK, STORE_NOTFOUND,
+ * STORE_UNAVAIL; STORE_ERROR when hash is NULL or empty. */
 int store_set_password(struct store *s, const char *name, const char *hash);
 
 /* Change a store user's email (NULL: keep it) and email_verified (-1: keep,
@@ -103,8 +104,9 @@ int store_set_email(struct store *s, const char *name, const char *email, int ve
 int store_delete_user(struct store *s, const char *name, bool tombstone);
 
 /* A uid for a new store user: one more than the highest store uid inside
- * [min, max], or min when there is none. STORE_OK, STORE_NOTFOUND (max is
- * taken), STORE_UNAVAIL. */
+ * [min, max], or min when there is none (a min of 0 counts as 1: uid 0 is
+ * never given). STORE_OK, STORE_NOTFOUND (max is taken, or min > max),
+ * STORE_UNAVAIL. */
 int store_next_uid(struct store *s, uid_t min, uid_t max, uid_t *uid);
 
 /* What the store knows about a user besides the passwd fields: times are
@@ -127,11 +129,12 @@ struct store_import {
 	size_t ngroups;
 };
 /* Write rows[0..n) in one transaction. rc[i] gets each row's outcome:
- * STORE_OK (written), STORE_EXISTS (the name is already in the store: left
- * as it is), STORE_CONFLICT (uid held by another name), STORE_TOMBSTONE
- * (deleted on purpose), STORE_ERROR (a row no migration writes). Returns
- * STORE_OK once committed, or STORE_UNAVAIL/STORE_ERROR with nothing
- * written. */
+ * STORE_OK (written), STORE_EXISTS (the name is already in the store, maybe
+ * put there a moment ago by another host: left as it is), STORE_CONFLICT
+ * (uid held by another name), STORE_TOMBSTONE (deleted on purpose),
+ * STORE_ERROR (a row no migration writes, or text that is not UTF-8).
+ * Returns STORE_OK once committed, or STORE_UNAVAIL/STORE_ERROR with nothing
+ * written (each rc[i] then holds that code or STORE_ERROR). */
 int store_import_users(struct store *s, const struct store_import *rows, size_t n, int *rc);
 
 /* Figures for customdb migrate status. */
@@ -139,7 +142,7 @@ int store_import_users(struct store *s, const struct store_import *rows, size_t 
 #define STORE_STATS_RECENT 10
 struct store_stats {
 	long long users;            /* rows in the store */
-	long long imported_pending; /* imported, not logged in since */
+	long long imported_pending; /* imported, legacy hash not re-hashed by a login yet */
 	long long tombstones;
 	long long groups;
 	/* rows by the UTC day of migrated_at: [0] today, [i] i days ago */
@@ -150,9 +153,10 @@ struct store_stats {
 };
 int store_stats(struct store *s, struct store_stats *st);
 
-/* Enumeration: up to limit store users (hashes not filled) or groups
- * (with members), in name order. *out is malloc'd, each element for the
- * caller to clear. STORE_OK, STORE_UNAVAIL. */
+/* Enumeration: up to limit store users (hashes and salts not filled) or
+ * groups (with members), in name order (bytewise). *out is malloc'd (NULL
+ * when *n is 0), each element for the caller to clear. STORE_OK,
+ * STORE_UNAVAIL, STORE_ERROR. */
 int store_list_users(struct store *s, size_t limit, struct user **out, size_t *n);
 int store_list_groups(struct store *s, size_t limit, struct group **out, size_t *n);
 
@@ -164,7 +168,10 @@ const char *store_rc_name(int rc);
  * store.c picks the driver by [store] driver and forwards each call. A
  * driver's struct embeds struct store first. Functions have the contract of
  * the public function of the same name; open also sets *rc (enum store_rc)
- * and fills err on failure. */
+ * and fills err on failure. store.c has checked names and rows already:
+ * migrate_user and import_users get only rows a migration may write, each
+ * with its groups valid, without repeats and in write order (by gid, then
+ * name). */
 struct store_ops {
 	const char *driver;
 	struct store *(*open)(const struct config *cfg, int *rc, char *err, size_t errlen);
@@ -175,7 +182,7 @@ struct store_ops {
 	int (*group_by_gid)(struct store *s, gid_t gid, struct group *g);
 	int (*user_groups)(struct store *s, const char *name, gid_t **gids, size_t *n);
 	int (*migrate_user)(struct store *s, const struct user *u, const char *hash,
-			    const struct group *groups, const size_t *order, size_t ngroups);
+			    const struct group *groups, size_t ngroups);
 	int (*touch_login)(struct store *s, const char *name);
 	int (*names_known)(struct store *s, const char *const *names, size_t n, bool *known);
 	int (*set_password)(struct store *s, const char *name, const char *hash);

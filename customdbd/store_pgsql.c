@@ -8,18 +8,25 @@
  * hangs inside a transaction is cut off by idle_in_transaction_session_timeout
  * so that it cannot hold other hosts' migrations up.
  *
- * Two hosts migrating one user at once: both INSERT ... ON CONFLICT DO
- * NOTHING; the second waits for the first to commit, inserts nothing, reads
- * the row back and finds its uid: both succeed, one row. Groups are written
- * in one order by every migration (store.c), so row locks never deadlock;
- * should the server still report a deadlock or a serialization failure, the
- * migration is run once more, as it is when a kept connection is found dead
- * (a migration is idempotent). synchronous_commit is on for our session:
- * COMMIT returns once the server has the migration on disk.
+ * A migration and a batch of a bulk import are written by the same three
+ * statements: the users in one INSERT ... SELECT FROM unnest(arrays), then
+ * their groups, then their memberships; a batch of a thousand users costs a
+ * handful of round trips, not thousands.
+ *
+ * Two hosts migrating (or importing) one user at once: both INSERT ... ON
+ * CONFLICT DO NOTHING; the second waits for the first to commit, inserts
+ * nothing, reads the row back and finds it: both succeed, one row (an import
+ * reports it as there already). Users are written in name order, groups by
+ * gid then name (store.c), so row locks never deadlock; should the server
+ * still report a deadlock or a serialization failure, the transaction is run
+ * once more, as it is when a kept connection is found dead (migrations and
+ * imports are idempotent). synchronous_commit is on for our session: COMMIT
+ * returns once the server has the rows on disk.
  *
  * Messages logged here carry the server's primary message only: its DETAIL
  * may quote a row, and a row may hold a hash. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +39,7 @@
 #include "secret.h"
 #include "store.h"
 
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2
 
 static const char *const pg_upgrade[PG_SCHEMA_VERSION] = {
 	/* 0 -> 1: the first schema */
@@ -62,15 +69,30 @@ static const char *const pg_upgrade[PG_SCHEMA_VERSION] = {
 	"CREATE TABLE tombstones ("
 	" name text PRIMARY KEY,"
 	" deleted_at timestamptz NOT NULL DEFAULT now());",
+	/* 1 -> 2: bulk import keeps the legacy hash (and its salt) until the
+	 * first login re-hashes it; forced password changes */
+	"ALTER TABLE users ADD COLUMN salt text,"
+	" ADD COLUMN must_change_password boolean NOT NULL DEFAULT false,"
+	" ADD COLUMN imported boolean NOT NULL DEFAULT false;",
 };
 
 /* Any constant will do, as long as every customdb uses the same one. */
 #define PG_SCHEMA_LOCK "7240319551"
 
 #define PG_USER_COLS "name, uid, gid, gecos, home, shell, email, email_verified, disabled, " \
-		     "password_hash, extract(epoch FROM expires)::bigint"
+		     "password_hash, extract(epoch FROM expires)::bigint, salt, must_change_password"
+/* the same, with no hash or salt: for listings */
+#define PG_LIST_COLS "name, uid, gid, gecos, home, shell, email, email_verified, disabled, " \
+		     "NULL, extract(epoch FROM expires)::bigint, NULL, must_change_password"
 #define PG_GROUP_COLS "g.name, g.gid, (SELECT string_agg(user_name, ',' ORDER BY user_name) " \
 		      "FROM memberships WHERE group_name = g.name)"
+/* the rows to write (write_users), one array per column */
+#define PG_ROWS "unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], " \
+		"$6::text[], $7::text[], $8::boolean[], $9::boolean[], $10::text[], $11::bigint[], " \
+		"$12::text[], $13::boolean[]) AS r(name, uid, gid, gecos, home, shell, email, " \
+		"email_verified, disabled, password_hash, expires, salt, must_change_password)"
+/* memberships to write (write_groups): group, gid, user */
+#define PG_MEMBERS "unnest($1::text[], $2::bigint[], $3::text[]) AS r(g, gid, u)"
 
 enum pg_id {
 	PG_USER_BY_NAME,
@@ -79,13 +101,21 @@ enum pg_id {
 	PG_GROUP_BY_GID,
 	PG_USER_GROUPS,
 	PG_KNOWN,
-	PG_STATE,
-	PG_INSERT_USER,
-	PG_USER_UID,
-	PG_INSERT_GROUP,
-	PG_GROUP_GID,
-	PG_INSERT_MEMBER,
+	PG_INSERT_USERS,
+	PG_NOT_WRITTEN,
+	PG_INSERT_GROUPS,
+	PG_INSERT_MEMBERS,
 	PG_TOUCH,
+	PG_SET_PASSWORD,
+	PG_SET_EMAIL,
+	PG_DELETE_USER,
+	PG_MAX_UID,
+	PG_META,
+	PG_STATS_COUNTS,
+	PG_STATS_DAYS,
+	PG_STATS_RECENT,
+	PG_LIST_USERS,
+	PG_LIST_GROUPS,
 	PG_COUNT_
 };
 
@@ -93,7 +123,8 @@ static const char *const pg_sql[PG_COUNT_] = {
 	/* the user, or else a tombstone: one round trip */
 	[PG_USER_BY_NAME] = "SELECT 0, " PG_USER_COLS " FROM users WHERE name = $1 "
 			    "UNION ALL SELECT 1, name, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-			    "NULL, NULL, NULL FROM tombstones WHERE name = $1 ORDER BY 1 LIMIT 1",
+			    "NULL, NULL, NULL, NULL, NULL FROM tombstones WHERE name = $1 "
+			    "ORDER BY 1 LIMIT 1",
 	[PG_USER_BY_UID] = "SELECT " PG_USER_COLS " FROM users WHERE uid = $1",
 	[PG_GROUP_BY_NAME] = "SELECT " PG_GROUP_COLS " FROM groups g WHERE g.name = $1",
 	[PG_GROUP_BY_GID] = "SELECT " PG_GROUP_COLS " FROM groups g WHERE g.gid = $1",
@@ -106,19 +137,75 @@ static const char *const pg_sql[PG_COUNT_] = {
 	[PG_KNOWN] = "SELECT n FROM unnest($1::text[]) AS n WHERE "
 		     "EXISTS (SELECT 1 FROM users WHERE name = n) OR "
 		     "EXISTS (SELECT 1 FROM tombstones WHERE name = n)",
-	[PG_STATE] = "SELECT EXISTS (SELECT 1 FROM users WHERE name = $1), "
-		     "EXISTS (SELECT 1 FROM tombstones WHERE name = $1)",
-	/* DO NOTHING on either key; the row read back tells which (store.h) */
-	[PG_INSERT_USER] = "INSERT INTO users (name, uid, gid, gecos, home, shell, email, "
-			   "email_verified, disabled, password_hash, expires, last_login_at) "
-			   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, to_timestamp($11), "
-			   "now()) ON CONFLICT DO NOTHING RETURNING 1",
-	[PG_USER_UID] = "SELECT uid FROM users WHERE name = $1",
-	[PG_INSERT_GROUP] = "INSERT INTO groups (name, gid) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-	[PG_GROUP_GID] = "SELECT gid FROM groups WHERE name = $1",
-	[PG_INSERT_MEMBER] = "INSERT INTO memberships (group_name, user_name) VALUES ($1, $2) "
+	/* DO NOTHING on either key: the name (written already, maybe by
+	 * another host at this very moment: we wait for its commit) or the uid
+	 * (another name's). In name order, so that two hosts importing the same
+	 * users lock them in one order. $14: a bulk import (no login yet) */
+	[PG_INSERT_USERS] = "INSERT INTO users (name, uid, gid, gecos, home, shell, email, "
+			    "email_verified, disabled, password_hash, expires, salt, "
+			    "must_change_password, imported, last_login_at) "
+			    "SELECT r.name, r.uid, r.gid, r.gecos, r.home, r.shell, r.email, "
+			    "r.email_verified, r.disabled, r.password_hash, to_timestamp(r.expires), "
+			    "r.salt, r.must_change_password, $14::boolean, "
+			    "CASE WHEN $14::boolean THEN NULL ELSE now() END FROM " PG_ROWS " "
+			    "WHERE NOT EXISTS (SELECT 1 FROM tombstones t WHERE t.name = r.name) "
+			    "ORDER BY r.name ON CONFLICT DO NOTHING RETURNING name, uid",
+	/* why rows were not written, in their order: a statement of its own, so
+	 * that it sees what other hosts committed while the insert waited */
+	[PG_NOT_WRITTEN] = "SELECT u.uid, t.name IS NOT NULL FROM unnest($1::text[]) WITH "
+			   "ORDINALITY AS k(n, i) LEFT JOIN users u ON u.name = k.n "
+			   "LEFT JOIN tombstones t ON t.name = k.n ORDER BY k.i",
+	[PG_INSERT_GROUPS] = "INSERT INTO groups (name, gid) SELECT DISTINCT r.g, r.gid FROM "
+			     "unnest($1::text[], $2::bigint[]) AS r(g, gid) ORDER BY r.gid, r.g "
 			     "ON CONFLICT DO NOTHING",
+	/* the memberships whose group the store has with that gid; the rest
+	 * is returned, by group, to be logged */
+	[PG_INSERT_MEMBERS] = "WITH r AS (SELECT * FROM " PG_MEMBERS "), "
+			      "m AS (INSERT INTO memberships (group_name, user_name) "
+			      "SELECT r.g, r.u FROM r JOIN groups gr ON gr.name = r.g AND "
+			      "gr.gid = r.gid ORDER BY r.gid, r.g, r.u ON CONFLICT DO NOTHING) "
+			      "SELECT r.g, r.gid, gr.gid, min(r.u), count(*) FROM r "
+			      "LEFT JOIN groups gr ON gr.name = r.g "
+			      "WHERE gr.gid IS DISTINCT FROM r.gid GROUP BY r.g, r.gid, gr.gid",
 	[PG_TOUCH] = "UPDATE users SET last_login_at = now() WHERE name = $1",
+	[PG_SET_PASSWORD] = "UPDATE users SET password_hash = $2, salt = NULL, "
+			    "must_change_password = false, imported = false, updated_at = now() "
+			    "WHERE name = $1",
+	/* NULL: keep */
+	[PG_SET_EMAIL] = "UPDATE users SET email = coalesce($2, email), "
+			 "email_verified = coalesce($3::boolean, email_verified), "
+			 "updated_at = now() WHERE name = $1",
+	/* one statement, so one transaction: the row (its memberships go
+	 * with it, ON DELETE CASCADE) and, by $2, a tombstone written or
+	 * removed; the number of rows that changed */
+	[PG_DELETE_USER] = "WITH d AS (DELETE FROM users WHERE name = $1::text RETURNING 1), "
+			   "t AS (INSERT INTO tombstones (name) SELECT $1::text WHERE $2::boolean "
+			   "ON CONFLICT DO NOTHING RETURNING 1), "
+			   "r AS (DELETE FROM tombstones WHERE name = $1::text AND NOT $2::boolean "
+			   "RETURNING 1) SELECT (SELECT count(*) FROM d) + (SELECT count(*) FROM t) "
+			   "+ (SELECT count(*) FROM r)",
+	[PG_MAX_UID] = "SELECT max(uid) FROM users WHERE uid BETWEEN $1 AND $2",
+	/* always one row: NULLs where there is no user or no tombstone */
+	[PG_META] = "SELECT extract(epoch FROM u.migrated_at)::bigint, "
+		    "extract(epoch FROM u.updated_at)::bigint, "
+		    "extract(epoch FROM u.last_login_at)::bigint, u.imported, "
+		    "extract(epoch FROM t.deleted_at)::bigint FROM (SELECT $1::text AS n) k "
+		    "LEFT JOIN users u ON u.name = k.n LEFT JOIN tombstones t ON t.name = k.n",
+	[PG_STATS_COUNTS] = "SELECT (SELECT count(*) FROM users), "
+			    "(SELECT count(*) FROM users WHERE imported), "
+			    "(SELECT count(*) FROM tombstones), (SELECT count(*) FROM groups)",
+	/* rows by UTC day of migration, $1 days back from the server's today */
+	[PG_STATS_DAYS] = "WITH t AS (SELECT floor(extract(epoch FROM now()) / 86400)::bigint "
+			  "AS today) SELECT t.today - floor(extract(epoch FROM u.migrated_at) / "
+			  "86400)::bigint AS d, count(*) FROM users u, t WHERE u.migrated_at >= "
+			  "to_timestamp((t.today - $1::bigint + 1) * 86400) GROUP BY d",
+	[PG_STATS_RECENT] = "SELECT name, extract(epoch FROM last_login_at)::bigint FROM users "
+			    "WHERE last_login_at IS NOT NULL ORDER BY last_login_at DESC, name "
+			    "LIMIT $1",
+	/* bytewise order, as SQLite's, whatever the database's collation */
+	[PG_LIST_USERS] = "SELECT " PG_LIST_COLS " FROM users ORDER BY name COLLATE \"C\" LIMIT $1",
+	[PG_LIST_GROUPS] = "SELECT " PG_GROUP_COLS " FROM groups g ORDER BY g.name COLLATE \"C\" "
+			   "LIMIT $1",
 };
 
 struct pg_store {
@@ -490,51 +577,115 @@ out:
 	return rc;
 }
 
-/* The names as a PostgreSQL array literal: {"a","b"}. Valid names hold no
- * quote or backslash; they are escaped all the same. */
-static char *array_literal(const char *const *names, size_t n)
-{
-	size_t len = 3, i, o = 0;
-	const char *c;
+/* A PostgreSQL array literal being built: {"a",NULL,"b"}. Every element is
+ * quoted, '"' and '\' escaped, so that any text goes in. The buffer may hold
+ * password hashes: it is wiped when it grows and when it goes. */
+struct arr {
 	char *s;
+	size_t len, cap;
+	bool failed;
+};
 
-	for (i = 0; i < n; i++)
-		len += 2 * strlen(names[i]) + 3;
-	s = malloc(len);
-	if (s == NULL)
-		return NULL;
-	s[o++] = '{';
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			s[o++] = ',';
-		s[o++] = '"';
-		for (c = names[i]; *c != '\0'; c++) {
-			if (*c == '"' || *c == '\\')
-				s[o++] = '\\';
-			s[o++] = *c;
+/* Room for `more` bytes after what is there; false once memory ran out. */
+static bool arr_room(struct arr *a, size_t more)
+{
+	size_t cap = a->cap > 0 ? a->cap : 256;
+	char *grown;
+
+	if (a->failed)
+		return false;
+	if (a->cap - a->len >= more)
+		return true;
+	while (cap - a->len < more) {
+		if (cap > SIZE_MAX / 2) {
+			a->failed = true;
+			return false;
 		}
-		s[o++] = '"';
+		cap *= 2;
 	}
-	s[o++] = '}';
-	s[o] = '\0';
-	return s;
+	grown = malloc(cap);
+	if (grown == NULL) {
+		a->failed = true;
+		return false;
+	}
+	if (a->len > 0)
+		memcpy(grown, a->s, a->len);
+	secret_wipe(a->s, a->cap);
+	free(a->s);
+	a->s = grown;
+	a->cap = cap;
+	return true;
+}
+
+/* Append an element (NULL: SQL NULL). */
+static void arr_add(struct arr *a, const char *v)
+{
+	const char *c;
+
+	/* separator, quotes, every byte escaped, and "}" with its NUL */
+	if (!arr_room(a, (v == NULL ? 4 : 2 * strlen(v) + 2) + 3))
+		return;
+	a->s[a->len] = a->len == 0 ? '{' : ',';
+	a->len++;
+	if (v == NULL) {
+		memcpy(a->s + a->len, "NULL", 4);
+		a->len += 4;
+		return;
+	}
+	a->s[a->len++] = '"';
+	for (c = v; *c != '\0'; c++) {
+		if (*c == '"' || *c == '\\')
+			a->s[a->len++] = '\\';
+		a->s[a->len++] = *c;
+	}
+	a->s[a->len++] = '"';
+}
+
+static void arr_num(struct arr *a, long long v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%lld", v);
+	arr_add(a, num);
+}
+
+/* The literal ("{}" when empty), valid until the next arr_add; NULL when
+ * memory ran out. */
+static const char *arr_text(struct arr *a)
+{
+	if (!arr_room(a, 3))
+		return NULL;
+	if (a->len == 0) {
+		memcpy(a->s, "{}", 3);
+		return a->s;
+	}
+	a->s[a->len] = '}';
+	a->s[a->len + 1] = '\0';
+	return a->s;
+}
+
+static void arr_free(struct arr *a)
+{
+	secret_wipe(a->s, a->cap);
+	free(a->s);
+	memset(a, 0, sizeof(*a));
 }
 
 static int work_names_known(struct pg_store *ps, void *arg, struct pg_outcome *o)
 {
 	struct lookup *l = arg;
 	const char *p[1];
-	PGresult *res;
-	char *lit;
+	struct arr names = { 0 };
+	PGresult *res = NULL;
 	size_t j;
-	int rc, i;
+	int rc = STORE_ERROR, i;
 
-	lit = array_literal(l->names, l->nnames);
-	if (lit == NULL)
-		return STORE_ERROR;
-	p[0] = lit;
-	rc = ps_run(ps, PG_KNOWN, 1, p, &res, o);
-	free(lit);
+	for (j = 0; j < l->nnames; j++)
+		arr_add(&names, l->names[j]);
+	p[0] = arr_text(&names);
+	if (p[0] != NULL)
+		rc = ps_run(ps, PG_KNOWN, 1, p, &res, o);
+	arr_free(&names);
 	if (rc != STORE_OK)
 		return rc;
 	for (i = 0; i < PQntuples(res); i++)
@@ -593,132 +744,540 @@ static int pg_names_known(struct store *s, const char *const *names, size_t n, b
 
 /* --- writes ------------------------------------------------------------------ */
 
-struct migration {
-	const struct user *u;
-	const char *hash;
-	const struct group *groups;
-	const size_t *order;
-	size_t ngroups;
-};
-
-/* One text parameter of a statement, kept in a small buffer. */
+/* A number as a text parameter, kept in a small buffer. */
 #define NUM(buf, v) (snprintf((buf), sizeof(buf), "%lu", (unsigned long)(v)), (const char *)(buf))
 
-/* In the transaction: the group row and, when the store's group of that name
- * has that gid, the membership (as in store_sqlite.c). */
-static int add_group(struct pg_store *ps, const char *user, const struct group *g,
-		     struct pg_outcome *o)
+/* A user to write (a migration, or one row of an import) and what became of
+ * it. */
+struct pg_row {
+	const struct user *u;
+	const char *hash, *salt;
+	const struct group *groups;   /* valid, in write order (store.c) */
+	size_t ngroups;
+	int rc;                       /* STORE_OK (written), STORE_EXISTS,
+				       * STORE_TOMBSTONE or STORE_CONFLICT */
+	uid_t held_uid;               /* STORE_EXISTS: the uid of the store's row */
+};
+
+#define PG_ROW_COLS 13
+
+/* COMMIT, and make sure it was one: an aborted transaction "commits" as
+ * ROLLBACK. */
+static int ps_commit(struct pg_store *ps, const char *what, struct pg_outcome *o)
 {
-	char gid[24];
-	const char *p[2] = { g->name, NUM(gid, g->gid) };
-	const char *m[2] = { g->name, user };
 	PGresult *res = NULL;
 	int rc;
 
-	rc = ps_run(ps, PG_INSERT_GROUP, 2, p, &res, o);
-	PQclear(res);
-	if (rc != STORE_OK)
-		return rc;
-	rc = ps_run(ps, PG_GROUP_GID, 1, p, &res, o);
-	if (rc != STORE_OK)
-		return rc;
-	if (PQntuples(res) == 0) {
-		log_msg(LOG_WARNING, "store: user %s: gid %s of group %s belongs to another group "
-			"in the store; membership not copied", user, gid, g->name);
-		PQclear(res);
-		return STORE_OK;
-	}
-	if (strcmp(PQgetvalue(res, 0, 0), gid) != 0) {
-		log_msg(LOG_WARNING, "store: user %s: group %s is in the store with gid %s, not %s "
-			"as the legacy database says; membership not copied", user, g->name,
-			PQgetvalue(res, 0, 0), gid);
-		PQclear(res);
-		return STORE_OK;
+	rc = ps_simple(ps, "COMMIT", "commit", &res, o);
+	if (rc == STORE_OK && strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		log_msg(LOG_ERR, "store: %s was rolled back by the server", what);
+		rc = STORE_UNAVAIL;
 	}
 	PQclear(res);
-	rc = ps_run(ps, PG_INSERT_MEMBER, 2, m, &res, o);
+	return rc;
+}
+
+/* After a failure or when nothing is to be kept; a dropped connection has
+ * ended its transaction already. */
+static void ps_rollback(struct pg_store *ps)
+{
+	struct pg_outcome ignored = { 0 };
+
+	if (ps->conn != NULL)
+		ps_simple(ps, "ROLLBACK", "rollback", NULL, &ignored);
+}
+
+static int by_name(const void *a, const void *b, void *arg)
+{
+	const struct pg_row *rows = arg;
+
+	return strcmp(rows[*(const size_t *)a].u->name, rows[*(const size_t *)b].u->name);
+}
+
+/* Mark the rows the insert returned (name, uid) as written. A name may come
+ * twice in one import: the first row of it with that uid is the one. */
+static int mark_written(struct pg_row *rows, size_t n, const PGresult *res)
+{
+	size_t *idx, lo, hi, mid, k;
+	const char *name;
+	uid_t uid;
+	int i;
+
+	idx = calloc(n, sizeof(*idx));
+	if (idx == NULL)
+		return STORE_ERROR;
+	for (k = 0; k < n; k++)
+		idx[k] = k;
+	qsort_r(idx, n, sizeof(*idx), by_name, rows);
+	for (i = 0; i < PQntuples(res); i++) {
+		name = PQgetvalue(res, i, 0);
+		uid = (uid_t)strtoul(PQgetvalue(res, i, 1), NULL, 10);
+		for (lo = 0, hi = n; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (strcmp(rows[idx[mid]].u->name, name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (k = lo; k < n && strcmp(rows[idx[k]].u->name, name) == 0; k++) {
+			if (rows[idx[k]].rc != STORE_OK && rows[idx[k]].u->uid == uid) {
+				rows[idx[k]].rc = STORE_OK;
+				break;
+			}
+		}
+	}
+	free(idx);
+	return STORE_OK;
+}
+
+/* Tell why the rows not written were not: their name is in the store, or
+ * tombstoned, or else their uid is another name's. */
+static int explain_not_written(struct pg_store *ps, struct pg_row *rows, size_t n,
+			       struct pg_outcome *o)
+{
+	struct arr names = { 0 };
+	const char *p[1];
+	PGresult *res = NULL;
+	size_t i, k;
+	int rc = STORE_ERROR;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].rc != STORE_OK)
+			arr_add(&names, rows[i].u->name);
+	if (names.len == 0)
+		return STORE_OK;
+	p[0] = arr_text(&names);
+	if (p[0] != NULL)
+		rc = ps_run(ps, PG_NOT_WRITTEN, 1, p, &res, o);
+	arr_free(&names);
+	if (rc != STORE_OK)
+		return rc;
+	for (i = 0, k = 0; i < n; i++) {
+		if (rows[i].rc == STORE_OK)
+			continue;
+		if (k >= (size_t)PQntuples(res)) {
+			rc = STORE_ERROR;
+			break;
+		}
+		if (!PQgetisnull(res, (int)k, 0)) {
+			rows[i].rc = STORE_EXISTS;
+			rows[i].held_uid = (uid_t)strtoul(PQgetvalue(res, (int)k, 0), NULL, 10);
+		} else {
+			rows[i].rc = strcmp(PQgetvalue(res, (int)k, 1), "t") == 0 ? STORE_TOMBSTONE
+										  : STORE_CONFLICT;
+		}
+		k++;
+	}
 	PQclear(res);
+	return rc;
+}
+
+/* Inside a transaction: the user rows, in one statement. Sets each row's rc.
+ * STORE_OK, or a failure. */
+static int write_users(struct pg_store *ps, struct pg_row *rows, size_t n, bool imported,
+		       struct pg_outcome *o)
+{
+	struct arr a[PG_ROW_COLS];
+	const char *p[PG_ROW_COLS + 1];
+	const struct user *u;
+	PGresult *res = NULL;
+	size_t i;
+	int rc = STORE_ERROR, j;
+
+	memset(a, 0, sizeof(a));
+	for (i = 0; i < n; i++) {
+		u = rows[i].u;
+		rows[i].rc = STORE_NOTFOUND;   /* not written, as yet */
+		arr_add(&a[0], u->name);
+		arr_num(&a[1], (long long)u->uid);
+		arr_num(&a[2], (long long)u->gid);
+		arr_add(&a[3], u->gecos != NULL ? u->gecos : "");
+		arr_add(&a[4], u->home);
+		arr_add(&a[5], u->shell);
+		arr_add(&a[6], u->email);
+		arr_add(&a[7], u->email_verified < 0 ? NULL : u->email_verified ? "t" : "f");
+		arr_add(&a[8], u->disabled ? "t" : "f");
+		arr_add(&a[9], rows[i].hash);
+		if (u->expires == 0)
+			arr_add(&a[10], NULL);
+		else
+			arr_num(&a[10], (long long)u->expires);
+		arr_add(&a[11], rows[i].salt);
+		arr_add(&a[12], u->must_change_password ? "t" : "f");
+	}
+	for (j = 0; j < PG_ROW_COLS; j++) {
+		p[j] = arr_text(&a[j]);
+		if (p[j] == NULL)
+			goto out;
+	}
+	p[PG_ROW_COLS] = imported ? "t" : "f";
+	rc = ps_run(ps, PG_INSERT_USERS, PG_ROW_COLS + 1, p, &res, o);
+	if (rc == STORE_OK)
+		rc = mark_written(rows, n, res);
+	if (rc == STORE_OK)
+		rc = explain_not_written(ps, rows, n, o);
+out:
+	PQclear(res);
+	for (j = 0; j < PG_ROW_COLS; j++)
+		arr_free(&a[j]);
+	return rc;
+}
+
+/* Inside the transaction, after write_users: the groups of the rows written
+ * (created if missing) and their memberships where the store's group of
+ * that name has that gid. A group the store knows by another gid is left
+ * out, and said (as in store_sqlite.c). */
+static int write_groups(struct pg_store *ps, const struct pg_row *rows, size_t n,
+			struct pg_outcome *o)
+{
+	struct arr a[3];
+	const char *p[3];
+	PGresult *res = NULL;
+	char others[48];
+	size_t i, k;
+	int rc = STORE_ERROR, j;
+
+	memset(a, 0, sizeof(a));
+	for (i = 0; i < n; i++) {
+		if (rows[i].rc != STORE_OK)
+			continue;
+		for (k = 0; k < rows[i].ngroups; k++) {
+			arr_add(&a[0], rows[i].groups[k].name);
+			arr_num(&a[1], (long long)rows[i].groups[k].gid);
+			arr_add(&a[2], rows[i].u->name);
+		}
+	}
+	if (a[0].len == 0 && !a[0].failed) {
+		rc = STORE_OK;
+		goto out;
+	}
+	for (j = 0; j < 3; j++) {
+		p[j] = arr_text(&a[j]);
+		if (p[j] == NULL)
+			goto out;
+	}
+	rc = ps_run(ps, PG_INSERT_GROUPS, 2, p, &res, o);
+	PQclear(res);
+	res = NULL;
+	if (rc == STORE_OK)
+		rc = ps_run(ps, PG_INSERT_MEMBERS, 3, p, &res, o);
+	for (j = 0; rc == STORE_OK && j < PQntuples(res); j++) {
+		long long count = atoll(PQgetvalue(res, j, 4));
+
+		others[0] = '\0';
+		if (count > 1)
+			snprintf(others, sizeof(others), " and %lld others", count - 1);
+		if (PQgetisnull(res, j, 2))
+			log_msg(LOG_WARNING, "store: user %s%s: gid %s of group %s belongs to another "
+				"group in the store; membership not copied", PQgetvalue(res, j, 3),
+				others, PQgetvalue(res, j, 1), PQgetvalue(res, j, 0));
+		else
+			log_msg(LOG_WARNING, "store: user %s%s: group %s is in the store with gid %s, "
+				"not %s as the legacy database says; membership not copied",
+				PQgetvalue(res, j, 3), others, PQgetvalue(res, j, 0),
+				PQgetvalue(res, j, 2), PQgetvalue(res, j, 1));
+	}
+out:
+	PQclear(res);
+	for (j = 0; j < 3; j++)
+		arr_free(&a[j]);
 	return rc;
 }
 
 static int work_migrate(struct pg_store *ps, void *arg, struct pg_outcome *o)
 {
-	const struct migration *mg = arg;
-	const struct user *u = mg->u;
-	char uid[24], gid[24], expires[24];
-	const char *p[11];
-	PGresult *res = NULL;
-	bool in_tx = false;
-	size_t i;
+	struct pg_row *row = arg;
 	int rc;
 
 	rc = ps_simple(ps, "BEGIN", "begin", NULL, o);
 	if (rc != STORE_OK)
-		goto out;
-	in_tx = true;
-	p[0] = u->name;
-	rc = ps_run(ps, PG_STATE, 1, p, &res, o);
-	if (rc != STORE_OK)
-		goto out;
-	if (strcmp(PQgetvalue(res, 0, 0), "f") == 0 && strcmp(PQgetvalue(res, 0, 1), "t") == 0) {
-		rc = STORE_TOMBSTONE;
-		goto out;
-	}
-	PQclear(res);
-	res = NULL;
-	p[1] = NUM(uid, u->uid);
-	p[2] = NUM(gid, u->gid);
-	p[3] = u->gecos != NULL ? u->gecos : "";
-	p[4] = u->home;
-	p[5] = u->shell;
-	p[6] = u->email;
-	p[7] = u->email_verified < 0 ? NULL : u->email_verified ? "t" : "f";
-	p[8] = u->disabled ? "t" : "f";
-	p[9] = mg->hash;
-	p[10] = u->expires == 0 ? NULL : NUM(expires, u->expires);
-	rc = ps_run(ps, PG_INSERT_USER, 11, p, &res, o);
-	if (rc != STORE_OK)
-		goto out;
-	if (PQntuples(res) == 0) {
-		/* someone was first: this user (fine) or this uid (not ours) */
-		PQclear(res);
-		res = NULL;
-		rc = ps_run(ps, PG_USER_UID, 1, p, &res, o);
+		return rc;
+	rc = write_users(ps, row, 1, false, o);
+	if (rc == STORE_OK && row->rc == STORE_OK) {
+		rc = write_groups(ps, row, 1, o);
 		if (rc == STORE_OK)
-			rc = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), uid) == 0
-				     ? STORE_OK : STORE_CONFLICT;
-		goto out;   /* nothing of ours to write: roll back */
+			return ps_commit(ps, "a migration", o);
+	} else if (rc == STORE_OK) {
+		/* nothing of ours to write. Someone was first with this name:
+		 * fine when it is this user (a second login racing the first) */
+		rc = row->rc;
+		if (rc == STORE_EXISTS)
+			rc = row->held_uid == row->u->uid ? STORE_OK : STORE_CONFLICT;
 	}
-	for (i = 0; i < mg->ngroups; i++) {
-		rc = add_group(ps, u->name, &mg->groups[mg->order[i]], o);
-		if (rc != STORE_OK)
-			goto out;
-	}
-	PQclear(res);
-	res = NULL;
-	rc = ps_simple(ps, "COMMIT", "commit", &res, o);
-	in_tx = false;
-	/* an aborted transaction "commits" as ROLLBACK */
-	if (rc == STORE_OK && strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-		log_msg(LOG_ERR, "store: migration of %s was rolled back by the server", u->name);
-		rc = STORE_UNAVAIL;
-	}
-out:
-	PQclear(res);
-	if (in_tx && ps->conn != NULL) {
-		struct pg_outcome ignored = { 0 };
-
-		ps_simple(ps, "ROLLBACK", "rollback", NULL, &ignored);
-	}
+	ps_rollback(ps);
 	return rc;
 }
 
 static int pg_migrate_user(struct store *s, const struct user *u, const char *hash,
-			   const struct group *groups, const size_t *order, size_t ngroups)
+			   const struct group *groups, size_t ngroups)
 {
-	struct migration mg = { u, hash, groups, order, ngroups };
+	struct pg_row row = { .u = u, .hash = hash, .groups = groups, .ngroups = ngroups };
 
-	return ps_do(to_ps(s), work_migrate, &mg);
+	return ps_do(to_ps(s), work_migrate, &row);
+}
+
+/* A batch of a bulk import: rows[i] stands for in[i]. */
+struct import_batch {
+	struct pg_row *rows;
+	size_t n;
+};
+
+static int work_import(struct pg_store *ps, void *arg, struct pg_outcome *o)
+{
+	struct import_batch *b = arg;
+	int rc;
+
+	rc = ps_simple(ps, "BEGIN", "begin", NULL, o);
+	if (rc != STORE_OK)
+		return rc;
+	rc = write_users(ps, b->rows, b->n, true, o);
+	if (rc == STORE_OK)
+		rc = write_groups(ps, b->rows, b->n, o);
+	if (rc == STORE_OK)
+		return ps_commit(ps, "an import", o);
+	ps_rollback(ps);
+	return rc;
+}
+
+static int pg_import_users(struct store *s, const struct store_import *in, size_t n, int *rc)
+{
+	struct import_batch b = { .n = n };
+	size_t i;
+	int ret;
+
+	b.rows = calloc(n, sizeof(*b.rows));
+	if (b.rows == NULL)
+		return STORE_ERROR;
+	for (i = 0; i < n; i++) {
+		b.rows[i].u = in[i].u;
+		b.rows[i].hash = in[i].u->password;
+		b.rows[i].salt = in[i].u->salt;
+		b.rows[i].groups = in[i].groups;
+		b.rows[i].ngroups = in[i].ngroups;
+	}
+	ret = ps_do(to_ps(s), work_import, &b);
+	for (i = 0; i < n && ret == STORE_OK; i++)
+		rc[i] = b.rows[i].rc;
+	free(b.rows);
+	return ret;
+}
+
+/* One statement with its parameters and, once run, its result: a unit of
+ * work of its own for ps_do. */
+struct one {
+	enum pg_id id;
+	int n;
+	const char *p[3];
+	PGresult *res;
+};
+
+static int work_one(struct pg_store *ps, void *arg, struct pg_outcome *o)
+{
+	struct one *q = arg;
+
+	PQclear(q->res);
+	q->res = NULL;
+	return ps_run(ps, q->id, q->n, q->p, &q->res, o);
+}
+
+/* Run q; on STORE_OK, q->res is the caller's to clear. */
+static int pg_one(struct pg_store *ps, struct one *q)
+{
+	int rc;
+
+	q->res = NULL;
+	rc = ps_do(ps, work_one, q);
+	if (rc != STORE_OK) {
+		PQclear(q->res);
+		q->res = NULL;
+	}
+	return rc;
+}
+
+/* An UPDATE of one user: STORE_NOTFOUND when no row had that name. */
+static int pg_update(struct pg_store *ps, struct one *q)
+{
+	int rc = pg_one(ps, q);
+
+	if (rc == STORE_OK && strcmp(PQcmdTuples(q->res), "0") == 0)
+		rc = STORE_NOTFOUND;
+	PQclear(q->res);
+	return rc;
+}
+
+static int pg_set_password(struct store *s, const char *name, const char *hash)
+{
+	struct one q = { .id = PG_SET_PASSWORD, .n = 2, .p = { name, hash } };
+
+	return pg_update(to_ps(s), &q);
+}
+
+static int pg_set_email(struct store *s, const char *name, const char *email, int verified)
+{
+	struct one q = { .id = PG_SET_EMAIL, .n = 3,
+			 .p = { name, email, verified < 0 ? NULL : verified ? "t" : "f" } };
+
+	return pg_update(to_ps(s), &q);
+}
+
+static int pg_delete_user(struct store *s, const char *name, bool tombstone)
+{
+	struct one q = { .id = PG_DELETE_USER, .n = 2, .p = { name, tombstone ? "t" : "f" } };
+	int rc = pg_one(to_ps(s), &q);
+
+	if (rc == STORE_OK && strcmp(PQgetvalue(q.res, 0, 0), "0") == 0)
+		rc = STORE_NOTFOUND;
+	PQclear(q.res);
+	return rc;
+}
+
+static int pg_next_uid(struct store *s, uid_t min, uid_t max, uid_t *uid)
+{
+	char lo[24], hi[24];
+	struct one q = { .id = PG_MAX_UID, .n = 2, .p = { NUM(lo, min), NUM(hi, max) } };
+	unsigned long top;
+	int rc = pg_one(to_ps(s), &q);
+
+	if (rc != STORE_OK)
+		return rc;
+	if (PQgetisnull(q.res, 0, 0)) {
+		*uid = min;
+	} else {
+		top = strtoul(PQgetvalue(q.res, 0, 0), NULL, 10);
+		if (top < (unsigned long)max)
+			*uid = (uid_t)(top + 1);
+		else
+			rc = STORE_NOTFOUND;
+	}
+	PQclear(q.res);
+	return rc;
+}
+
+/* A number cell; 0 for NULL. */
+static int64_t cell_i64(const PGresult *res, int row, int col)
+{
+	return PQgetisnull(res, row, col) ? 0 : strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static int pg_user_meta(struct store *s, const char *name, struct store_meta *m)
+{
+	struct one q = { .id = PG_META, .n = 1, .p = { name } };
+	int rc = pg_one(to_ps(s), &q);
+
+	if (rc != STORE_OK)
+		return rc;
+	m->migrated_at = cell_i64(q.res, 0, 0);
+	m->updated_at = cell_i64(q.res, 0, 1);
+	m->last_login_at = cell_i64(q.res, 0, 2);
+	m->imported = strcmp(PQgetvalue(q.res, 0, 3), "t") == 0;
+	m->deleted_at = cell_i64(q.res, 0, 4);
+	if (PQgetisnull(q.res, 0, 0) && PQgetisnull(q.res, 0, 4))
+		rc = STORE_NOTFOUND;
+	PQclear(q.res);
+	return rc;
+}
+
+static int pg_stats(struct store *s, struct store_stats *st)
+{
+	struct pg_store *ps = to_ps(s);
+	char days[24], recent[24];
+	struct one q = { .id = PG_STATS_COUNTS };
+	int64_t d;
+	int rc, i;
+
+	rc = pg_one(ps, &q);
+	if (rc != STORE_OK)
+		return rc;
+	st->users = cell_i64(q.res, 0, 0);
+	st->imported_pending = cell_i64(q.res, 0, 1);
+	st->tombstones = cell_i64(q.res, 0, 2);
+	st->groups = cell_i64(q.res, 0, 3);
+	PQclear(q.res);
+	q = (struct one){ .id = PG_STATS_DAYS, .n = 1, .p = { NUM(days, STORE_STATS_DAYS) } };
+	rc = pg_one(ps, &q);
+	if (rc != STORE_OK)
+		return rc;
+	for (i = 0; i < PQntuples(q.res); i++) {
+		d = cell_i64(q.res, i, 0);
+		if (d >= 0 && d < STORE_STATS_DAYS)
+			st->per_day[d] = cell_i64(q.res, i, 1);
+	}
+	PQclear(q.res);
+	q = (struct one){ .id = PG_STATS_RECENT, .n = 1, .p = { NUM(recent, STORE_STATS_RECENT) } };
+	rc = pg_one(ps, &q);
+	if (rc != STORE_OK)
+		return rc;
+	for (i = 0; i < PQntuples(q.res) && st->nrecent < STORE_STATS_RECENT; i++) {
+		snprintf(st->recent[st->nrecent].name, sizeof(st->recent[0].name), "%s",
+			 PQgetvalue(q.res, i, 0));
+		st->recent[st->nrecent++].at = cell_i64(q.res, i, 1);
+	}
+	PQclear(q.res);
+	return STORE_OK;
+}
+
+static int pg_list_users(struct store *s, size_t limit, struct user **out, size_t *n)
+{
+	char lim[24];
+	struct one q = { .id = PG_LIST_USERS, .n = 1 };
+	struct user *list;
+	int rc, i, rows;
+
+	snprintf(lim, sizeof(lim), "%llu", (unsigned long long)(limit > INT64_MAX ? INT64_MAX : limit));
+	q.p[0] = lim;
+	rc = pg_one(to_ps(s), &q);
+	if (rc != STORE_OK)
+		return rc;
+	rows = PQntuples(q.res);
+	list = calloc(rows > 0 ? (size_t)rows : 1, sizeof(*list));
+	if (list == NULL) {
+		PQclear(q.res);
+		return STORE_ERROR;
+	}
+	for (i = 0; i < rows; i++)
+		if (fill_user_row(q.res, i, 0, &list[*n]) == STORE_OK)
+			(*n)++;   /* a row that cannot be read is left out */
+	PQclear(q.res);
+	if (*n == 0) {
+		free(list);
+		list = NULL;
+	}
+	*out = list;
+	return STORE_OK;
+}
+
+static int pg_list_groups(struct store *s, size_t limit, struct group **out, size_t *n)
+{
+	char lim[24];
+	struct one q = { .id = PG_LIST_GROUPS, .n = 1 };
+	struct group *list;
+	int rc, i, rows;
+
+	snprintf(lim, sizeof(lim), "%llu", (unsigned long long)(limit > INT64_MAX ? INT64_MAX : limit));
+	q.p[0] = lim;
+	rc = pg_one(to_ps(s), &q);
+	if (rc != STORE_OK)
+		return rc;
+	rows = PQntuples(q.res);
+	list = calloc(rows > 0 ? (size_t)rows : 1, sizeof(*list));
+	if (list == NULL) {
+		PQclear(q.res);
+		return STORE_ERROR;
+	}
+	for (i = 0; i < rows; i++) {
+		if (store_fill_group(&list[*n], PQgetvalue(q.res, i, 0), PQgetvalue(q.res, i, 1),
+				     PQgetisnull(q.res, i, 2) ? NULL : PQgetvalue(q.res, i, 2)) == STORE_OK)
+			(*n)++;
+		else
+			log_msg(LOG_ERR, "store: group row cannot be read");
+	}
+	PQclear(q.res);
+	if (*n == 0) {
+		free(list);
+		list = NULL;
+	}
+	*out = list;
+	return STORE_OK;
 }
 
 static int work_touch(struct pg_store *ps, void *arg, struct pg_outcome *o)
@@ -895,4 +1454,13 @@ const struct store_ops store_pgsql_ops = {
 	.migrate_user = pg_migrate_user,
 	.touch_login = pg_touch_login,
 	.names_known = pg_names_known,
+	.set_password = pg_set_password,
+	.set_email = pg_set_email,
+	.delete_user = pg_delete_user,
+	.next_uid = pg_next_uid,
+	.user_meta = pg_user_meta,
+	.import_users = pg_import_users,
+	.stats = pg_stats,
+	.list_users = pg_list_users,
+	.list_groups = pg_list_groups,
 };

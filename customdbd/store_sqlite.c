@@ -6,7 +6,8 @@
  * for the writer) with synchronous = FULL: a migration whose COMMIT returned
  * survives kill -9 and power loss. Writes begin with BEGIN IMMEDIATE, so two
  * migrations queue on the write lock (busy timeout = [store] query_timeout)
- * instead of failing on a lock upgrade. Each worker has its own connection;
+ * instead of failing on a lock upgrade; a batch of a bulk import is one such
+ * transaction (one fsync). Each worker has its own connection;
  * statements are prepared once per connection. Failures are logged here,
  * naming the file: the store API has no room for a message. */
 #include <errno.h>
@@ -24,7 +25,7 @@
 #include "log.h"
 #include "store.h"
 
-#define SL_SCHEMA_VERSION 1
+#define SL_SCHEMA_VERSION 2
 
 /* Schema upgrades: sl_upgrade[v] takes a store from version v to v + 1. */
 static const char *const sl_upgrade[SL_SCHEMA_VERSION] = {
@@ -55,10 +56,18 @@ static const char *const sl_upgrade[SL_SCHEMA_VERSION] = {
 	"CREATE TABLE tombstones ("
 	" name TEXT PRIMARY KEY NOT NULL,"
 	" deleted_at INTEGER NOT NULL);",
+	/* 1 -> 2: bulk import keeps the legacy hash (and its salt) until the
+	 * first login re-hashes it; forced password changes */
+	"ALTER TABLE users ADD COLUMN salt TEXT;"
+	"ALTER TABLE users ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE users ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define SL_USER_COLS "name, uid, gid, gecos, home, shell, email, email_verified, disabled, " \
-		     "password_hash, expires"
+		     "password_hash, expires, salt, must_change_password"
+/* the same, with no hash or salt: for listings */
+#define SL_LIST_COLS "name, uid, gid, gecos, home, shell, email, email_verified, disabled, " \
+		     "NULL, expires, NULL, must_change_password"
 #define SL_GROUP_COLS "g.name, g.gid, (SELECT group_concat(user_name, ',') FROM " \
 		      "(SELECT user_name FROM memberships WHERE group_name = g.name " \
 		      "ORDER BY user_name))"
@@ -81,6 +90,18 @@ enum sl_id {
 	SL_GROUP_GID,
 	SL_INSERT_MEMBER,
 	SL_TOUCH,
+	SL_SET_PASSWORD,
+	SL_SET_EMAIL,
+	SL_DELETE_USER,
+	SL_ADD_TOMBSTONE,
+	SL_DELETE_TOMBSTONE,
+	SL_MAX_UID,
+	SL_META,
+	SL_STATS_COUNTS,
+	SL_STATS_DAYS,
+	SL_STATS_RECENT,
+	SL_LIST_USERS,
+	SL_LIST_GROUPS,
 	SL_SYNC_NORMAL,
 	SL_SYNC_FULL,
 	SL_COUNT_
@@ -105,14 +126,41 @@ static const char *const sl_sql[SL_COUNT_] = {
 	 * two apart by reading the row back */
 	[SL_INSERT_USER] = "INSERT INTO users (name, uid, gid, gecos, home, shell, email, "
 			   "email_verified, disabled, password_hash, expires, migrated_at, "
-			   "updated_at, last_login_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-			   "?10, ?11, ?12, ?12, ?12) ON CONFLICT DO NOTHING",
+			   "updated_at, last_login_at, salt, must_change_password, imported) "
+			   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, "
+			   "CASE WHEN ?15 THEN NULL ELSE ?12 END, ?13, ?14, ?15) "
+			   "ON CONFLICT DO NOTHING",
 	[SL_USER_UID] = "SELECT uid FROM users WHERE name = ?1",
 	[SL_INSERT_GROUP] = "INSERT INTO groups (name, gid) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
 	[SL_GROUP_GID] = "SELECT gid FROM groups WHERE name = ?1",
 	[SL_INSERT_MEMBER] = "INSERT INTO memberships (group_name, user_name) VALUES (?1, ?2) "
 			     "ON CONFLICT DO NOTHING",
 	[SL_TOUCH] = "UPDATE users SET last_login_at = ?2 WHERE name = ?1",
+	[SL_SET_PASSWORD] = "UPDATE users SET password_hash = ?2, salt = NULL, "
+			    "must_change_password = 0, imported = 0, updated_at = ?3 WHERE name = ?1",
+	/* ?3 NULL: keep email_verified */
+	[SL_SET_EMAIL] = "UPDATE users SET email = coalesce(?2, email), email_verified = "
+			 "CASE WHEN ?3 IS NULL THEN email_verified ELSE ?3 END, updated_at = ?4 "
+			 "WHERE name = ?1",
+	[SL_DELETE_USER] = "DELETE FROM users WHERE name = ?1",
+	[SL_ADD_TOMBSTONE] = "INSERT INTO tombstones (name, deleted_at) VALUES (?1, ?2) "
+			     "ON CONFLICT DO NOTHING",
+	[SL_DELETE_TOMBSTONE] = "DELETE FROM tombstones WHERE name = ?1",
+	[SL_MAX_UID] = "SELECT max(uid) FROM users WHERE uid BETWEEN ?1 AND ?2",
+	/* always one row: NULLs where there is no user or no tombstone */
+	[SL_META] = "SELECT u.migrated_at, u.updated_at, u.last_login_at, u.imported, t.deleted_at "
+		    "FROM (SELECT ?1 AS n) k LEFT JOIN users u ON u.name = k.n "
+		    "LEFT JOIN tombstones t ON t.name = k.n",
+	[SL_STATS_COUNTS] = "SELECT (SELECT count(*) FROM users), "
+			    "(SELECT count(*) FROM users WHERE imported), "
+			    "(SELECT count(*) FROM tombstones), (SELECT count(*) FROM groups)",
+	/* ?1: today's UTC day number; rows of the last STORE_STATS_DAYS days */
+	[SL_STATS_DAYS] = "SELECT ?1 - migrated_at / 86400 AS d, count(*) FROM users "
+			  "WHERE migrated_at >= (?1 - ?2 + 1) * 86400 GROUP BY d",
+	[SL_STATS_RECENT] = "SELECT name, last_login_at FROM users WHERE last_login_at IS NOT NULL "
+			    "ORDER BY last_login_at DESC, name LIMIT ?1",
+	[SL_LIST_USERS] = "SELECT " SL_LIST_COLS " FROM users ORDER BY name LIMIT ?1",
+	[SL_LIST_GROUPS] = "SELECT " SL_GROUP_COLS " FROM groups g ORDER BY g.name LIMIT ?1",
 	/* last_login_at is not worth an fsync of its own */
 	[SL_SYNC_NORMAL] = "PRAGMA synchronous = NORMAL",
 	[SL_SYNC_FULL] = "PRAGMA synchronous = FULL",
@@ -438,8 +486,9 @@ static int sl_add_group(struct sl_store *ss, const char *user, const struct grou
 	return r == SQLITE_DONE ? STORE_OK : sl_fail(ss, "insert membership", r);
 }
 
+/* Bind the user row of SL_INSERT_USER. */
 static int sl_bind_user(sqlite3_stmt *st, const struct user *u, const char *hash,
-			sqlite3_int64 now)
+			const char *salt, bool imported, sqlite3_int64 now)
 {
 	int r = bind_text(st, 1, u->name);
 
@@ -467,58 +516,423 @@ static int sl_bind_user(sqlite3_stmt *st, const struct user *u, const char *hash
 				    : sqlite3_bind_int64(st, 11, (sqlite3_int64)u->expires);
 	if (r == SQLITE_OK)
 		r = sqlite3_bind_int64(st, 12, now);
+	if (r == SQLITE_OK)
+		r = bind_text(st, 13, salt);
+	if (r == SQLITE_OK)
+		r = sqlite3_bind_int(st, 14, u->must_change_password ? 1 : 0);
+	if (r == SQLITE_OK)
+		r = sqlite3_bind_int(st, 15, imported ? 1 : 0);
 	return r;
 }
 
+/* Inside a write transaction (which BEGIN IMMEDIATE makes ours alone): the
+ * user row and its groups, what a migration and an import both write.
+ * STORE_OK (written), STORE_EXISTS (the name is in the store),
+ * STORE_TOMBSTONE, STORE_CONFLICT (the uid is another name's): nothing
+ * written; or a failure. */
+static int sl_write_user(struct sl_store *ss, const struct user *u, const char *hash,
+			 const char *salt, bool imported, const struct group *groups,
+			 size_t ngroups, sqlite3_int64 now)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc, r;
+
+	rc = sl_user_state(ss, u->name);
+	if (rc == STORE_OK)
+		return STORE_EXISTS;
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	st = sl_get(ss, SL_INSERT_USER, &rc);
+	if (st == NULL)
+		return rc;
+	r = sl_bind_user(st, u, hash, salt, imported, now);
+	if (r == SQLITE_OK)
+		r = sqlite3_step(st);
+	sl_done(st);
+	if (r != SQLITE_DONE)
+		return sl_fail(ss, "insert user", r);
+	if (sqlite3_changes(ss->db) == 0)
+		return STORE_CONFLICT;   /* the name was free: the uid is not */
+	for (i = 0; i < ngroups; i++) {
+		rc = sl_add_group(ss, u->name, &groups[i]);
+		if (rc != STORE_OK)
+			return rc;
+	}
+	return STORE_OK;
+}
+
+/* Commit; on failure (or when the caller wrote nothing) roll back. */
+static int sl_end(struct sl_store *ss, int rc, bool commit)
+{
+	if (commit && rc == STORE_OK)
+		rc = sl_exec(ss, SL_COMMIT);
+	if (sqlite3_get_autocommit(ss->db) == 0)
+		sl_exec(ss, SL_ROLLBACK);
+	return rc;
+}
+
 static int sl_migrate_user(struct store *s, const struct user *u, const char *hash,
-			   const struct group *groups, const size_t *order, size_t ngroups)
+			   const struct group *groups, size_t ngroups)
 {
 	struct sl_store *ss = to_sl(s);
 	sqlite3_stmt *st;
-	bool in_tx = false;
-	size_t i;
 	int rc, r;
 
 	rc = sl_exec(ss, SL_BEGIN);
 	if (rc != STORE_OK)
-		goto out;
-	in_tx = true;
-	rc = sl_user_state(ss, u->name);
-	if (rc == STORE_TOMBSTONE || rc < 0)
-		goto out;
-	st = sl_get(ss, SL_INSERT_USER, &rc);
-	if (st == NULL)
-		goto out;
-	r = sl_bind_user(st, u, hash, (sqlite3_int64)time(NULL));
-	if (r == SQLITE_OK)
-		r = sqlite3_step(st);
-	sl_done(st);
-	if (r != SQLITE_DONE) {
-		rc = sl_fail(ss, "insert user", r);
-		goto out;
-	}
-	if (sqlite3_changes(ss->db) == 0) {
-		/* someone was first: with this name (fine, if it is the same
-		 * user) or with this uid (not ours to take) */
+		return rc;
+	rc = sl_write_user(ss, u, hash, NULL, false, groups, ngroups, (sqlite3_int64)time(NULL));
+	if (rc == STORE_EXISTS) {
+		/* migrated already (maybe by a login a moment ago): fine when
+		 * it is this user; nothing of ours to write */
 		r = sl_lookup(ss, SL_USER_UID, u->name, 0, &st, &rc);
 		if (r == SQLITE_ROW)
 			rc = (uid_t)sqlite3_column_int64(st, 0) == u->uid ? STORE_OK : STORE_CONFLICT;
 		else if (r == SQLITE_DONE)
-			rc = STORE_CONFLICT;
+			rc = STORE_ERROR;   /* not while we hold the write lock */
 		sl_done(st);
-		goto out;   /* nothing of ours to write: roll back */
+		return sl_end(ss, rc, false);
 	}
-	for (i = 0; i < ngroups; i++) {
-		rc = sl_add_group(ss, u->name, &groups[order[i]]);
-		if (rc != STORE_OK)
-			goto out;
+	return sl_end(ss, rc, true);
+}
+
+static int sl_import_users(struct store *s, const struct store_import *rows, size_t n, int *rc)
+{
+	struct sl_store *ss = to_sl(s);
+	sqlite3_int64 now = (sqlite3_int64)time(NULL);
+	size_t i;
+	int ret;
+
+	ret = sl_exec(ss, SL_BEGIN);
+	for (i = 0; i < n && ret == STORE_OK; i++) {
+		rc[i] = sl_write_user(ss, rows[i].u, rows[i].u->password, rows[i].u->salt, true,
+				      rows[i].groups, rows[i].ngroups, now);
+		if (rc[i] < 0)
+			ret = rc[i];
 	}
-	rc = sl_exec(ss, SL_COMMIT);
+	return sl_end(ss, ret, true);
+}
+
+/* Step a statement that sl_get gave and the caller bound (r: the last
+ * bind's code) to its end. STORE_OK or a failure. */
+static int sl_write(struct sl_store *ss, sqlite3_stmt *st, int r, const char *what)
+{
+	if (r == SQLITE_OK)
+		r = sqlite3_step(st);
+	sl_done(st);
+	return r == SQLITE_DONE ? STORE_OK : sl_fail(ss, what, r);
+}
+
+static int sl_set_password(struct store *s, const char *name, const char *hash)
+{
+	struct sl_store *ss = to_sl(s);
+	sqlite3_stmt *st;
+	int rc = STORE_OK, r;
+
+	st = sl_get(ss, SL_SET_PASSWORD, &rc);
+	if (st == NULL)
+		return rc;
+	r = bind_text(st, 1, name);
+	if (r == SQLITE_OK)
+		r = bind_text(st, 2, hash);
+	if (r == SQLITE_OK)
+		r = sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	rc = sl_write(ss, st, r, "set password");
+	if (rc == STORE_OK && sqlite3_changes(ss->db) == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+static int sl_set_email(struct store *s, const char *name, const char *email, int verified)
+{
+	struct sl_store *ss = to_sl(s);
+	sqlite3_stmt *st;
+	int rc = STORE_OK, r;
+
+	st = sl_get(ss, SL_SET_EMAIL, &rc);
+	if (st == NULL)
+		return rc;
+	r = bind_text(st, 1, name);
+	if (r == SQLITE_OK)
+		r = bind_text(st, 2, email);
+	if (r == SQLITE_OK)
+		r = verified < 0 ? sqlite3_bind_null(st, 3) : sqlite3_bind_int(st, 3, verified);
+	if (r == SQLITE_OK)
+		r = sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	rc = sl_write(ss, st, r, "set email");
+	if (rc == STORE_OK && sqlite3_changes(ss->db) == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+/* In the transaction: statement id keyed by name (and the time as ?2 where
+ * it takes one); *changed grows by the rows it changed. */
+static int sl_change(struct sl_store *ss, enum sl_id id, const char *name, int *changed)
+{
+	sqlite3_stmt *st;
+	int rc = STORE_OK, r;
+
+	st = sl_get(ss, id, &rc);
+	if (st == NULL)
+		return rc;
+	r = bind_text(st, 1, name);
+	if (r == SQLITE_OK && sqlite3_bind_parameter_count(st) > 1)
+		r = sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+	rc = sl_write(ss, st, r, sl_sql[id]);
 	if (rc == STORE_OK)
-		in_tx = false;
-out:
-	if (in_tx && sqlite3_get_autocommit(ss->db) == 0)
-		sl_exec(ss, SL_ROLLBACK);
+		*changed += sqlite3_changes(ss->db);
+	return rc;
+}
+
+static int sl_delete_user(struct store *s, const char *name, bool tombstone)
+{
+	struct sl_store *ss = to_sl(s);
+	int rc, changed = 0;
+
+	rc = sl_exec(ss, SL_BEGIN);
+	if (rc != STORE_OK)
+		return rc;
+	/* memberships go with the row (ON DELETE CASCADE) */
+	rc = sl_change(ss, SL_DELETE_USER, name, &changed);
+	if (rc == STORE_OK)
+		rc = sl_change(ss, tombstone ? SL_ADD_TOMBSTONE : SL_DELETE_TOMBSTONE, name, &changed);
+	rc = sl_end(ss, rc, changed > 0);
+	return rc == STORE_OK && changed == 0 ? STORE_NOTFOUND : rc;
+}
+
+static int sl_next_uid(struct store *s, uid_t min, uid_t max, uid_t *uid)
+{
+	struct sl_store *ss = to_sl(s);
+	sqlite3_stmt *st;
+	sqlite3_int64 top;
+	int rc = STORE_OK, r;
+
+	st = sl_get(ss, SL_MAX_UID, &rc);
+	if (st == NULL)
+		return rc;
+	r = sqlite3_bind_int64(st, 1, (sqlite3_int64)min);
+	if (r == SQLITE_OK)
+		r = sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+	if (r == SQLITE_OK)
+		r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+			*uid = min;
+		} else {
+			top = sqlite3_column_int64(st, 0);
+			if (top < (sqlite3_int64)max)
+				*uid = (uid_t)(top + 1);
+			else
+				rc = STORE_NOTFOUND;
+		}
+	} else {
+		rc = sl_fail(ss, "highest uid", r);
+	}
+	sl_done(st);
+	return rc;
+}
+
+static int sl_user_meta(struct store *s, const char *name, struct store_meta *m)
+{
+	struct sl_store *ss = to_sl(s);
+	sqlite3_stmt *st;
+	int rc = STORE_OK, r;
+
+	r = sl_lookup(ss, SL_META, name, 0, &st, &rc);
+	if (r == SQLITE_ROW) {
+		m->migrated_at = sqlite3_column_int64(st, 0);
+		m->updated_at = sqlite3_column_int64(st, 1);
+		m->last_login_at = sqlite3_column_int64(st, 2);
+		m->imported = sqlite3_column_int(st, 3) != 0;
+		m->deleted_at = sqlite3_column_int64(st, 4);
+		rc = sqlite3_column_type(st, 0) == SQLITE_NULL &&
+		     sqlite3_column_type(st, 4) == SQLITE_NULL ? STORE_NOTFOUND : STORE_OK;
+	} else if (r == SQLITE_DONE) {
+		rc = STORE_ERROR;   /* the statement always gives a row */
+	}
+	sl_done(st);
+	return rc;
+}
+
+/* Step through the rows of a bound statement; each goes to fn. STORE_OK or
+ * a failure (fn's, or SQLite's). */
+static int sl_rows(struct sl_store *ss, sqlite3_stmt *st, int r, enum sl_id id,
+		   int (*fn)(struct sl_store *ss, sqlite3_stmt *st, void *arg), void *arg)
+{
+	int rc = STORE_OK;
+
+	if (r == SQLITE_OK)
+		r = sqlite3_step(st);
+	while (r == SQLITE_ROW && rc == STORE_OK) {
+		rc = fn(ss, st, arg);
+		if (rc == STORE_OK)
+			r = sqlite3_step(st);
+	}
+	if (rc == STORE_OK && r != SQLITE_DONE)
+		rc = sl_fail(ss, sl_sql[id], r);
+	sl_done(st);
+	return rc;
+}
+
+static int stats_day(struct sl_store *ss, sqlite3_stmt *st, void *arg)
+{
+	struct store_stats *out = arg;
+	sqlite3_int64 d = sqlite3_column_int64(st, 0);
+
+	(void)ss;
+	if (d >= 0 && d < STORE_STATS_DAYS)
+		out->per_day[d] = sqlite3_column_int64(st, 1);
+	return STORE_OK;
+}
+
+static int stats_recent(struct sl_store *ss, sqlite3_stmt *st, void *arg)
+{
+	struct store_stats *out = arg;
+
+	(void)ss;
+	if (out->nrecent < STORE_STATS_RECENT) {
+		snprintf(out->recent[out->nrecent].name, sizeof(out->recent[0].name), "%s",
+			 (const char *)sqlite3_column_text(st, 0));
+		out->recent[out->nrecent++].at = sqlite3_column_int64(st, 1);
+	}
+	return STORE_OK;
+}
+
+static int sl_stats(struct store *s, struct store_stats *out)
+{
+	struct sl_store *ss = to_sl(s);
+	sqlite3_int64 today = (sqlite3_int64)time(NULL) / 86400;
+	sqlite3_stmt *st;
+	int rc = STORE_OK, r;
+
+	st = sl_get(ss, SL_STATS_COUNTS, &rc);
+	if (st == NULL)
+		return rc;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW) {
+		out->users = sqlite3_column_int64(st, 0);
+		out->imported_pending = sqlite3_column_int64(st, 1);
+		out->tombstones = sqlite3_column_int64(st, 2);
+		out->groups = sqlite3_column_int64(st, 3);
+	} else {
+		rc = sl_fail(ss, "count users", r);
+	}
+	sl_done(st);
+	if (rc != STORE_OK)
+		return rc;
+	st = sl_get(ss, SL_STATS_DAYS, &rc);
+	if (st == NULL)
+		return rc;
+	r = sqlite3_bind_int64(st, 1, today);
+	if (r == SQLITE_OK)
+		r = sqlite3_bind_int(st, 2, STORE_STATS_DAYS);
+	rc = sl_rows(ss, st, r, SL_STATS_DAYS, stats_day, out);
+	if (rc != STORE_OK)
+		return rc;
+	st = sl_get(ss, SL_STATS_RECENT, &rc);
+	if (st == NULL)
+		return rc;
+	r = sqlite3_bind_int(st, 1, STORE_STATS_RECENT);
+	return sl_rows(ss, st, r, SL_STATS_RECENT, stats_recent, out);
+}
+
+/* A listing being gathered: elements of size `size`, grown as rows come. */
+struct sl_list {
+	void *items;
+	size_t n, cap, size;
+};
+
+static void *list_slot(struct sl_list *l)
+{
+	void *grown;
+	size_t cap;
+
+	if (l->n == l->cap) {
+		cap = l->cap == 0 ? 64 : l->cap * 2;
+		grown = reallocarray(l->items, cap, l->size);
+		if (grown == NULL)
+			return NULL;
+		l->items = grown;
+		l->cap = cap;
+	}
+	return (char *)l->items + l->n * l->size;
+}
+
+static int list_user(struct sl_store *ss, sqlite3_stmt *st, void *arg)
+{
+	struct sl_list *l = arg;
+	struct user *u = list_slot(l);
+
+	if (u == NULL)
+		return STORE_ERROR;
+	if (sl_row_user(ss, st, u) == STORE_OK)
+		l->n++;          /* a row that cannot be read is left out */
+	return STORE_OK;
+}
+
+static int list_group(struct sl_store *ss, sqlite3_stmt *st, void *arg)
+{
+	struct sl_list *l = arg;
+	struct group *g = list_slot(l);
+
+	if (g == NULL)
+		return STORE_ERROR;
+	if (store_fill_group(g, col(st, 0), col(st, 1), col(st, 2)) == STORE_OK)
+		l->n++;
+	else
+		log_msg(LOG_ERR, "store %s: group row cannot be read", ss->path);
+	return STORE_OK;
+}
+
+static int sl_list(struct sl_store *ss, enum sl_id id, size_t limit, size_t size,
+		   int (*fn)(struct sl_store *ss, sqlite3_stmt *st, void *arg), void **out,
+		   size_t *n)
+{
+	struct sl_list l = { .size = size };
+	sqlite3_stmt *st;
+	size_t i;
+	int rc = STORE_OK, r;
+
+	st = sl_get(ss, id, &rc);
+	if (st == NULL)
+		return rc;
+	r = sqlite3_bind_int64(st, 1, limit > INT64_MAX ? INT64_MAX : (sqlite3_int64)limit);
+	rc = sl_rows(ss, st, r, id, fn, &l);
+	if (rc != STORE_OK) {
+		for (i = 0; i < l.n; i++) {
+			if (id == SL_LIST_USERS)
+				user_clear((struct user *)l.items + i);
+			else
+				group_clear((struct group *)l.items + i);
+		}
+		free(l.items);
+		return rc;
+	}
+	if (l.n == 0) {
+		free(l.items);
+		l.items = NULL;
+	}
+	*out = l.items;
+	*n = l.n;
+	return STORE_OK;
+}
+
+static int sl_list_users(struct store *s, size_t limit, struct user **out, size_t *n)
+{
+	void *items = NULL;
+	int rc = sl_list(to_sl(s), SL_LIST_USERS, limit, sizeof(**out), list_user, &items, n);
+
+	*out = items;
+	return rc;
+}
+
+static int sl_list_groups(struct store *s, size_t limit, struct group **out, size_t *n)
+{
+	void *items = NULL;
+	int rc = sl_list(to_sl(s), SL_LIST_GROUPS, limit, sizeof(**out), list_group, &items, n);
+
+	*out = items;
 	return rc;
 }
 
@@ -766,4 +1180,13 @@ const struct store_ops store_sqlite_ops = {
 	.migrate_user = sl_migrate_user,
 	.touch_login = sl_touch_login,
 	.names_known = sl_names_known,
+	.set_password = sl_set_password,
+	.set_email = sl_set_email,
+	.delete_user = sl_delete_user,
+	.next_uid = sl_next_uid,
+	.user_meta = sl_user_meta,
+	.import_users = sl_import_users,
+	.stats = sl_stats,
+	.list_users = sl_list_users,
+	.list_groups = sl_list_groups,
 };

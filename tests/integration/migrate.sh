@@ -169,7 +169,7 @@ semantics() {
 	if [ "$sk" = sqlite ]; then
 		t_out "$tag: store created 0600, owned by root" "600 root" stat -c '%a %U' "$STORE_DB"
 	fi
-	t_out "$tag: store schema version 1" 1 store_sql "SELECT max(version) FROM schema_version"
+	t_out "$tag: store schema version 2" 2 store_sql "SELECT max(version) FROM schema_version"
 	t_out "$tag: before any login: alice from the legacy database" \
 		"alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
 	t_out "$tag: ... and not in the store" 0 store_rows alice
