@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,9 @@
 
 #include "hostcache.h"
 #include "log.h"
+#include "names.h"
+#include "record.h"
+#include "store.h"
 
 /* Fewest seconds between two rewrites of the file. */
 #define CACHE_WRITE_INTERVAL_S 1
@@ -31,8 +35,8 @@ struct entry {
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	pthread_t thread;
-	bool running, stopping, dirty;
+	pthread_t thread, preload;
+	bool running, stopping, dirty, preloading;
 	struct entry **buckets;
 	size_t nbuckets, count;
 	const struct config *cfg;
@@ -178,6 +182,90 @@ size_t cache_size(void)
 	n = c.count;
 	pthread_mutex_unlock(&c.lock);
 	return n;
+}
+
+void cache_put_user(const struct user *u, const gid_t *gids, size_t n, uint64_t expires)
+{
+	struct cdb_passwd p = { .name = u->name, .uid = u->uid, .gid = u->gid,
+				.gecos = u->gecos, .home = u->home, .shell = u->shell };
+	struct wbuf w;
+	char uid[16];
+	size_t i;
+
+	wbuf_init(&w);
+	if (record_put_passwd(&w, &p) == 0) {
+		snprintf(uid, sizeof(uid), "%lu", (unsigned long)u->uid);
+		cache_put('p', u->name, expires, w.data, w.len);
+		cache_put('u', uid, expires, w.data, w.len);
+	}
+	if (gids != NULL) {
+		wbuf_free(&w);
+		wbuf_init(&w);
+		wbuf_put_u32(&w, (uint32_t)n);
+		for (i = 0; i < n; i++)
+			wbuf_put_u32(&w, (uint32_t)gids[i]);
+		if (!w.failed)
+			cache_put('i', u->name, expires, w.data, w.len);
+	}
+	wbuf_free(&w);
+}
+
+/* Set by cache_stop: the loader gives up between two users. */
+static atomic_bool preload_stop;
+
+static void *preload(void *arg)
+{
+	struct session s;
+	struct store *st;
+	struct user *users = NULL;
+	gid_t *gids;
+	size_t n = 0, i, ng, kept = 0;
+	char err[512];
+	int rc;
+
+	session_init(&s, arg);
+	st = store_open(c.cfg, err, sizeof(err));
+	if (st == NULL) {
+		log_msg(LOG_WARNING, "host cache: migrated users not loaded: %s", err);
+		goto out;
+	}
+	rc = store_list_users(st, SIZE_MAX, &users, &n);
+	if (rc != STORE_OK) {
+		log_msg(LOG_WARNING, "host cache: migrated users not loaded: %s", store_rc_name(rc));
+		goto out;
+	}
+	for (i = 0; i < n && !atomic_load(&preload_stop); i++) {
+		/* the rules of mapping.h hold here too */
+		if (!cdb_name_valid(users[i].name, strlen(users[i].name)) ||
+		    !map_id_allowed(c.cfg, users[i].uid))
+			continue;
+		gids = NULL;
+		if (connector_user_groups(&s, users[i].name, &gids, &ng) == CONN_OK) {
+			cache_put_user(&users[i], gids, ng, 0);
+			kept++;
+		}
+		free(gids);
+	}
+	log_msg(LOG_INFO, "host cache: %zu migrated users loaded from the store", kept);
+out:
+	for (i = 0; i < n; i++)
+		user_clear(&users[i]);
+	free(users);
+	store_close(st);
+	session_close(&s);
+	return NULL;
+}
+
+void cache_preload_migrated(struct connector *cn)
+{
+	if (c.cfg == NULL || c.cfg->mode != MODE_MIGRATE)
+		return;
+	if (pthread_create(&c.preload, NULL, preload, cn) != 0) {
+		log_msg(LOG_WARNING, "host cache: cannot start loading migrated users: %s",
+			strerror(errno));
+		return;
+	}
+	c.preloading = true;
 }
 
 /* Does a "u" or "G" record name `name`? Both begin with the name as a wire
@@ -369,6 +457,11 @@ int cache_start(const struct config *cfg, char *err, size_t errlen)
 
 void cache_stop(void)
 {
+	if (c.preloading) {
+		atomic_store(&preload_stop, true);
+		pthread_join(c.preload, NULL);
+		c.preloading = false;
+	}
 	if (!c.running)
 		return;
 	pthread_mutex_lock(&c.lock);

@@ -19,6 +19,8 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "connector.h"
+#include "mapping.h"
 
 /* Load the existing cache file (so a restart keeps it) and start the
  * writer thread. 0, or -1 with a message in err. */
@@ -41,6 +43,16 @@ bool cache_is_negative(char kind, const char *key);
 
 /* Entries kept, for status and tests. */
 size_t cache_size(void);
+
+/* Keep a user's passwd record (by name and by uid) and, when gids is not
+ * NULL, their group list (n gids), until expires (0: never). */
+void cache_put_user(const struct user *u, const gid_t *gids, size_t n, uint64_t expires);
+
+/* Migrate mode: in a thread of its own, put every store user into the host
+ * cache with no expiry, so that migrated users resolve on this host from
+ * the start, even before they log in here (another host may have migrated
+ * them) and while the daemon is down later. cache_stop waits for it. */
+void cache_preload_migrated(struct connector *cn);
 
 /* customdb cache flush: drop every entry about name (its "p", "i", "g"
  * entries and the "u" / "G" entries whose record names it), or every entry

@@ -488,6 +488,10 @@ static int account_rules(const struct config *cfg, const struct user *u, uid_t c
 	} else if (cfg->require_verified && u->email_verified == 0) {
 		snprintf(why, whylen, "Your e-mail address is not verified yet; verify it first.");
 		rc = CONN_DISABLED;
+	} else if (u->must_change_password) {
+		snprintf(why, whylen, "You are required to change your password immediately "
+			 "(administrator enforced).");
+		rc = CONN_NEW_AUTHTOK;
 	}
 	return rc;
 }
@@ -953,6 +957,8 @@ static int migrate_user(struct session *s, struct user *u, unsigned cols, const 
 
 	hash[0] = '\0';
 	rc = account_rules(cfg, u, 0, why, sizeof(why));
+	if (rc == CONN_NEW_AUTHTOK)
+		rc = CONN_OK;  /* migrated; the store keeps the flag */
 	if (rc != CONN_OK) {
 		log_msg(LOG_INFO, "user %s: not migrated: account %s", u->name, conn_rc_name(rc));
 		rc = CONN_OK;
@@ -1004,6 +1010,82 @@ out:
 	return rc;
 }
 
+/* Write new_hash through the change_password query. CONN_OK, CONN_NOTFOUND
+ * (the query changed no row), CONN_ERROR (not configured), CONN_UNAVAIL. */
+static int legacy_write_hash(struct session *s, const char *name, const char *new_hash)
+{
+	struct query_args a = { 0 };
+	struct result *r = NULL;
+	char err[512];
+	int rc;
+
+	if (s->conn->cfg->q[Q_CHANGE_PASSWORD].sql == NULL)
+		return CONN_ERROR;
+	a.v[QP_USERNAME] = name;
+	a.v[QP_PASSWORD_HASH] = new_hash;
+	rc = session_query(s, Q_CHANGE_PASSWORD, &a, &r, err, sizeof(err));
+	if (rc != CONN_OK)
+		log_msg(LOG_ERR, "query change_password: %s", err);
+	else if (r->nrows == 0 && r->affected == 0)
+		rc = CONN_NOTFOUND;
+	result_free(r);
+	return rc;
+}
+
+/* rehash_on_login (legacy mode): after a successful login, a stored hash
+ * weaker than password_scheme is replaced through change_password. A
+ * failure is logged; the login stands. */
+static void rehash_legacy(struct session *s, const struct user *u, const char *password)
+{
+	const struct config *cfg = s->conn->cfg;
+	const struct hash_ctx ctx = { .salt = u->salt, .scheme_read = cfg->password_scheme_read };
+	const struct hash_family *old = hash_identify_ctx(&ctx, u->password);
+	char hash[HASH_MAX], err[256];
+	int rc;
+
+	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL ||
+	    !hash_weaker(&ctx, u->password, cfg->password_scheme, cfg->password_cost))
+		return;
+	if (hash_generate(cfg->password_scheme, cfg->password_cost, password, hash, sizeof(hash),
+			  err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "user %s: not re-hashed: %s", u->name, err);
+		return;
+	}
+	rc = legacy_write_hash(s, u->name, hash);
+	secret_wipe_array(hash);
+	if (rc == CONN_OK)
+		log_msg(LOG_NOTICE, "user %s: password re-hashed from %s to %s at login", u->name,
+			old != NULL ? old->name : "?", cfg->password_scheme);
+	else
+		log_msg(LOG_ERR, "user %s: not re-hashed: change_password: %s", u->name,
+			conn_rc_name(rc));
+}
+
+/* A bulk-imported store user keeps the legacy hash until the first login,
+ * which replaces it with argon2id. A failure is logged; the login stands. */
+static void rehash_imported(struct session *s, const struct user *u, const char *password)
+{
+	const struct hash_family *old = hash_identify(u->password);
+	char hash[HASH_MAX], err[256];
+	int rc;
+
+	if (old == &hash_family_argon2id)
+		return;
+	if (hash_generate("argon2id", s->conn->cfg->store_password_cost, password, hash,
+			  sizeof(hash), err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "user %s: imported hash not re-hashed: %s", u->name, err);
+		return;
+	}
+	rc = store_set_password(s->store, u->name, hash);
+	secret_wipe_array(hash);
+	if (rc == STORE_OK)
+		log_msg(LOG_NOTICE, "user %s: imported %s hash re-hashed to argon2id at first login",
+			u->name, old != NULL ? old->name : "legacy");
+	else
+		log_msg(LOG_ERR, "user %s: imported hash not re-hashed: %s", u->name,
+			store_rc_name(rc));
+}
+
 int connector_authenticate(struct session *s, const char *name, const char *password,
 			   uid_t caller_uid, bool *denied, struct user *out)
 {
@@ -1012,9 +1094,13 @@ int connector_authenticate(struct session *s, const char *name, const char *pass
 	int rc;
 
 	*denied = false;
-	if (!migrating(s))
-		return legacy_authenticate(s, name, password, caller_uid, denied, out, NULL);
 	memset(&u, 0, sizeof(u));
+	if (!migrating(s)) {
+		rc = legacy_authenticate(s, name, password, caller_uid, denied, &u, NULL);
+		if (rc == CONN_OK && s->conn->cfg->rehash_on_login)
+			rehash_legacy(s, &u, password);
+		goto out;
+	}
 	if (!cdb_name_valid(name, strlen(name))) {
 		dummy_verify(password);
 		return CONN_NOTFOUND;
@@ -1029,8 +1115,10 @@ int connector_authenticate(struct session *s, const char *name, const char *pass
 			break;
 		}
 		rc = connector_verify_user(s->conn, &u, password);
-		if (rc == CONN_OK)
+		if (rc == CONN_OK) {
 			store_touch_login(s->store, name);  /* logged there; not fatal */
+			rehash_imported(s, &u, password);
+		}
 		break;
 	case STORE_NOTFOUND:
 		rc = legacy_authenticate(s, name, password, caller_uid, denied, &u, &cols);
@@ -1045,9 +1133,136 @@ int connector_authenticate(struct session *s, const char *name, const char *pass
 		rc = CONN_UNAVAIL;
 		break;
 	}
+out:
 	if (rc == CONN_OK && out != NULL)
 		*out = u;
 	else
 		user_clear(&u);
+	return rc;
+}
+
+/* --- password changes ---------------------------------------------------------- */
+
+/* The change for a user the legacy database answers for: check old (when
+ * given) with the login query, then write: in legacy mode through
+ * change_password, in migrate mode by migrating the user with the new
+ * password. */
+static int legacy_change_password(struct session *s, const char *name, const char *old,
+				  const char *new_pw, uid_t caller_uid, bool check_only,
+				  char *why, size_t whylen)
+{
+	const struct config *cfg = s->conn->cfg;
+	struct query_args a = { 0 };
+	struct user u;
+	char hash[HASH_MAX], err[256];
+	unsigned cols = 0;
+	bool denied = false;
+	int rc;
+
+	hash[0] = '\0';
+	memset(&u, 0, sizeof(u));
+	if (old != NULL) {
+		rc = legacy_authenticate(s, name, old, caller_uid, &denied, &u, &cols);
+	} else {
+		a.v[QP_USERNAME] = name;
+		rc = fetch_user(s, Q_LOGIN, &a, name, 0, false, &u, &cols);
+	}
+	if (denied) {
+		rc = CONN_DENIED;
+		goto out;
+	}
+	if (rc == CONN_AUTH_ERR)
+		snprintf(why, whylen, "The current password is not right.");
+	if (rc != CONN_OK || check_only)
+		goto out;
+	if (migrating(s)) {
+		/* the store takes the user with the new password */
+		rc = account_rules(cfg, &u, 0, why, whylen);
+		if (rc == CONN_NEW_AUTHTOK) {
+			rc = CONN_OK;
+			u.must_change_password = false;
+			why[0] = '\0';
+		}
+		if (rc == CONN_OK)
+			rc = migrate_user(s, &u, cols, new_pw);
+		goto out;
+	}
+	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL) {
+		log_msg(LOG_ERR, "user %s: password not changed: no change_password query is "
+			"configured", name);
+		snprintf(why, whylen, "Password changes are not enabled for this account.");
+		rc = CONN_ERROR;
+		goto out;
+	}
+	if (hash_generate(cfg->password_scheme, cfg->password_cost, new_pw, hash, sizeof(hash),
+			  err, sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "user %s: password not changed: %s", name, err);
+		rc = CONN_ERROR;
+		goto out;
+	}
+	rc = legacy_write_hash(s, name, hash);
+	if (rc == CONN_NOTFOUND) {
+		log_msg(LOG_ERR, "user %s: password not changed: the change_password query changed "
+			"no row", name);
+		rc = CONN_ERROR;
+	}
+out:
+	secret_wipe_array(hash);
+	user_clear(&u);
+	return rc;
+}
+
+int connector_change_password(struct session *s, const char *name, const char *old,
+			      const char *new_pw, uid_t caller_uid, bool check_only, char *why,
+			      size_t whylen)
+{
+	const struct config *cfg = s->conn->cfg;
+	char hash[HASH_MAX], err[256];
+	struct user u;
+	int rc;
+
+	why[0] = '\0';
+	if (!cdb_name_valid(name, strlen(name)))
+		return CONN_NOTFOUND;
+	if (caller_uid != 0 && old == NULL)
+		return CONN_DENIED;
+	if (!check_only && new_pw[0] == '\0' && !cfg->allow_empty_password) {
+		snprintf(why, whylen, "An empty password is not allowed.");
+		return CONN_AUTH_ERR;
+	}
+	if (!migrating(s))
+		return legacy_change_password(s, name, old, new_pw, caller_uid, check_only, why,
+					      whylen);
+	rc = store_find_user(s, name, 0, true, &u);
+	if (rc == STORE_NOTFOUND)
+		return legacy_change_password(s, name, old, new_pw, caller_uid, check_only, why,
+					      whylen);
+	if (rc == STORE_TOMBSTONE)
+		return CONN_NOTFOUND;
+	if (rc != STORE_OK)
+		return CONN_UNAVAIL;
+	hash[0] = '\0';
+	if (caller_uid != 0 && u.uid != caller_uid) {
+		rc = CONN_DENIED;
+		goto out;
+	}
+	if (old != NULL && connector_verify_user(s->conn, &u, old) != CONN_OK) {
+		snprintf(why, whylen, "The current password is not right.");
+		rc = CONN_AUTH_ERR;
+		goto out;
+	}
+	rc = CONN_OK;
+	if (check_only)
+		goto out;
+	if (hash_generate("argon2id", cfg->store_password_cost, new_pw, hash, sizeof(hash), err,
+			  sizeof(err)) != 0) {
+		log_msg(LOG_ERR, "user %s: password not changed: %s", name, err);
+		rc = CONN_ERROR;
+		goto out;
+	}
+	rc = conn_of_store(store_set_password(s->store, name, hash));
+out:
+	secret_wipe_array(hash);
+	user_clear(&u);
 	return rc;
 }

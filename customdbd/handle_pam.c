@@ -1,6 +1,7 @@
-/* handle_pam.c: authentication and the account step. */
+/* handle_pam.c: authentication, the account step and password changes. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cache.h"
 #include "handlers.h"
@@ -12,43 +13,23 @@
 
 #define PASSWORD_MAX 1024
 
-/* In migrate mode a user who just logged in is in the store: put their
- * passwd entry and group list into the host cache, never to expire, so that
- * they resolve on this host even while the daemon is down. */
+/* In migrate mode a user who just logged in (or changed their password) is
+ * in the store: put their passwd entry and group list into the host cache,
+ * never to expire, so that they resolve on this host even while the daemon
+ * is down. */
 static void cache_migrated_user(struct request *rq, const char *name)
 {
 	struct user u;
-	struct cdb_passwd p;
-	struct wbuf w;
 	gid_t *gids = NULL;
-	size_t n = 0, i;
-	char uid[16];
+	size_t n = 0;
 
 	if (rq->cfg->mode != MODE_MIGRATE || connector_user_by_name(rq->session, name, &u) != CONN_OK)
 		return;
-	wbuf_init(&w);
-	p.name = u.name;
-	p.uid = u.uid;
-	p.gid = u.gid;
-	p.gecos = u.gecos;
-	p.home = u.home;
-	p.shell = u.shell;
-	if (record_put_passwd(&w, &p) == 0) {
-		snprintf(uid, sizeof(uid), "%lu", (unsigned long)u.uid);
-		cache_put('p', u.name, 0, w.data, w.len);
-		cache_put('u', uid, 0, w.data, w.len);
-	}
-	if (connector_user_groups(rq->session, name, &gids, &n) == CONN_OK) {
-		wbuf_free(&w);
-		wbuf_init(&w);
-		wbuf_put_u32(&w, (uint32_t)n);
-		for (i = 0; i < n; i++)
-			wbuf_put_u32(&w, (uint32_t)gids[i]);
-		if (!w.failed)
-			cache_put('i', name, 0, w.data, w.len);
-	}
+	if (connector_user_groups(rq->session, name, &gids, &n) == CONN_OK)
+		cache_put_user(&u, gids, n, 0);
+	else
+		cache_put_user(&u, NULL, 0, 0);
 	free(gids);
-	wbuf_free(&w);
 	user_clear(&u);
 }
 
@@ -120,5 +101,81 @@ int handle_account(struct request *rq, struct rbuf *in, struct wbuf *out)
 		log_msg(LOG_NOTICE, "account %s refused: %s", name, conn_rc_name(rc));
 	wbuf_begin(out, (uint16_t)st);
 	wbuf_put_str(out, st == CDB_STATUS_OK ? "" : why);
+	return st;
+}
+
+/* Copy a password field into buf (PASSWORD_MAX + 1 bytes). 0, or -1 when it
+ * is longer than any application allowed. */
+static int take_password(const char *p, size_t n, char *buf)
+{
+	if (n > PASSWORD_MAX) {
+		buf[0] = '\0';
+		return -1;
+	}
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
+int handle_chpass(struct request *rq, struct rbuf *in, struct wbuf *out)
+{
+	char name[CDB_NAME_MAX + 2], service[64], why[256] = "";
+	char old[PASSWORD_MAX + 1], new_pw[PASSWORD_MAX + 1];
+	const char *p, *q;
+	size_t plen, qlen;
+	uint32_t flags;
+	bool check, has_old;
+	int rc, st = -1;
+
+	old[0] = new_pw[0] = '\0';
+	if (rbuf_get_str(in, name, sizeof(name)) != 0) {
+		wbuf_begin(out, CDB_STATUS_NOTFOUND);
+		wbuf_put_str(out, "");
+		return CDB_STATUS_NOTFOUND;
+	}
+	if (rbuf_get_u32(in, &flags) != 0 || rbuf_get_strref(in, &p, &plen) != 0 ||
+	    rbuf_get_strref(in, &q, &qlen) != 0 || rbuf_get_str(in, service, sizeof(service)) != 0 ||
+	    rbuf_end(in) != 0)
+		goto out;
+	check = (flags & CDB_CHPASS_CHECK) != 0;
+	has_old = (flags & CDB_CHPASS_OLD) != 0;
+	snprintf(rq->what, sizeof(rq->what), "%s %s (%s, uid %lu)",
+		 check ? "check old password of" : "change password of", name, service,
+		 (unsigned long)rq->peer_uid);
+	/* an old password longer than any application allowed is a wrong one */
+	take_password(p, plen, old);
+	if (take_password(q, qlen, new_pw) != 0) {
+		st = CDB_STATUS_AUTH_ERR;
+		snprintf(why, sizeof(why), "The new password is too long (at most %d bytes).",
+			 PASSWORD_MAX);
+		goto reply;
+	}
+	if (!has_old && rq->peer_uid != 0) {
+		st = CDB_STATUS_DENIED;
+		goto reply;
+	}
+	rc = connector_change_password(rq->session, name, has_old ? old : NULL, new_pw,
+				       rq->peer_uid, check, why, sizeof(why));
+	st = status_of(rc);
+	if (rc == CONN_OK && !check) {
+		log_msg(LOG_NOTICE, "password of %s changed (%s, uid %lu)", name, service,
+			(unsigned long)rq->peer_uid);
+		cache_migrated_user(rq, name);
+	} else if (rc == CONN_AUTH_ERR) {
+		log_msg(LOG_NOTICE, "password change for %s refused: %s (%s)", name,
+			why[0] != '\0' ? why : "wrong password", service);
+	} else if (rc != CONN_OK) {
+		log_msg(rc == CONN_NOTFOUND ? LOG_INFO : LOG_WARNING,
+			"password change for %s failed: %s (%s)", name, conn_rc_name(rc), service);
+	}
+reply:
+	if (st == CDB_STATUS_DENIED)
+		log_msg(LOG_WARNING, "uid %lu may not change the password of %s",
+			(unsigned long)rq->peer_uid, name);
+	wbuf_begin(out, (uint16_t)st);
+	wbuf_put_str(out, why);
+out:
+	secret_wipe_array(old);
+	secret_wipe_array(new_pw);
 	return st;
 }

@@ -33,6 +33,7 @@ int handle_getgrgid(struct request *rq, struct rbuf *in, struct wbuf *out);
 int handle_initgroups(struct request *rq, struct rbuf *in, struct wbuf *out);
 int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out);
 int handle_account(struct request *rq, struct rbuf *in, struct wbuf *out);
+int handle_chpass(struct request *rq, struct rbuf *in, struct wbuf *out);
 
 /* The protocol status for a connector result. */
 int status_of(int conn_rc);

@@ -1,6 +1,7 @@
 /* hash.c: see hash.h. The list of families and what holds for all. */
 #include "hash.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,6 +132,87 @@ int hash_generate(const char *scheme, unsigned long cost, const char *password, 
 		return -1;
 	}
 	return 0;
+}
+
+/* The value of the numeric parameter `key` in a describe() text
+ * ("variant=$2b$ cost=10"), or -1 when it has none. */
+static long long param_value(const char *desc, const char *key_at, size_t keylen)
+{
+	const char *p = desc;
+	char key[32], *end;
+	long long v;
+
+	if (keylen == 0 || keylen >= sizeof(key))
+		return -1;
+	memcpy(key, key_at, keylen);
+	key[keylen] = '\0';
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == desc || p[-1] == ' ' || p[-1] == ',') && p[keylen] == '=') {
+			v = strtoll(p + keylen + 1, &end, 10);
+			return end != p + keylen + 1 && v >= 0 ? v : -1;
+		}
+		p += keylen;
+	}
+	return -1;
+}
+
+/* The describe() text of a hash written with scheme and cost, made once and
+ * kept (writing one costs what a login does). */
+static int reference_params(const struct hash_family *f, unsigned long cost, char *out,
+			    size_t outlen)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static const struct hash_family *ref_f;
+	static unsigned long ref_cost;
+	static char ref[256];
+	char h[HASH_MAX];
+	int rc = 0;
+
+	pthread_mutex_lock(&lock);
+	if (ref_f != f || ref_cost != cost) {
+		ref_f = NULL;
+		if (f->generate("reference", 9, cost, h, sizeof(h)) != 0) {
+			rc = -1;
+		} else {
+			f->describe(h, ref, sizeof(ref));
+			ref_f = f;
+			ref_cost = cost;
+		}
+	}
+	if (rc == 0)
+		snprintf(out, outlen, "%s", ref);
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+bool hash_weaker(const struct hash_ctx *ctx, const char *stored, const char *scheme,
+		 unsigned long cost)
+{
+	const struct hash_family *f = hash_family_by_name(scheme);
+	const struct hash_family *g = hash_identify_ctx(ctx, stored);
+	char want[256], have[256];
+	const char *p, *eq;
+	long long w, h;
+
+	if (f == NULL || f->generate == NULL || g == NULL)
+		return false;
+	if (g != f)
+		return true;
+	if (f->describe == NULL || reference_params(f, cost, want, sizeof(want)) != 0)
+		return false;
+	f->describe(stored, have, sizeof(have));
+	/* every numeric parameter of the reference: lower in stored is weaker */
+	for (p = want; (eq = strchr(p, '=')) != NULL; p = eq + 1) {
+		const char *k = eq;
+
+		while (k > p && k[-1] != ' ' && k[-1] != ',')
+			k--;
+		w = param_value(want, k, (size_t)(eq - k));
+		h = param_value(have, k, (size_t)(eq - k));
+		if (w >= 0 && h >= 0 && h < w)
+			return true;
+	}
+	return false;
 }
 
 void hash_dummy_verify(const char *like, const char *password)

@@ -79,6 +79,15 @@ int hash_verify(const char *stored, const char *password);
 int hash_generate(const char *scheme, unsigned long cost, const char *password, char *out,
 		  size_t outlen, char *err, size_t errlen);
 
+/* Is stored weaker than what scheme writes at cost (0: its default)? True
+ * when it is of another family (identified as hash_identify_ctx does), or of
+ * the same one with a lower numeric parameter (bcrypt cost, rounds,
+ * iterations, memory): what rehash_on_login replaces. False for a stored
+ * hash no family reads (it cannot be verified anyway). The first call for a
+ * scheme and cost writes one reference hash. */
+bool hash_weaker(const struct hash_ctx *ctx, const char *stored, const char *scheme,
+		 unsigned long cost);
+
 /* Spend what a verification of `like` costs (a stored hash seen before, or
  * NULL for a built-in sha512crypt), for users that do not exist, so that they
  * take as long as users that do. Never matches anything. */

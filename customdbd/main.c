@@ -137,6 +137,7 @@ int main(int argc, char **argv)
 		close(fd);
 		goto out;
 	}
+	cache_preload_migrated(&cn);
 	rc = server_run(fd, &cn) == 0 ? 0 : 1;
 	cache_stop();
 	close(fd);

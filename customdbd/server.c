@@ -46,6 +46,7 @@ static const struct dispatch {
 	/* non-root callers are limited to themselves inside the handler */
 	{ CDB_OP_AUTHENTICATE, ANYONE, handle_authenticate, "authenticate" },
 	{ CDB_OP_ACCOUNT, ANYONE, handle_account, "account" },
+	{ CDB_OP_CHPASS, ANYONE, handle_chpass, "chpass" },
 };
 
 struct job {

@@ -37,6 +37,10 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	case CDB_STATUS_ACCT_EXPIRED:
 		rc = PAM_ACCT_EXPIRED;
 		break;
+	case CDB_STATUS_NEW_AUTHTOK:
+		/* the application runs the password stack next (sshd, login) */
+		rc = PAM_NEW_AUTHTOK_REQD;
+		break;
 	case CDB_STATUS_DENIED:
 		pam_syslog(pamh, LOG_NOTICE, "a caller that is not root may check only its own account");
 		rc = PAM_PERM_DENIED;

@@ -355,6 +355,39 @@ START_TEST(test_dummy_verify)
 }
 END_TEST
 
+/* rehash_on_login's question: is a stored hash weaker than the write scheme? */
+START_TEST(test_weaker)
+{
+	const struct hash_ctx by_name = { .scheme_read = "md5-hex" };
+	char h[HASH_MAX], err[128];
+
+	/* another family: weaker, whatever its cost */
+	ck_assert(hash_weaker(NULL, "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/", "bcrypt", 0));
+	ck_assert(hash_weaker(NULL, "$6$rounds=656000$abcdefgh$x", "bcrypt", 0) ||
+		  hash_identify("$6$rounds=656000$abcdefgh$x") == NULL);
+	/* the same family, a lower cost: weaker; the same or higher: not */
+	ck_assert_int_eq(hash_generate("bcrypt", 5, "pw", h, sizeof(h), err, sizeof(err)), 0);
+	ck_assert(hash_weaker(NULL, h, "bcrypt", 0));
+	ck_assert(hash_weaker(NULL, h, "bcrypt", 6));
+	ck_assert(!hash_weaker(NULL, h, "bcrypt", 5));
+	ck_assert(!hash_weaker(NULL, h, "bcrypt", 4));
+	/* $2y$ is bcrypt too: only its cost counts */
+	h[2] = 'y';
+	ck_assert(hash_weaker(NULL, h, "bcrypt", 6));
+	ck_assert(!hash_weaker(NULL, h, "bcrypt", 5));
+	/* sha512crypt rounds */
+	ck_assert_int_eq(hash_generate("sha512crypt", 5000, "pw", h, sizeof(h), err, sizeof(err)), 0);
+	ck_assert(hash_weaker(NULL, h, "sha512crypt", 10000));
+	ck_assert(!hash_weaker(NULL, h, "sha512crypt", 5000));
+	/* a by-name-only digest is weaker once it is named, unknown otherwise */
+	ck_assert(hash_weaker(&by_name, "5f4dcc3b5aa765d61d8327deb882cf99", "bcrypt", 0));
+	ck_assert(!hash_weaker(NULL, "5f4dcc3b5aa765d61d8327deb882cf99", "bcrypt", 0));
+	/* nothing to compare against */
+	ck_assert(!hash_weaker(NULL, "garbage", "bcrypt", 0));
+	ck_assert(!hash_weaker(NULL, h, "no-such-scheme", 0));
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("hash");
@@ -379,6 +412,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_malformed_identified);
 	tcase_add_loop_test(tc, test_truncated_never_match, 0, NVECTORS);
 	tcase_add_test(tc, test_dummy_verify);
+	tcase_add_test(tc, test_weaker);
 	tcase_add_test(tc, test_truncated_is_unusable);
 	suite_add_tcase(s, tc);
 	return s;
