@@ -14,6 +14,7 @@
 #include "log.h"
 #include "output.h"
 #include "secret.h"
+#include "store.h"
 #include "tool.h"
 
 static void usage(FILE *f)
@@ -76,6 +77,47 @@ static bool in_list(const char *const *list, const char *name)
 		if (strcasecmp(*list, name) == 0)
 			return true;
 	return false;
+}
+
+/* Migrate mode: can the store be opened (schema created or upgraded), and
+ * what does it hold? */
+static void check_store(const struct config *c, struct out *out, int *problems,
+			int *unavailable)
+{
+	const char *driver = c->store_driver != NULL ? c->store_driver : "sqlite";
+	struct store_stats st;
+	struct store *sp;
+	char err[1024];
+	int rc;
+
+	out_obj_begin(out, "store");
+	out_str(out, "driver", driver);
+	if (strcmp(driver, "sqlite") == 0)
+		out_str(out, "path", c->store_path);
+	rc = store_check(c, err, sizeof(err));
+	if (rc == STORE_OK && (sp = store_open(c, err, sizeof(err))) != NULL) {
+		rc = store_stats(sp, &st);
+		store_close(sp);
+		if (rc != STORE_OK)
+			snprintf(err, sizeof(err), "cannot read the store: %s", store_rc_name(rc));
+	} else if (rc == STORE_OK) {
+		rc = STORE_UNAVAIL;
+	}
+	if (rc == STORE_OK) {
+		out_str(out, "status", "ok");
+		out_int(out, "users", st.users);
+		out_int(out, "imported_not_logged_in", st.imported_pending);
+		out_int(out, "tombstones", st.tombstones);
+		out_int(out, "groups", st.groups);
+	} else {
+		out_str(out, "status", rc == STORE_UNAVAIL ? "unavailable" : "error");
+		out_str(out, "error", err);
+		if (rc == STORE_UNAVAIL)
+			(*unavailable)++;
+		else
+			(*problems)++;
+	}
+	out_obj_end(out);
 }
 
 static int cmd_check(const struct opts *o)
@@ -142,6 +184,8 @@ static int cmd_check(const struct opts *o)
 		if (c->q[i].sql != NULL)
 			out_item(&out, query_id_name((enum query_id)i));
 	out_arr_end(&out);
+	if (c->mode == MODE_MIGRATE)
+		check_store(c, &out, &problems, &unavailable);
 	out_int(&out, "problems", problems);
 	out_str(&out, "result", unavailable ? "unavailable" : problems ? "problems" : "ok");
 	out_obj_end(&out);

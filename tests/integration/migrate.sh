@@ -350,6 +350,21 @@ shared_store() {
 	t_out "$tag: heidi through both hosts at once, three each: all six succeed" 6 \
 		bash -c "cat '$WORK'/heidi.* | grep -c 'successfully authenticated'"
 	t_out "$tag: ... one row" 1 store_rows heidi
+	# host 2 never saw grace; a daemon that starts loads every store user
+	# into its host cache, so she resolves there even with it down
+	stop_daemon "$WORK/host2.pid"
+	t_ok "$tag: daemon 2 restarts" start_daemon "$WORK/host2/customdb.conf" "$WORK/host2/daemon.log" \
+		"/run/customdb/host2.sock" "$WORK/host2.pid" || return
+	sleep 1.5   # the cache is rewritten at most once a second
+	t_grep "$tag: ... and loads the migrated users into its host cache" \
+		"host cache: [1-9][0-9]* migrated users loaded from the store" cat "$WORK/host2/daemon.log"
+	stop_daemon "$WORK/host2.pid"
+	t_out "$tag: grace (migrated through host 1) resolves on host 2 with its daemon down" \
+		"grace:x:10007:100:Grace:/home/grace:/bin/sh" \
+		env CUSTOMDB_SOCKET=/run/customdb/host2.sock CUSTOMDB_STATE_DIR="$WORK/host2/state" \
+		getent passwd grace
+	t_ok "$tag: daemon 2 starts again" start_daemon "$WORK/host2/customdb.conf" "$WORK/host2/daemon.log" \
+		"/run/customdb/host2.sock" "$WORK/host2.pid" || return
 	t_ok "$tag: legacy server stopped" pg_stop "$LEGACY_PG"
 	t_grep "$tag: grace logs in through host 2, legacy down" "successfully authenticated" \
 		pam mig-host2 grace grace-pw

@@ -471,6 +471,54 @@ negative_ttl = 60" | sed "s|^state_dir = .*|state_dir = $state|" > "$dir/customd
 	unset CUSTOMDB_SOCKET CUSTOMDB_STATE_DIR
 }
 
+# kill -9 of the daemon while it rewrites a large host cache: readers always
+# see a whole file (the old one or the new one), the file left behind is a
+# valid cdb, and a new daemon keeps it.
+cache_crash_suite() {
+	local dir=$WORK/crash sock=/run/customdb/socket state i entries torn=0
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	state=$dir/state
+	export CUSTOMDB_SOCKET=$sock CUSTOMDB_STATE_DIR=$state
+	t_section "host cache: kill -9 in the middle of rewrites"
+	# 200,000 users (600,000 entries): a rewrite takes a good part of a second
+	t_ok "crash: a host cache of 200,000 users" "$BUILD/bench/cache_fill" "$state" 200000
+	legacy_config sqlite "$WORK/sqlite/legacy.db" "$sock" "cache_ttl = 0" |
+		sed "s|^state_dir = .*|state_dir = $state|" > "$dir/customdb.conf"
+	chmod 600 "$dir/customdb.conf"
+	t_ok "crash: customdbd starts on it" start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock"
+	t_out "crash: bob through the daemon" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+	# a reader all along: a cached user must resolve every time, whether the
+	# daemon is writing, killed or restarting
+	( while [ ! -e "$dir/stop" ]; do
+		getent passwd u0000007 >/dev/null || echo MISS
+		getent passwd bob >/dev/null || echo MISS-bob
+	  done > "$dir/reader.out" ) &
+	local reader=$!
+	for i in 1 2 3 4 5; do
+		# cache_ttl = 0: every look-up changes an entry, so the daemon
+		# rewrites the file once a second, and is killed at some point in it
+		for _ in 1 2 3 4 5 6; do getent passwd alice >/dev/null; sleep 0.$((RANDOM % 3 + 1)); done
+		stop_daemon "$WORK/daemon.pid" KILL
+		[ -e "$state/hostcache.cdb.tmp" ] && torn=$((torn + 1))
+		t_ok "crash $i: the file left behind is a whole cdb" cdb -s "$state/hostcache.cdb"
+		t_out "crash $i: bob is served from it with the daemon dead" \
+			"bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+		start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock" ||
+			{ t_fail "crash $i: the daemon restarts" true; break; }
+	done
+	touch "$dir/stop"
+	wait "$reader"
+	echo "  (a half-written temporary file was left by $torn of the 5 kills)"
+	t_ok "crash: the rewrites were really under way (several logged)" \
+		test "$(grep -c 'host cache: wrote' "$dir/daemon.log")" -ge 3
+	entries=$(grep -o 'host cache: kept [0-9]* entries' "$dir/daemon.log" | tail -1 | grep -o '[0-9]*')
+	t_ok "crash: the last daemon kept all the entries ($entries)" test "${entries:-0}" -ge 600000
+	t_out "crash: the reader never missed a cached user" "" cat "$dir/reader.out"
+	stop_daemon
+	unset CUSTOMDB_SOCKET CUSTOMDB_STATE_DIR
+}
+
 config_errors() {
 	local dir=$WORK/config
 	mkdir -p "$dir"
@@ -509,6 +557,7 @@ for e in "${ENGINES[@]}"; do
 	suite "$e"
 done
 [ -d "$WORK/sqlite" ] && hostcache_suite
+[ -d "$WORK/sqlite" ] && cache_crash_suite
 [ -d "$WORK/sqlite" ] && formats_suite
 [ -d "$WORK/sqlite" ] && config_errors
 t_summary
