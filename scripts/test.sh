@@ -9,9 +9,10 @@
 #   4. the export maps and link lists of the two modules
 #   5. each libFuzzer target for a short run (FUZZ_SECONDS, default 10)
 #   6. integration tests: real SQLite, PostgreSQL and MariaDB, real getent,
-#      id, pamtester and su, inside a private mount namespace; legacy mode
-#      (run.sh) and migrate mode with SQLite and PostgreSQL stores
-#      (migrate.sh)
+#      id, pamtester, su, passwd and sshd, inside a private mount namespace;
+#      legacy mode (run.sh), migrate mode with SQLite and PostgreSQL stores
+#      (migrate.sh), the store's unit tests on a real PostgreSQL
+#      (store_pg.sh), password changes and account states (passwd.sh)
 #   7. the integration tests again with the daemon and the tool built with
 #      ASan+UBSan (from stage 3), where untrusted bytes arrive
 #
@@ -41,10 +42,16 @@ stage "module exports and links" tests/check-modules.sh build
 stage "fuzz targets (${FUZZ_SECONDS:-10}s each)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 stage "integration" env BUILD="$ROOT/build" tests/integration/run.sh
 stage "integration: migrate mode" env BUILD="$ROOT/build" tests/integration/migrate.sh
+stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integration/store_pg.sh
+stage "integration: password changes, account states" env BUILD="$ROOT/build" \
+	tests/integration/passwd.sh
 stage "integration, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/run.sh
 stage "integration: migrate mode, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/migrate.sh
+stage "integration: password changes (SQLite), daemon and tool under ASan+UBSan" \
+	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" \
+	TOOL="$ROOT/build-asan/tools/customdb" tests/integration/passwd.sh sqlite
 printf '\nall tests passed\n'

@@ -399,4 +399,9 @@ for e in "${ENGINES[@]}"; do
 	changes "$e" migrate "$WORK/$e/migrate.conf"
 	stop_daemon
 done
+t_section "the daemon's log"
+t_nogrep "no sanitizer or allocator report" "AddressSanitizer|LeakSanitizer|runtime error|free\(\)|double free" \
+	cat "$WORK/daemon.log"
+t_nogrep "no password in the log" \
+	"alice-pw|alice-new|bob-root-set|mike-new|heidi-ssh|dave-x|wrong-pw|alice-other" cat "$WORK/daemon.log"
 t_summary
