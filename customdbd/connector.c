@@ -524,7 +524,7 @@ static bool migrating(const struct session *s)
 
 /* The session's store connection, opened on first use; NULL (logged) when it
  * cannot be opened now. */
-static struct store *session_store(struct session *s)
+struct store *session_store(struct session *s)
 {
 	char err[512];
 
@@ -550,7 +550,7 @@ static int conn_of_store(int rc)
 
 /* The rules of mapping.h hold for store rows too (a store filled under
  * another [min_uid, max_uid] is not answered outside the current one). */
-static bool store_user_ok(const struct config *cfg, const struct user *u)
+bool store_user_ok(const struct config *cfg, const struct user *u)
 {
 	return cdb_name_valid(u->name, strlen(u->name)) && map_id_allowed(cfg, u->uid) &&
 	       u->gid != 0 && u->home[0] == '/' && strpbrk(u->gecos, ":\n") == NULL &&
@@ -658,7 +658,7 @@ int connector_user_by_uid(struct session *s, uid_t uid, struct user *u)
 	return rc;
 }
 
-static bool store_group_ok(const struct config *cfg, const struct group *g)
+bool store_group_ok(const struct config *cfg, const struct group *g)
 {
 	return cdb_name_valid(g->name, strlen(g->name)) && map_id_allowed(cfg, g->gid);
 }
@@ -666,7 +666,7 @@ static bool store_group_ok(const struct config *cfg, const struct group *g)
 /* Append to g the members of the legacy group lg that the store does not
  * know: for a migrated user the store alone says which groups they are in.
  * CONN_OK, CONN_UNAVAIL, CONN_ERROR. */
-static int add_legacy_members(struct session *s, const struct group *lg, struct group *g)
+int add_legacy_members(struct session *s, const struct group *lg, struct group *g)
 {
 	bool *known = NULL;
 	char **m;
@@ -884,8 +884,7 @@ out:
  * its `group` column or else by get_group_by_gid; groups the rules reject
  * are left out. *out is an array of *n groups for the caller to clear and
  * free. CONN_OK, CONN_UNAVAIL, CONN_ERROR. */
-static int legacy_group_list(struct session *s, const char *name, struct group **out,
-			     size_t *n)
+int legacy_group_list(struct session *s, const char *name, struct group **out, size_t *n)
 {
 	const struct config *cfg = s->conn->cfg;
 	struct result *r = NULL;

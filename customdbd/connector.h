@@ -74,6 +74,11 @@ int connector_group_by_gid(struct session *s, gid_t gid, struct group *g);
 /* Supplementary gids of a user (user_groups); *gids is malloc'd. A user with
  * no user_groups query configured has none. */
 int connector_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n);
+/* The legacy groups of a user, as a migration copies them into the store
+ * (user_groups; groups the rules reject left out). *out is an array of *n
+ * groups for the caller to clear and free. CONN_OK, CONN_UNAVAIL,
+ * CONN_ERROR. Also used by customdb migrate import. */
+int legacy_group_list(struct session *s, const char *name, struct group **out, size_t *n);
 
 /* Verify name's password with the login query. When caller_uid is not 0 the
  * user's uid must be caller_uid (CONN_DISABLED is never returned here: the
@@ -127,6 +132,21 @@ int connector_change_password(struct session *s, const char *name, const char *o
  * CONN_ERROR. */
 int connector_list_users(struct session *s, struct user **out, size_t *n);
 int connector_list_groups(struct session *s, struct group **out, size_t *n);
+
+/* --- shared by the connector's own files (connector*.c) only ----------------- */
+
+/* The session's store connection (migrate mode), opened on first use; NULL
+ * (logged) when it cannot be opened now. */
+struct store *session_store(struct session *s);
+/* Does a store row hold the rules of mapping.h (a store filled under another
+ * [min_uid, max_uid] is not answered outside the current one)? */
+bool store_user_ok(const struct config *cfg, const struct user *u);
+bool store_group_ok(const struct config *cfg, const struct group *g);
+/* Append to g the members of the legacy group lg that the store (already
+ * opened) does not know, and that g does not hold yet: for a migrated user
+ * the store alone says which groups they are in. CONN_OK, CONN_UNAVAIL,
+ * CONN_ERROR. */
+int add_legacy_members(struct session *s, const struct group *lg, struct group *g);
 
 /* Text of an enum conn_rc, for logs. */
 const char *conn_rc_name(int rc);

@@ -1,1 +1,383 @@
-/* handle_enum.c: (being written) */
+/* handle_enum.c: getpwent and getgrent, one page at a time (enumerate = yes).
+ *
+ * The list is the connector's (the store's, then the legacy database's),
+ * followed by the users or groups of the daemon's host cache that it does not
+ * name (looked up lately; in name order), at most enumerate_limit in all.
+ * When the connector cannot answer (the database is down) the cache's part
+ * stands alone, expired entries included, as a look-up by name would serve
+ * them; otherwise only fresh ones are added: an expired entry the database no
+ * longer lists is probably gone.
+ *
+ * Every request builds the list anew and replies the records from its
+ * offset on that fit in one message, so a list that changes between two
+ * pages may show an entry twice or miss one. A record that could never
+ * travel (a string or a member list over the protocol's limits) is left out
+ * of the list, so that the offsets the client walks stay the same. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache.h"
+#include "handlers.h"
+#include "log.h"
+#include "names.h"
+#include "protocol.h"
+#include "record.h"
+
+/* Bytes of records in one reply: the message's limit less a margin for its
+ * header and counts. */
+#define PAGE_BYTES (CDB_MAX_MESSAGE - 64u * 1024u)
+
+/* What a page needs to know of one kind of list (users or groups). */
+struct kind {
+	size_t size;                                /* of one element */
+	size_t (*bytes)(const void *e);             /* its record on the wire; 0: never fits */
+	int (*put)(struct wbuf *w, const void *e);
+	void (*clear)(void *e);
+	const char *(*name)(const void *e);
+};
+
+/* A string field's bytes on the wire; 0 when it is over CDB_MAX_STRING. */
+static size_t str_bytes(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n <= CDB_MAX_STRING ? 4 + n : 0;
+}
+
+static size_t user_bytes(const void *e)
+{
+	const struct user *u = e;
+	size_t a = str_bytes(u->name), b = str_bytes(u->gecos), c = str_bytes(u->home),
+	       d = str_bytes(u->shell);
+
+	if (a == 0 || b == 0 || c == 0 || d == 0)
+		return 0;
+	return a + 5 + 8 + b + c + d;    /* name, "x", uid, gid, gecos, home, shell */
+}
+
+static int user_put(struct wbuf *w, const void *e)
+{
+	const struct user *u = e;
+	const struct cdb_passwd p = { u->name, u->gecos, u->home, u->shell, u->uid, u->gid };
+
+	return record_put_passwd(w, &p);
+}
+
+static void user_clear_v(void *e)
+{
+	user_clear(e);
+}
+
+static const char *user_name(const void *e)
+{
+	return ((const struct user *)e)->name;
+}
+
+static size_t group_bytes(const void *e)
+{
+	const struct group *g = e;
+	size_t n = str_bytes(g->name), i, m;
+
+	if (n == 0 || g->nmembers > CDB_MAX_MEMBERS)
+		return 0;
+	n += 5 + 8;                      /* "x", gid, member count */
+	for (i = 0; i < g->nmembers; i++) {
+		m = str_bytes(g->members[i]);
+		if (m == 0)
+			return 0;
+		n += m;
+	}
+	return n;
+}
+
+static int group_put(struct wbuf *w, const void *e)
+{
+	const struct group *g = e;
+	const struct cdb_group r = { g->name, g->gid, g->nmembers,
+				     (const char *const *)g->members };
+
+	return record_put_group(w, &r);
+}
+
+static void group_clear_v(void *e)
+{
+	group_clear(e);
+}
+
+static const char *group_name(const void *e)
+{
+	return ((const struct group *)e)->name;
+}
+
+static const struct kind users = { sizeof(struct user), user_bytes, user_put, user_clear_v,
+				   user_name };
+static const struct kind groups = { sizeof(struct group), group_bytes, group_put, group_clear_v,
+				    group_name };
+
+/* A list being built: n elements of k->size bytes. */
+struct list {
+	const struct kind *k;
+	char *v;
+	size_t n, cap, limit;
+	const char **listed;    /* the connector's names, sorted: not added again */
+	size_t nlisted;
+	bool stale_ok;          /* the connector failed: expired entries too */
+	uint64_t now;
+	const struct config *cfg;
+	bool failed;
+};
+
+static void *at(const struct list *l, size_t i)
+{
+	return l->v + i * l->k->size;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_elem(const void *a, const void *b, void *arg)
+{
+	const struct kind *k = arg;
+
+	return strcmp(k->name(a), k->name(b));
+}
+
+/* Room for one more element; false (l->failed) on ENOMEM. */
+static bool room(struct list *l)
+{
+	size_t ncap;
+	char *nv;
+
+	if (l->n < l->cap)
+		return true;
+	ncap = l->cap > 0 ? l->cap * 2 : 64;
+	nv = realloc(l->v, ncap * l->k->size);
+	if (nv == NULL) {
+		l->failed = true;
+		return false;
+	}
+	l->v = nv;
+	l->cap = ncap;
+	return true;
+}
+
+/* Should a cache entry named name (n bytes) with this expiry join the list? */
+static bool cache_wanted(const struct list *l, const char *name, size_t n, uint64_t expires)
+{
+	char key[CDB_NAME_MAX + 1];
+	const char *k = key;
+
+	if (l->failed || !cdb_name_valid(name, n))
+		return false;
+	if (expires != 0 && expires <= l->now && !l->stale_ok)
+		return false;
+	memcpy(key, name, n);
+	key[n] = '\0';
+	return l->nlisted == 0 ||
+	       bsearch(&k, l->listed, l->nlisted, sizeof(*l->listed), cmp_name) == NULL;
+}
+
+static char *dup_ref(const struct strref *s)
+{
+	return strndup(s->s, s->n);
+}
+
+/* cache_each callbacks: decode a cached record into the list. They run
+ * under the cache's lock: nothing here calls back into the cache. */
+static void add_cached_user(const char *key, size_t keylen, uint64_t expires, const void *value,
+			    size_t len, void *arg)
+{
+	struct list *l = arg;
+	struct cdb_passwd_ref p;
+	struct user *u;
+	struct rbuf r;
+
+	(void)key;
+	(void)keylen;
+	rbuf_init(&r, value, len);
+	if (record_get_passwd(&r, &p) != 0 || !cache_wanted(l, p.name.s, p.name.n, expires) ||
+	    !map_id_allowed(l->cfg, p.uid) || !room(l))
+		return;
+	u = at(l, l->n);
+	memset(u, 0, sizeof(*u));
+	u->uid = p.uid;
+	u->gid = p.gid;
+	u->name = dup_ref(&p.name);
+	u->gecos = dup_ref(&p.gecos);
+	u->home = dup_ref(&p.home);
+	u->shell = dup_ref(&p.shell);
+	if (u->name == NULL || u->gecos == NULL || u->home == NULL || u->shell == NULL) {
+		user_clear(u);
+		l->failed = true;
+		return;
+	}
+	l->n++;
+}
+
+static void add_cached_group(const char *key, size_t keylen, uint64_t expires, const void *value,
+			     size_t len, void *arg)
+{
+	struct list *l = arg;
+	struct cdb_group_ref c;
+	struct strref m;
+	struct group *g;
+	struct rbuf r;
+	uint32_t i;
+
+	(void)key;
+	(void)keylen;
+	rbuf_init(&r, value, len);
+	if (record_get_group(&r, &c) != 0 || !cache_wanted(l, c.name.s, c.name.n, expires) ||
+	    !map_id_allowed(l->cfg, c.gid) || !room(l))
+		return;
+	g = at(l, l->n);
+	memset(g, 0, sizeof(*g));
+	g->gid = c.gid;
+	g->name = dup_ref(&c.name);
+	g->members = calloc(c.nmembers > 0 ? c.nmembers : 1, sizeof(*g->members));
+	if (g->name == NULL || g->members == NULL)
+		goto nomem;
+	r = c.members;
+	for (i = 0; i < c.nmembers; i++) {
+		/* the strings were checked by record_get_group */
+		if (rbuf_get_strref(&r, &m.s, &m.n) != 0 || (g->members[i] = dup_ref(&m)) == NULL)
+			goto nomem;
+		g->nmembers++;
+	}
+	l->n++;
+	return;
+nomem:
+	group_clear(g);
+	l->failed = true;
+}
+
+/* Add the cache's entries of kind (in name order) that the connector's
+ * list does not hold, up to the limit. */
+static void add_cached(struct list *l, char kind)
+{
+	size_t first = l->n, i;
+
+	l->listed = calloc(l->n > 0 ? l->n : 1, sizeof(*l->listed));
+	if (l->listed == NULL) {
+		l->failed = true;
+		return;
+	}
+	for (i = 0; i < l->n; i++)
+		l->listed[l->nlisted++] = l->k->name(at(l, i));
+	qsort(l->listed, l->nlisted, sizeof(*l->listed), cmp_name);
+	cache_each(kind, kind == 'p' ? add_cached_user : add_cached_group, l);
+	free(l->listed);
+	l->listed = NULL;
+	if (l->n > first)
+		qsort_r(at(l, first), l->n - first, l->k->size, cmp_elem, (void *)l->k);
+	while (l->n > l->limit)
+		l->k->clear(at(l, --l->n));
+}
+
+/* Leave out what could never travel, keeping the order. */
+static void drop_unsendable(struct list *l)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->k->bytes(at(l, i)) == 0 || l->k->bytes(at(l, i)) > PAGE_BYTES) {
+			log_msg(LOG_WARNING, "enumeration: %s is too large for the protocol; not "
+				"listed", l->k->name(at(l, i)));
+			l->k->clear(at(l, i));
+			continue;
+		}
+		if (kept != i)
+			memcpy(at(l, kept), at(l, i), l->k->size);
+		kept++;
+	}
+	l->n = kept;
+}
+
+/* Reply OK: the total, then the records from offset on that fit. */
+static int reply_page(struct request *rq, struct wbuf *out, const struct list *l,
+		      uint32_t offset, const char *what)
+{
+	size_t i, k = 0, used = 0, b;
+
+	for (i = offset; i < l->n; i++, k++) {
+		b = l->k->bytes(at(l, i));
+		if (used + b > PAGE_BYTES)
+			break;
+		used += b;
+	}
+	wbuf_begin(out, CDB_STATUS_OK);
+	wbuf_put_u32(out, (uint32_t)l->n);
+	wbuf_put_u32(out, (uint32_t)k);
+	for (i = offset; i < offset + k; i++)
+		l->k->put(out, at(l, i));
+	if (out->failed) {
+		wbuf_begin(out, CDB_STATUS_ERROR);
+		return CDB_STATUS_ERROR;
+	}
+	snprintf(rq->what, sizeof(rq->what), "%s %lu..%lu of %zu", what, (unsigned long)offset,
+		 (unsigned long)(offset + k), l->n);
+	return CDB_STATUS_OK;
+}
+
+/* The whole of a list request, for either kind. */
+static int handle_list(struct request *rq, struct rbuf *in, struct wbuf *out,
+		       const struct kind *k)
+{
+	const bool is_users = k == &users;
+	const char *what = is_users ? "getpwent" : "getgrent";
+	struct list l = { .k = k, .limit = (size_t)rq->cfg->enumerate_limit, .cfg = rq->cfg,
+			  .now = (uint64_t)time(NULL) };
+	struct user *uv = NULL;
+	struct group *gv = NULL;
+	uint32_t offset;
+	size_t n = 0, i;
+	int rc, st;
+
+	if (rbuf_get_u32(in, &offset) != 0 || rbuf_end(in) != 0)
+		return -1;
+	snprintf(rq->what, sizeof(rq->what), "%s from %lu", what, (unsigned long)offset);
+	if (!rq->cfg->enumerate) {
+		wbuf_begin(out, CDB_STATUS_NOTFOUND);
+		return CDB_STATUS_NOTFOUND;
+	}
+	rc = is_users ? connector_list_users(rq->session, &uv, &n)
+		      : connector_list_groups(rq->session, &gv, &n);
+	if (rc == CONN_OK) {
+		l.v = is_users ? (char *)uv : (char *)gv;
+		l.n = l.cap = n;
+	} else {
+		log_msg(LOG_WARNING, "%s: %s; listing the host cache only", what, conn_rc_name(rc));
+		l.stale_ok = true;
+	}
+	add_cached(&l, is_users ? 'p' : 'g');
+	drop_unsendable(&l);
+	if (l.failed) {
+		log_msg(LOG_ERR, "%s: out of memory", what);
+		st = CDB_STATUS_ERROR;
+		wbuf_begin(out, (uint16_t)st);
+	} else if (rc != CONN_OK && l.n == 0) {
+		/* nothing at all to show: say why */
+		st = status_of(rc);
+		wbuf_begin(out, (uint16_t)st);
+	} else {
+		st = reply_page(rq, out, &l, offset, what);
+	}
+	for (i = 0; i < l.n; i++)
+		k->clear(at(&l, i));
+	free(l.v);
+	return st;
+}
+
+int handle_list_users(struct request *rq, struct rbuf *in, struct wbuf *out)
+{
+	return handle_list(rq, in, out, &users);
+}
+
+int handle_list_groups(struct request *rq, struct rbuf *in, struct wbuf *out)
+{
+	return handle_list(rq, in, out, &groups);
+}

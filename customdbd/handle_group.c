@@ -7,6 +7,7 @@
 #include "names.h"
 #include "protocol.h"
 #include "record.h"
+#include "stats.h"
 
 static int reply_group(const struct request *rq, struct wbuf *out, int rc,
 		       const struct group *g)
@@ -46,9 +47,11 @@ int handle_getgrnam(struct request *rq, struct rbuf *in, struct wbuf *out)
 	}
 	snprintf(rq->what, sizeof(rq->what), "getgrnam %s", name);
 	if (cache_is_negative('g', name)) {
+		stats_negative_hit();
 		wbuf_begin(out, CDB_STATUS_NOTFOUND);
 		return CDB_STATUS_NOTFOUND;
 	}
+	stats_db_lookup();
 	rc = connector_group_by_name(rq->session, name, &g);
 	if (rc == CONN_NOTFOUND)
 		cache_put_negative('g', name);
@@ -69,9 +72,11 @@ int handle_getgrgid(struct request *rq, struct rbuf *in, struct wbuf *out)
 	snprintf(rq->what, sizeof(rq->what), "getgrgid %lu", (unsigned long)gid);
 	snprintf(key, sizeof(key), "%lu", (unsigned long)gid);
 	if (cache_is_negative('G', key)) {
+		stats_negative_hit();
 		wbuf_begin(out, CDB_STATUS_NOTFOUND);
 		return CDB_STATUS_NOTFOUND;
 	}
+	stats_db_lookup();
 	rc = connector_group_by_gid(rq->session, (gid_t)gid, &g);
 	if (rc == CONN_NOTFOUND)
 		cache_put_negative('G', key);

@@ -7,6 +7,7 @@
 #include "names.h"
 #include "protocol.h"
 #include "record.h"
+#include "stats.h"
 
 int status_of(int conn_rc)
 {
@@ -66,9 +67,11 @@ int handle_getpwnam(struct request *rq, struct rbuf *in, struct wbuf *out)
 	}
 	snprintf(rq->what, sizeof(rq->what), "getpwnam %s", name);
 	if (cache_is_negative('p', name)) {
+		stats_negative_hit();
 		wbuf_begin(out, CDB_STATUS_NOTFOUND);
 		return CDB_STATUS_NOTFOUND;
 	}
+	stats_db_lookup();
 	rc = connector_user_by_name(rq->session, name, &u);
 	if (rc == CONN_NOTFOUND)
 		cache_put_negative('p', name);
@@ -89,9 +92,11 @@ int handle_getpwuid(struct request *rq, struct rbuf *in, struct wbuf *out)
 	snprintf(rq->what, sizeof(rq->what), "getpwuid %lu", (unsigned long)uid);
 	snprintf(key, sizeof(key), "%lu", (unsigned long)uid);
 	if (cache_is_negative('u', key)) {
+		stats_negative_hit();
 		wbuf_begin(out, CDB_STATUS_NOTFOUND);
 		return CDB_STATUS_NOTFOUND;
 	}
+	stats_db_lookup();
 	rc = connector_user_by_uid(rq->session, (uid_t)uid, &u);
 	if (rc == CONN_NOTFOUND)
 		cache_put_negative('u', key);

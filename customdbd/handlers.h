@@ -33,7 +33,13 @@ int handle_getgrgid(struct request *rq, struct rbuf *in, struct wbuf *out);
 int handle_initgroups(struct request *rq, struct rbuf *in, struct wbuf *out);
 int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out);
 int handle_account(struct request *rq, struct rbuf *in, struct wbuf *out);
+/* handle_enum.c: getpwent / getgrent pages (enumerate = yes) */
+int handle_list_users(struct request *rq, struct rbuf *in, struct wbuf *out);
+int handle_list_groups(struct request *rq, struct rbuf *in, struct wbuf *out);
 int handle_chpass(struct request *rq, struct rbuf *in, struct wbuf *out);
+/* handle_admin.c (root only) */
+int handle_status(struct request *rq, struct rbuf *in, struct wbuf *out);
+int handle_cache_flush(struct request *rq, struct rbuf *in, struct wbuf *out);
 
 /* The protocol status for a connector result. */
 int status_of(int conn_rc);

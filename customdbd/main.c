@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,7 @@ int main(int argc, char **argv)
 	const char *path = CUSTOMDB_DEFAULT_CONFIG;
 	struct config *cfg = NULL;
 	struct connector cn;
+	sigset_t stop;
 	char err[1024];
 	int foreground = 0, debug = 0, c, fd, rc = 2;
 
@@ -131,6 +134,14 @@ int main(int argc, char **argv)
 	}
 	log_msg(LOG_INFO, "customdbd %s: config %s, socket %s", CUSTOMDB_VERSION, path,
 		cfg->socket_path);
+	/* every thread started from here on (the cache writer, the loader, the
+	 * workers) keeps these blocked: server_run takes them by signalfd, so
+	 * that a stop always writes the host cache out */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	if (cache_start(cfg, err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "%s", err);
 		rc = 1;

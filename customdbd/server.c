@@ -25,6 +25,7 @@
 #include "io.h"
 #include "log.h"
 #include "protocol.h"
+#include "stats.h"
 
 /* How long a client may take to send its request. */
 #define REQUEST_READ_TIMEOUT_MS 5000
@@ -43,10 +44,14 @@ static const struct dispatch {
 	{ CDB_OP_GETGRNAM, ANYONE, handle_getgrnam, "getgrnam" },
 	{ CDB_OP_GETGRGID, ANYONE, handle_getgrgid, "getgrgid" },
 	{ CDB_OP_INITGROUPS, ANYONE, handle_initgroups, "initgroups" },
+	{ CDB_OP_LIST_USERS, ANYONE, handle_list_users, "getpwent" },
+	{ CDB_OP_LIST_GROUPS, ANYONE, handle_list_groups, "getgrent" },
 	/* non-root callers are limited to themselves inside the handler */
 	{ CDB_OP_AUTHENTICATE, ANYONE, handle_authenticate, "authenticate" },
 	{ CDB_OP_ACCOUNT, ANYONE, handle_account, "account" },
 	{ CDB_OP_CHPASS, ANYONE, handle_chpass, "chpass" },
+	{ CDB_OP_STATUS, ROOT_ONLY, handle_status, "status" },
+	{ CDB_OP_CACHE_FLUSH, ROOT_ONLY, handle_cache_flush, "cache-flush" },
 };
 
 struct job {
@@ -110,6 +115,7 @@ static void serve_one(struct session *s, const struct job *j)
 	struct wbuf out;
 	struct rbuf in;
 	struct timespec t0;
+	const char *opname = NULL;  /* of a known opcode, for the counters */
 	unsigned char *body = NULL;
 	size_t len = 0, i;
 	uint16_t op;
@@ -137,6 +143,7 @@ static void serve_one(struct session *s, const struct job *j)
 		wbuf_begin(&out, CDB_STATUS_ERROR);
 		goto reply;
 	}
+	opname = dispatch[i].name;
 	snprintf(rq.what, sizeof(rq.what), "%s", dispatch[i].name);
 	if (dispatch[i].who == ROOT_ONLY && j->cred.uid != 0) {
 		st = CDB_STATUS_DENIED;
@@ -150,6 +157,7 @@ static void serve_one(struct session *s, const struct job *j)
 		wbuf_begin(&out, CDB_STATUS_ERROR);
 	}
 reply:
+	stats_served(opname != NULL ? op : 0, opname, st);
 	if (wbuf_end(&out) != 0) {
 		wbuf_begin(&out, CDB_STATUS_ERROR);
 		wbuf_end(&out);
@@ -261,6 +269,7 @@ int server_run(int listen_fd, struct connector *cn)
 		}
 		started++;
 	}
+	stats_start();
 	log_msg(LOG_INFO, "ready: %d workers, legacy driver %s", started, cn->cfg->driver);
 	pfd[0].fd = listen_fd;
 	pfd[0].events = POLLIN;

@@ -1,4 +1,4 @@
-/* group.c: the group map (getgrnam_r, getgrgid_r; no enumeration yet). */
+/* group.c: the group map: getgrnam_r, getgrgid_r, and getgrent_r. */
 #include <errno.h>
 #include <grp.h>
 #include <stdalign.h>
@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "enum.h"
 #include "nss_client.h"
 #include "nss_customdb.h"
 #include "protocol.h"
@@ -64,23 +65,24 @@ enum nss_status _nss_customdb_getgrgid_r(gid_t gid, struct group *gr, char *buf,
 	return nss_lookup_id(CDB_OP_GETGRGID, (uint32_t)gid, pack_group, gr, buf, buflen, errnop);
 }
 
+/* Enumeration (enum.h): the daemon's list, when enumerate = yes. */
+static struct nss_enum walk = NSS_ENUM_INIT(CDB_OP_LIST_GROUPS);
+
 enum nss_status _nss_customdb_setgrent(int stayopen)
 {
 	(void)stayopen;
+	nss_enum_reset(&walk);
 	return NSS_STATUS_SUCCESS;
 }
 
 enum nss_status _nss_customdb_getgrent_r(struct group *gr, char *buf, size_t buflen,
 					 int *errnop)
 {
-	(void)gr;
-	(void)buf;
-	(void)buflen;
-	*errnop = ENOENT;
-	return NSS_STATUS_NOTFOUND;
+	return nss_enum_next(&walk, pack_group, gr, buf, buflen, errnop);
 }
 
 enum nss_status _nss_customdb_endgrent(void)
 {
+	nss_enum_reset(&walk);
 	return NSS_STATUS_SUCCESS;
 }

@@ -2,7 +2,8 @@
  *
  * This code runs in every process on the host, so it links nothing but libc
  * and the shared codec, never blocks for long, never raises SIGPIPE and
- * leaves errno as it found it (the entry points do that). */
+ * leaves errno as it found it, but for the answer it gives in *errnop (the
+ * entry points do that). */
 #include "nss_client.h"
 
 #include <errno.h>
@@ -186,6 +187,17 @@ static enum nss_status lookup(const struct request_key *rk, const char *key, siz
 	return answer(st, &rp, pack, record, buf, buflen, errnop);
 }
 
+/* Give errno back the value the caller had, except that the answer in
+ * *errnop wins: glibc passes &errno itself and reads ERANGE there to retry
+ * with a bigger buffer. */
+static void restore_errno(int saved, int *errnop)
+{
+	int answer = *errnop;
+
+	errno = saved;
+	*errnop = answer;
+}
+
 enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack, void *record,
 				char *buf, size_t buflen, int *errnop)
 {
@@ -205,7 +217,7 @@ enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack,
 		return NSS_STATUS_NOTFOUND;
 	}
 	st = lookup(&rk, name, n, pack, record, buf, buflen, errnop);
-	errno = saved;
+	restore_errno(saved, errnop);
 	return st;
 }
 
@@ -244,7 +256,7 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
 	}
 	n = id_to_text(id, key);
 	st = lookup(&rk, key, (size_t)n, pack, record, buf, buflen, errnop);
-	errno = saved;
+	restore_errno(saved, errnop);
 	return st;
 }
 

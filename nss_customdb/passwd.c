@@ -1,9 +1,10 @@
-/* passwd.c: the passwd map (getpwnam_r, getpwuid_r; no enumeration yet). */
+/* passwd.c: the passwd map: getpwnam_r, getpwuid_r, and getpwent_r. */
 #include <errno.h>
 #include <nss.h>
 #include <pwd.h>
 #include <string.h>
 
+#include "enum.h"
 #include "nss_client.h"
 #include "nss_customdb.h"
 #include "protocol.h"
@@ -47,24 +48,24 @@ enum nss_status _nss_customdb_getpwuid_r(uid_t uid, struct passwd *pw, char *buf
 	return nss_lookup_id(CDB_OP_GETPWUID, (uint32_t)uid, pack_passwd, pw, buf, buflen, errnop);
 }
 
-/* Enumeration is not offered yet: an empty list, never an error. */
+/* Enumeration (enum.h): the daemon's list, when enumerate = yes. */
+static struct nss_enum walk = NSS_ENUM_INIT(CDB_OP_LIST_USERS);
+
 enum nss_status _nss_customdb_setpwent(int stayopen)
 {
 	(void)stayopen;
+	nss_enum_reset(&walk);
 	return NSS_STATUS_SUCCESS;
 }
 
 enum nss_status _nss_customdb_getpwent_r(struct passwd *pw, char *buf, size_t buflen,
 					 int *errnop)
 {
-	(void)pw;
-	(void)buf;
-	(void)buflen;
-	*errnop = ENOENT;
-	return NSS_STATUS_NOTFOUND;
+	return nss_enum_next(&walk, pack_passwd, pw, buf, buflen, errnop);
 }
 
 enum nss_status _nss_customdb_endpwent(void)
 {
+	nss_enum_reset(&walk);
 	return NSS_STATUS_SUCCESS;
 }
