@@ -1,1 +1,650 @@
-/* connector_admin.c: (being written) */
+/* connector_admin.c: see connector_admin.h. */
+#include "connector_admin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "log.h"
+#include "names.h"
+#include "secret.h"
+
+/* Uids tried above the store's highest before a new store user's uid is
+ * given up on (each costs one get_user_by_uid). */
+#define ADMIN_UID_TRIES 1000
+
+/* Longest email customdb writes (RFC 5321's path limit). */
+#define ADMIN_EMAIL_MAX 254
+
+const char *user_place_name(enum user_place p)
+{
+	switch (p) {
+	case PLACE_LEGACY: return "legacy";
+	case PLACE_STORE: return "store";
+	case PLACE_DELETED: return "deleted";
+	}
+	return "?";
+}
+
+static bool migrating(const struct session *s)
+{
+	return s->conn->cfg->mode == MODE_MIGRATE;
+}
+
+/* The session's store connection, opened on first use (as the connector
+ * does); NULL with why when it cannot be opened now. */
+static struct store *admin_store(struct session *s, char *why, size_t whylen)
+{
+	if (s->store == NULL)
+		s->store = store_open(s->conn->cfg, why, whylen);
+	return s->store;
+}
+
+static int conn_of_store(int rc)
+{
+	switch (rc) {
+	case STORE_OK: return CONN_OK;
+	case STORE_NOTFOUND: return CONN_NOTFOUND;
+	case STORE_CONFLICT:
+	case STORE_EXISTS:
+	case STORE_TOMBSTONE: return CONN_EXISTS;
+	case STORE_ERROR: return CONN_ERROR;
+	}
+	return CONN_UNAVAIL;
+}
+
+static void store_why(int rc, const char *what, char *why, size_t whylen)
+{
+	snprintf(why, whylen, "the store: %s: %s", what, store_rc_name(rc));
+}
+
+/* An address the legacy application could hold: no spaces or control
+ * bytes, something on each side of the last '@'. Not a full RFC 5322 check:
+ * the address only ever goes back to the database. */
+static bool email_ok(const char *e)
+{
+	const char *at = strrchr(e, '@');
+	size_t n = strlen(e), i;
+
+	if (n < 3 || n > ADMIN_EMAIL_MAX || at == NULL || at == e || at[1] == '\0')
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)e[i] <= ' ' || e[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static int not_configured(const struct config *cfg, enum query_id id, char *why, size_t whylen)
+{
+	snprintf(why, whylen, "query %s is not configured ([queries] %s in %s)", query_id_name(id),
+		 query_id_name(id), cfg->path != NULL ? cfg->path : "the config");
+	return CONN_ERROR;
+}
+
+int connector_query_ready(const struct config *cfg, enum query_id id, char *why, size_t whylen)
+{
+	if (cfg->mode == MODE_LEGACY && cfg->q[id].sql == NULL)
+		return not_configured(cfg, id, why, whylen);
+	return CONN_OK;
+}
+
+/* How many rows the legacy query id returns for a (any row at all: the key
+ * is taken there, even by a row customdb would not answer for). CONN_OK
+ * with *n, CONN_UNAVAIL, CONN_ERROR (the query is not configured or fails). */
+static int legacy_rows(struct session *s, enum query_id id, const struct query_args *a,
+		       size_t *n, char *why, size_t whylen)
+{
+	struct result *r = NULL;
+	char err[512];
+	int rc;
+
+	*n = 0;
+	if (s->conn->cfg->q[id].sql == NULL)
+		return not_configured(s->conn->cfg, id, why, whylen);
+	rc = session_query(s, id, a, &r, err, sizeof(err));
+	if (rc == CONN_OK)
+		*n = r->nrows;
+	else
+		snprintf(why, whylen, "query %s: %s", query_id_name(id), err);
+	result_free(r);
+	return rc;
+}
+
+/* Run the writing query id. CONN_OK; CONN_NOTFOUND when it changed no row
+ * and returned none; CONN_ERROR (not configured, refused by the database),
+ * CONN_UNAVAIL. */
+static int legacy_write(struct session *s, enum query_id id, const struct query_args *a,
+			char *why, size_t whylen)
+{
+	struct result *r = NULL;
+	char err[512];
+	int rc;
+
+	if (s->conn->cfg->q[id].sql == NULL)
+		return not_configured(s->conn->cfg, id, why, whylen);
+	rc = session_query(s, id, a, &r, err, sizeof(err));
+	if (rc != CONN_OK) {
+		snprintf(why, whylen, "query %s: %s", query_id_name(id), err);
+	} else if (r->nrows == 0 && r->affected == 0) {
+		snprintf(why, whylen, "query %s changed no row", query_id_name(id));
+		rc = CONN_NOTFOUND;
+	}
+	result_free(r);
+	return rc;
+}
+
+/* get_user returns the passwd fields; the account state (disabled, expiry,
+ * email_verified, must_change_password) is what the login query says. Add
+ * it to u, from the one row for u->name; without one u stays as it is. */
+static void legacy_account_state(struct session *s, struct user *u)
+{
+	struct query_args a = { 0 };
+	struct result *r = NULL;
+	struct user l;
+	char err[512];
+	size_t row, hit = 0, found = 0;
+	int col;
+
+	a.v[QP_USERNAME] = u->name;
+	if (session_query(s, Q_LOGIN, &a, &r, err, sizeof(err)) != CONN_OK)
+		goto out;
+	col = result_column(r, "username");
+	for (row = 0; col >= 0 && row < r->nrows; row++) {
+		const char *v = result_cell(r, row, (size_t)col);
+
+		if (v != NULL && strcmp(v, u->name) == 0) {
+			found++;
+			hit = row;
+		}
+	}
+	if (found != 1 || map_user(s->conn->cfg, r, hit, false, &l, NULL, 0) != MAP_OK)
+		goto out;
+	if (l.uid == u->uid) {
+		u->disabled = l.disabled;
+		u->email_verified = l.email_verified;
+		u->expires = l.expires;
+		u->must_change_password = l.must_change_password;
+		if (u->email == NULL) {
+			u->email = l.email;
+			l.email = NULL;
+		}
+	}
+	user_clear(&l);
+out:
+	result_free(r);
+}
+
+int connector_locate_user(struct session *s, const char *name, struct user *u,
+			  enum user_place *place, struct store_meta *meta)
+{
+	struct store_meta m;
+	struct store *st;
+	char why[512];
+	bool in_store = false;
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	memset(&m, 0, sizeof(m));
+	if (meta != NULL)
+		*meta = m;
+	*place = PLACE_LEGACY;
+	if (!cdb_name_valid(name, strlen(name)))
+		return CONN_NOTFOUND;
+	if (migrating(s)) {
+		st = admin_store(s, why, sizeof(why));
+		if (st == NULL) {
+			log_msg(LOG_ERR, "%s", why);
+			return CONN_UNAVAIL;
+		}
+		rc = store_user_meta(st, name, &m);
+		if (rc != STORE_OK && rc != STORE_NOTFOUND)
+			return CONN_UNAVAIL;
+		if (meta != NULL)
+			*meta = m;
+		if (rc == STORE_OK && m.deleted_at != 0) {
+			*place = PLACE_DELETED;
+			return CONN_OK;
+		}
+		in_store = rc == STORE_OK;
+	}
+	rc = connector_user_by_name(s, name, u);
+	if (rc == CONN_OK && in_store)
+		*place = PLACE_STORE;
+	else if (rc == CONN_OK)
+		legacy_account_state(s, u);
+	return rc;
+}
+
+/* The user a change is for, or a message saying why there is none. A
+ * tombstone is "not found" unless allow_deleted. */
+static int locate_for_change(struct session *s, const char *name, struct user *u,
+			     enum user_place *place, bool allow_deleted, char *why, size_t whylen)
+{
+	int rc = connector_locate_user(s, name, u, place, NULL);
+
+	if (rc == CONN_OK && *place == PLACE_DELETED && !allow_deleted) {
+		snprintf(why, whylen, "user %s was deleted (a tombstone in the store)", name);
+		return CONN_NOTFOUND;
+	}
+	if (rc == CONN_NOTFOUND)
+		snprintf(why, whylen, "no such user: %s", name);
+	else if (rc == CONN_UNAVAIL)
+		snprintf(why, whylen, "%s unavailable", migrating(s) ? "the store or the legacy "
+			 "database is" : "the legacy database is");
+	else if (rc != CONN_OK)
+		snprintf(why, whylen, "looking %s up failed (get_user)", name);
+	return rc;
+}
+
+int connector_check_name(const char *name, char *why, size_t whylen)
+{
+	if (cdb_name_valid(name, strlen(name)))
+		return CONN_OK;
+	snprintf(why, whylen, "'%s' is not a name customdb answers for: 1 to %d of A-Z a-z 0-9 "
+		 ". _ @ - (and a final $), not starting with - or ., not all digits, not root",
+		 name, CDB_NAME_MAX);
+	return CONN_ERROR;
+}
+
+int connector_create_ready(const struct config *cfg, const struct new_user *nu, char *why,
+			   size_t whylen)
+{
+	if (connector_check_name(nu->name, why, whylen) != CONN_OK)
+		return CONN_ERROR;
+	if (nu->uid != 0 && !map_id_allowed(cfg, nu->uid)) {
+		snprintf(why, whylen, "uid %lu is outside [min_uid, max_uid] = [%lu, %lu]",
+			 (unsigned long)nu->uid, (unsigned long)cfg->min_uid,
+			 (unsigned long)cfg->max_uid);
+		return CONN_ERROR;
+	}
+	if (nu->email != NULL && !email_ok(nu->email)) {
+		snprintf(why, whylen, "'%s' is not an email address customdb writes (local@domain, "
+			 "no spaces, at most %d bytes)", nu->email, ADMIN_EMAIL_MAX);
+		return CONN_ERROR;
+	}
+	if (connector_query_ready(cfg, Q_CREATE, why, whylen) != CONN_OK)
+		return CONN_ERROR;
+	if (cfg->mode == MODE_MIGRATE && cfg->q[Q_GET_USER_BY_UID].sql == NULL) {
+		size_t n;
+
+		not_configured(cfg, Q_GET_USER_BY_UID, why, whylen);
+		n = strlen(why);
+		snprintf(why + n, whylen - n, ": without it a new user's uid cannot be kept clear "
+			 "of the legacy database's");
+		return CONN_ERROR;
+	}
+	return CONN_OK;
+}
+
+int connector_name_free(struct session *s, const char *name, bool reuse_deleted, char *why,
+			size_t whylen)
+{
+	struct query_args a = { 0 };
+	struct store_meta m;
+	struct store *st;
+	size_t n;
+	int rc;
+
+	if (migrating(s)) {
+		st = admin_store(s, why, whylen);
+		if (st == NULL)
+			return CONN_UNAVAIL;
+		rc = store_user_meta(st, name, &m);
+		if (rc == STORE_OK && m.deleted_at == 0) {
+			snprintf(why, whylen, "user %s exists (in the store)", name);
+			return CONN_EXISTS;
+		}
+		if (rc == STORE_OK && !reuse_deleted) {
+			snprintf(why, whylen, "the name %s belonged to a user deleted on purpose (a "
+				 "tombstone in the store); give it to a new user only on purpose",
+				 name);
+			return CONN_EXISTS;
+		}
+		if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+			store_why(rc, "reading the user", why, whylen);
+			return CONN_UNAVAIL;
+		}
+	}
+	a.v[QP_USERNAME] = name;
+	rc = legacy_rows(s, Q_GET_USER, &a, &n, why, whylen);
+	if (rc == CONN_OK && n > 0) {
+		snprintf(why, whylen, "user %s exists (get_user returns %zu row%s for it in the "
+			 "legacy database)", name, n, n == 1 ? "" : "s");
+		rc = CONN_EXISTS;
+	}
+	return rc;
+}
+
+/* Whether uid is free: not in the store (migrate mode) and not known to
+ * get_user_by_uid (when configured; it must be in migrate mode). CONN_OK,
+ * CONN_EXISTS, CONN_UNAVAIL, CONN_ERROR. */
+static int uid_free(struct session *s, uid_t uid, char *why, size_t whylen)
+{
+	struct query_args a = { 0 };
+	struct user o;
+	char num[24];
+	size_t n;
+	int rc;
+
+	if (migrating(s)) {
+		rc = store_user_by_uid(s->store, uid, &o);
+		if (rc == STORE_OK)
+			snprintf(why, whylen, "uid %lu is held in the store by %s", (unsigned long)uid,
+				 o.name);
+		user_clear(&o);
+		if (rc == STORE_OK)
+			return CONN_EXISTS;
+		if (rc != STORE_NOTFOUND) {
+			store_why(rc, "reading a uid", why, whylen);
+			return CONN_UNAVAIL;
+		}
+	} else if (s->conn->cfg->q[Q_GET_USER_BY_UID].sql == NULL) {
+		return CONN_OK;  /* the create query and the database decide */
+	}
+	snprintf(num, sizeof(num), "%lu", (unsigned long)uid);
+	a.v[QP_UID] = num;
+	rc = legacy_rows(s, Q_GET_USER_BY_UID, &a, &n, why, whylen);
+	if (rc == CONN_OK && n > 0) {
+		snprintf(why, whylen, "uid %lu is taken in the legacy database (get_user_by_uid)",
+			 (unsigned long)uid);
+		rc = CONN_EXISTS;
+	}
+	return rc;
+}
+
+/* A uid for a new store user: the first above the store's highest that
+ * the legacy database does not know either. */
+static int pick_store_uid(struct session *s, uid_t *uid, char *why, size_t whylen)
+{
+	const struct config *cfg = s->conn->cfg;
+	uid_t first;
+	int rc, tries;
+
+	rc = store_next_uid(s->store, cfg->min_uid, cfg->max_uid, uid);
+	if (rc == STORE_NOTFOUND) {
+		snprintf(why, whylen, "no uid is free in the store up to max_uid (%lu)",
+			 (unsigned long)cfg->max_uid);
+		return CONN_EXISTS;
+	}
+	if (rc != STORE_OK) {
+		store_why(rc, "finding a free uid", why, whylen);
+		return conn_of_store(rc);
+	}
+	first = *uid;
+	for (tries = 0; tries < ADMIN_UID_TRIES && *uid <= cfg->max_uid; tries++, (*uid)++) {
+		rc = uid_free(s, *uid, why, whylen);
+		if (rc != CONN_EXISTS)
+			return rc;
+	}
+	snprintf(why, whylen, "uids %lu to %lu are all taken in the legacy database: give one "
+		 "with --uid", (unsigned long)first, (unsigned long)(*uid - 1));
+	return CONN_EXISTS;
+}
+
+/* Legacy mode: the create query. */
+static int create_legacy(struct session *s, const struct new_user *nu, const char *password,
+			 bool *created, char *why, size_t whylen)
+{
+	const struct config *cfg = s->conn->cfg;
+	struct query_args a = { 0 };
+	char hash[HASH_MAX], err[256], num[24];
+	int rc;
+
+	if (nu->uid != 0) {
+		rc = uid_free(s, nu->uid, why, whylen);
+		if (rc != CONN_OK)
+			return rc;
+	}
+	if (hash_generate(cfg->password_scheme, cfg->password_cost, password, hash, sizeof(hash),
+			  err, sizeof(err)) != 0) {
+		snprintf(why, whylen, "[legacy] password_scheme %s: %s", cfg->password_scheme, err);
+		return CONN_ERROR;
+	}
+	a.v[QP_USERNAME] = nu->name;
+	a.v[QP_EMAIL] = nu->email;
+	a.v[QP_PASSWORD_HASH] = hash;
+	if (nu->uid != 0) {
+		snprintf(num, sizeof(num), "%lu", (unsigned long)nu->uid);
+		a.v[QP_UID] = num;
+	}
+	rc = legacy_write(s, Q_CREATE, &a, why, whylen);
+	secret_wipe_array(hash);
+	if (rc == CONN_NOTFOUND) {
+		/* INSERT ... ON CONFLICT DO NOTHING and the like */
+		snprintf(why, whylen, "query create wrote no row: the name or uid is taken");
+		rc = CONN_EXISTS;
+	}
+	*created = rc == CONN_OK;
+	return rc;
+}
+
+/* Migrate mode: a store row. */
+static int create_store(struct session *s, const struct new_user *nu, const char *password,
+			bool *created, char *why, size_t whylen)
+{
+	const struct config *cfg = s->conn->cfg;
+	struct user row = { 0 };
+	struct store_meta m;
+	char hash[HASH_MAX], err[256], home[4096];
+	bool untombed = false;
+	int rc, r;
+
+	hash[0] = '\0';
+	row.uid = nu->uid;
+	rc = row.uid != 0 ? uid_free(s, row.uid, why, whylen)
+			  : pick_store_uid(s, &row.uid, why, whylen);
+	if (rc != CONN_OK)
+		goto out;
+	if (config_expand_home(cfg, nu->name, row.uid, home, sizeof(home)) != 0) {
+		snprintf(why, whylen, "home: the expanded template is too long");
+		rc = CONN_ERROR;
+		goto out;
+	}
+	row.name = strdup(nu->name);
+	row.gecos = strdup("");
+	row.home = strdup(home);
+	row.shell = strdup(cfg->default_shell);
+	row.email = nu->email != NULL ? strdup(nu->email) : NULL;
+	if (row.name == NULL || row.gecos == NULL || row.home == NULL || row.shell == NULL ||
+	    (nu->email != NULL && row.email == NULL)) {
+		snprintf(why, whylen, "out of memory");
+		rc = CONN_ERROR;
+		goto out;
+	}
+	row.gid = cfg->default_gid;
+	row.email_verified = nu->email != NULL ? 0 : -1;
+	if (hash_generate("argon2id", cfg->store_password_cost, password, hash, sizeof(hash), err,
+			  sizeof(err)) != 0) {
+		snprintf(why, whylen, "argon2id: %s", err);
+		rc = CONN_ERROR;
+		goto out;
+	}
+	/* a tombstone the administrator lets go of goes first; it comes back
+	 * if the user cannot be written */
+	if (nu->reuse_deleted && store_user_meta(s->store, nu->name, &m) == STORE_OK &&
+	    m.deleted_at != 0) {
+		r = store_delete_user(s->store, nu->name, false);
+		if (r != STORE_OK) {
+			store_why(r, "removing the tombstone", why, whylen);
+			rc = conn_of_store(r);
+			goto out;
+		}
+		untombed = true;
+	}
+	r = store_migrate_user(s->store, &row, hash, NULL, 0);
+	if (r == STORE_OK) {
+		*created = true;
+	} else if (r == STORE_CONFLICT) {
+		snprintf(why, whylen, "uid %lu was taken in the store meanwhile",
+			 (unsigned long)row.uid);
+	} else if (r == STORE_TOMBSTONE) {
+		snprintf(why, whylen, "the name %s was deleted on purpose meanwhile (a tombstone)",
+			 nu->name);
+	} else {
+		store_why(r, "writing the user", why, whylen);
+	}
+	rc = conn_of_store(r);
+	if (rc != CONN_OK && untombed && store_delete_user(s->store, nu->name, true) != STORE_OK)
+		log_msg(LOG_ERR, "user %s: the tombstone removed for the new user could not be "
+			"written back: the legacy user may migrate at the next login", nu->name);
+out:
+	secret_wipe_array(hash);
+	user_clear(&row);
+	return rc;
+}
+
+int connector_create_user(struct session *s, const struct new_user *nu, const char *password,
+			  struct user *out, bool *created, char *why, size_t whylen)
+{
+	struct user u;
+	bool denied = false;
+	int rc;
+
+	*created = false;
+	why[0] = '\0';
+	memset(&u, 0, sizeof(u));
+	rc = connector_create_ready(s->conn->cfg, nu, why, whylen);
+	if (rc != CONN_OK)
+		return rc;
+	if (password[0] == '\0') {
+		snprintf(why, whylen, "the password is empty");
+		return CONN_ERROR;
+	}
+	if (migrating(s) && admin_store(s, why, whylen) == NULL)
+		return CONN_UNAVAIL;
+	/* get_user -> create -> login */
+	rc = connector_name_free(s, nu->name, nu->reuse_deleted, why, whylen);
+	if (rc == CONN_OK)
+		rc = migrating(s) ? create_store(s, nu, password, created, why, whylen)
+				  : create_legacy(s, nu, password, created, why, whylen);
+	if (rc != CONN_OK)
+		return rc;
+	rc = connector_authenticate(s, nu->name, password, 0, &denied, &u);
+	if (rc != CONN_OK) {
+		snprintf(why, whylen, "user %s was written, but a login with the new password "
+			 "fails (%s): %s", nu->name, conn_rc_name(rc), migrating(s) ?
+			 "the store row is not one customdb answers for" :
+			 "check that create writes what login reads (the password column, a uid "
+			 "inside [min_uid, max_uid])");
+		if (rc != CONN_UNAVAIL)
+			rc = CONN_AUTH_ERR;
+	}
+	if (rc == CONN_OK && out != NULL)
+		*out = u;
+	else
+		user_clear(&u);
+	return rc;
+}
+
+int connector_verify_email(struct session *s, const char *name, char *why, size_t whylen)
+{
+	struct query_args a = { 0 };
+	enum user_place place;
+	struct user u;
+	char num[24];
+	int rc;
+
+	why[0] = '\0';
+	if (connector_query_ready(s->conn->cfg, Q_VERIFY, why, whylen) != CONN_OK)
+		return CONN_ERROR;
+	rc = locate_for_change(s, name, &u, &place, false, why, whylen);
+	if (rc != CONN_OK)
+		goto out;
+	if (place == PLACE_STORE) {
+		rc = store_set_email(s->store, name, NULL, 1);
+		if (rc != STORE_OK)
+			store_why(rc, "marking the email verified", why, whylen);
+		rc = conn_of_store(rc);
+		goto out;
+	}
+	snprintf(num, sizeof(num), "%lu", (unsigned long)u.uid);
+	a.v[QP_USERNAME] = name;
+	a.v[QP_UID] = num;
+	a.v[QP_EMAIL] = u.email;
+	rc = legacy_write(s, Q_VERIFY, &a, why, whylen);
+out:
+	user_clear(&u);
+	return rc;
+}
+
+int connector_change_email(struct session *s, const char *name, const char *email, char *why,
+			   size_t whylen)
+{
+	struct query_args a = { 0 };
+	enum user_place place;
+	struct user u;
+	char num[24];
+	int rc;
+
+	why[0] = '\0';
+	memset(&u, 0, sizeof(u));
+	if (!email_ok(email)) {
+		snprintf(why, whylen, "'%s' is not an email address customdb writes (local@domain, "
+			 "no spaces, at most %d bytes)", email, ADMIN_EMAIL_MAX);
+		return CONN_ERROR;
+	}
+	if (connector_query_ready(s->conn->cfg, Q_CHANGE_EMAIL, why, whylen) != CONN_OK)
+		return CONN_ERROR;
+	rc = locate_for_change(s, name, &u, &place, false, why, whylen);
+	if (rc != CONN_OK)
+		goto out;
+	if (place == PLACE_STORE) {
+		rc = store_set_email(s->store, name, email, 0);
+		if (rc != STORE_OK)
+			store_why(rc, "changing the email", why, whylen);
+		rc = conn_of_store(rc);
+		goto out;
+	}
+	snprintf(num, sizeof(num), "%lu", (unsigned long)u.uid);
+	a.v[QP_USERNAME] = name;
+	a.v[QP_UID] = num;
+	a.v[QP_EMAIL] = email;
+	rc = legacy_write(s, Q_CHANGE_EMAIL, &a, why, whylen);
+out:
+	user_clear(&u);
+	return rc;
+}
+
+int connector_delete_user(struct session *s, const char *name, bool tombstone, char *why,
+			  size_t whylen)
+{
+	struct query_args a = { 0 };
+	enum user_place place;
+	struct user u;
+	char num[24];
+	int rc;
+
+	why[0] = '\0';
+	memset(&u, 0, sizeof(u));
+	if (connector_query_ready(s->conn->cfg, Q_DELETE, why, whylen) != CONN_OK)
+		return CONN_ERROR;
+	rc = locate_for_change(s, name, &u, &place, true, why, whylen);
+	if (rc != CONN_OK)
+		goto out;
+	if (!migrating(s)) {
+		snprintf(num, sizeof(num), "%lu", (unsigned long)u.uid);
+		a.v[QP_USERNAME] = name;
+		a.v[QP_UID] = num;
+		rc = legacy_write(s, Q_DELETE, &a, why, whylen);
+		goto out;
+	}
+	if (place == PLACE_DELETED && tombstone) {
+		snprintf(why, whylen, "user %s is deleted already (a tombstone in the store)", name);
+		rc = CONN_NOTFOUND;
+		goto out;
+	}
+	if (place == PLACE_LEGACY && !tombstone) {
+		snprintf(why, whylen, "user %s is not migrated: the store holds nothing to delete, "
+			 "and the legacy row stays", name);
+		rc = CONN_NOTFOUND;
+		goto out;
+	}
+	rc = store_delete_user(s->store, name, tombstone);
+	if (rc != STORE_OK)
+		store_why(rc, "deleting the user", why, whylen);
+	rc = conn_of_store(rc);
+out:
+	user_clear(&u);
+	return rc;
+}

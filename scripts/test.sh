@@ -12,7 +12,9 @@
 #      id, pamtester, su, passwd and sshd, inside a private mount namespace;
 #      legacy mode (run.sh), migrate mode with SQLite and PostgreSQL stores
 #      (migrate.sh), the store's unit tests on a real PostgreSQL
-#      (store_pg.sh), password changes and account states (passwd.sh)
+#      (store_pg.sh), password changes and account states (passwd.sh),
+#      enumeration (enumerate.sh), customdb user (users.sh), bulk import of
+#      100,000 users, migrate status, cache and status (admin.sh)
 #   7. the integration tests again with the daemon and the tool built with
 #      ASan+UBSan (from stage 3), where untrusted bytes arrive
 #
@@ -45,6 +47,10 @@ stage "integration: migrate mode" env BUILD="$ROOT/build" tests/integration/migr
 stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integration/store_pg.sh
 stage "integration: password changes, account states" env BUILD="$ROOT/build" \
 	tests/integration/passwd.sh
+stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enumerate.sh
+stage "integration: customdb user" env BUILD="$ROOT/build" tests/integration/users.sh
+stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT/build" \
+	tests/integration/admin.sh
 stage "integration, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/run.sh
@@ -54,4 +60,13 @@ stage "integration: migrate mode, daemon and tool under ASan+UBSan" env BUILD="$
 stage "integration: password changes (SQLite), daemon and tool under ASan+UBSan" \
 	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" \
 	TOOL="$ROOT/build-asan/tools/customdb" tests/integration/passwd.sh sqlite
+stage "integration: enumeration (SQLite), daemon under ASan+UBSan" \
+	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" \
+	TOOL="$ROOT/build-asan/tools/customdb" tests/integration/enumerate.sh sqlite
+stage "integration: customdb user, daemon and tool under ASan+UBSan" \
+	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" \
+	TOOL="$ROOT/build-asan/tools/customdb" tests/integration/users.sh
+stage "integration: admin (2,000 users), daemon and tool under ASan+UBSan" \
+	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" \
+	TOOL="$ROOT/build-asan/tools/customdb" ADMIN_USERS=2000 tests/integration/admin.sh
 printf '\nall tests passed\n'

@@ -24,14 +24,16 @@ int tool_read_password(const char *prompt, char *buf, size_t len)
 	int rc = -1;
 
 	if (tty) {
-		fprintf(stderr, "%s", prompt);
-		fflush(stderr);
+		/* echo off before the prompt, and nothing typed is thrown away:
+		 * what is typed right after the prompt is neither shown nor lost */
 		if (tcgetattr(STDIN_FILENO, &old) != 0)
 			return -1;
 		quiet = old;
 		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &quiet) != 0)
 			return -1;
+		fprintf(stderr, "%s", prompt);
+		fflush(stderr);
 	}
 	if (fgets(buf, (int)len, stdin) != NULL) {
 		n = strcspn(buf, "\n");
@@ -39,7 +41,7 @@ int tool_read_password(const char *prompt, char *buf, size_t len)
 		rc = 0;
 	}
 	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		tcsetattr(STDIN_FILENO, TCSANOW, &old);
 		fputc('\n', stderr);
 	}
 	return rc;

@@ -46,6 +46,12 @@ void tool_close_session(struct config *c, struct session *s);
 /* The fields of a user, as `try` and `user show` print them. */
 void tool_print_user(struct out *out, const struct user *u);
 
+/* Drop name's entries (every entry for NULL) from the host cache of the
+ * daemon answering at c->socket_path (CDB_OP_CACHE_FLUSH, root only), after
+ * a change it must not keep serving. Quiet: the number of entries dropped,
+ * or -1 when no daemon runs there or it refused. (cmd_daemon.c) */
+int tool_daemon_flush(const struct config *c, const char *name);
+
 /* Command groups. argv[0] is the group's name ("user"); each parses its own
  * arguments and options (--json and --help included; --help prints its usage
  * on stdout and exits 0) and returns an exit status. */

@@ -4,12 +4,16 @@
 --
 --   mariadb shop < mysql.sql
 --
--- customdb only reads these tables. It derives the Linux ids in SQL:
--- uid = 10000 + users.id, gid = 20000 + groups.id. Give the account customdb
--- connects as nothing but SELECT, for example:
+-- customdb reads these tables; it writes `users` only through the writing
+-- queries of mysql.conf (create, verify, change_password, change_email,
+-- delete: customdb user ..., password changes), when they are configured.
+-- It derives the Linux ids in SQL: uid = 10000 + users.id, gid = 20000 +
+-- groups.id. Give the account customdb connects as SELECT, and the writes
+-- only if you configure those queries, for example:
 --
 --   CREATE USER 'customdb'@'localhost' IDENTIFIED BY '...';
 --   GRANT SELECT ON shop.* TO 'customdb'@'localhost';
+--   GRANT INSERT, UPDATE, DELETE ON shop.users TO 'customdb'@'localhost';
 --
 -- `groups` is quoted: it is a reserved word in MySQL 8.
 
@@ -19,7 +23,9 @@ CREATE TABLE users (
     password    VARCHAR(255) NOT NULL,          -- hash: bcrypt, sha512crypt, argon2id ...
     email       VARCHAR(255),
     full_name   VARCHAR(255),                   -- shown as the GECOS field
-    active      TINYINT(1)   NOT NULL DEFAULT 1 -- 0: the account is disabled
+    active      TINYINT(1)   NOT NULL DEFAULT 1, -- 0: the account is disabled
+    email_verified TINYINT(1) NOT NULL DEFAULT 0,
+    must_change_password TINYINT(1) NOT NULL DEFAULT 0  -- 1: a new password at the next login
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 
 CREATE TABLE `groups` (

@@ -413,7 +413,11 @@ config_checks() {
 	migrate_config sqlite "$WORK/legacy.db" "$d/sock" "$d/state" "path = $d/state/store.db" > "$d/ok.conf"
 	chmod 600 "$d/ok.conf"
 	t_ok "customdb check accepts mode = migrate" "$TOOL" -c "$d/ok.conf" check
+	t_out "customdb check reports the store: ok, and its users" "ok sqlite $d/state/store.db 0" \
+		bash -c "'$TOOL' -c '$d/ok.conf' --json check | jq -r '.store | \"\\(.status) \\(.driver) \\(.path) \\(.users)\"'"
 	chmod 644 "$d/state/store.db"
+	t_grep "customdb check names a store others may read" "others may read" "$TOOL" -c "$d/ok.conf" check
+	t_fail "... and exits non-zero" "$TOOL" -c "$d/ok.conf" check
 	t_grep "a store others may read: the daemon refuses, naming the file" \
 		"store $d/state/store.db: others may read or write it \(mode 0644\)" timeout 5 "$DAEMON" -c "$d/ok.conf" -f
 	migrate_config sqlite "$WORK/legacy.db" "$d/sock" "$d/state" "driver = postgresql" > "$d/nopg.conf"
