@@ -16,30 +16,11 @@
 # (and without one), as root and as a user who is not.
 # Needs what run.sh needs (jq too); runs inside a private mount namespace.
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-export BUILD
-
-. "$HERE/lib/ns.sh"
-ns_enter "$0" "$@"
-
-. "$HERE/lib/assert.sh"
-. "$HERE/lib/servers.sh"
-. "$HERE/lib/legacy.sh"
-. "$HERE/lib/daemon.sh"
-
-DAEMON=${DAEMON:-$BUILD/customdbd/customdbd}
-TOOL=${TOOL:-$BUILD/tools/customdb}
-NSSMOD=$BUILD/nss_customdb/libnss_customdb.so.2
-PAMMOD=$BUILD/pam_customdb/pam_customdb.so
-for f in "$DAEMON" "$TOOL" "$NSSMOD" "$PAMMOD"; do
-	[ -e "$f" ] || { echo "admin.sh: $f is missing: build first" >&2; exit 2; }
-done
+. "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 command -v jq >/dev/null || { echo "admin.sh: needs jq" >&2; exit 2; }
-
 N=${ADMIN_USERS:-100000}
 N_MYSQL=300
+
 WORK=$(mktemp -d /tmp/customdb-adm.XXXXXX)
 chmod 755 "$WORK"
 LEGACY_PG=$WORK/legacy-pg

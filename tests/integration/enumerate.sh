@@ -18,29 +18,7 @@
 # groups are listed with the legacy database down.
 # Needs what run.sh needs; runs inside a private mount namespace (lib/ns.sh).
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-export BUILD
-
-. "$HERE/lib/ns.sh"
-ns_enter "$0" "$@"
-
-. "$HERE/lib/assert.sh"
-. "$HERE/lib/servers.sh"
-. "$HERE/lib/legacy.sh"
-. "$HERE/lib/daemon.sh"
-
-DAEMON=${DAEMON:-$BUILD/customdbd/customdbd}
-NSSMOD=$BUILD/nss_customdb/libnss_customdb.so.2
-PAMMOD=$BUILD/pam_customdb/pam_customdb.so
-PROBE=$BUILD/tests/integration/nss_enum_probe
-for f in "$DAEMON" "$NSSMOD" "$PAMMOD" "$PROBE"; do
-	[ -e "$f" ] || { echo "enumerate.sh: $f is missing: build first" >&2; exit 2; }
-done
-
-ENGINES=("$@")
-[ ${#ENGINES[@]} -eq 0 ] && ENGINES=(sqlite postgresql mysql)
+. "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 
 WORK=$(mktemp -d /tmp/customdb-enum.XXXXXX)
 chmod 755 "$WORK"
@@ -187,8 +165,8 @@ line() {
 # members GROUP: how many members customdb's line of GROUP has
 members() { ours group | awk -F: -v n="$1" '$1 == n { print split($4, m, ",") }'; }
 # probe MAP BUFLEN STEP: the module's walk with a small buffer, entries only
-probe_entries() { "$PROBE" "$NSSMOD" "$1" "$2" "$3" | grep -v '^end='; }
-probe_end() { "$PROBE" "$NSSMOD" "$1" "$2" "$3" | grep '^end='; }
+probe_entries() { "$ENUM_PROBE" "$NSSMOD" "$1" "$2" "$3" | grep -v '^end='; }
+probe_end() { "$ENUM_PROBE" "$NSSMOD" "$1" "$2" "$3" | grep '^end='; }
 took_ms() {
 	local t0 t1
 	t0=$(now_ms)

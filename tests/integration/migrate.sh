@@ -15,26 +15,7 @@
 # during a burst of migrations loses none that pamtester saw succeed.
 # Needs what run.sh needs; runs inside a private mount namespace (lib/ns.sh).
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-export BUILD
-
-. "$HERE/lib/ns.sh"
-ns_enter "$0" "$@"
-
-. "$HERE/lib/assert.sh"
-. "$HERE/lib/servers.sh"
-. "$HERE/lib/legacy.sh"
-. "$HERE/lib/daemon.sh"
-
-DAEMON=${DAEMON:-$BUILD/customdbd/customdbd}
-TOOL=${TOOL:-$BUILD/tools/customdb}
-NSSMOD=$BUILD/nss_customdb/libnss_customdb.so.2
-PAMMOD=$BUILD/pam_customdb/pam_customdb.so
-for f in "$DAEMON" "$TOOL" "$NSSMOD" "$PAMMOD"; do
-	[ -e "$f" ] || { echo "migrate.sh: $f is missing: build first" >&2; exit 2; }
-done
+. "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 
 WORK=$(mktemp -d /tmp/customdb-mig.XXXXXX)
 chmod 755 "$WORK"

@@ -17,31 +17,7 @@
 # Needs what run.sh needs, plus expect and passwd; runs inside a private
 # mount namespace (lib/ns.sh).
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-export BUILD
-
-. "$HERE/lib/ns.sh"
-ns_enter "$0" "$@"
-
-. "$HERE/lib/assert.sh"
-. "$HERE/lib/servers.sh"
-. "$HERE/lib/legacy.sh"
-. "$HERE/lib/daemon.sh"
-
-ENGINES=("$@")
-[ ${#ENGINES[@]} -eq 0 ] && ENGINES=(sqlite postgresql mysql)
-
-DAEMON=${DAEMON:-$BUILD/customdbd/customdbd}
-TOOL=${TOOL:-$BUILD/tools/customdb}
-NSSMOD=$BUILD/nss_customdb/libnss_customdb.so.2
-PAMMOD=$BUILD/pam_customdb/pam_customdb.so
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-for f in "$DAEMON" "$TOOL" "$NSSMOD" "$PAMMOD"; do
-	[ -e "$f" ] || { echo "passwd.sh: $f is missing: build first" >&2; exit 2; }
-done
+. "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 
 WORK=$(mktemp -d /tmp/customdb-pw.XXXXXX)
 chmod 755 "$WORK"

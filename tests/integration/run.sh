@@ -8,35 +8,7 @@
 # Everything runs inside a private mount namespace (lib/ns.sh): the host's
 # /etc/nsswitch.conf, /etc/pam.d and /lib are never touched.
 set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
-export BUILD
-
-. "$HERE/lib/ns.sh"
-ns_enter "$0" "$@"
-
-. "$HERE/lib/assert.sh"
-. "$HERE/lib/servers.sh"
-. "$HERE/lib/legacy.sh"
-. "$HERE/lib/daemon.sh"
-
-ENGINES=("$@")
-[ ${#ENGINES[@]} -eq 0 ] && ENGINES=(sqlite postgresql mysql)
-
-# DAEMON and TOOL may come from another build (e.g. build-asan: sanitizers
-# in the daemon, where untrusted bytes arrive); the modules are loaded into
-# uninstrumented programs, so they always come from BUILD.
-DAEMON=${DAEMON:-$BUILD/customdbd/customdbd}
-TOOL=${TOOL:-$BUILD/tools/customdb}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-PROBE=$BUILD/tests/integration/nss_probe
-NSSMOD=$BUILD/nss_customdb/libnss_customdb.so.2
-PAMMOD=$BUILD/pam_customdb/pam_customdb.so
-for f in "$DAEMON" "$TOOL" "$PROBE" "$NSSMOD" "$PAMMOD"; do
-	[ -e "$f" ] || { echo "run.sh: $f is missing: build first" >&2; exit 2; }
-done
+. "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 
 WORK=$(mktemp -d /tmp/customdb-it.XXXXXX)
 chmod 755 "$WORK"
