@@ -537,7 +537,11 @@ int connector_create_user(struct session *s, const struct new_user *nu, const ch
 	return rc;
 }
 
-int connector_verify_email(struct session *s, const char *name, char *why, size_t whylen)
+/* verify and change_email: a migrated user's store row, or the query q for
+ * anyone else. email: the new address (NULL: keep it; the query still gets
+ * the current one); verified: as store_set_email. */
+static int set_email(struct session *s, const char *name, enum query_id q, const char *email,
+		     int verified, const char *what, char *why, size_t whylen)
 {
 	struct query_args a = { 0 };
 	enum user_place place;
@@ -545,65 +549,45 @@ int connector_verify_email(struct session *s, const char *name, char *why, size_
 	char num[24];
 	int rc;
 
-	why[0] = '\0';
-	if (connector_query_ready(s->conn->cfg, Q_VERIFY, why, whylen) != CONN_OK)
+	memset(&u, 0, sizeof(u));
+	if (connector_query_ready(s->conn->cfg, q, why, whylen) != CONN_OK)
 		return CONN_ERROR;
 	rc = locate_for_change(s, name, &u, &place, false, why, whylen);
 	if (rc != CONN_OK)
 		goto out;
 	if (place == PLACE_STORE) {
-		rc = store_set_email(s->store, name, NULL, 1);
+		rc = store_set_email(s->store, name, email, verified);
 		if (rc != STORE_OK)
-			store_why(rc, "marking the email verified", why, whylen);
+			store_why(rc, what, why, whylen);
 		rc = conn_of_store(rc);
 		goto out;
 	}
 	snprintf(num, sizeof(num), "%lu", (unsigned long)u.uid);
 	a.v[QP_USERNAME] = name;
 	a.v[QP_UID] = num;
-	a.v[QP_EMAIL] = u.email;
-	rc = legacy_write(s, Q_VERIFY, &a, why, whylen);
+	a.v[QP_EMAIL] = email != NULL ? email : u.email;
+	rc = legacy_write(s, q, &a, why, whylen);
 out:
 	user_clear(&u);
 	return rc;
 }
 
+int connector_verify_email(struct session *s, const char *name, char *why, size_t whylen)
+{
+	why[0] = '\0';
+	return set_email(s, name, Q_VERIFY, NULL, 1, "marking the email verified", why, whylen);
+}
+
 int connector_change_email(struct session *s, const char *name, const char *email, char *why,
 			   size_t whylen)
 {
-	struct query_args a = { 0 };
-	enum user_place place;
-	struct user u;
-	char num[24];
-	int rc;
-
 	why[0] = '\0';
-	memset(&u, 0, sizeof(u));
 	if (!email_ok(email)) {
 		snprintf(why, whylen, "'%s' is not an email address customdb writes (local@domain, "
 			 "no spaces, at most %d bytes)", email, ADMIN_EMAIL_MAX);
 		return CONN_ERROR;
 	}
-	if (connector_query_ready(s->conn->cfg, Q_CHANGE_EMAIL, why, whylen) != CONN_OK)
-		return CONN_ERROR;
-	rc = locate_for_change(s, name, &u, &place, false, why, whylen);
-	if (rc != CONN_OK)
-		goto out;
-	if (place == PLACE_STORE) {
-		rc = store_set_email(s->store, name, email, 0);
-		if (rc != STORE_OK)
-			store_why(rc, "changing the email", why, whylen);
-		rc = conn_of_store(rc);
-		goto out;
-	}
-	snprintf(num, sizeof(num), "%lu", (unsigned long)u.uid);
-	a.v[QP_USERNAME] = name;
-	a.v[QP_UID] = num;
-	a.v[QP_EMAIL] = email;
-	rc = legacy_write(s, Q_CHANGE_EMAIL, &a, why, whylen);
-out:
-	user_clear(&u);
-	return rc;
+	return set_email(s, name, Q_CHANGE_EMAIL, email, 0, "changing the email", why, whylen);
 }
 
 int connector_delete_user(struct session *s, const char *name, bool tombstone, char *why,

@@ -188,6 +188,25 @@ static void flush_daemon(struct out *out, const struct config *c, const char *na
 
 /* --- add ---------------------------------------------------------------- */
 
+/* The answer of modify, verify and passwd: what was done to whom (email:
+ * the new address, or NULL), and the daemon's entries for the name dropped
+ * so that hosts see the change at once. */
+static void report_change(const struct opts *o, const struct config *c, const char *result,
+			  const char *name, const char *email)
+{
+	struct out out;
+
+	out_begin(&out, o->json);
+	out_obj_begin(&out, NULL);
+	out_str(&out, "result", result);
+	out_str(&out, "username", name);
+	if (email != NULL)
+		out_str(&out, "email", email);
+	flush_daemon(&out, c, name);
+	out_obj_end(&out);
+	out_end(&out);
+}
+
 static int user_add(const struct opts *o, const struct uargs *a)
 {
 	const struct new_user nu = {
@@ -333,7 +352,6 @@ static int user_modify(const struct opts *o, const struct uargs *a)
 	struct config *c;
 	struct connector cn;
 	struct session s;
-	struct out out;
 	char why[1024];
 	int rc;
 
@@ -347,14 +365,7 @@ static int user_modify(const struct opts *o, const struct uargs *a)
 		rc = failed("modify", rc, why);
 		goto out;
 	}
-	out_begin(&out, o->json);
-	out_obj_begin(&out, NULL);
-	out_str(&out, "result", "changed");
-	out_str(&out, "username", a->name);
-	out_str(&out, "email", a->email);
-	flush_daemon(&out, c, a->name);
-	out_obj_end(&out);
-	out_end(&out);
+	report_change(o, c, "changed", a->name, a->email);
 	rc = EXIT_YES;
 out:
 	tool_close_session(c, &s);
@@ -366,7 +377,6 @@ static int user_verify(const struct opts *o, const struct uargs *a)
 	struct config *c;
 	struct connector cn;
 	struct session s;
-	struct out out;
 	char why[1024];
 	int rc;
 
@@ -378,14 +388,8 @@ static int user_verify(const struct opts *o, const struct uargs *a)
 		rc = failed("verify", rc, why);
 		goto out;
 	}
-	out_begin(&out, o->json);
-	out_obj_begin(&out, NULL);
-	out_str(&out, "result", "verified");
-	out_str(&out, "username", a->name);
 	/* email_verified is part of the account step the daemon answers */
-	flush_daemon(&out, c, a->name);
-	out_obj_end(&out);
-	out_end(&out);
+	report_change(o, c, "verified", a->name, NULL);
 	rc = EXIT_YES;
 out:
 	tool_close_session(c, &s);
@@ -401,7 +405,6 @@ static int user_passwd(const struct opts *o, const struct uargs *a)
 	struct session s;
 	struct user u;
 	enum user_place place;
-	struct out out;
 	char pw[PW_MAX], why[1024];
 	int rc;
 
@@ -432,13 +435,7 @@ static int user_passwd(const struct opts *o, const struct uargs *a)
 		rc = failed("passwd", rc, why);
 		goto out;
 	}
-	out_begin(&out, o->json);
-	out_obj_begin(&out, NULL);
-	out_str(&out, "result", "changed");
-	out_str(&out, "username", a->name);
-	flush_daemon(&out, c, a->name);
-	out_obj_end(&out);
-	out_end(&out);
+	report_change(o, c, "changed", a->name, NULL);
 	rc = EXIT_YES;
 out:
 	secret_wipe_array(pw);
