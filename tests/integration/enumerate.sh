@@ -12,8 +12,8 @@
 # or repeated; enumerate_limit caps; without list queries the users and
 # groups looked up lately (the host cache) are listed; with the database down
 # the cached ones still are. Once: the daemon stopped or frozen never keeps
-# `getent passwd` from listing the files users. Migrate mode (PostgreSQL
-# legacy, SQLite store): a migrated user is listed once, a tombstoned one and
+# `getent passwd` from listing the files users. Migrate mode (SQLite store,
+# each legacy engine): a migrated user is listed once, a tombstoned one and
 # a legacy user whose uid the store holds are not, and the store's users and
 # groups are listed with the legacy database down.
 # Needs what run.sh needs; runs inside a private mount namespace (lib/ns.sh).
@@ -319,18 +319,22 @@ daemon_gone() {
 }
 
 migrate_mode() {
-	local e=postgresql tag="migrate mode (PostgreSQL legacy, SQLite store)" store
+	local e=$1 tag="$1 migrate mode (SQLite store)" store
 	SOCK=/run/customdb/enum-migrate.sock
 	export CUSTOMDB_SOCKET=$SOCK
 	store=$WORK/$e/migrate.state/store.db
 	t_section "$tag: setup"
-	if [ ! -d "$WORK/$e/db" ]; then
+	if [ "$e" = sqlite ] || [ ! -d "$WORK/$e/db" ]; then
 		start_server "$e"
 		t_ok "$tag: server" test $? = 0 || return
 	fi
-	CONN="$(pg_conninfo "$WORK/$e/db") password=legacy-secret"
+	case $e in
+	sqlite) CONN=$WORK/$e/legacy.db ;;
+	postgresql) CONN="$(pg_conninfo "$WORK/$e/db") password=legacy-secret" ;;
+	mysql) CONN="$(maria_conninfo "$WORK/$e/db") password=legacy-secret" ;;
+	esac
 	t_ok "$tag: legacy data afresh" load_legacy "$e"
-	legacy_grant_writes postgresql "$WORK/$e/db" >/dev/null
+	legacy_grant_writes "$e" "$WORK/$e/db" >/dev/null
 	write_config "$e" migrate migrate "enumerate = yes"
 	run_daemon "$e" migrate || return
 	ns_pam_service enum-migrate "auth required $PAMMOD socket=$SOCK" "account required $PAMMOD socket=$SOCK"
@@ -357,13 +361,13 @@ migrate_mode() {
 		"alice squatter $(expected_users | sed -e 's/^alice //' -e 's/ erin / /' -e 's/ heidi / /')" names passwd
 
 	t_section "$tag: the legacy database down"
-	t_ok "$tag: legacy server stopped" pg_stop "$WORK/$e/db"
+	t_ok "$tag: legacy database gone" db_down "$e"
 	t_out "$tag: the store's users are listed" "alice squatter" names passwd
 	t_out "$tag: ... alice with her record" \
 		"alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" line passwd alice
 	t_out "$tag: the store's groups are listed" "devs ops" names group
 	t_out "$tag: ... devs with its migrated member" "devs:x:20001:alice" line group devs
-	t_ok "$tag: legacy server started again" pg_restart_server "$WORK/$e/db"
+	t_ok "$tag: legacy database back" db_up "$e"
 
 	stop_daemon "$WORK/daemon.pid"
 	t_nogrep "$tag: no sanitizer report in the daemon's log" \
@@ -375,7 +379,7 @@ for e in "${ENGINES[@]}"; do
 	legacy_mode "$e"
 done
 daemon_gone
-case " ${ENGINES[*]} " in
-*" postgresql "*) migrate_mode ;;
-esac
+for e in "${ENGINES[@]}"; do
+	migrate_mode "$e"
+done
 t_summary

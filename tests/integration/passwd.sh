@@ -11,7 +11,8 @@
 # user gets a new argon2id hash; an unmigrated user is migrated with the new
 # password): every account state (disabled, expired, must change, email not
 # verified with require_verified), a wrong current password, a retype that
-# differs, a change refused to a caller that is not root, rehash_on_login
+# differs, a quality module in front (use_authtok), a change refused to a
+# caller that is not root, rehash_on_login
 # turning md5crypt and weak bcrypt rows into the configured scheme, no
 # change_password query, and the daemon down.
 # Needs what run.sh needs, plus expect and passwd; runs inside a private
@@ -33,10 +34,16 @@ trap cleanup EXIT
 
 ns_setup "$WORK" "$BUILD"
 
+QUALITY=$BUILD/tests/integration/pam_quality_stub.so
+[ -e "$QUALITY" ] || { echo "passwd.sh: $QUALITY is missing: build first" >&2; exit 2; }
+
 # The stacks: customdb for its users, pam_unix for everyone else.
-ns_pam_service passwd \
-	"password [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $PAMMOD" \
-	"password required pam_unix.so"
+passwd_stack() {
+	ns_pam_service passwd \
+		"password [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $PAMMOD" \
+		"password required pam_unix.so"
+}
+passwd_stack
 ns_pam_service su \
 	"auth sufficient pam_rootok.so" \
 	"auth [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $PAMMOD" \
@@ -306,6 +313,20 @@ heidi-ssh"
 		t_nogrep "$e/$mode: ... no change asked" "required to change" cat "$WORK/pty.log"
 		t_fail "$e/$mode: ssh heidi with the old password fails" ssh_login heidi "heidi-pw"
 		sshd_stop
+
+		# a quality module in front (a stand-in for pam_pwquality): the new
+		# password is asked by it, and pam_customdb use_authtok takes it
+		ns_pam_service passwd \
+			"password requisite $QUALITY" \
+			"password [success=done user_unknown=ignore authinfo_unavail=ignore default=die] $PAMMOD use_authtok" \
+			"password required pam_unix.so use_authtok"
+		t_grep "$e/$mode: behind a quality module, a password it refuses: passwd fails, saying why" \
+			"BAD PASSWORD" passwd_user 10042 uma-pw short
+		t_ok "$e/$mode: ... uma's password is unchanged" pam customdb-pw uma uma-pw
+		t_grep "$e/$mode: ... one it accepts: updated, the new password asked twice only" \
+			"updated successfully" passwd_user 10042 uma-pw uma-quality
+		t_ok "$e/$mode: uma logs in with it" pam customdb-pw uma uma-quality
+		passwd_stack
 	fi
 
 	t_section "$e, $mode: who may change what"

@@ -609,6 +609,7 @@ legacy_suite mysql yescrypt
 command_line
 migrate_suite sqlite
 migrate_suite postgresql
+migrate_suite mysql
 template_suite sqlite
 template_suite postgresql
 template_suite mysql
