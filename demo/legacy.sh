@@ -34,12 +34,15 @@ min_uid = 10000
 max_uid = 60000
 default_shell = /bin/bash
 home = /home/%u
+enumerate = yes
 socket = $sock
 state_dir = $(dirname "$sock")/state
 
 [legacy]
 driver = sqlite
 connection = $db
+# new passwords are written as bcrypt
+password_scheme = bcrypt
 
 [queries]
 login = SELECT name AS username, 10000 + id AS uid, pass AS password,
@@ -60,5 +63,12 @@ get_group_by_gid = SELECT t.name AS "group", 20000 + t.id AS gid,
 user_groups = SELECT t.name AS "group", 20000 + t.id AS gid
           FROM teams t JOIN team_members m ON m.team_id = t.id JOIN users u ON u.id = m.user_id
           WHERE u.name = :username
+list_users = SELECT name AS username, 10000 + id AS uid, full_name AS gecos, email
+          FROM users ORDER BY id
+list_groups = SELECT t.name AS "group", 20000 + t.id AS gid,
+          (SELECT group_concat(u.name) FROM team_members m JOIN users u ON u.id = m.user_id
+            WHERE m.team_id = t.id) AS members
+          FROM teams t ORDER BY t.id
+change_password = UPDATE users SET pass = :password_hash WHERE name = :username
 CONF
 }

@@ -4,7 +4,8 @@
 # Installs what it needs, builds, makes an SQLite "legacy" database whose
 # users have sha512crypt, bcrypt, yescrypt and argon2id hashes, starts
 # customdbd, and in a private mount namespace (the host's nsswitch.conf and
-# /etc/pam.d are never touched) shows getent, id and pamtester at work.
+# /etc/pam.d are never touched) shows getent, id and pamtester at work:
+# look-ups, logins, enumeration, and a password change.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${CUSTOMDB_IN_NS:-}" != 1 ]; then
@@ -30,7 +31,8 @@ chmod 600 "$WORK/customdb.conf"
 ns_setup "$WORK" "$BUILD"
 ns_pam_service customdb-demo \
 	"auth    required $BUILD/pam_customdb/pam_customdb.so socket=$WORK/run/socket" \
-	"account required $BUILD/pam_customdb/pam_customdb.so socket=$WORK/run/socket"
+	"account required $BUILD/pam_customdb/pam_customdb.so socket=$WORK/run/socket" \
+	"password required $BUILD/pam_customdb/pam_customdb.so socket=$WORK/run/socket"
 export CUSTOMDB_SOCKET=$WORK/run/socket
 
 show() {
@@ -63,6 +65,22 @@ login bob builder
 login carol not-her-password
 login dave davepass
 login nosuchuser whatever
+echo
+echo "== enumeration (enumerate = yes): getent passwd with no key lists them too"
+printf '\n$ getent passwd | tail -4\n'
+getent passwd | tail -4
+echo
+echo "== a password change through PAM (root sets alice's; passwd does the same)"
+echo
+echo '$ printf '"'"'looking-glass\nlooking-glass\n'"'"' | pamtester customdb-demo alice chauthtok'
+printf 'looking-glass\nlooking-glass\n' | pamtester customdb-demo alice chauthtok 2>&1 |
+	sed -e 's/^New password: //' -e 's/^Retype new password: //' || true
+login alice looking-glass
+login alice wonderland
+echo
+echo "== alice's row now holds a bcrypt hash (password_scheme)"
+sqlite3 "$WORK/shop.db" "SELECT name, substr(pass, 1, 30) || '...' FROM users WHERE name = 'alice'"
+show "$BUILD/tools/customdb" -c "$WORK/customdb.conf" user show alice
 echo
 echo "== the daemon's log"
 cat "$WORK/daemon.log"
