@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "protocol.h"
 
@@ -72,15 +73,16 @@ static inline int rbuf_get_u32(struct rbuf *r, uint32_t *v)
  * and *n at its length. */
 static inline int rbuf_get_strref(struct rbuf *r, const char **s, size_t *n)
 {
-	uint32_t len, i;
+	uint32_t len;
 
 	if (rbuf_get_u32(r, &len) != 0)
 		return -1;
 	if (len > CDB_MAX_STRING || len > r->left)
 		return -1;
-	for (i = 0; i < len; i++)
-		if (r->p[i] == '\0')
-			return -1;
+	/* memchr: vectorised, where a byte loop costs the NSS module's hot path
+	 * more than the rest of the decoding */
+	if (len > 0 && memchr(r->p, '\0', len) != NULL)
+		return -1;
 	*s = (const char *)r->p;
 	*n = len;
 	r->p += len;
