@@ -10,7 +10,8 @@
  * PostgreSQL database ([store] driver = postgresql), which each test empties
  * first (its tables are dropped: give it a database of its own;
  * tests/integration/store_pg.sh does). CUSTOMDB_TEST_IMPORT_ROWS sets the
- * size of the timed bulk import (default 20000). */
+ * size of the bulk import (default 20000), whose rate is printed, never
+ * asserted: speed is the benchmarks' business. */
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1080,8 +1081,6 @@ START_TEST(bulk_import_rate)
 	ck_assert_int_eq(st.imported_pending, r.count);
 	ck_assert_int_eq(st.groups, r.count < TEAMS ? r.count + 1 : TEAMS + 1);
 	ck_assert_int_eq(sql_int("SELECT count(*) FROM memberships"), 2LL * r.count);
-	/* 100,000 users well under a minute */
-	ck_assert_msg(rate >= 100000.0 / 60, "%.0f users/s", rate);
 	store_close(s);
 }
 END_TEST
