@@ -29,7 +29,6 @@
  * U+FFFD. We decode the same way before writing UTF-16LE. */
 #include "hash.h"
 
-#include <limits.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <stdint.h>
@@ -39,6 +38,7 @@
 
 #include "hash_encoding.h"
 #include "hash_families.h"
+#include "hash_kdf.h"
 #include "secret.h"
 
 #define ASPNET_MAX_DECODED (HASH_MAX / 4 * 3)
@@ -121,19 +121,11 @@ static bool identity_v3_parse(const char *stored, struct identity_hash *h)
 
 static int identity_verify(const struct identity_hash *h, const char *password, size_t pwlen)
 {
-	unsigned char got[ASPNET_MAX_DECODED];
-	int rc = HASH_UNUSABLE;
-
 	/* Identity reads the count as a signed int; 0 or negative throws */
-	if (h->iterations < 1 || h->iterations > ASPNET_MAX_ITERATIONS || pwlen > INT_MAX)
-		goto out;
-	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, h->salt, (int)h->saltlen, (int)h->iterations,
-			      h->md, (int)h->subkeylen, got) != 1)
-		goto out;
-	rc = hash_equal(got, h->subkey, h->subkeylen) ? HASH_MATCH : HASH_MISMATCH;
-out:
-	secret_wipe_array(got);
-	return rc;
+	if (h->iterations < 1 || h->iterations > ASPNET_MAX_ITERATIONS)
+		return HASH_UNUSABLE;
+	return hash_pbkdf2_check(h->md, password, pwlen, h->salt, h->saltlen,
+				 h->iterations, h->subkey, h->subkeylen);
 }
 
 static void identity_describe(const struct identity_hash *h, bool ok, char *out, size_t outlen)

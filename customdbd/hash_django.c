@@ -20,6 +20,7 @@
 
 #include "hash_encoding.h"
 #include "hash_families.h"
+#include "hash_kdf.h"
 #include "secret.h"
 
 #define DJANGO_MAX_ITERATIONS 10000000UL
@@ -113,18 +114,11 @@ static int django_pbkdf2_verify(const char *stored, const char *prefix, const EV
 				const char *password, size_t pwlen)
 {
 	struct django_pbkdf2 p;
-	unsigned char got[EVP_MAX_MD_SIZE];
-	int rc = HASH_UNUSABLE;
 
-	if (!django_pbkdf2_parse(stored, prefix, md, &p) || pwlen > INT_MAX)
-		goto out;
-	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, (const unsigned char *)p.salt,
-			      (int)p.saltlen, (int)p.iterations, md, (int)p.dklen, got) != 1)
-		goto out;
-	rc = hash_equal(got, p.dk, p.dklen) ? HASH_MATCH : HASH_MISMATCH;
-out:
-	secret_wipe_array(got);
-	return rc;
+	if (!django_pbkdf2_parse(stored, prefix, md, &p))
+		return HASH_UNUSABLE;
+	return hash_pbkdf2_check(md, password, pwlen, (const unsigned char *)p.salt, p.saltlen,
+				 p.iterations, p.dk, p.dklen);
 }
 
 static void django_pbkdf2_describe(const char *stored, const char *prefix, const EVP_MD *md,

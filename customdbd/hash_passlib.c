@@ -11,14 +11,13 @@
  * padding. The password goes in as its UTF-8 bytes, as passlib encodes it. */
 #include "hash.h"
 
-#include <limits.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hash_encoding.h"
 #include "hash_families.h"
-#include "secret.h"
+#include "hash_kdf.h"
 
 #define PASSLIB_MAX_ROUNDS 10000000UL
 #define PASSLIB_MAX_SALT 1024
@@ -96,18 +95,11 @@ static int passlib_pbkdf2_verify(const char *stored, const char *prefix, const E
 				 const char *password, size_t pwlen)
 {
 	struct passlib_pbkdf2 p;
-	unsigned char got[EVP_MAX_MD_SIZE];
-	int rc = HASH_UNUSABLE;
 
-	if (!passlib_pbkdf2_parse(stored, prefix, md, &p) || pwlen > INT_MAX)
-		goto out;
-	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, p.salt, (int)p.saltlen, (int)p.rounds, md,
-			      (int)p.chklen, got) != 1)
-		goto out;
-	rc = hash_equal(got, p.chk, p.chklen) ? HASH_MATCH : HASH_MISMATCH;
-out:
-	secret_wipe_array(got);
-	return rc;
+	if (!passlib_pbkdf2_parse(stored, prefix, md, &p))
+		return HASH_UNUSABLE;
+	return hash_pbkdf2_check(md, password, pwlen, p.salt, p.saltlen, p.rounds, p.chk,
+				 p.chklen);
 }
 
 static void passlib_pbkdf2_describe(const char *stored, const char *prefix, const EVP_MD *md,
@@ -169,12 +161,6 @@ static bool scrypt_param(const char **s, const char *key, char end, unsigned lon
 	return true;
 }
 
-/* What OpenSSL's scrypt allocates for N, r, p (EVP_PBE_scrypt: B and V). */
-static unsigned long scrypt_memory(unsigned long n, unsigned long r, unsigned long p)
-{
-	return 128UL * r * p + 128UL * r * (n + 2);
-}
-
 static bool passlib_scrypt_parse(const char *stored, struct passlib_scrypt *sc)
 {
 	const char *s = stored + sizeof(SCRYPT_PREFIX) - 1, *d;
@@ -204,7 +190,7 @@ static bool passlib_scrypt_sane(const struct passlib_scrypt *sc)
 	    sc->p < 1 || sc->p > SCRYPT_MAX_P)
 		return false;
 	n = 1UL << sc->ln;
-	return scrypt_memory(n, sc->r, sc->p) <= SCRYPT_MAX_MEMORY &&
+	return hash_scrypt_memory(n, sc->r, sc->p) <= SCRYPT_MAX_MEMORY &&
 	       n * sc->r * sc->p <= SCRYPT_MAX_WORK;
 }
 
@@ -217,21 +203,14 @@ static int passlib_scrypt_verify(const struct hash_ctx *ctx, const char *stored,
 				 const char *password, size_t pwlen)
 {
 	struct passlib_scrypt sc;
-	unsigned char got[SCRYPT_DKLEN];
 	unsigned long n;
-	int rc = HASH_UNUSABLE;
 
 	(void)ctx;
 	if (!passlib_scrypt_parse(stored, &sc) || !passlib_scrypt_sane(&sc))
-		goto out;
+		return HASH_UNUSABLE;
 	n = 1UL << sc.ln;
-	if (EVP_PBE_scrypt(password, pwlen, sc.salt, sc.saltlen, n, sc.r, sc.p,
-			   scrypt_memory(n, sc.r, sc.p), got, sizeof(got)) != 1)
-		goto out;
-	rc = hash_equal(got, sc.chk, sizeof(got)) ? HASH_MATCH : HASH_MISMATCH;
-out:
-	secret_wipe_array(got);
-	return rc;
+	return hash_scrypt_check(password, pwlen, sc.salt, sc.saltlen, n, sc.r, sc.p,
+				 hash_scrypt_memory(n, sc.r, sc.p), sc.chk, sizeof(sc.chk));
 }
 
 static void passlib_scrypt_describe(const char *s, char *out, size_t outlen)
@@ -245,7 +224,7 @@ static void passlib_scrypt_describe(const char *s, char *out, size_t outlen)
 			 sc.r, sc.p);
 	else
 		snprintf(out, outlen, "N=2^%lu r=%lu p=%lu memory=%lu KiB salt=%zu bytes", sc.ln, sc.r,
-			 sc.p, scrypt_memory(1UL << sc.ln, sc.r, sc.p) / 1024, sc.saltlen);
+			 sc.p, hash_scrypt_memory(1UL << sc.ln, sc.r, sc.p) / 1024, sc.saltlen);
 }
 
 const struct hash_family hash_family_passlib_pbkdf2_sha1 = {

@@ -25,7 +25,7 @@
 
 #include "hash_encoding.h"
 #include "hash_families.h"
-#include "secret.h"
+#include "hash_kdf.h"
 
 #define WERKZEUG_MAX_ITERATIONS 10000000UL
 #define WERKZEUG_MAX_SALT 128
@@ -183,19 +183,12 @@ static int werkzeug_pbkdf2_verify(const struct hash_ctx *ctx, const char *stored
 				  const char *password, size_t pwlen)
 {
 	struct werkzeug_hash h;
-	unsigned char got[EVP_MAX_MD_SIZE];
-	int rc = HASH_UNUSABLE;
 
 	(void)ctx;
-	if (!werkzeug_parse(stored, "pbkdf2", &h) || pwlen > INT_MAX)
-		goto out;
-	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, (const unsigned char *)h.salt, (int)h.saltlen,
-			      (int)h.iterations, h.md, (int)h.dklen, got) != 1)
-		goto out;
-	rc = hash_equal(got, h.dk, h.dklen) ? HASH_MATCH : HASH_MISMATCH;
-out:
-	secret_wipe_array(got);
-	return rc;
+	if (!werkzeug_parse(stored, "pbkdf2", &h))
+		return HASH_UNUSABLE;
+	return hash_pbkdf2_check(h.md, password, pwlen, (const unsigned char *)h.salt, h.saltlen,
+				 h.iterations, h.dk, h.dklen);
 }
 
 static void werkzeug_pbkdf2_describe(const char *s, char *out, size_t outlen)
@@ -211,12 +204,6 @@ static void werkzeug_pbkdf2_describe(const char *s, char *out, size_t outlen)
 
 /* --- scrypt ----------------------------------------------------------------- */
 
-/* What OpenSSL's scrypt allocates (EVP_PBE_scrypt: B and V). */
-static unsigned long scrypt_memory(unsigned long n, unsigned long r, unsigned long p)
-{
-	return 128UL * r * p + 128UL * r * (n + 2);
-}
-
 /* hashlib.scrypt's own checks (N a power of 2 above 1; maxmem, which Werkzeug
  * sets to 132 * N * r * p, at most INT_MAX), then ours. */
 static bool werkzeug_scrypt_sane(const struct werkzeug_hash *h)
@@ -228,7 +215,7 @@ static bool werkzeug_scrypt_sane(const struct werkzeug_hash *h)
 		return false;
 	if (132UL * h->n * h->r * h->p > INT_MAX)
 		return false;
-	return scrypt_memory(h->n, h->r, h->p) <= SCRYPT_MAX_MEMORY &&
+	return hash_scrypt_memory(h->n, h->r, h->p) <= SCRYPT_MAX_MEMORY &&
 	       h->n * h->r * h->p <= SCRYPT_MAX_WORK;
 }
 
@@ -241,20 +228,13 @@ static int werkzeug_scrypt_verify(const struct hash_ctx *ctx, const char *stored
 				  const char *password, size_t pwlen)
 {
 	struct werkzeug_hash h;
-	unsigned char got[WERKZEUG_SCRYPT_DKLEN];
-	int rc = HASH_UNUSABLE;
 
 	(void)ctx;
 	if (!werkzeug_parse(stored, "scrypt", &h) || !werkzeug_scrypt_sane(&h))
-		goto out;
+		return HASH_UNUSABLE;
 	/* the same maxmem as Werkzeug's: OpenSSL refuses the same N, r, p it did */
-	if (EVP_PBE_scrypt(password, pwlen, (const unsigned char *)h.salt, h.saltlen, h.n, h.r,
-			   h.p, 132UL * h.n * h.r * h.p, got, sizeof(got)) != 1)
-		goto out;
-	rc = hash_equal(got, h.dk, sizeof(got)) ? HASH_MATCH : HASH_MISMATCH;
-out:
-	secret_wipe_array(got);
-	return rc;
+	return hash_scrypt_check(password, pwlen, (const unsigned char *)h.salt, h.saltlen, h.n,
+				 h.r, h.p, 132UL * h.n * h.r * h.p, h.dk, h.dklen);
 }
 
 static void werkzeug_scrypt_describe(const char *s, char *out, size_t outlen)
@@ -268,7 +248,7 @@ static void werkzeug_scrypt_describe(const char *s, char *out, size_t outlen)
 			 h.p);
 	else
 		snprintf(out, outlen, "N=%lu r=%lu p=%lu memory=%lu KiB salt=%zu chars", h.n, h.r, h.p,
-			 scrypt_memory(h.n, h.r, h.p) / 1024, h.saltlen);
+			 hash_scrypt_memory(h.n, h.r, h.p) / 1024, h.saltlen);
 }
 
 const struct hash_family hash_family_werkzeug_pbkdf2 = {
