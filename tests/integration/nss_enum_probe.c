@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe_common.h"
+
 /* No walk is longer than this (a module that never ends is a failure). */
 #define MAX_CALLS 10000000L
 
@@ -26,39 +28,6 @@ typedef enum nss_status (*setent_fn)(int);
 typedef enum nss_status (*endent_fn)(void);
 typedef enum nss_status (*pwent_fn)(struct passwd *, char *, size_t, int *);
 typedef enum nss_status (*grent_fn)(struct group *, char *, size_t, int *);
-
-static const char *status_name(enum nss_status s)
-{
-	switch (s) {
-	case NSS_STATUS_SUCCESS: return "SUCCESS";
-	case NSS_STATUS_NOTFOUND: return "NOTFOUND";
-	case NSS_STATUS_UNAVAIL: return "UNAVAIL";
-	case NSS_STATUS_TRYAGAIN: return "TRYAGAIN";
-	default: return "OTHER";
-	}
-}
-
-static const char *errno_name(int e)
-{
-	switch (e) {
-	case 0: return "0";
-	case ENOENT: return "ENOENT";
-	case ERANGE: return "ERANGE";
-	case EAGAIN: return "EAGAIN";
-	default: return strerror(e);
-	}
-}
-
-static void *sym(void *h, const char *name)
-{
-	void *p = dlsym(h, name);
-
-	if (p == NULL) {
-		fprintf(stderr, "nss_enum_probe: %s: %s\n", name, dlerror());
-		exit(2);
-	}
-	return p;
-}
 
 static void print_passwd(const struct passwd *pw)
 {

@@ -28,45 +28,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "probe_common.h"
+
 typedef enum nss_status (*pwnam_fn)(const char *, struct passwd *, char *, size_t, int *);
 typedef enum nss_status (*pwuid_fn)(uid_t, struct passwd *, char *, size_t, int *);
 typedef enum nss_status (*grnam_fn)(const char *, struct group *, char *, size_t, int *);
 typedef enum nss_status (*grgid_fn)(gid_t, struct group *, char *, size_t, int *);
 typedef enum nss_status (*initgroups_fn)(const char *, gid_t, long *, long *, gid_t **, long,
 					 int *);
-
-static const char *status_name(enum nss_status s)
-{
-	switch (s) {
-	case NSS_STATUS_SUCCESS: return "SUCCESS";
-	case NSS_STATUS_NOTFOUND: return "NOTFOUND";
-	case NSS_STATUS_UNAVAIL: return "UNAVAIL";
-	case NSS_STATUS_TRYAGAIN: return "TRYAGAIN";
-	default: return "OTHER";
-	}
-}
-
-static const char *errno_name(int e)
-{
-	switch (e) {
-	case 0: return "0";
-	case ENOENT: return "ENOENT";
-	case ERANGE: return "ERANGE";
-	case EAGAIN: return "EAGAIN";
-	default: return strerror(e);
-	}
-}
-
-static void *sym(void *h, const char *name)
-{
-	void *p = dlsym(h, name);
-
-	if (p == NULL) {
-		fprintf(stderr, "nss_probe: %s: %s\n", name, dlerror());
-		exit(2);
-	}
-	return p;
-}
 
 static int listen_here(void)
 {
