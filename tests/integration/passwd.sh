@@ -66,33 +66,6 @@ ns_pam_service customdb-pw \
 	"account required $PAMMOD" \
 	"password required $PAMMOD"
 
-# pty ANSWERS CMD...: run CMD on a pty; each password prompt gets the next
-# line of ANSWERS; prints what CMD wrote and exits with CMD's status (2 on a
-# timeout, 3 on a prompt with no answer left).
-cat > "$WORK/answer.exp" <<'X'
-set timeout 20
-set answers [split $env(ANSWERS) "\n"]
-set i 0
-spawn {*}$argv
-expect {
-	-re {[Pp]assword: ?$} {
-		if {$i >= [llength $answers]} { puts "\nNO ANSWER LEFT"; exit 3 }
-		send -- "[lindex $answers $i]\r"
-		incr i
-		exp_continue
-	}
-	timeout { puts "\nTIMEOUT"; exit 2 }
-	eof
-}
-catch wait result
-exit [lindex $result 3]
-X
-pty() {
-	local answers=$1; shift
-	ANSWERS=$answers expect -f "$WORK/answer.exp" -- "$@" | tee "$WORK/pty.log"
-	return "${PIPESTATUS[0]}"
-}
-
 # passwd_user UID OLD NEW [RETYPE]: passwd run by the user itself
 passwd_user() {
 	pty "$2

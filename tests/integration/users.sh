@@ -92,25 +92,6 @@ t_rc() {
 	fi
 }
 
-# pty 'ANSWER;ANSWER...' CMD...: run CMD on a terminal, answering each
-# password or [y/N] prompt in turn; CMD's exit status
-cat > "$WORK/pty.exp" <<'X'
-set timeout 30
-log_user 1
-spawn -noecho {*}$argv
-foreach a [split $env(PTY_ANSWERS) ";"] {
-	expect {
-		-re {(password: |\[y/N\] )$} { send -- "$a\r" }
-		timeout { puts "pty: no prompt"; exit 99 }
-		eof { break }
-	}
-}
-expect eof
-catch wait result
-exit [lindex $result 3]
-X
-pty() { local a=$1; shift; PTY_ANSWERS=$a expect "$WORK/pty.exp" "$@"; }
-
 # drop_query KEY: the config on stdin without query KEY (and its lines)
 drop_query() {
 	awk -v k="$1" '
@@ -355,12 +336,12 @@ command_line() {
 		"$TOOL" -c "$CONF" --json user show bob
 
 	t_rc "$t: add on a terminal asks twice; two different answers: exit 2" 2 \
-		"the passwords do not match" pty 'tess-pw;tess-other' "$TOOL" -c "$CONF" user add tess
+		"the passwords do not match" pty $'tess-pw\ntess-other' "$TOOL" -c "$CONF" user add tess
 	t_out "$t: ... no tess" 0 has_user tess
 	t_rc "$t: add on a terminal, the same answer twice" 0 "result: created" \
-		pty 'tess-pw;tess-pw' "$TOOL" -c "$CONF" user add tess
+		pty $'tess-pw\ntess-pw' "$TOOL" -c "$CONF" user add tess
 	t_grep "$t: ... tess logs in" "successfully authenticated" pam "$SVC" tess tess-pw
-	t_rc "$t: passwd on a terminal" 0 "result: changed" pty 'tess-new;tess-new' "$TOOL" -c "$CONF" user passwd tess
+	t_rc "$t: passwd on a terminal" 0 "result: changed" pty $'tess-new\ntess-new' "$TOOL" -c "$CONF" user passwd tess
 	t_grep "$t: ... the new password works" "successfully authenticated" pam "$SVC" tess tess-new
 	t_rc "$t: delete on a terminal asks, says what will happen; no: exit 1" 1 \
 		"Delete user tess \(legacy\)\? the row goes from the legacy database \(the delete query\)\. \[y/N\]" \

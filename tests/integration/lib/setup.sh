@@ -5,7 +5,7 @@
 #
 # It sets BUILD (default: the repository's build/, exported), re-runs the
 # script inside a private mount namespace (lib/ns.sh), loads the other
-# libraries (assert.sh, servers.sh, legacy.sh, daemon.sh), and sets:
+# libraries (assert.sh, servers.sh, legacy.sh, daemon.sh, pty.sh), and sets:
 #   DAEMON, TOOL   from the environment or BUILD: they may come from another
 #                  build (build-asan: sanitizers where untrusted bytes
 #                  arrive); the modules are loaded into uninstrumented
@@ -26,6 +26,7 @@ ns_enter "$0" "$@"
 . "$HERE/lib/servers.sh"
 . "$HERE/lib/legacy.sh"
 . "$HERE/lib/daemon.sh"
+. "$HERE/lib/pty.sh"
 
 DAEMON=${DAEMON:-$BUILD/customdbd/customdbd}
 TOOL=${TOOL:-$BUILD/tools/customdb}
