@@ -93,17 +93,12 @@ legacy_sql() {
 # load_legacy ENGINE COUNT: the fixture's users and the bulk, afresh
 load_legacy() {
 	local e=$1
-	{ legacy_schema "$e"; legacy_data; bulk_sql "$e" "$2"; } > "$WORK/legacy-$e.sql" || return 1
 	case $e in
 	sqlite)
-		rm -f "$WORK/legacy.db"
-		sqlite3 -batch "$WORK/legacy.db" < "$WORK/legacy-$e.sql" && chmod 644 "$WORK/legacy.db" ;;
-	postgresql)
-		{ echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
-		  cat "$WORK/legacy-$e.sql"; } | pg_sql "$LEGACY_PG" >/dev/null ;;
-	mysql)
-		{ echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
-		  cat "$WORK/legacy-$e.sql"; } | maria_sql "$MARIA" >/dev/null ;;
+		{ legacy_data; bulk_sql "$e" "$2"; } | legacy_load sqlite "$WORK/legacy.db" &&
+			chmod 644 "$WORK/legacy.db" ;;
+	postgresql) { legacy_data; bulk_sql "$e" "$2"; } | legacy_load postgresql "$LEGACY_PG" ;;
+	mysql) { legacy_data; bulk_sql "$e" "$2"; } | legacy_load mysql "$MARIA" ;;
 	esac
 }
 

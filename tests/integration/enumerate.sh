@@ -62,23 +62,12 @@ legacy_sql() {
 
 # load_legacy ENGINE: the fixture, afresh, plus the big group
 load_legacy() {
-	local e=$1 dir=$WORK/$1
-	{ legacy_data; big_group_sql; } > "$dir/data.sql" || return 1
+	local e=$1 dir=$WORK/$1 where
 	case $e in
-	sqlite)
-		rm -f "$dir/legacy.db"
-		{ legacy_schema sqlite; cat "$dir/data.sql"; } | sqlite3 -batch "$dir/legacy.db"
-		;;
-	postgresql)
-		{ echo "SET client_min_messages = warning;"
-		  echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
-		  legacy_schema postgresql; cat "$dir/data.sql"; } | pg_sql "$dir/db" >/dev/null
-		;;
-	mysql)
-		{ echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
-		  legacy_schema mysql; cat "$dir/data.sql"; } | maria_sql "$dir/db" >/dev/null
-		;;
+	sqlite) where=$dir/legacy.db ;;
+	*) where=$dir/db ;;
 	esac
+	{ legacy_data; big_group_sql; } | legacy_load "$e" "$where"
 }
 
 # start_server ENGINE: the engine's server (not for sqlite); sets CONN

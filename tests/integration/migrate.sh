@@ -49,24 +49,15 @@ load_legacy() {
 	local e=$1 i h
 	h=$(mkpasswd -m sha512crypt burst-pw)
 	{
-		legacy_schema "$e"
 		legacy_data
 		for i in $(seq -w 1 "$BURST"); do
 			echo "INSERT INTO users ($LEGACY_USER_COLS) VALUES ($((100 + 10#$i)), 'burst$i', $((11000 + 10#$i)), '$h', NULL, 1, 'Burst $i', NULL);"
 		done
 		echo "INSERT INTO app_groups VALUES (5, 'burstgrp', 20010);"
 		echo "INSERT INTO app_members SELECT 5, id FROM users WHERE username LIKE 'burst%';"
-	} > "$WORK/legacy-$e.sql" || return 1
-	case $e in
-	sqlite)
-		rm -f "$WORK/legacy.db"
-		sqlite3 -batch "$WORK/legacy.db" < "$WORK/legacy-$e.sql"
-		;;
-	postgresql)
-		{ echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
-		  cat "$WORK/legacy-$e.sql"; } | pg_sql "$LEGACY_PG" >/dev/null
-		legacy_grant_writes postgresql "$LEGACY_PG" >/dev/null
-		;;
+	} | case $e in
+	sqlite) legacy_load sqlite "$WORK/legacy.db" ;;
+	postgresql) legacy_load postgresql "$LEGACY_PG" ;;
 	esac
 }
 

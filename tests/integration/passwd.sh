@@ -147,29 +147,29 @@ store_hash() { store_sql "$1" "SELECT password_hash FROM users WHERE name = '$2'
 # setup ENGINE: the legacy database (writable by customdb), and its configs:
 # legacy.conf, migrate.conf (SQLite store), and variants
 setup() {
-	local e=$1 dir=$WORK/$1 conn
+	local e=$1 dir=$WORK/$1 conn where
 	mkdir -p "$dir/state"
 	chmod 755 "$dir"
 	legacy_data > "$dir/data.sql" || return 1
 	case $e in
 	sqlite)
-		{ legacy_schema sqlite; cat "$dir/data.sql"; } | sqlite3 "$dir/legacy.db" || return 1
 		conn=$dir/legacy.db
+		where=$conn
 		;;
 	postgresql)
 		mkdir -p "$dir/db"
 		pg_start "$dir/db" >"$dir/server.log" 2>&1 || { cat "$dir/server.log"; return 1; }
-		{ legacy_schema postgresql; cat "$dir/data.sql"; } | pg_sql "$dir/db" >/dev/null || return 1
 		conn="$(pg_conninfo "$dir/db") password=legacy-secret"
+		where=$dir/db
 		;;
 	mysql)
 		mkdir -p "$dir/db"
 		maria_start "$dir/db" >"$dir/server.log" 2>&1 || { cat "$dir/server.log"; return 1; }
-		{ legacy_schema mysql; cat "$dir/data.sql"; } | maria_sql "$dir/db" >/dev/null || return 1
 		conn="$(maria_conninfo "$dir/db") password=legacy-secret"
+		where=$dir/db
 		;;
 	esac
-	legacy_grant_writes "$e" "$dir/db" >/dev/null || return 1
+	legacy_load "$e" "$where" < "$dir/data.sql" || return 1
 	legacy_config "$e" "$conn" "$SOCK" | sed "s|^state_dir = .*|state_dir = $dir/state|" \
 		> "$dir/legacy.conf"
 	sed 's/^require_verified = .*//; s/^\[customdb\]$/[customdb]\nrequire_verified = yes/' \
@@ -353,17 +353,8 @@ for e in "${ENGINES[@]}"; do
 	# migrate mode over a fresh copy of the legacy data
 	stop_daemon
 	case $e in
-	sqlite) rm -f "$WORK/sqlite/legacy.db"
-		{ legacy_schema sqlite; cat "$WORK/sqlite/data.sql"; } | sqlite3 "$WORK/sqlite/legacy.db" ;;
-	postgresql|mysql)
-		{ echo "DROP TABLE users; DROP TABLE app_groups; DROP TABLE app_members;"
-		  legacy_schema "$e"; cat "$WORK/$e/data.sql"; } > "$WORK/$e/reload.sql"
-		if [ "$e" = postgresql ]; then
-			pg_sql "$WORK/$e/db" < "$WORK/$e/reload.sql" >/dev/null
-		else
-			maria_sql "$WORK/$e/db" < "$WORK/$e/reload.sql" >/dev/null
-		fi
-		legacy_grant_writes "$e" "$WORK/$e/db" >/dev/null ;;
+	sqlite) legacy_load sqlite "$WORK/sqlite/legacy.db" < "$WORK/sqlite/data.sql" ;;
+	*) legacy_load "$e" "$WORK/$e/db" < "$WORK/$e/data.sql" ;;
 	esac
 	account_states "$e" migrate "$WORK/$e/migrate.conf" "$WORK/$e/migrate-verified.conf"
 	changes "$e" migrate "$WORK/$e/migrate.conf"

@@ -59,19 +59,15 @@ setup_engine() {
 	local e=$1 dir=$WORK/$1 conn extra=""
 	mkdir -p "$dir/run"
 	chmod 755 "$dir" "$dir/run"
-	legacy_data > "$dir/data.sql" || return 1
 	case $e in
 	sqlite)
-		{ legacy_schema sqlite; cat "$dir/data.sql"; } | sqlite3 "$dir/legacy.db" || return 1
+		legacy_data | legacy_load sqlite "$dir/legacy.db" || return 1
 		conn=$dir/legacy.db
 		;;
 	postgresql)
 		mkdir -p "$dir/db"
 		pg_start "$dir/db" >"$dir/server.log" 2>&1 || { cat "$dir/server.log"; return 1; }
-		{ legacy_schema postgresql; cat "$dir/data.sql";
-		  echo "GRANT SELECT ON users, app_groups, app_members TO customdb;"; } |
-			pg_sql "$dir/db" >/dev/null || return 1
-		legacy_grant_writes postgresql "$dir/db" >/dev/null || return 1
+		legacy_data | legacy_load postgresql "$dir/db" || return 1
 		conn=$(pg_conninfo "$dir/db")
 		# the password comes from a root-only file, not the connection string
 		printf 'legacy-secret\n' > "$dir/legacy.secret"
@@ -81,8 +77,7 @@ setup_engine() {
 	mysql)
 		mkdir -p "$dir/db"
 		maria_start "$dir/db" >"$dir/server.log" 2>&1 || { cat "$dir/server.log"; return 1; }
-		{ legacy_schema mysql; cat "$dir/data.sql"; } | maria_sql "$dir/db" >/dev/null || return 1
-		legacy_grant_writes mysql "$dir/db" >/dev/null || return 1
+		legacy_data | legacy_load mysql "$dir/db" || return 1
 		# here the password sits in the connection string itself
 		conn="$(maria_conninfo "$dir/db") password=legacy-secret"
 		;;

@@ -111,22 +111,10 @@ connection() {
 
 # load_legacy ENGINE: the fixture's tables and users, afresh, writable
 load_legacy() {
-	local e=$1
-	case $e in
-	sqlite)
-		rm -f "$WORK/legacy.db"
-		{ legacy_schema sqlite; legacy_data; } | sqlite3 -batch "$WORK/legacy.db"
-		;;
-	postgresql)
-		{ echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
-		  legacy_schema postgresql; legacy_data; } | pg_sql "$PGDIR" >/dev/null &&
-			legacy_grant_writes postgresql "$PGDIR" >/dev/null
-		;;
-	mysql)
-		{ echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
-		  legacy_schema mysql; legacy_data; } | maria_sql "$MYDIR" >/dev/null &&
-			legacy_grant_writes mysql "$MYDIR" >/dev/null
-		;;
+	case $1 in
+	sqlite) legacy_data | legacy_load sqlite "$WORK/legacy.db" ;;
+	postgresql) legacy_data | legacy_load postgresql "$PGDIR" ;;
+	mysql) legacy_data | legacy_load mysql "$MYDIR" ;;
 	esac
 }
 

@@ -10,6 +10,11 @@
 #                                users' clause (benchmarks). It has every
 #                                query, the writing ones too (create, verify,
 #                                change_password, change_email, delete).
+#   legacy_load ENGINE WHERE     the fixture's tables afresh (dropped first),
+#                                filled by the SQL on stdin (legacy_data's
+#                                INSERTs and any more), writable by customdb;
+#                                WHERE is the SQLite file, or the server's
+#                                directory (pg_start / maria_start)
 #   legacy_grant_writes ENGINE DIR
 #                                let the customdb role write the users table
 #                                (the servers grant SELECT only); DIR is the
@@ -177,6 +182,24 @@ change_email = UPDATE users SET email = :email, email_verified = 0
         WHERE username = :username
 delete = DELETE FROM users WHERE username = :username
 X
+}
+
+legacy_load() {
+	local e=$1 where=$2
+	case $e in
+	sqlite)
+		rm -f "$where"
+		{ legacy_schema sqlite; cat; } | sqlite3 -batch "$where" ;;
+	postgresql)
+		{ echo "SET client_min_messages = warning;"
+		  echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
+		  legacy_schema postgresql; cat; } | pg_sql "$where" >/dev/null &&
+			legacy_grant_writes postgresql "$where" >/dev/null ;;
+	mysql)
+		{ echo "DROP TABLE IF EXISTS users, app_groups, app_members;"
+		  legacy_schema mysql; cat; } | maria_sql "$where" >/dev/null &&
+			legacy_grant_writes mysql "$where" >/dev/null ;;
+	esac
 }
 
 legacy_grant_writes() {
