@@ -31,20 +31,10 @@
 #define DRUPAL_MAX_LOG2 24
 #define DRUPAL_MAX_PASSWORD 512
 
-static bool crypt64_only(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (enc_crypt64_index(s[i]) < 0)
-			return false;
-	return true;
-}
-
 static bool drupal7_identify(const char *s)
 {
 	return strncmp(s, "$S$", 3) == 0 && strlen(s) == DRUPAL_HASH_LENGTH &&
-	       crypt64_only(s + 3, DRUPAL_HASH_LENGTH - 3);
+	       enc_crypt64_only(s + 3, DRUPAL_HASH_LENGTH - 3);
 }
 
 static void drupal7_describe(const char *s, char *out, size_t outlen)

@@ -85,13 +85,23 @@ int enc_ab64_encode(const unsigned char *in, size_t n, char *out, size_t outlen)
 	return len;
 }
 
-static const char crypt64[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const char enc_crypt64_alphabet[65] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 int enc_crypt64_index(char c)
 {
-	const char *p = c != '\0' ? strchr(crypt64, c) : NULL;
+	const char *p = c != '\0' ? strchr(enc_crypt64_alphabet, c) : NULL;
 
-	return p != NULL ? (int)(p - crypt64) : -1;
+	return p != NULL ? (int)(p - enc_crypt64_alphabet) : -1;
+}
+
+bool enc_crypt64_only(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (enc_crypt64_index(s[i]) < 0)
+			return false;
+	return true;
 }
 
 int enc_crypt64_encode(const unsigned char *in, size_t n, char *out, size_t outlen)
@@ -103,18 +113,18 @@ int enc_crypt64_encode(const unsigned char *in, size_t n, char *out, size_t outl
 		return -1;
 	while (i < n) {
 		v = in[i++];
-		out[o++] = crypt64[v & 0x3f];
+		out[o++] = enc_crypt64_alphabet[v & 0x3f];
 		if (i < n)
 			v |= (unsigned long)in[i] << 8;
-		out[o++] = crypt64[(v >> 6) & 0x3f];
+		out[o++] = enc_crypt64_alphabet[(v >> 6) & 0x3f];
 		if (i++ >= n)
 			break;
 		if (i < n)
 			v |= (unsigned long)in[i] << 16;
-		out[o++] = crypt64[(v >> 12) & 0x3f];
+		out[o++] = enc_crypt64_alphabet[(v >> 12) & 0x3f];
 		if (i++ >= n)
 			break;
-		out[o++] = crypt64[(v >> 18) & 0x3f];
+		out[o++] = enc_crypt64_alphabet[(v >> 18) & 0x3f];
 	}
 	out[o] = '\0';
 	return (int)o;

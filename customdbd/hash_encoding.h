@@ -25,7 +25,10 @@ int enc_ab64_encode(const unsigned char *in, size_t n, char *out, size_t outlen)
 /* The crypt(3) alphabet "./0-9A-Za-z", least significant 6 bits first, as
  * phpass, Drupal and md5crypt write it (phpass's encode64()). */
 int enc_crypt64_encode(const unsigned char *in, size_t n, char *out, size_t outlen);
+extern const char enc_crypt64_alphabet[65];
 /* Position of c in that alphabet, or -1. */
 int enc_crypt64_index(char c);
+/* Are the n bytes at s all in that alphabet? */
+bool enc_crypt64_only(const char *s, size_t n);
 
 #endif

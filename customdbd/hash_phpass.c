@@ -30,24 +30,12 @@
 #define PHPASS_DEFAULT_LOG2 13
 #define PHPASS_MAX_PASSWORD 4096   /* CheckPassword() and HashPassword() refuse more */
 
-static const char itoa64[] = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-static bool crypt64_only(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (enc_crypt64_index(s[i]) < 0)
-			return false;
-	return true;
-}
-
 /* The form only; the count is checked by verify (an absurd count is the
  * family's string, unusable, not someone else's). */
 static bool phpass_identify(const char *s)
 {
 	return (strncmp(s, "$P$", 3) == 0 || strncmp(s, "$H$", 3) == 0) &&
-	       strlen(s) == PHPASS_LEN && crypt64_only(s + 3, PHPASS_LEN - 3);
+	       strlen(s) == PHPASS_LEN && enc_crypt64_only(s + 3, PHPASS_LEN - 3);
 }
 
 static void phpass_describe(const char *s, char *out, size_t outlen)
@@ -136,7 +124,7 @@ static int phpass_generate(const char *password, size_t pwlen, unsigned long cos
 		return -1;
 	hash_random(raw, sizeof(raw));
 	memcpy(out, "$P$", 3);
-	out[3] = itoa64[cost];
+	out[3] = enc_crypt64_alphabet[cost];
 	if (enc_crypt64_encode(raw, sizeof(raw), out + 4, outlen - 4) != PHPASS_SALT)
 		goto out;
 	if (phpass_stretch(out + 4, (int)cost, password, pwlen, h) != 0)
