@@ -1009,25 +1009,47 @@ out:
 	return rc;
 }
 
-/* Write new_hash through the change_password query. CONN_OK, CONN_NOTFOUND
- * (the query changed no row), CONN_ERROR (not configured), CONN_UNAVAIL. */
-static int legacy_write_hash(struct session *s, const char *name, const char *new_hash)
+int connector_not_configured(const struct config *cfg, enum query_id id, char *why,
+			     size_t whylen)
 {
-	struct query_args a = { 0 };
+	snprintf(why, whylen, "query %s is not configured ([queries] %s in %s)", query_id_name(id),
+		 query_id_name(id), cfg->path != NULL ? cfg->path : "the config");
+	return CONN_ERROR;
+}
+
+int connector_legacy_write(struct session *s, enum query_id id, const struct query_args *a,
+			   char *why, size_t whylen)
+{
 	struct result *r = NULL;
 	char err[512];
 	int rc;
 
-	if (s->conn->cfg->q[Q_CHANGE_PASSWORD].sql == NULL)
-		return CONN_ERROR;
+	if (s->conn->cfg->q[id].sql == NULL)
+		return connector_not_configured(s->conn->cfg, id, why, whylen);
+	rc = session_query(s, id, a, &r, err, sizeof(err));
+	if (rc != CONN_OK) {
+		snprintf(why, whylen, "query %s: %s", query_id_name(id), err);
+	} else if (r->nrows == 0 && r->affected == 0) {
+		snprintf(why, whylen, "query %s changed no row", query_id_name(id));
+		rc = CONN_NOTFOUND;
+	}
+	result_free(r);
+	return rc;
+}
+
+/* Write new_hash through the change_password query: connector_legacy_write,
+ * a failure of the query logged. */
+static int legacy_write_hash(struct session *s, const char *name, const char *new_hash)
+{
+	struct query_args a = { 0 };
+	char why[640];
+	int rc;
+
 	a.v[QP_USERNAME] = name;
 	a.v[QP_PASSWORD_HASH] = new_hash;
-	rc = session_query(s, Q_CHANGE_PASSWORD, &a, &r, err, sizeof(err));
-	if (rc != CONN_OK)
-		log_msg(LOG_ERR, "query change_password: %s", err);
-	else if (r->nrows == 0 && r->affected == 0)
-		rc = CONN_NOTFOUND;
-	result_free(r);
+	rc = connector_legacy_write(s, Q_CHANGE_PASSWORD, &a, why, sizeof(why));
+	if (rc == CONN_UNAVAIL || rc == CONN_ERROR)
+		log_msg(LOG_ERR, "%s", why);
 	return rc;
 }
 
@@ -1038,13 +1060,14 @@ static void rehash_legacy(struct session *s, const struct user *u, const char *p
 {
 	const struct config *cfg = s->conn->cfg;
 	const struct hash_ctx ctx = { .salt = u->salt, .scheme_read = cfg->password_scheme_read };
-	const struct hash_family *old = hash_identify_ctx(&ctx, u->password);
+	const struct hash_family *old;
 	char hash[HASH_MAX], err[256];
 	int rc;
 
 	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL ||
 	    !hash_weaker(&ctx, u->password, cfg->password_scheme, cfg->password_cost))
 		return;
+	old = hash_identify_ctx(&ctx, u->password);
 	if (hash_generate(cfg->password_scheme, cfg->password_cost, password, hash, sizeof(hash),
 			  err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "user %s: not re-hashed: %s", u->name, err);

@@ -147,6 +147,14 @@ bool store_group_ok(const struct config *cfg, const struct group *g);
  * the store alone says which groups they are in. CONN_OK, CONN_UNAVAIL,
  * CONN_ERROR. */
 int add_legacy_members(struct session *s, const struct group *lg, struct group *g);
+/* CONN_ERROR, with why saying that query id is not configured, and where. */
+int connector_not_configured(const struct config *cfg, enum query_id id, char *why,
+			     size_t whylen);
+/* Run the writing query id with a. CONN_OK; CONN_NOTFOUND when it changed no
+ * row and returned none; CONN_ERROR (not configured, refused by the
+ * database), CONN_UNAVAIL; why says what went wrong. */
+int connector_legacy_write(struct session *s, enum query_id id, const struct query_args *a,
+			   char *why, size_t whylen);
 
 /* Text of an enum conn_rc, for logs. */
 const char *conn_rc_name(int rc);

@@ -75,17 +75,10 @@ static bool email_ok(const char *e)
 	return true;
 }
 
-static int not_configured(const struct config *cfg, enum query_id id, char *why, size_t whylen)
-{
-	snprintf(why, whylen, "query %s is not configured ([queries] %s in %s)", query_id_name(id),
-		 query_id_name(id), cfg->path != NULL ? cfg->path : "the config");
-	return CONN_ERROR;
-}
-
 int connector_query_ready(const struct config *cfg, enum query_id id, char *why, size_t whylen)
 {
 	if (cfg->mode == MODE_LEGACY && cfg->q[id].sql == NULL)
-		return not_configured(cfg, id, why, whylen);
+		return connector_not_configured(cfg, id, why, whylen);
 	return CONN_OK;
 }
 
@@ -101,35 +94,12 @@ static int legacy_rows(struct session *s, enum query_id id, const struct query_a
 
 	*n = 0;
 	if (s->conn->cfg->q[id].sql == NULL)
-		return not_configured(s->conn->cfg, id, why, whylen);
+		return connector_not_configured(s->conn->cfg, id, why, whylen);
 	rc = session_query(s, id, a, &r, err, sizeof(err));
 	if (rc == CONN_OK)
 		*n = r->nrows;
 	else
 		snprintf(why, whylen, "query %s: %s", query_id_name(id), err);
-	result_free(r);
-	return rc;
-}
-
-/* Run the writing query id. CONN_OK; CONN_NOTFOUND when it changed no row
- * and returned none; CONN_ERROR (not configured, refused by the database),
- * CONN_UNAVAIL. */
-static int legacy_write(struct session *s, enum query_id id, const struct query_args *a,
-			char *why, size_t whylen)
-{
-	struct result *r = NULL;
-	char err[512];
-	int rc;
-
-	if (s->conn->cfg->q[id].sql == NULL)
-		return not_configured(s->conn->cfg, id, why, whylen);
-	rc = session_query(s, id, a, &r, err, sizeof(err));
-	if (rc != CONN_OK) {
-		snprintf(why, whylen, "query %s: %s", query_id_name(id), err);
-	} else if (r->nrows == 0 && r->affected == 0) {
-		snprintf(why, whylen, "query %s changed no row", query_id_name(id));
-		rc = CONN_NOTFOUND;
-	}
 	result_free(r);
 	return rc;
 }
@@ -268,7 +238,7 @@ int connector_create_ready(const struct config *cfg, const struct new_user *nu, 
 	if (cfg->mode == MODE_MIGRATE && cfg->q[Q_GET_USER_BY_UID].sql == NULL) {
 		size_t n;
 
-		not_configured(cfg, Q_GET_USER_BY_UID, why, whylen);
+		connector_not_configured(cfg, Q_GET_USER_BY_UID, why, whylen);
 		n = strlen(why);
 		snprintf(why + n, whylen - n, ": without it a new user's uid cannot be kept clear "
 			 "of the legacy database's");
@@ -408,7 +378,7 @@ static int create_legacy(struct session *s, const struct new_user *nu, const cha
 		snprintf(num, sizeof(num), "%lu", (unsigned long)nu->uid);
 		a.v[QP_UID] = num;
 	}
-	rc = legacy_write(s, Q_CREATE, &a, why, whylen);
+	rc = connector_legacy_write(s, Q_CREATE, &a, why, whylen);
 	secret_wipe_array(hash);
 	if (rc == CONN_NOTFOUND) {
 		/* INSERT ... ON CONFLICT DO NOTHING and the like */
@@ -566,7 +536,7 @@ static int set_email(struct session *s, const char *name, enum query_id q, const
 	a.v[QP_USERNAME] = name;
 	a.v[QP_UID] = num;
 	a.v[QP_EMAIL] = email != NULL ? email : u.email;
-	rc = legacy_write(s, q, &a, why, whylen);
+	rc = connector_legacy_write(s, q, &a, why, whylen);
 out:
 	user_clear(&u);
 	return rc;
@@ -610,7 +580,7 @@ int connector_delete_user(struct session *s, const char *name, bool tombstone, c
 		snprintf(num, sizeof(num), "%lu", (unsigned long)u.uid);
 		a.v[QP_USERNAME] = name;
 		a.v[QP_UID] = num;
-		rc = legacy_write(s, Q_DELETE, &a, why, whylen);
+		rc = connector_legacy_write(s, Q_DELETE, &a, why, whylen);
 		goto out;
 	}
 	if (place == PLACE_DELETED && tombstone) {
