@@ -3,8 +3,7 @@
  * mapping per process, and never makes a system call on a hit. */
 #include "hostcache.h"
 
-#include <arpa/inet.h>
-#include <cdb.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,7 +16,409 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "protocol.h"
+#define HC_MAGIC "CDBHOST\1"
+#define HC_VERSION 1u
+#define HC_BUCKET 256u                  /* bytes; a multiple of the cache line */
+#define HC_BUCKET_HEAD 8u               /* u32 first, u16 count, u16 used */
+#define HC_PAYLOAD (HC_BUCKET - HC_BUCKET_HEAD)
+#define HC_ENTRY_HEAD 4u                /* u8 key length, u8 flags, u16 value length */
+#define HC_FAR 1u                       /* in flags; the other 7 bits: the tag */
+#define HC_TAG_MASK 0xfeu
+#define HC_FAR_VALUE 16u                /* u64 offset, u64 length */
+#define HC_FILL 0.70                    /* of the payload, on average */
+
+/* The header as it is in the file. */
+struct hc_header {
+	char magic[8];
+	uint32_t version;
+	uint32_t header_size;
+	uint64_t file_size;
+	uint64_t entries;
+	uint64_t far_offset, far_size;
+	struct {
+		uint64_t offset, nbuckets, nspan;
+	} table[HC_KINDS];
+};
+
+/* Where table 0 starts: the header, rounded up to a bucket. */
+#define HC_TABLES_START ((sizeof(struct hc_header) + HC_BUCKET - 1) / HC_BUCKET * HC_BUCKET)
+
+static const char hc_kinds[HC_KINDS] = { 'p', 'u', 'g', 'G', 'i' };
+
+static int kind_index(unsigned char kind)
+{
+	switch (kind) {
+	case 'p': return 0;
+	case 'u': return 1;
+	case 'g': return 2;
+	case 'G': return 3;
+	case 'i': return 4;
+	}
+	return -1;
+}
+
+static uint16_t ld16(const unsigned char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint32_t ld32(const unsigned char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint64_t ld64(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* One round: the word in, multiplied through. */
+static uint64_t hc_mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/* The hash of the kind letter and the key: eight bytes a round (keys are
+ * names and ids, rarely over 16 bytes), the last word read so that it ends
+ * with the key, then MurmurHash3's final mix, so that the high bits, which
+ * pick the bucket, depend on every byte. Native byte order: the file never
+ * leaves the host. */
+static uint64_t hc_hash(unsigned char kind, const unsigned char *k, size_t n)
+{
+	uint64_t h = 0x6a09e667f3bcc909ULL ^ ((uint64_t)kind << 56) ^ n, w;
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8)
+			h = hc_mix(h, ld64(k + i));
+		h = hc_mix(h, ld64(k + n - 8));
+	} else if (n >= 4) {
+		w = ld32(k) | (uint64_t)ld32(k + n - 4) << 32;
+		h = hc_mix(h, w);
+	} else if (n > 0) {
+		w = k[0] | (uint64_t)k[n / 2] << 8 | (uint64_t)k[n - 1] << 16;
+		h = hc_mix(h, w);
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* The 7 bits of an entry's flags that rule most other keys out before
+ * their bytes are compared (the bucket comes from the high bits). */
+static unsigned char tag_of(uint64_t hash)
+{
+	return (unsigned char)(hash << 1) & HC_TAG_MASK;
+}
+
+static uint64_t home_of(uint64_t hash, uint64_t nbuckets)
+{
+	return ((hash >> 32) * nbuckets) >> 32;
+}
+
+uint64_t hostcache_expiry(const unsigned char *value)
+{
+	return be64toh(ld64(value));
+}
+
+void hostcache_encode_expiry(uint64_t expires, unsigned char out[8])
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		out[i] = (unsigned char)(expires >> (56 - 8 * i));
+}
+
+/* --- one mapped file ------------------------------------------------------- */
+
+/* Is [off, off + len) inside a file of size bytes? */
+static bool in_file(uint64_t off, uint64_t len, uint64_t size)
+{
+	return off <= size && len <= size - off;
+}
+
+#define HC_HUGE (2u * 1024 * 1024)
+
+/* Map the file at an address aligned to 2 MiB, and ask for huge pages:
+ * where the page cache holds the file in 2 MiB folios (ext4 and tmpfs on
+ * recent kernels), one TLB entry then covers 2 MiB of the cache instead of
+ * 4 KiB, and a look-up in a large cache costs one memory access instead of
+ * a page walk and an access. Elsewhere this is a plain mapping. */
+static void *map_aligned(int fd, size_t size)
+{
+	unsigned char *area, *at;
+	size_t span = size + HC_HUGE;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	if (size < HC_HUGE || page <= 0)
+		return mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	area = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	at = (unsigned char *)(((uintptr_t)area + HC_HUGE - 1) & ~(uintptr_t)(HC_HUGE - 1));
+	p = mmap(at, size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (p == MAP_FAILED) {
+		munmap(area, span);
+		return MAP_FAILED;
+	}
+	madvise(p, size, MADV_HUGEPAGE);
+	/* what is left of the reservation around the file's pages */
+	size = (size + (size_t)page - 1) & ~((size_t)page - 1);
+	if (at > area)
+		munmap(area, (size_t)(at - area));
+	if (area + span > at + size)
+		munmap(at + size, (size_t)(area + span - (at + size)));
+	return p;
+}
+
+int hostcache_open(const char *path, struct hostcache_map *m)
+{
+	struct hc_header h;
+	struct stat st;
+	void *p;
+	int fd, k;
+
+	memset(m, 0, sizeof(*m));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size < HC_TABLES_START) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	p = map_aligned(fd, (size_t)st.st_size);
+	close(fd);
+	if (p == MAP_FAILED)
+		return -1;
+	memcpy(&h, p, sizeof(h));
+	if (memcmp(h.magic, HC_MAGIC, 8) != 0 || h.version != HC_VERSION ||
+	    h.header_size != sizeof(h) || h.file_size != (uint64_t)st.st_size ||
+	    !in_file(h.far_offset, h.far_size, h.file_size))
+		goto bad;
+	for (k = 0; k < HC_KINDS; k++) {
+		if (h.table[k].offset % HC_BUCKET != 0 || h.table[k].nbuckets > UINT32_MAX ||
+		    h.table[k].nspan < h.table[k].nbuckets ||
+		    h.table[k].nspan > h.file_size / HC_BUCKET ||
+		    !in_file(h.table[k].offset, h.table[k].nspan * HC_BUCKET, h.file_size))
+			goto bad;
+		m->table[k].buckets = (const unsigned char *)p + h.table[k].offset;
+		m->table[k].nbuckets = h.table[k].nbuckets;
+		m->table[k].nspan = h.table[k].nspan;
+	}
+	m->base = p;
+	m->size = (size_t)st.st_size;
+	m->entries = h.entries;
+	m->far = (const unsigned char *)p + h.far_offset;
+	m->far_size = h.far_size;
+	return 0;
+bad:
+	munmap(p, (size_t)st.st_size);
+	memset(m, 0, sizeof(*m));
+	errno = EINVAL;
+	return -1;
+}
+
+void hostcache_close(struct hostcache_map *m)
+{
+	if (m->base != NULL)
+		munmap((void *)m->base, m->size);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The value of the entry at e (its head and key already checked to lie in
+ * the bucket). 0, or -1 when it points out of bounds. */
+static int entry_value(const struct hostcache_map *m, const unsigned char *e,
+		       const unsigned char **value, size_t *len)
+{
+	const unsigned char *v = e + HC_ENTRY_HEAD + e[0];
+	uint64_t off, n;
+
+	if (!(e[1] & HC_FAR)) {
+		*value = v;
+		*len = ld16(e + 2);
+		return 0;
+	}
+	if (ld16(e + 2) != HC_FAR_VALUE)
+		return -1;
+	off = ld64(v);
+	n = ld64(v + 8);
+	if (!in_file(off, n, m->far_size))
+		return -1;
+	*value = m->far + off;
+	*len = (size_t)n;
+	return 0;
+}
+
+/* hostcache_find with the kind letter apart from the rest of the key. */
+static int find(const struct hostcache_map *m, unsigned char kind, const unsigned char *key,
+		size_t keylen, const unsigned char **value, size_t *len)
+{
+	const unsigned char *tb, *b, *p, *bucket, *end;
+	unsigned count, used, off, tag;
+	uint64_t h;
+	uint32_t first;
+	int k;
+
+	if (keylen + 1 > HOSTCACHE_KEY_MAX || (k = kind_index(kind)) < 0 ||
+	    m->table[k].nbuckets == 0)
+		return 0;
+	tb = m->table[k].buckets;
+	h = hc_hash(kind, key, keylen);
+	b = tb + home_of(h, m->table[k].nbuckets) * HC_BUCKET;
+	/* the bucket's four lines and the next bucket's, all at once rather
+	 * than one after the other: about a third of the entries of a home
+	 * start in the next bucket (measured at 1,000,000 users: 40 ns less
+	 * per look-up than with the four lines alone) */
+	__builtin_prefetch(b + 64);
+	__builtin_prefetch(b + 128);
+	__builtin_prefetch(b + 192);
+	__builtin_prefetch(b + 256);
+	__builtin_prefetch(b + 320);
+	__builtin_prefetch(b + 384);
+	__builtin_prefetch(b + 448);
+	first = ld32(b);
+	count = ld16(b + 4);
+	if (first == 0)
+		return 0;
+	end = tb + m->table[k].nspan * HC_BUCKET;
+	if (first > (uint64_t)(end - b))
+		return -1;
+	tag = tag_of(h);
+	p = b + first;
+	while (count-- > 0) {
+		off = (unsigned)((size_t)(p - tb) % HC_BUCKET);
+		bucket = p - off;
+		if (bucket >= end)
+			return -1;
+		used = ld16(bucket + 6);
+		if (off < HC_BUCKET_HEAD || HC_BUCKET_HEAD + used > HC_BUCKET ||
+		    off + HC_ENTRY_HEAD > HC_BUCKET_HEAD + used ||
+		    off + HC_ENTRY_HEAD + p[0] + ld16(p + 2) > HC_BUCKET_HEAD + used)
+			return -1;
+		if ((p[1] & HC_TAG_MASK) == tag && p[0] == keylen + 1 &&
+		    p[HC_ENTRY_HEAD] == kind && memcmp(p + HC_ENTRY_HEAD + 1, key, keylen) == 0)
+			return entry_value(m, p, value, len) == 0 ? 1 : -1;
+		off += HC_ENTRY_HEAD + p[0] + ld16(p + 2);
+		/* the next entry of this home: here, or at the next bucket's start */
+		p = off == HC_BUCKET_HEAD + used ? bucket + HC_BUCKET + HC_BUCKET_HEAD : bucket + off;
+	}
+	return 0;
+}
+
+int hostcache_find(const struct hostcache_map *m, const unsigned char *key, size_t keylen,
+		   const unsigned char **value, size_t *len)
+{
+	if (keylen == 0)
+		return 0;
+	return find(m, key[0], key + 1, keylen - 1, value, len);
+}
+
+int hostcache_walk(const struct hostcache_map *m, hostcache_walk_fn fn, void *arg)
+{
+	const unsigned char *b, *e, *value;
+	unsigned used, off;
+	uint64_t i;
+	size_t len;
+	int k, rc;
+
+	for (k = 0; k < HC_KINDS; k++) {
+		for (i = 0; i < m->table[k].nspan; i++) {
+			b = m->table[k].buckets + i * HC_BUCKET;
+			used = ld16(b + 6);
+			if (HC_BUCKET_HEAD + used > HC_BUCKET)
+				return -1;
+			for (off = HC_BUCKET_HEAD; off < HC_BUCKET_HEAD + used;) {
+				e = b + off;
+				if (off + HC_ENTRY_HEAD > HC_BUCKET_HEAD + used ||
+				    off + HC_ENTRY_HEAD + e[0] + ld16(e + 2) > HC_BUCKET_HEAD + used ||
+				    e[0] == 0 || e[HC_ENTRY_HEAD] != (unsigned char)hc_kinds[k] ||
+				    (e[1] & HC_TAG_MASK) !=
+					    tag_of(hc_hash(e[HC_ENTRY_HEAD], e + HC_ENTRY_HEAD + 1,
+							   e[0] - 1u)) ||
+				    entry_value(m, e, &value, &len) != 0)
+					return -1;
+				rc = fn(e + HC_ENTRY_HEAD, e[0], value, len, arg);
+				if (rc != 0)
+					return rc;
+				off += HC_ENTRY_HEAD + e[0] + ld16(e + 2);
+			}
+		}
+	}
+	return 0;
+}
+
+struct verify_state {
+	const struct hostcache_map *m;
+	uint64_t n;
+	char *err;
+	size_t errlen;
+};
+
+static int verify_entry(const unsigned char *key, size_t keylen, const unsigned char *value,
+			size_t len, void *arg)
+{
+	struct verify_state *vs = arg;
+	const unsigned char *found;
+	size_t flen;
+
+	if (len < 8) {
+		snprintf(vs->err, vs->errlen, "entry %llu: a value of %zu bytes, without its expiry",
+			 (unsigned long long)vs->n, len);
+		return 1;
+	}
+	if (hostcache_find(vs->m, key, keylen, &found, &flen) != 1 || found != value) {
+		snprintf(vs->err, vs->errlen, "entry %llu ('%c' %.*s): not found where it is",
+			 (unsigned long long)vs->n, key[0], (int)keylen - 1, (const char *)key + 1);
+		return 1;
+	}
+	vs->n++;
+	return 0;
+}
+
+int hostcache_verify(const struct hostcache_map *m, uint64_t *entries, char *err, size_t errlen)
+{
+	struct verify_state vs = { m, 0, err, errlen };
+	int rc;
+
+	if (m->base == NULL) {
+		snprintf(err, errlen, "no file");
+		return -1;
+	}
+	rc = hostcache_walk(m, verify_entry, &vs);
+	if (rc < 0)
+		snprintf(err, errlen, "malformed bucket or entry after %llu good entries",
+			 (unsigned long long)vs.n);
+	if (rc != 0)
+		return -1;
+	if (vs.n != m->entries) {
+		snprintf(err, errlen, "%llu entries, the header says %llu",
+			 (unsigned long long)vs.n, (unsigned long long)m->entries);
+		return -1;
+	}
+	*entries = vs.n;
+	return 0;
+}
+
+/* --- reading in every process ---------------------------------------------- */
 
 /* How long a process waits before looking again for a cache that was not
  * there: a host without one must not pay an open() per look-up. */
@@ -27,34 +428,11 @@ static pthread_rwlock_t hc_lock = PTHREAD_RWLOCK_INITIALIZER;
 static struct {
 	const char *dir_seen;            /* the caller's pointer for dir, to skip strcmp */
 	char dir[PATH_MAX];
-	bool open;                       /* cdb mapped */
-	struct cdb cdb;
-	int fd;
+	struct hostcache_map map;        /* base NULL: none */
 	const volatile uint64_t *gen;    /* the generation file, mapped */
-	uint64_t gen_loaded;             /* the generation cdb was opened at */
+	uint64_t gen_loaded;             /* the generation map was opened at */
 	time_t absent_until;             /* no cache: do not look before then */
-} hc = { .fd = -1 };
-
-static uint64_t be64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-/* Drop the mapping (write lock held). */
-static void hc_close(void)
-{
-	if (hc.open)
-		cdb_free(&hc.cdb);
-	if (hc.fd >= 0)
-		close(hc.fd);
-	hc.fd = -1;
-	hc.open = false;
-}
+} hc;
 
 /* Longest state directory: room is left for the file names. */
 #define HC_DIR_MAX (PATH_MAX - 32)
@@ -68,7 +446,7 @@ static void hc_reopen(const char *dir)
 	int fd;
 
 	if (strcmp(hc.dir, dir) != 0) {
-		hc_close();
+		hostcache_close(&hc.map);
 		if (hc.gen != NULL)
 			munmap((void *)hc.gen, sizeof(uint64_t));
 		hc.gen = NULL;
@@ -91,19 +469,12 @@ static void hc_reopen(const char *dir)
 			goto absent;
 		hc.gen = m;
 	}
-	hc_close();
+	hostcache_close(&hc.map);
 	/* read the generation first: a rename racing us is caught next time */
 	hc.gen_loaded = *hc.gen;
 	snprintf(path, sizeof(path), "%s/" HOSTCACHE_FILE, dir);
-	hc.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (hc.fd < 0)
+	if (hostcache_open(path, &hc.map) != 0)
 		goto absent;
-	if (cdb_init(&hc.cdb, hc.fd) != 0) {
-		close(hc.fd);
-		hc.fd = -1;
-		goto absent;
-	}
-	hc.open = true;
 	hc.absent_until = 0;
 	return;
 absent:
@@ -113,47 +484,39 @@ absent:
 /* Is the open mapping the current one for dir? (read lock held) */
 static bool hc_current(const char *dir)
 {
-	return hc.open && hc.gen != NULL && *hc.gen == hc.gen_loaded &&
+	return hc.map.base != NULL && hc.gen != NULL && *hc.gen == hc.gen_loaded &&
 	       (dir == hc.dir_seen || strcmp(hc.dir, dir) == 0);
 }
 
 int hostcache_lookup(const char *state_dir, char kind, const char *key, size_t keylen,
 		     hostcache_use_fn use, void *arg, int *use_rc)
 {
-	unsigned char k[1 + CDB_MAX_STRING];
 	const unsigned char *v;
-	struct cdb local;
 	struct rbuf value;
-	unsigned vlen, vpos;
 	uint64_t expires;
+	size_t vlen;
 	int rc = HC_MISS;
 
-	if (state_dir == NULL || keylen > CDB_MAX_STRING || strlen(state_dir) > HC_DIR_MAX)
+	if (state_dir == NULL)
 		return HC_MISS;
-	k[0] = (unsigned char)kind;
-	memcpy(k + 1, key, keylen);
 	pthread_rwlock_rdlock(&hc_lock);
 	if (!hc_current(state_dir)) {
 		pthread_rwlock_unlock(&hc_lock);
+		if (strlen(state_dir) > HC_DIR_MAX)
+			return HC_MISS;
 		pthread_rwlock_wrlock(&hc_lock);
 		if (!hc_current(state_dir) &&
 		    (hc.absent_until == 0 || time(NULL) >= hc.absent_until || strcmp(hc.dir, state_dir) != 0))
 			hc_reopen(state_dir);
 		pthread_rwlock_unlock(&hc_lock);
 		pthread_rwlock_rdlock(&hc_lock);
-		if (!hc.open || strcmp(hc.dir, state_dir) != 0)
+		if (hc.map.base == NULL || strcmp(hc.dir, state_dir) != 0)
 			goto out;
 	}
-	/* cdb_find keeps its position in the struct: search a copy */
-	local = hc.cdb;
-	if (cdb_find(&local, k, (unsigned)(keylen + 1)) <= 0)
+	if (find(&hc.map, (unsigned char)kind, (const unsigned char *)key, keylen, &v, &vlen) != 1 ||
+	    vlen < 8)
 		goto out;
-	vlen = cdb_datalen(&local);
-	vpos = cdb_datapos(&local);
-	v = cdb_get(&local, vlen, vpos);
-	if (v == NULL || vlen < 8)
-		goto out;
-	expires = be64(v);
+	expires = hostcache_expiry(v);
 	rbuf_init(&value, v + 8, vlen - 8);
 	rc = (expires == 0 || (uint64_t)time(NULL) < expires) ? HC_HIT : HC_STALE;
 	*use_rc = use(&value, arg);
@@ -164,11 +527,25 @@ out:
 
 /* --- writing --------------------------------------------------------------- */
 
+struct hc_ref {
+	const unsigned char *key, *value;
+	uint64_t hash;
+	uint32_t keylen, vlen;
+};
+
 struct hostcache_writer {
 	char dir[HC_DIR_MAX + 1];
 	char tmp[PATH_MAX + 32];
 	int fd;
-	struct cdb_make cm;
+	struct hc_ref *refs[HC_KINDS];
+	size_t n[HC_KINDS], cap[HC_KINDS];
+	const struct hc_ref **far;       /* far values, in the order laid out */
+	size_t nfar;
+	bool written;                    /* hostcache_write succeeded */
+	unsigned char *t;                /* the table being laid out, */
+	size_t tcap;                     /* room for this many buckets: kept for
+					  * the next kind, whose pages are then
+					  * there already */
 };
 
 struct hostcache_writer *hostcache_begin(const char *state_dir)
@@ -188,7 +565,7 @@ struct hostcache_writer *hostcache_begin(const char *state_dir)
 	w->fd = open(w->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (w->fd < 0)
 		goto fail;
-	if (fchmod(w->fd, 0644) != 0 || cdb_make_start(&w->cm, w->fd) != 0) {
+	if (fchmod(w->fd, 0644) != 0) {
 		close(w->fd);
 		unlink(w->tmp);
 		goto fail;
@@ -199,42 +576,245 @@ fail:
 	return NULL;
 }
 
-void hostcache_encode_expiry(uint64_t expires, unsigned char out[8])
+int hostcache_add(struct hostcache_writer *w, const void *key, size_t keylen,
+		  const void *value, size_t valuelen)
 {
-	int i;
+	const unsigned char *kb = key;
+	struct hc_ref *r;
+	int k;
 
-	for (i = 0; i < 8; i++)
-		out[i] = (unsigned char)(expires >> (56 - 8 * i));
+	if (keylen < 2 || keylen > HOSTCACHE_KEY_MAX || valuelen < 8 ||
+	    valuelen > HOSTCACHE_VALUE_MAX || (k = kind_index(kb[0])) < 0 ||
+	    memchr(kb, '\0', keylen) != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (w->n[k] == w->cap[k]) {
+		size_t cap = w->cap[k] ? w->cap[k] * 2 : 1024;
+
+		r = realloc(w->refs[k], cap * sizeof(*r));
+		if (r == NULL)
+			return -1;
+		w->refs[k] = r;
+		w->cap[k] = cap;
+	}
+	r = &w->refs[k][w->n[k]++];
+	r->key = kb;
+	r->value = value;
+	r->keylen = (uint32_t)keylen;
+	r->vlen = (uint32_t)valuelen;
+	r->hash = hc_hash(kb[0], kb + 1, keylen - 1);
+	return 0;
 }
 
-int hostcache_add(struct hostcache_writer *w, char kind, const char *key, size_t keylen,
-		  uint64_t expires, const void *value, size_t valuelen)
+/* Write all of buf at off. 0 or -1. */
+static int put(int fd, uint64_t off, const void *buf, size_t len)
 {
-	unsigned char k[1 + CDB_MAX_STRING];
-	unsigned char *v;
-	int rc;
+	const unsigned char *p = buf;
+	ssize_t r;
 
-	if (keylen > CDB_MAX_STRING || valuelen > CDB_MAX_MESSAGE)
-		return -1;
-	k[0] = (unsigned char)kind;
-	memcpy(k + 1, key, keylen);
-	v = malloc(8 + valuelen);
-	if (v == NULL)
-		return -1;
-	hostcache_encode_expiry(expires, v);
-	memcpy(v + 8, value, valuelen);
-	rc = hostcache_add_raw(w, k, keylen + 1, v, 8 + valuelen);
-	free(v);
-	return rc;
+	while (len > 0) {
+		r = pwrite(fd, p, len, (off_t)off);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += r;
+		off += (uint64_t)r;
+		len -= (size_t)r;
+	}
+	return 0;
 }
 
-int hostcache_add_raw(struct hostcache_writer *w, const void *key, size_t keylen,
-		      const void *value, size_t valuelen)
+static bool is_far(const struct hc_ref *r)
 {
-	if (keylen < 2 || keylen > 1 + CDB_MAX_STRING || valuelen < 8 ||
-	    valuelen > 8 + CDB_MAX_MESSAGE)
+	return HC_ENTRY_HEAD + r->keylen + r->vlen > HC_PAYLOAD;
+}
+
+static size_t entry_size(const struct hc_ref *r)
+{
+	return HC_ENTRY_HEAD + r->keylen + (is_far(r) ? HC_FAR_VALUE : r->vlen);
+}
+
+/* Room for at least nbuckets zeroed buckets in w->t. 0 or -1. */
+static int table_room(struct hostcache_writer *w, size_t nbuckets)
+{
+	unsigned char *t;
+
+	if (nbuckets <= w->tcap) {
+		memset(w->t, 0, nbuckets * HC_BUCKET);
+		return 0;
+	}
+	t = realloc(w->t, nbuckets * HC_BUCKET);
+	if (t == NULL)
 		return -1;
-	return cdb_make_add(&w->cm, key, (unsigned)keylen, value, (unsigned)valuelen) == 0 ? 0 : -1;
+	memset(t, 0, nbuckets * HC_BUCKET);
+	w->t = t;
+	w->tcap = nbuckets;
+	return 0;
+}
+
+/* Lay out table k in w->t: its buckets (*nspan of them, homes first); its
+ * far values are appended to w->far, their total added to *far_size
+ * (offsets count from the far area's start). 0, or -1 with errno. */
+static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_t *nspan,
+		  uint64_t *far_size)
+{
+	const struct hc_ref *refs = w->refs[k];
+	size_t n = w->n[k], i, j, total = 0, cap;
+	uint32_t *start = NULL, *order = NULL;
+	unsigned char *t, *b, *e;
+	uint64_t nb, h, cb = 0, co = HC_BUCKET_HEAD;
+
+	for (i = 0; i < n; i++)
+		total += entry_size(&refs[i]);
+	nb = (uint64_t)((double)total / (HC_PAYLOAD * HC_FILL)) + 1;
+	if (nb > UINT32_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	start = calloc(nb + 1, sizeof(*start));
+	order = malloc((n ? n : 1) * sizeof(*order));
+	cap = nb + nb / 8 + 16;
+	if (start == NULL || order == NULL || table_room(w, cap) != 0)
+		goto fail;
+	t = w->t;
+	/* counting sort by home bucket */
+	for (i = 0; i < n; i++)
+		start[home_of(refs[i].hash, nb) + 1]++;
+	for (h = 0; h < nb; h++)
+		start[h + 1] += start[h];
+	for (i = 0; i < n; i++)
+		order[start[home_of(refs[i].hash, nb)]++] = (uint32_t)i;
+	/* start[h] is now the end of home h: walk the homes in order */
+	for (h = 0, j = 0; h < nb; h++) {
+		size_t from = j;
+
+		if (j == start[h])
+			continue;
+		if (start[h] - from > UINT16_MAX) {
+			errno = EFBIG;
+			goto fail;
+		}
+		if (cb < h) {
+			cb = h;
+			co = HC_BUCKET_HEAD;
+		}
+		for (; j < start[h]; j++) {
+			const struct hc_ref *r = &refs[order[j]];
+			size_t sz = entry_size(r);
+
+			/* a key given twice: which value would be the answer? */
+			for (i = from; i < j; i++) {
+				const struct hc_ref *o = &refs[order[i]];
+
+				if (o->hash == r->hash && o->keylen == r->keylen &&
+				    memcmp(o->key, r->key, r->keylen) == 0) {
+					errno = EEXIST;
+					goto fail;
+				}
+			}
+			if (co + sz > HC_BUCKET) {
+				cb++;
+				co = HC_BUCKET_HEAD;
+			}
+			if (cb >= cap) {
+				/* keep what is laid out: grow by hand */
+				unsigned char *grown = realloc(t, cap * 2 * HC_BUCKET);
+
+				if (grown == NULL)
+					goto fail;
+				memset(grown + cap * HC_BUCKET, 0, cap * HC_BUCKET);
+				w->t = t = grown;
+				w->tcap = cap *= 2;
+			}
+			if (j == from) {
+				uint64_t first = (cb - h) * HC_BUCKET + co;
+				uint16_t count = (uint16_t)(start[h] - from);
+
+				if (first > UINT32_MAX) {
+					errno = EFBIG;
+					goto fail;
+				}
+				b = t + h * HC_BUCKET;
+				memcpy(b, &(uint32_t){ (uint32_t)first }, 4);
+				memcpy(b + 4, &count, 2);
+			}
+			e = t + cb * HC_BUCKET + co;
+			e[0] = (unsigned char)r->keylen;
+			e[1] = (unsigned char)(tag_of(r->hash) | (is_far(r) ? HC_FAR : 0));
+			memcpy(e + 2, &(uint16_t){ (uint16_t)(sz - HC_ENTRY_HEAD - r->keylen) }, 2);
+			memcpy(e + HC_ENTRY_HEAD, r->key, r->keylen);
+			if (is_far(r)) {
+				uint64_t fv[2] = { *far_size, r->vlen };
+
+				memcpy(e + HC_ENTRY_HEAD + r->keylen, fv, sizeof(fv));
+				*far_size += r->vlen;
+				w->far[w->nfar++] = r;
+			} else {
+				memcpy(e + HC_ENTRY_HEAD + r->keylen, r->value, r->vlen);
+			}
+			co += sz;
+			memcpy(t + cb * HC_BUCKET + 6, &(uint16_t){ (uint16_t)(co - HC_BUCKET_HEAD) }, 2);
+		}
+	}
+	*nbuckets = n > 0 ? nb : 0;
+	*nspan = n > 0 ? (cb + 1 > nb ? cb + 1 : nb) : 0;
+	free(start);
+	free(order);
+	return 0;
+fail:
+	free(start);
+	free(order);
+	return -1;
+}
+
+int hostcache_write(struct hostcache_writer *w)
+{
+	struct hc_header h;
+	uint64_t off = HC_TABLES_START, far_size = 0;
+	size_t i, n = 0;
+	int k;
+
+	if (w->written) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (k = 0; k < HC_KINDS; k++)
+		for (i = 0; i < w->n[k]; i++)
+			n += is_far(&w->refs[k][i]);
+	free(w->far);
+	w->far = malloc((n ? n : 1) * sizeof(*w->far));
+	if (w->far == NULL)
+		return -1;
+	w->nfar = 0;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, HC_MAGIC, 8);
+	h.version = HC_VERSION;
+	h.header_size = sizeof(h);
+	for (k = 0; k < HC_KINDS; k++) {
+		if (layout(w, k, &h.table[k].nbuckets, &h.table[k].nspan, &far_size) != 0)
+			return -1;
+		h.table[k].offset = off;
+		if (put(w->fd, off, w->t, (size_t)(h.table[k].nspan * HC_BUCKET)) != 0)
+			return -1;
+		off += h.table[k].nspan * HC_BUCKET;
+		h.entries += w->n[k];
+	}
+	h.far_offset = off;
+	h.far_size = far_size;
+	for (i = 0; i < w->nfar; i++) {
+		if (put(w->fd, off, w->far[i]->value, w->far[i]->vlen) != 0)
+			return -1;
+		off += w->far[i]->vlen;
+	}
+	h.file_size = off;
+	/* the size the header gives, also when the tables are empty */
+	if (ftruncate(w->fd, (off_t)off) != 0 || put(w->fd, 0, &h, sizeof(h)) != 0)
+		return -1;
+	w->written = true;
+	return 0;
 }
 
 /* Add one to the generation counter, creating the file at 0 if missing. */
@@ -260,23 +840,46 @@ static int bump_generation(const char *dir)
 	return rc;
 }
 
+static void writer_free(struct hostcache_writer *w)
+{
+	int k;
+
+	for (k = 0; k < HC_KINDS; k++)
+		free(w->refs[k]);
+	free(w->far);
+	free(w->t);
+	free(w);
+}
+
 int hostcache_commit(struct hostcache_writer *w)
 {
 	char path[PATH_MAX + 32];
-	int rc = -1, e;
+	bool renamed = false;
+	int rc = -1, e, dfd;
 
-	if (cdb_make_finish(&w->cm) != 0 || fsync(w->fd) != 0)
+	if (!w->written) {
+		errno = EINVAL;
+		goto out;
+	}
+	if (fsync(w->fd) != 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/" HOSTCACHE_FILE, w->dir);
 	if (rename(w->tmp, path) != 0)
 		goto out;
+	renamed = true;
+	/* the rename itself survives a power cut too */
+	dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
 	rc = bump_generation(w->dir);
 out:
 	e = errno;
 	close(w->fd);
-	if (rc != 0)
+	if (!renamed)
 		unlink(w->tmp);
-	free(w);
+	writer_free(w);
 	errno = e;
 	return rc;
 }
@@ -285,8 +888,7 @@ void hostcache_abort(struct hostcache_writer *w)
 {
 	if (w == NULL)
 		return;
-	cdb_make_finish(&w->cm);
 	close(w->fd);
 	unlink(w->tmp);
-	free(w);
+	writer_free(w);
 }

@@ -1,7 +1,6 @@
 /* cache.c: see cache.h. */
 #include "cache.h"
 
-#include <cdb.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -337,8 +336,8 @@ void cache_each(char kind, void (*fn)(const char *key, size_t keylen, uint64_t e
 	pthread_mutex_unlock(&c.lock);
 }
 
-/* Write every entry with a value to a new file (lock held while adding;
- * the slow part, finishing and fsync, runs without it). */
+/* Write every entry with a value to a new file (lock held while it is laid
+ * out and written; the slow part, fsync, runs without it). */
 static void write_file(void)
 {
 	struct hostcache_writer *w;
@@ -357,13 +356,24 @@ static void write_file(void)
 		for (e = c.buckets[i]; e != NULL; e = e->next) {
 			if (e->value == NULL)
 				continue;
-			if (hostcache_add_raw(w, e->key, e->keylen, e->value, e->len + 8) != 0) {
+			if (hostcache_add(w, e->key, e->keylen, e->value, e->len + 8) == 0) {
+				n++;
+			} else if (errno == EINVAL) {
+				/* out of the file's bounds: answered by the daemon only */
+				log_msg(LOG_DEBUG, "host cache: '%c' %.*s stays out of the file",
+					e->key[0], (int)(e->keylen - 1), e->key + 1);
+			} else {
 				log_msg(LOG_ERR, "host cache: cannot add an entry: %s", strerror(errno));
 				hostcache_abort(w);
 				return;
 			}
-			n++;
 		}
+	}
+	if (hostcache_write(w) != 0) {
+		log_msg(LOG_ERR, "host cache: cannot write under %s: %s", c.cfg->state_dir,
+			strerror(errno));
+		hostcache_abort(w);
+		return;
 	}
 	c.dirty = false;
 	pthread_mutex_unlock(&c.lock);
@@ -400,44 +410,40 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+static int load_entry(const unsigned char *key, size_t keylen, const unsigned char *value,
+		      size_t len, void *arg)
+{
+	struct entry *e;
+
+	if (len < 8)
+		return 0;   /* no expiry: not an entry this daemon wrote */
+	e = find((char)key[0], (const char *)key + 1, keylen - 1, true);
+	if (e != NULL) {
+		set_value(e, hostcache_expiry(value), value + 8, len - 8);
+		(*(size_t *)arg)++;
+	}
+	return 0;
+}
+
 /* Read the file a previous daemon left, so that a restart keeps it. */
 static void load_file(const struct config *cfg)
 {
 	char path[PATH_MAX];
-	struct cdb db;
-	unsigned pos;
+	struct hostcache_map m;
 	size_t n = 0;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, HOSTCACHE_FILE);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	if (cdb_init(&db, fd) != 0) {
-		close(fd);
+	if (hostcache_open(path, &m) != 0) {
+		if (errno != ENOENT)
+			log_msg(LOG_WARNING, "host cache: %s not kept: %s", path,
+				errno == EINVAL ? "not a host cache file of this version"
+						: strerror(errno));
 		return;
 	}
-	cdb_seqinit(&pos, &db);
-	while (cdb_seqnext(&pos, &db) > 0) {
-		unsigned kl = cdb_keylen(&db), vl = cdb_datalen(&db);
-		const unsigned char *k = cdb_get(&db, kl, cdb_keypos(&db));
-		const unsigned char *v = cdb_get(&db, vl, cdb_datapos(&db));
-		struct entry *e;
-		uint64_t expires = 0;
-		int i;
-
-		if (k == NULL || v == NULL || kl < 2 || vl < 8)
-			continue;
-		for (i = 0; i < 8; i++)
-			expires = (expires << 8) | v[i];
-		e = find((char)k[0], (const char *)k + 1, kl - 1, true);
-		if (e != NULL) {
-			set_value(e, expires, v + 8, vl - 8);
-			n++;
-		}
-	}
-	cdb_free(&db);
-	close(fd);
+	if (hostcache_walk(&m, load_entry, &n) != 0)
+		log_msg(LOG_WARNING, "host cache: %s is malformed; kept the %zu entries before that",
+			path, n);
+	hostcache_close(&m);
 	log_msg(LOG_INFO, "host cache: kept %zu entries from %s", n, path);
 }
 

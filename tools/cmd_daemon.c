@@ -1,9 +1,9 @@
-/* cmd_daemon.c: customdb cache show|flush, customdb status.
+/* cmd_daemon.c: customdb cache show|verify|flush, customdb status.
  *
- * `cache show` reads the host cache file itself, as the NSS module does, so
- * it needs no daemon; `cache flush` and `status` are requests to the running
- * daemon (root only: the daemon refuses anyone else). */
-#include <cdb.h>
+ * `cache show` and `cache verify` read the host cache file itself, as the
+ * NSS module does, so they need no daemon; `cache flush` and `status` are
+ * requests to the running daemon (root only: the daemon refuses anyone
+ * else). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -28,14 +28,18 @@ static void cache_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: customdb [-c FILE] cache show NAME [--json]\n"
+		"       customdb [-c FILE] cache verify [--json]\n"
 		"       customdb [-c FILE] cache flush [NAME]\n\n"
 		"  show NAME    what the host cache file holds for a user: their passwd\n"
 		"               entry and group list, and whether each is fresh, expired\n"
 		"               or never expires (no daemon needed)\n"
+		"  verify       check the whole host cache file: every entry in bounds and\n"
+		"               found by its own key (no daemon needed)\n"
 		"  flush [NAME] make the running daemon drop the user's entries (every\n"
 		"               entry without NAME) and rewrite the file (root only)\n\n"
-		"Exit status: 0 done (show: something is cached), 1 nothing cached or not\n"
-		"allowed, 2 usage or config error, 3 no daemon answers.\n");
+		"Exit status: 0 done (show: something is cached; verify: the file is\n"
+		"whole), 1 nothing cached, the file is damaged, or not allowed, 2 usage or\n"
+		"config error, 3 no daemon answers.\n");
 }
 
 static void status_usage(FILE *f)
@@ -188,28 +192,24 @@ int tool_daemon_flush(const struct config *c, const char *name)
 
 /* The entry kind + key of the cache file: 0 with its expiry and a cursor
  * over its record, 1 when there is none, -1 when it is malformed. */
-static int cache_entry(struct cdb *db, char kind, const char *key, uint64_t *expires,
-		       struct rbuf *rec)
+static int cache_entry(const struct hostcache_map *m, char kind, const char *key,
+		       uint64_t *expires, struct rbuf *rec)
 {
-	unsigned char k[1 + CDB_NAME_MAX + 16];
+	unsigned char k[HOSTCACHE_KEY_MAX];
 	const unsigned char *v;
-	size_t n = strlen(key);
-	unsigned vlen;
-	int i;
+	size_t n = strlen(key), vlen;
+	int rc;
 
 	if (n + 1 > sizeof(k))
 		return 1;
 	k[0] = (unsigned char)kind;
 	memcpy(k + 1, key, n);
-	if (cdb_find(db, k, (unsigned)(n + 1)) <= 0)
-		return 1;
-	vlen = cdb_datalen(db);
-	v = cdb_get(db, vlen, cdb_datapos(db));
-	if (v == NULL || vlen < 8)
+	rc = hostcache_find(m, k, n + 1, &v, &vlen);
+	if (rc <= 0)
+		return rc < 0 ? -1 : 1;
+	if (vlen < 8)
 		return -1;
-	*expires = 0;
-	for (i = 0; i < 8; i++)
-		*expires = *expires << 8 | v[i];
+	*expires = hostcache_expiry(v);
 	rbuf_init(rec, v + 8, vlen - 8);
 	return 0;
 }
@@ -242,7 +242,7 @@ static char *strref_dup(struct strref r)
 }
 
 /* The user's passwd entry, as getent(1) prints it. true when cached. */
-static bool show_passwd(struct out *out, struct cdb *db, const char *name)
+static bool show_passwd(struct out *out, const struct hostcache_map *db, const char *name)
 {
 	struct cdb_passwd_ref p;
 	struct rbuf rec;
@@ -276,7 +276,7 @@ static bool show_passwd(struct out *out, struct cdb *db, const char *name)
 
 /* The user's supplementary groups ("i" entry), each gid with its name when
  * the cache holds the group too. true when cached. */
-static bool show_groups(struct out *out, struct cdb *db, const char *name)
+static bool show_groups(struct out *out, const struct hostcache_map *db, const char *name)
 {
 	struct cdb_group_ref g;
 	struct rbuf rec, grec;
@@ -324,40 +324,49 @@ static bool show_groups(struct out *out, struct cdb *db, const char *name)
 	return rc == 0;
 }
 
+/* The host cache file of the config o names, mapped into m. 0; 1 when
+ * there is none (path still set); else a message and EXIT_USAGE. */
+static int open_cache(const struct opts *o, const char *what, char *path, size_t pathlen,
+		      struct hostcache_map *m)
+{
+	struct config *c = load_config(o);
+
+	memset(m, 0, sizeof(*m));
+	if (c == NULL)
+		return EXIT_USAGE;
+	snprintf(path, pathlen, "%s/%s", c->state_dir, HOSTCACHE_FILE);
+	config_free(c);
+	if (hostcache_open(path, m) == 0)
+		return 0;
+	if (errno == ENOENT)
+		return 1;
+	fprintf(stderr, "customdb: cache %s: %s: %s\n", what, path,
+		errno == EINVAL ? "not a host cache file (or one of another version)"
+				: strerror(errno));
+	return EXIT_USAGE;
+}
+
 static int run_cache_show(const struct opts *o, const char *name)
 {
-	struct config *c;
+	struct hostcache_map db;
 	struct out out;
-	struct cdb db;
 	char path[4096];
 	bool any;
-	int fd;
+	int rc;
 
 	if (!cdb_name_valid(name, strlen(name))) {
 		fprintf(stderr, "customdb: cache show: '%s' is not a user name customdb answers for\n",
 			name);
 		return EXIT_USAGE;
 	}
-	c = load_config(o);
-	if (c == NULL)
-		return EXIT_USAGE;
-	snprintf(path, sizeof(path), "%s/%s", c->state_dir, HOSTCACHE_FILE);
-	config_free(c);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno != ENOENT) {
-		fprintf(stderr, "customdb: cache show: %s: %s\n", path, strerror(errno));
-		return EXIT_USAGE;
-	}
-	if (fd >= 0 && cdb_init(&db, fd) != 0) {
-		fprintf(stderr, "customdb: cache show: %s: not a host cache file\n", path);
-		close(fd);
-		return EXIT_USAGE;
-	}
+	rc = open_cache(o, "show", path, sizeof(path), &db);
+	if (rc > 1)
+		return rc;
 	out_begin(&out, o->json);
 	out_obj_begin(&out, NULL);
 	out_str(&out, "name", name);
 	out_str(&out, "cache", path);
-	if (fd < 0) {
+	if (rc == 1) {
 		out_bool(&out, "cached", false);
 		out_str(&out, "note", "there is no host cache file (yet)");
 		any = false;
@@ -365,12 +374,45 @@ static int run_cache_show(const struct opts *o, const char *name)
 		any = show_passwd(&out, &db, name);
 		any = show_groups(&out, &db, name) || any;
 		out_bool(&out, "cached", any);
-		cdb_free(&db);
-		close(fd);
+		hostcache_close(&db);
 	}
 	out_obj_end(&out);
 	out_end(&out);
 	return any ? EXIT_YES : EXIT_NO;
+}
+
+/* --- cache verify ------------------------------------------------------------ */
+
+static int run_cache_verify(const struct opts *o)
+{
+	struct hostcache_map db;
+	struct out out;
+	char path[4096], err[256];
+	uint64_t entries = 0;
+	int rc;
+
+	rc = open_cache(o, "verify", path, sizeof(path), &db);
+	if (rc > 1)
+		return rc;
+	if (rc == 1) {
+		fprintf(stderr, "customdb: cache verify: %s: there is no host cache file (yet)\n",
+			path);
+		return EXIT_NO;
+	}
+	rc = hostcache_verify(&db, &entries, err, sizeof(err));
+	out_begin(&out, o->json);
+	out_obj_begin(&out, NULL);
+	out_str(&out, "cache", path);
+	out_bool(&out, "whole", rc == 0);
+	if (rc == 0)
+		out_int(&out, "entries", (long long)entries);
+	else
+		out_str(&out, "error", err);
+	out_int(&out, "bytes", (long long)db.size);
+	out_obj_end(&out);
+	out_end(&out);
+	hostcache_close(&db);
+	return rc == 0 ? EXIT_YES : EXIT_NO;
 }
 
 /* --- cache flush ------------------------------------------------------------- */
@@ -423,10 +465,12 @@ int cmd_cache(struct opts *o, int argc, char **argv)
 	}
 	if (n == 2 && strcmp(args[0], "show") == 0)
 		return run_cache_show(o, args[1]);
+	if (n == 1 && strcmp(args[0], "verify") == 0)
+		return run_cache_verify(o);
 	if ((n == 1 || n == 2) && strcmp(args[0], "flush") == 0)
 		return run_cache_flush(o, n == 2 ? args[1] : NULL);
 	fprintf(stderr, "customdb: cache: %s\n",
-		n == 0 ? "show or flush?" : "unknown subcommand or wrong arguments");
+		n == 0 ? "show, verify or flush?" : "unknown subcommand or wrong arguments");
 	cache_usage(stderr);
 	return EXIT_USAGE;
 }

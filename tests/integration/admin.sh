@@ -343,6 +343,29 @@ cache_and_status() {
 	t_out "$tag: cache show needs no root" "imp000200:x:100200:100:Imported 200:/home/imp000200:/bin/sh" \
 		bash -c "as_nobody '$TOOL' -c '$conf' --json cache show imp000200 | jq -r .passwd.entry"
 
+	t_section "$tag: cache verify"
+	"$TOOL" -c "$conf" --json cache verify > "$d/verify.json" 2>&1
+	t_out "$tag: cache verify: the daemon's file is whole" "true" jqf "$d/verify.json" .whole
+	t_ok "$tag: ... and holds the imported users (p, u and i entries each)" \
+		test "$(jqf "$d/verify.json" .entries)" -ge 300
+	# a damaged copy, under a config of its own: verify says so, show refuses it
+	mkdir -p "$d/damaged"
+	sed "s|^state_dir = .*|state_dir = $d/damaged|" "$conf" > "$d/damaged.conf"
+	chmod 600 "$d/damaged.conf"
+	head -c -1 "$d/state/hostcache.db" > "$d/damaged/hostcache.db"
+	t_out "$tag: a file one byte short: cache verify exits 2" 2 exit_of "$TOOL" -c "$d/damaged.conf" cache verify
+	t_grep "$tag: ... saying it is not a host cache file" "not a host cache file" \
+		"$TOOL" -c "$d/damaged.conf" cache verify
+	t_out "$tag: ... and cache show will not read it either" 2 exit_of "$TOOL" -c "$d/damaged.conf" cache show dave
+	cp "$d/state/hostcache.db" "$d/damaged/hostcache.db"
+	# the bucket heads of the first table (offset 256 on): every byte set
+	printf '\377%.0s' $(seq 64) | dd of="$d/damaged/hostcache.db" bs=1 seek=256 conv=notrunc 2>/dev/null
+	t_out "$tag: damaged buckets: cache verify exits 1" 1 exit_of "$TOOL" -c "$d/damaged.conf" cache verify
+	t_grep "$tag: ... and says what is wrong" "error: malformed" "$TOOL" -c "$d/damaged.conf" cache verify
+	rm "$d/damaged/hostcache.db"
+	t_out "$tag: no file at all: cache verify exits 1" 1 exit_of "$TOOL" -c "$d/damaged.conf" cache verify
+	rm -rf "$d/damaged" "$d/damaged.conf"
+
 	t_section "$tag: cache flush"
 	"$TOOL" -c "$conf" --json cache flush imp000200 > "$d/flush.json" 2>&1
 	t_out "$tag: cache flush imp000200 drops its entries (p, u, i)" 3 jqf "$d/flush.json" .entries_dropped

@@ -399,9 +399,9 @@ negative_ttl = 60" | sed "s|^state_dir = .*|state_dir = $state|" > "$dir/customd
 	t_ok "hostcache: 12 answers in a burst: at most 3 rewrites of the file" \
 		test "$(grep -c 'host cache: wrote' "$dir/daemon.log")" -le 3
 	t_ok "hostcache: the file appears within the coalescing interval" \
-		bash -c "for i in \$(seq 40); do [ -s '$state/hostcache.cdb' ] && exit 0; sleep 0.1; done; exit 1"
-	t_out "hostcache: the file is world-readable" "644" stat -c %a "$state/hostcache.cdb"
-	t_fail "hostcache: the file holds no password hash" grep -qa -E '\$2[aby]\$|\$6\$|\$y\$|argon2' "$state/hostcache.cdb"
+		bash -c "for i in \$(seq 40); do [ -s '$state/hostcache.db' ] && exit 0; sleep 0.1; done; exit 1"
+	t_out "hostcache: the file is world-readable" "644" stat -c %a "$state/hostcache.db"
+	t_fail "hostcache: the file holds no password hash" grep -qa -E '\$2[aby]\$|\$6\$|\$y\$|argon2' "$state/hostcache.db"
 	# one process, two look-ups: between them the daemon writes a new file
 	# (frank is added to it) and stops; the second look-up must come from the
 	# new file, which that process has never opened
@@ -427,8 +427,8 @@ negative_ttl = 60" | sed "s|^state_dir = .*|state_dir = $state|" > "$dir/customd
 }
 
 # kill -9 of the daemon while it rewrites a large host cache: readers always
-# see a whole file (the old one or the new one), the file left behind is a
-# valid cdb, and a new daemon keeps it.
+# see a whole file (the old one or the new one), the file left behind is
+# whole (customdb cache verify), and a new daemon keeps it.
 cache_crash_suite() {
 	local dir=$WORK/crash sock=/run/customdb/socket state i entries torn=0
 	mkdir -p "$dir"
@@ -455,8 +455,9 @@ cache_crash_suite() {
 		# rewrites the file once a second, and is killed at some point in it
 		for _ in 1 2 3 4 5 6; do getent passwd alice >/dev/null; sleep 0.$((RANDOM % 3 + 1)); done
 		stop_daemon "$WORK/daemon.pid" KILL
-		[ -e "$state/hostcache.cdb.tmp" ] && torn=$((torn + 1))
-		t_ok "crash $i: the file left behind is a whole cdb" cdb -s "$state/hostcache.cdb"
+		[ -e "$state/hostcache.db.tmp" ] && torn=$((torn + 1))
+		t_ok "crash $i: the file left behind is whole" \
+			"$BUILD/tools/customdb" -c "$dir/customdb.conf" cache verify
 		t_out "crash $i: bob is served from it with the daemon dead" \
 			"bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
 		start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock" ||
