@@ -221,21 +221,17 @@ enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack,
 	return st;
 }
 
-/* id in decimal into key (at least 11 bytes); its length. snprintf would
- * cost more than the whole cache look-up. */
-static int id_to_text(uint32_t id, char *key)
+/* id in decimal, written backwards from end; where it starts. snprintf
+ * would cost more than the whole cache look-up. */
+static char *id_to_text(uint32_t id, char *end)
 {
-	char tmp[10];
-	int n = 0, i;
+	char *p = end;
 
 	do {
-		tmp[n++] = (char)('0' + id % 10);
+		*--p = (char)('0' + id % 10);
 		id /= 10;
 	} while (id != 0);
-	for (i = 0; i < n; i++)
-		key[i] = tmp[n - 1 - i];
-	key[n] = '\0';
-	return n;
+	return p;
 }
 
 enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *record,
@@ -243,8 +239,8 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
 {
 	const struct request_key rk = { op, NULL, id };
 	enum nss_status st;
-	char key[16];
-	int saved = errno, n;
+	char key[16], *k;
+	int saved = errno;
 
 	if (buf == NULL || buflen == 0) {
 		*errnop = ERANGE;
@@ -254,8 +250,8 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}
-	n = id_to_text(id, key);
-	st = lookup(&rk, key, (size_t)n, pack, record, buf, buflen, errnop);
+	k = id_to_text(id, key + sizeof(key));
+	st = lookup(&rk, k, (size_t)(key + sizeof(key) - k), pack, record, buf, buflen, errnop);
 	restore_errno(saved, errnop);
 	return st;
 }

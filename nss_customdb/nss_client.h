@@ -57,4 +57,23 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
  * caller has checked that it fits. Returns where it was put. */
 char *nss_put_str(char **pos, const struct strref *s);
 
+/* One pass instead of two: read the next string of f and copy it to *pos,
+ * NUL-terminated, if it fits before end; *out points at the copy. 0; 1 when
+ * it does not fit (ERANGE); -1 when f is malformed. */
+static inline int nss_take_str(struct rbuf *f, char **pos, const char *end, char **out)
+{
+	const char *s;
+	size_t n;
+
+	if (rbuf_get_strref(f, &s, &n) != 0)
+		return -1;
+	if (n >= (size_t)(end - *pos))
+		return 1;
+	memcpy(*pos, s, n);
+	(*pos)[n] = '\0';
+	*out = *pos;
+	*pos += n + 1;
+	return 0;
+}
+
 #endif

@@ -9,30 +9,41 @@
 #include "nss_customdb.h"
 #include "protocol.h"
 
+/* In one pass over the record: a host cache hit is this and a look-up. */
 static enum nss_status pack_passwd(struct rbuf *f, void *record, char *buf, size_t buflen,
 				   int *errnop)
 {
 	struct passwd *pw = record;
-	struct cdb_passwd_ref r;
-	size_t required;
+	const char *end = buf + buflen;
 	char *pos = buf;
+	uint32_t uid, gid;
+	int rc;
 
-	if (record_get_passwd(f, &r) != 0 || rbuf_end(f) != 0) {
-		*errnop = ENOENT;
-		return NSS_STATUS_UNAVAIL;
-	}
-	required = r.name.n + r.passwd.n + r.gecos.n + r.home.n + r.shell.n + 5;
-	if (required > buflen) {
+	rc = nss_take_str(f, &pos, end, &pw->pw_name);
+	if (rc == 0 && pw->pw_name[0] == '\0')
+		rc = -1;
+	if (rc == 0)
+		rc = nss_take_str(f, &pos, end, &pw->pw_passwd);
+	if (rc == 0 && (rbuf_get_u32(f, &uid) != 0 || rbuf_get_u32(f, &gid) != 0))
+		rc = -1;
+	if (rc == 0)
+		rc = nss_take_str(f, &pos, end, &pw->pw_gecos);
+	if (rc == 0)
+		rc = nss_take_str(f, &pos, end, &pw->pw_dir);
+	if (rc == 0)
+		rc = nss_take_str(f, &pos, end, &pw->pw_shell);
+	if (rc == 0 && rbuf_end(f) != 0)
+		rc = -1;
+	if (rc > 0) {
 		*errnop = ERANGE;
 		return NSS_STATUS_TRYAGAIN;
 	}
-	pw->pw_name = nss_put_str(&pos, &r.name);
-	pw->pw_passwd = nss_put_str(&pos, &r.passwd);
-	pw->pw_uid = r.uid;
-	pw->pw_gid = r.gid;
-	pw->pw_gecos = nss_put_str(&pos, &r.gecos);
-	pw->pw_dir = nss_put_str(&pos, &r.home);
-	pw->pw_shell = nss_put_str(&pos, &r.shell);
+	if (rc < 0) {
+		*errnop = ENOENT;
+		return NSS_STATUS_UNAVAIL;
+	}
+	pw->pw_uid = uid;
+	pw->pw_gid = gid;
 	return NSS_STATUS_SUCCESS;
 }
 
