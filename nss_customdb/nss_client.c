@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ static const char *socket_path(void)
  * that looks users up, and scanning it costs more than a cache hit. */
 static pthread_once_t state_dir_once = PTHREAD_ONCE_INIT;
 static const char *state_dir = CUSTOMDB_DEFAULT_STATE_DIR;
+static atomic_bool state_dir_ready;
 
 static void state_dir_init(void)
 {
@@ -45,11 +47,14 @@ static void state_dir_init(void)
 
 	if (p != NULL && p[0] == '/')
 		state_dir = p;
+	atomic_store_explicit(&state_dir_ready, true, memory_order_release);
 }
 
 const char *nss_state_dir(void)
 {
-	pthread_once(&state_dir_once, state_dir_init);
+	/* a load instead of a call to pthread_once, once it has run */
+	if (!atomic_load_explicit(&state_dir_ready, memory_order_acquire))
+		pthread_once(&state_dir_once, state_dir_init);
 	return state_dir;
 }
 

@@ -57,6 +57,32 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
  * caller has checked that it fits. Returns where it was put. */
 char *nss_put_str(char **pos, const struct strref *s);
 
+/* memcpy, without a call for the short strings of passwd records: two
+ * overlapping words (see wire_has_nul). */
+static inline void nss_copy(char *d, const char *s, size_t n)
+{
+	uint64_t a, b;
+	uint32_t c, e;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		memcpy(d, &a, 8);
+		memcpy(d + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&c, s, 4);
+		memcpy(&e, s + n - 4, 4);
+		memcpy(d, &c, 4);
+		memcpy(d + n - 4, &e, 4);
+	} else if (n > 0 && n < 4) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	} else if (n > 16) {
+		memcpy(d, s, n);
+	}
+}
+
 /* One pass instead of two: read the next string of f and copy it to *pos,
  * NUL-terminated, if it fits before end; *out points at the copy. 0; 1 when
  * it does not fit (ERANGE); -1 when f is malformed. */
@@ -69,7 +95,7 @@ static inline int nss_take_str(struct rbuf *f, char **pos, const char *end, char
 		return -1;
 	if (n >= (size_t)(end - *pos))
 		return 1;
-	memcpy(*pos, s, n);
+	nss_copy(*pos, s, n);
 	(*pos)[n] = '\0';
 	*out = *pos;
 	*pos += n + 1;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "io.h"
+#include "nss_client.h"
 #include "protocol.h"
 #include "record.h"
 #include "wire.h"
@@ -209,6 +210,71 @@ START_TEST(test_string_with_nul)
 	ck_assert_int_eq(rbuf_get_str(&r, dst, sizeof(dst)), 0);
 	ck_assert_str_eq(dst, "abXcd");
 	free(raw);
+}
+END_TEST
+
+/* Every length from 0 to 40 (the short strings are checked a word at a
+ * time, the long ones by memchr), a NUL at every position, bytes of every
+ * value around it: refused exactly when a NUL is there. */
+START_TEST(test_string_nul_every_position)
+{
+	unsigned char body[4 + 40];
+	uint32_t len, be, pos;
+	struct rbuf r;
+	const char *s;
+	size_t n;
+	int fill;
+
+	for (len = 0; len <= 40; len++) {
+		for (fill = 1; fill < 256; fill += 127) {
+			be = htonl(len);
+			memcpy(body, &be, 4);
+			memset(body + 4, fill, len);
+			rbuf_init(&r, body, 4 + len);
+			ck_assert_msg(rbuf_get_strref(&r, &s, &n) == 0 && n == len,
+				      "length %u, no NUL: refused", len);
+			for (pos = 0; pos < len; pos++) {
+				memset(body + 4, fill, len);
+				body[4 + pos] = '\0';
+				rbuf_init(&r, body, 4 + len);
+				ck_assert_msg(rbuf_get_strref(&r, &s, &n) == -1,
+					      "length %u, NUL at %u: accepted", len, pos);
+			}
+		}
+	}
+}
+END_TEST
+
+/* The NSS module's one-pass copy of a string into the caller's buffer, for
+ * every length from 0 to 40 (short ones are copied a word at a time): the
+ * bytes, the NUL after them, nothing written past it, and ERANGE (1) when
+ * the buffer is one byte short. */
+START_TEST(test_nss_take_str_every_length)
+{
+	unsigned char body[4 + 40];
+	char buf[64], *pos, *out;
+	uint32_t len, be, i;
+	struct rbuf r;
+
+	for (len = 0; len <= 40; len++) {
+		be = htonl(len);
+		memcpy(body, &be, 4);
+		for (i = 0; i < len; i++)
+			body[4 + i] = (unsigned char)('a' + i % 26);
+		memset(buf, '#', sizeof(buf));
+		rbuf_init(&r, body, 4 + len);
+		pos = buf;
+		ck_assert_int_eq(nss_take_str(&r, &pos, buf + sizeof(buf), &out), 0);
+		ck_assert_ptr_eq(out, buf);
+		ck_assert_ptr_eq(pos, buf + len + 1);
+		ck_assert_msg(memcmp(buf, body + 4, len) == 0 && buf[len] == '\0',
+			      "length %u: other bytes", len);
+		for (i = len + 1; i < sizeof(buf); i++)
+			ck_assert_msg(buf[i] == '#', "length %u: byte %u written", len, i);
+		rbuf_init(&r, body, 4 + len);
+		pos = buf;
+		ck_assert_int_eq(nss_take_str(&r, &pos, buf + len, &out), 1);
+	}
 }
 END_TEST
 
@@ -730,6 +796,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_get_str_dst_size);
 	tcase_add_test(tc, test_string_too_long);
 	tcase_add_test(tc, test_string_with_nul);
+	tcase_add_test(tc, test_string_nul_every_position);
+	tcase_add_test(tc, test_nss_take_str_every_length);
 	tcase_add_test(tc, test_begin_end_framing);
 	tcase_add_test(tc, test_rbuf_begin_version);
 	tcase_add_test(tc, test_rbuf_end_trailing);
