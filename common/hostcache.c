@@ -26,6 +26,7 @@
 #define HC_TAG_MASK 0xfeu
 #define HC_FAR_VALUE 16u                /* u64 offset, u64 length */
 #define HC_FILL 0.70                    /* of the payload, on average */
+#define HC_AHEAD 16                     /* entries prefetched ahead when laying out */
 
 /* The header as it is in the file. */
 struct hc_header {
@@ -655,64 +656,102 @@ static int table_room(struct hostcache_writer *w, size_t nbuckets)
 	return 0;
 }
 
+/* Sort table k's references by home bucket, in place as far as the caller
+ * sees: a radix sort, HC_RADIX_BITS of the home a pass, since a scatter
+ * into 2^HC_RADIX_BITS runs stays in the CPU's caches where one into the
+ * homes themselves (hundreds of thousands) misses on every reference. 0,
+ * or -1 with errno. */
+#define HC_RADIX_BITS 10
+static int sort_by_home(struct hostcache_writer *w, int k, uint64_t nb)
+{
+	size_t n = w->n[k], i, count[(1u << HC_RADIX_BITS) + 1], d;
+	struct hc_ref *from = w->refs[k], *to, *swap;
+	unsigned bits = 0, shift;
+	uint64_t home;
+
+	while (bits < 64 && (1ULL << bits) < nb)
+		bits++;
+	if (bits == 0 || n < 2)
+		return 0;
+	to = malloc(n * sizeof(*to));
+	if (to == NULL)
+		return -1;
+	for (shift = 0; shift < bits; shift += HC_RADIX_BITS) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++) {
+			home = home_of(from[i].hash, nb);
+			count[((home >> shift) & ((1u << HC_RADIX_BITS) - 1)) + 1]++;
+		}
+		for (d = 0; d < (1u << HC_RADIX_BITS); d++)
+			count[d + 1] += count[d];
+		for (i = 0; i < n; i++) {
+			home = home_of(from[i].hash, nb);
+			to[count[(home >> shift) & ((1u << HC_RADIX_BITS) - 1)]++] = from[i];
+		}
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	/* from holds the sorted references */
+	free(to);
+	w->refs[k] = from;
+	w->cap[k] = n;
+	return 0;
+}
+
 /* Lay out table k in w->t: its buckets (*nspan of them, homes first); its
  * far values are appended to w->far, their total added to *far_size
  * (offsets count from the far area's start). 0, or -1 with errno. */
 static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_t *nspan,
 		  uint64_t *far_size)
 {
-	const struct hc_ref *refs = w->refs[k];
-	size_t n = w->n[k], i, j, total = 0, cap;
-	uint32_t *start = NULL, *order = NULL;
+	const struct hc_ref *refs;
+	size_t n = w->n[k], i, j, to, total = 0, cap;
 	unsigned char *t, *b, *e;
 	uint64_t nb, h, cb = 0, co = HC_BUCKET_HEAD;
 
 	for (i = 0; i < n; i++)
-		total += entry_size(&refs[i]);
+		total += entry_size(&w->refs[k][i]);
 	nb = (uint64_t)((double)total / (HC_PAYLOAD * HC_FILL)) + 1;
 	if (nb > UINT32_MAX) {
 		errno = EFBIG;
 		return -1;
 	}
-	start = calloc(nb + 1, sizeof(*start));
-	order = malloc((n ? n : 1) * sizeof(*order));
 	cap = nb + nb / 8 + 16;
-	if (start == NULL || order == NULL || table_room(w, cap) != 0)
-		goto fail;
+	if (sort_by_home(w, k, nb) != 0 || table_room(w, cap) != 0)
+		return -1;
+	/* w->far will point into these: they stay until the writer goes */
+	refs = w->refs[k];
 	t = w->t;
-	/* counting sort by home bucket */
-	for (i = 0; i < n; i++)
-		start[home_of(refs[i].hash, nb) + 1]++;
-	for (h = 0; h < nb; h++)
-		start[h + 1] += start[h];
-	for (i = 0; i < n; i++)
-		order[start[home_of(refs[i].hash, nb)]++] = (uint32_t)i;
-	/* start[h] is now the end of home h: walk the homes in order */
-	for (h = 0, j = 0; h < nb; h++) {
-		size_t from = j;
-
-		if (j == start[h])
-			continue;
-		if (start[h] - from > UINT16_MAX) {
+	/* the homes in order, each with its run of references */
+	for (j = 0; j < n; j = to) {
+		h = home_of(refs[j].hash, nb);
+		for (to = j + 1; to < n && home_of(refs[to].hash, nb) == h; to++)
+			;
+		if (to - j > UINT16_MAX) {
 			errno = EFBIG;
-			goto fail;
+			return -1;
 		}
 		if (cb < h) {
 			cb = h;
 			co = HC_BUCKET_HEAD;
 		}
-		for (; j < start[h]; j++) {
-			const struct hc_ref *r = &refs[order[j]];
-			size_t sz = entry_size(r);
+		for (i = j; i < to; i++) {
+			const struct hc_ref *r = &refs[i];
+			size_t sz = entry_size(r), o;
 
+			/* the values are all over the caller's heap: ask for
+			 * those a few entries on while this one is copied */
+			if (i + HC_AHEAD < n) {
+				__builtin_prefetch(refs[i + HC_AHEAD].key);
+				__builtin_prefetch(refs[i + HC_AHEAD].value);
+			}
 			/* a key given twice: which value would be the answer? */
-			for (i = from; i < j; i++) {
-				const struct hc_ref *o = &refs[order[i]];
-
-				if (o->hash == r->hash && o->keylen == r->keylen &&
-				    memcmp(o->key, r->key, r->keylen) == 0) {
+			for (o = j; o < i; o++) {
+				if (refs[o].hash == r->hash && refs[o].keylen == r->keylen &&
+				    memcmp(refs[o].key, r->key, r->keylen) == 0) {
 					errno = EEXIST;
-					goto fail;
+					return -1;
 				}
 			}
 			if (co + sz > HC_BUCKET) {
@@ -724,18 +763,18 @@ static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_
 				unsigned char *grown = realloc(t, cap * 2 * HC_BUCKET);
 
 				if (grown == NULL)
-					goto fail;
+					return -1;
 				memset(grown + cap * HC_BUCKET, 0, cap * HC_BUCKET);
 				w->t = t = grown;
 				w->tcap = cap *= 2;
 			}
-			if (j == from) {
+			if (i == j) {
 				uint64_t first = (cb - h) * HC_BUCKET + co;
-				uint16_t count = (uint16_t)(start[h] - from);
+				uint16_t count = (uint16_t)(to - j);
 
 				if (first > UINT32_MAX) {
 					errno = EFBIG;
-					goto fail;
+					return -1;
 				}
 				b = t + h * HC_BUCKET;
 				memcpy(b, &(uint32_t){ (uint32_t)first }, 4);
@@ -761,13 +800,7 @@ static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_
 	}
 	*nbuckets = n > 0 ? nb : 0;
 	*nspan = n > 0 ? (cb + 1 > nb ? cb + 1 : nb) : 0;
-	free(start);
-	free(order);
 	return 0;
-fail:
-	free(start);
-	free(order);
-	return -1;
 }
 
 int hostcache_write(struct hostcache_writer *w)

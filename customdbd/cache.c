@@ -353,6 +353,10 @@ static void write_file(void)
 		return;
 	}
 	for (i = 0; i < c.nbuckets; i++) {
+		/* the entries are all over the heap: ask for those a few
+		 * buckets on while these are added */
+		if (i + 16 < c.nbuckets && c.buckets[i + 16] != NULL)
+			__builtin_prefetch(c.buckets[i + 16]);
 		for (e = c.buckets[i]; e != NULL; e = e->next) {
 			if (e->value == NULL)
 				continue;
