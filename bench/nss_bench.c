@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_users.h"
+
 static double now_ns(void)
 {
 	struct timespec t;
@@ -37,7 +39,7 @@ int main(int argc, char **argv)
 	pick = malloc((size_t)calls * sizeof(*pick));
 	srand(42);
 	for (i = 0; i < calls; i++)
-		pick[i] = 1 + (unsigned)(((unsigned long)rand() * RAND_MAX + rand()) % (unsigned long)n);
+		pick[i] = bench_random_user((unsigned long)n);
 	/* Warm up with the same users, untimed: what is measured is the steady
 	 * state of a long-running process (sshd, a desktop session), with its
 	 * page tables filled, not the page faults of the first touch. */
@@ -51,7 +53,7 @@ int main(int argc, char **argv)
 			getpwnam_r(name, &pw, buf, sizeof(buf), &res);
 			found += res != NULL;
 		} else if (argv[1][2] == 'u') {
-			getpwuid_r(100000 + pick[i], &pw, buf, sizeof(buf), &res);
+			getpwuid_r(BENCH_UID_BASE + pick[i], &pw, buf, sizeof(buf), &res);
 			found += res != NULL;
 		} else {
 			int ng = 64;

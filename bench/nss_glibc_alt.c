@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "bench_users.h"
+
 #define BLOCK 20000
 
 static const char *variants[2] = { "null", "customdb" };
@@ -61,7 +63,7 @@ static double block(int op, char (*names)[16], const unsigned *pick)
 			getpwnam_r(names[i], &pw, buf, sizeof(buf), &res);
 			found += res != NULL;
 		} else if (op == 1) {
-			getpwuid_r(100000 + pick[i], &pw, buf, sizeof(buf), &res);
+			getpwuid_r(BENCH_UID_BASE + pick[i], &pw, buf, sizeof(buf), &res);
 			found += res != NULL;
 		} else {
 			int ng = 64;
@@ -79,7 +81,7 @@ int main(int argc, char **argv)
 	char real[PATH_MAX];
 	char (*names)[16];
 	unsigned *pick;
-	long n, rounds, r, i;
+	long n, rounds, r;
 	int op, v;
 
 	if (argc != 4 || (n = atol(argv[2])) < 1 || (rounds = atol(argv[3])) < 2) {
@@ -102,11 +104,7 @@ int main(int argc, char **argv)
 		double best[2] = { 1e18, 1e18 };
 
 		for (r = 0; r < rounds; r++) {
-			for (i = 0; i < BLOCK; i++) {
-				pick[i] = 1 + (unsigned)(((unsigned long)rand() * RAND_MAX + rand()) %
-							 (unsigned long)n);
-				snprintf(names[i], sizeof(names[i]), "u%07u", pick[i]);
-			}
+			bench_random_users(pick, names, BLOCK, (unsigned long)n);
 			for (v = 0; v < 2; v++) {
 				double t;
 

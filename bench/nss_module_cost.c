@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_users.h"
+
 typedef enum nss_status (*pwnam_fn)(const char *, struct passwd *, char *, size_t, int *);
 typedef enum nss_status (*pwuid_fn)(uid_t, struct passwd *, char *, size_t, int *);
 typedef enum nss_status (*initgr_fn)(const char *, gid_t, long *, long *, gid_t **, long, int *);
@@ -85,7 +87,8 @@ static double block(const struct module *m, int op, char (*names)[16], const uns
 		if (op == 0) {
 			fails += m->pwnam(names[i], &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS;
 		} else if (op == 1) {
-			fails += m->pwuid(100000 + pick[i], &pw, buf, sizeof(buf), &e) != NSS_STATUS_SUCCESS;
+			fails += m->pwuid(BENCH_UID_BASE + pick[i], &pw, buf, sizeof(buf), &e) !=
+				 NSS_STATUS_SUCCESS;
 		} else {
 			long start = 0, size = 64;
 
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
 	char nullpath[4096], *slash;
 	char (*names)[16];
 	unsigned *pick;
-	long n, rounds, r, i;
+	long n, rounds, r;
 	int op;
 
 	if (argc != 5 || (n = atol(argv[3])) < 1 || (rounds = atol(argv[4])) < 1) {
@@ -126,11 +129,7 @@ int main(int argc, char **argv)
 		double best[2] = { 1e18, 1e18 };
 
 		for (r = 0; r < rounds; r++) {
-			for (i = 0; i < BLOCK; i++) {
-				pick[i] = 1 + (unsigned)(((unsigned long)rand() * RAND_MAX + rand()) %
-							 (unsigned long)n);
-				snprintf(names[i], sizeof(names[i]), "u%07u", pick[i]);
-			}
+			bench_random_users(pick, names, BLOCK, (unsigned long)n);
 			/* the first round warms (page tables, caches), untimed */
 			for (int w = 0; w < 2; w++) {
 				const struct module *m = w == 0 ? &null : &mod;
