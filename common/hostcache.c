@@ -543,10 +543,8 @@ struct hostcache_writer {
 	const struct hc_ref **far;       /* far values, in the order laid out */
 	size_t nfar;
 	bool written;                    /* hostcache_write succeeded */
-	unsigned char *t;                /* the table being laid out, */
-	size_t tcap;                     /* room for this many buckets: kept for
-					  * the next kind, whose pages are then
-					  * there already */
+	unsigned char *t;                /* the window of the table being laid */
+	size_t tcap;                     /* out: room for this many buckets */
 };
 
 struct hostcache_writer *hostcache_begin(const char *state_dir)
@@ -638,21 +636,48 @@ static size_t entry_size(const struct hc_ref *r)
 	return HC_ENTRY_HEAD + r->keylen + (is_far(r) ? HC_FAR_VALUE : r->vlen);
 }
 
-/* Room for at least nbuckets zeroed buckets in w->t. 0 or -1. */
-static int table_room(struct hostcache_writer *w, size_t nbuckets)
+/* The table is laid out through a window of HC_WINDOW buckets or more:
+ * the homes come in order, so every bucket before the current home is
+ * final and goes to the file, and the window's bytes stay in the CPU's
+ * caches for the copy into the page cache. (A table of a million users,
+ * built whole in memory first, would be a hundred megabytes to fault in,
+ * zero, and copy again from DRAM.) */
+#define HC_WINDOW 2048
+
+/* Room in the window for buckets base .. last (zeroed where unused). 0 or
+ * -1. */
+static int window_room(struct hostcache_writer *w, uint64_t base, uint64_t last)
 {
+	size_t need = (size_t)(last - base + 1), cap;
 	unsigned char *t;
 
-	if (nbuckets <= w->tcap) {
-		memset(w->t, 0, nbuckets * HC_BUCKET);
+	if (need <= w->tcap)
 		return 0;
-	}
-	t = realloc(w->t, nbuckets * HC_BUCKET);
+	cap = w->tcap ? w->tcap : HC_WINDOW;
+	while (cap < need)
+		cap *= 2;
+	t = realloc(w->t, cap * HC_BUCKET);
 	if (t == NULL)
 		return -1;
-	memset(t, 0, nbuckets * HC_BUCKET);
+	memset(t + w->tcap * HC_BUCKET, 0, (cap - w->tcap) * HC_BUCKET);
 	w->t = t;
-	w->tcap = nbuckets;
+	w->tcap = cap;
+	return 0;
+}
+
+/* Write the window's buckets base .. upto - 1 (upto <= last + 1) to the
+ * table at off, keep base' = upto .. last at the window's start, zero the
+ * rest. 0 or -1. */
+static int window_flush(struct hostcache_writer *w, uint64_t off, uint64_t *base,
+			uint64_t upto, uint64_t last)
+{
+	size_t done = (size_t)(upto - *base), keep = (size_t)(last + 1 - upto);
+
+	if (put(w->fd, off + *base * HC_BUCKET, w->t, done * HC_BUCKET) != 0)
+		return -1;
+	memmove(w->t, w->t + done * HC_BUCKET, keep * HC_BUCKET);
+	memset(w->t + keep * HC_BUCKET, 0, done * HC_BUCKET);
+	*base = upto;
 	return 0;
 }
 
@@ -699,16 +724,19 @@ static int sort_by_home(struct hostcache_writer *w, int k, uint64_t nb)
 	return 0;
 }
 
-/* Lay out table k in w->t: its buckets (*nspan of them, homes first); its
- * far values are appended to w->far, their total added to *far_size
- * (offsets count from the far area's start). 0, or -1 with errno. */
-static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_t *nspan,
-		  uint64_t *far_size)
+/* Lay out table k and write it to the file at off: its buckets (*nspan of
+ * them, homes first); its far values are appended to w->far, their total
+ * added to *far_size (offsets count from the far area's start). 0, or -1
+ * with errno. */
+static int layout(struct hostcache_writer *w, int k, uint64_t off, uint64_t *nbuckets,
+		  uint64_t *nspan, uint64_t *far_size)
 {
 	const struct hc_ref *refs;
-	size_t n = w->n[k], i, j, to, total = 0, cap;
-	unsigned char *t, *b, *e;
-	uint64_t nb, h, cb = 0, co = HC_BUCKET_HEAD;
+	size_t n = w->n[k], i, j, to, total = 0;
+	unsigned char *b, *e;
+	/* cb, co: the bucket and offset where the next entry goes; base: the
+	 * window's first bucket */
+	uint64_t nb, h, cb = 0, co = HC_BUCKET_HEAD, base = 0, last;
 
 	for (i = 0; i < n; i++)
 		total += entry_size(&w->refs[k][i]);
@@ -717,12 +745,11 @@ static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_
 		errno = EFBIG;
 		return -1;
 	}
-	cap = nb + nb / 8 + 16;
-	if (sort_by_home(w, k, nb) != 0 || table_room(w, cap) != 0)
+	if (sort_by_home(w, k, nb) != 0 || window_room(w, 0, 0) != 0)
 		return -1;
+	memset(w->t, 0, w->tcap * HC_BUCKET);
 	/* w->far will point into these: they stay until the writer goes */
 	refs = w->refs[k];
-	t = w->t;
 	/* the homes in order, each with its run of references */
 	for (j = 0; j < n; j = to) {
 		h = home_of(refs[j].hash, nb);
@@ -736,6 +763,11 @@ static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_
 			cb = h;
 			co = HC_BUCKET_HEAD;
 		}
+		/* nothing before this home changes any more (a long run of
+		 * empty homes can reach past the window: it grows) */
+		if ((cb - base >= w->tcap && window_room(w, base, cb) != 0) ||
+		    (h - base >= HC_WINDOW && window_flush(w, off, &base, h, cb) != 0))
+			return -1;
 		for (i = j; i < to; i++) {
 			const struct hc_ref *r = &refs[i];
 			size_t sz = entry_size(r), o;
@@ -758,16 +790,8 @@ static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_
 				cb++;
 				co = HC_BUCKET_HEAD;
 			}
-			if (cb >= cap) {
-				/* keep what is laid out: grow by hand */
-				unsigned char *grown = realloc(t, cap * 2 * HC_BUCKET);
-
-				if (grown == NULL)
-					return -1;
-				memset(grown + cap * HC_BUCKET, 0, cap * HC_BUCKET);
-				w->t = t = grown;
-				w->tcap = cap *= 2;
-			}
+			if (cb - base >= w->tcap && window_room(w, base, cb) != 0)
+				return -1;
 			if (i == j) {
 				uint64_t first = (cb - h) * HC_BUCKET + co;
 				uint16_t count = (uint16_t)(to - j);
@@ -776,11 +800,12 @@ static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_
 					errno = EFBIG;
 					return -1;
 				}
-				b = t + h * HC_BUCKET;
+				b = w->t + (h - base) * HC_BUCKET;
 				memcpy(b, &(uint32_t){ (uint32_t)first }, 4);
 				memcpy(b + 4, &count, 2);
 			}
-			e = t + cb * HC_BUCKET + co;
+			b = w->t + (cb - base) * HC_BUCKET;
+			e = b + co;
 			e[0] = (unsigned char)r->keylen;
 			e[1] = (unsigned char)(tag_of(r->hash) | (is_far(r) ? HC_FAR : 0));
 			memcpy(e + 2, &(uint16_t){ (uint16_t)(sz - HC_ENTRY_HEAD - r->keylen) }, 2);
@@ -795,11 +820,19 @@ static int layout(struct hostcache_writer *w, int k, uint64_t *nbuckets, uint64_
 				memcpy(e + HC_ENTRY_HEAD + r->keylen, r->value, r->vlen);
 			}
 			co += sz;
-			memcpy(t + cb * HC_BUCKET + 6, &(uint16_t){ (uint16_t)(co - HC_BUCKET_HEAD) }, 2);
+			memcpy(b + 6, &(uint16_t){ (uint16_t)(co - HC_BUCKET_HEAD) }, 2);
 		}
 	}
 	*nbuckets = n > 0 ? nb : 0;
 	*nspan = n > 0 ? (cb + 1 > nb ? cb + 1 : nb) : 0;
+	/* the rest: what the window holds, then empty homes, a window of
+	 * zeros at a time */
+	for (last = cb; base < *nspan; last = base + w->tcap - 1) {
+		if (last >= *nspan)
+			last = *nspan - 1;
+		if (window_flush(w, off, &base, last + 1, last) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -827,11 +860,9 @@ int hostcache_write(struct hostcache_writer *w)
 	h.version = HC_VERSION;
 	h.header_size = sizeof(h);
 	for (k = 0; k < HC_KINDS; k++) {
-		if (layout(w, k, &h.table[k].nbuckets, &h.table[k].nspan, &far_size) != 0)
+		if (layout(w, k, off, &h.table[k].nbuckets, &h.table[k].nspan, &far_size) != 0)
 			return -1;
 		h.table[k].offset = off;
-		if (put(w->fd, off, w->t, (size_t)(h.table[k].nspan * HC_BUCKET)) != 0)
-			return -1;
 		off += h.table[k].nspan * HC_BUCKET;
 		h.entries += w->n[k];
 	}

@@ -474,6 +474,57 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* ---- tables many times the writer's window long ---- */
+
+/* Write n entries of kind, each value vlen bytes, read every one back and
+ * verify the file. The writer lays a table out through a window of a few
+ * thousand buckets that it flushes as the homes advance: small entries
+ * flush it many times over; entries of a bucket each outrun their homes
+ * until the window has to grow. */
+static void window_round_trip(char kind, unsigned n, size_t vlen)
+{
+	char *dir = make_dir();
+	struct hostcache_writer *w;
+	struct hostcache_map m;
+	char (*keys)[16] = calloc(n, sizeof(*keys));
+	unsigned char **values = calloc(n, sizeof(*values));
+	unsigned i;
+
+	ck_assert_ptr_nonnull(keys);
+	ck_assert_ptr_nonnull(values);
+	w = hostcache_begin(dir);
+	ck_assert_ptr_nonnull(w);
+	for (i = 0; i < n; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "%cw%07u", kind, i);
+		values[i] = make_value(1700000000u + i, vlen, i);
+		CHECK(add_str(w, keys[i], values[i], vlen) == 0, "add %s: %s", keys[i],
+		      strerror(errno));
+	}
+	ck_assert_msg(hostcache_write(w) == 0, "write: %s", strerror(errno));
+	ck_assert_msg(hostcache_commit(w) == 0, "commit: %s", strerror(errno));
+	open_ok(dir, &m);
+	/* far more buckets than one window holds */
+	ck_assert_uint_gt(m.size, 8u * 1024u * 1024u);
+	for (i = 0; i < n; i++)
+		assert_found(&m, keys[i], strlen(keys[i]), values[i], vlen);
+	ck_assert_uint_eq(verify_ok(&m), n);
+	hostcache_close(&m);
+	for (i = 0; i < n; i++)
+		free(values[i]);
+	free(values);
+	free(keys);
+	remove_dir(dir);
+}
+
+START_TEST(test_window)
+{
+	window_round_trip('p', 150000, 48);    /* about 4 to a bucket */
+	/* just over half a bucket: one to a bucket, so they outrun their
+	 * homes and the window grows */
+	window_round_trip('u', 40000, 117);
+}
+END_TEST
+
 /* ---- the empty cache ---- */
 
 static int walk_count(const unsigned char *key, size_t keylen, const unsigned char *value,
@@ -1287,6 +1338,7 @@ static Suite *make_suite(void)
 	tc = tcase_create("file");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_window);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_add_rejects);
 	tcase_add_test(tc, test_duplicate_and_unwritten);
