@@ -475,6 +475,17 @@ static int fill_user_row(const PGresult *res, int row, int first_col, struct use
 	return rc;
 }
 
+/* Fill g from a row of PG_GROUP_COLS. */
+static int fill_group_row(const PGresult *res, int row, struct group *g)
+{
+	int rc = store_fill_group(g, PQgetvalue(res, row, 0), PQgetvalue(res, row, 1),
+				  PQgetisnull(res, row, 2) ? NULL : PQgetvalue(res, row, 2));
+
+	if (rc != STORE_OK)
+		log_msg(LOG_ERR, "store: group row cannot be read");
+	return rc;
+}
+
 static int work_user_by_name(struct pg_store *ps, void *arg, struct pg_outcome *o)
 {
 	struct lookup *l = arg;
@@ -519,14 +530,7 @@ static int work_group(struct pg_store *ps, enum pg_id id, struct lookup *l, stru
 	rc = ps_run(ps, id, 1, p, &res, o);
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(res) == 0) {
-		rc = STORE_NOTFOUND;
-	} else {
-		rc = store_fill_group(l->out, PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
-				      PQgetisnull(res, 0, 2) ? NULL : PQgetvalue(res, 0, 2));
-		if (rc != STORE_OK)
-			log_msg(LOG_ERR, "store: group row cannot be read");
-	}
+	rc = PQntuples(res) == 0 ? STORE_NOTFOUND : fill_group_row(res, 0, l->out);
 	PQclear(res);
 	return rc;
 }
@@ -1216,27 +1220,29 @@ static int pg_stats(struct store *s, struct store_stats *st)
 	return STORE_OK;
 }
 
-static int pg_list_users(struct store *s, size_t limit, struct user **out, size_t *n)
+/* A listing: statement id with the limit as $1, each row filled by fill into
+ * an element of `size` bytes. A row that cannot be read is left out. */
+static int pg_list(struct pg_store *ps, enum pg_id id, size_t limit, size_t size,
+		   int (*fill)(const PGresult *res, int row, void *item), void **out, size_t *n)
 {
 	char lim[24];
-	struct one q = { .id = PG_LIST_USERS, .n = 1 };
-	struct user *list;
+	struct one q = { .id = id, .n = 1, .p = { lim } };
+	char *list;
 	int rc, i, rows;
 
 	snprintf(lim, sizeof(lim), "%llu", (unsigned long long)(limit > INT64_MAX ? INT64_MAX : limit));
-	q.p[0] = lim;
-	rc = pg_one(to_ps(s), &q);
+	rc = pg_one(ps, &q);
 	if (rc != STORE_OK)
 		return rc;
 	rows = PQntuples(q.res);
-	list = calloc(rows > 0 ? (size_t)rows : 1, sizeof(*list));
+	list = calloc(rows > 0 ? (size_t)rows : 1, size);
 	if (list == NULL) {
 		PQclear(q.res);
 		return STORE_ERROR;
 	}
 	for (i = 0; i < rows; i++)
-		if (fill_user_row(q.res, i, 0, &list[*n]) == STORE_OK)
-			(*n)++;   /* a row that cannot be read is left out */
+		if (fill(q.res, i, list + *n * size) == STORE_OK)
+			(*n)++;
 	PQclear(q.res);
 	if (*n == 0) {
 		free(list);
@@ -1246,38 +1252,32 @@ static int pg_list_users(struct store *s, size_t limit, struct user **out, size_
 	return STORE_OK;
 }
 
+static int list_user(const PGresult *res, int row, void *item)
+{
+	return fill_user_row(res, row, 0, item);
+}
+
+static int list_group(const PGresult *res, int row, void *item)
+{
+	return fill_group_row(res, row, item);
+}
+
+static int pg_list_users(struct store *s, size_t limit, struct user **out, size_t *n)
+{
+	void *items = NULL;
+	int rc = pg_list(to_ps(s), PG_LIST_USERS, limit, sizeof(**out), list_user, &items, n);
+
+	*out = items;
+	return rc;
+}
+
 static int pg_list_groups(struct store *s, size_t limit, struct group **out, size_t *n)
 {
-	char lim[24];
-	struct one q = { .id = PG_LIST_GROUPS, .n = 1 };
-	struct group *list;
-	int rc, i, rows;
+	void *items = NULL;
+	int rc = pg_list(to_ps(s), PG_LIST_GROUPS, limit, sizeof(**out), list_group, &items, n);
 
-	snprintf(lim, sizeof(lim), "%llu", (unsigned long long)(limit > INT64_MAX ? INT64_MAX : limit));
-	q.p[0] = lim;
-	rc = pg_one(to_ps(s), &q);
-	if (rc != STORE_OK)
-		return rc;
-	rows = PQntuples(q.res);
-	list = calloc(rows > 0 ? (size_t)rows : 1, sizeof(*list));
-	if (list == NULL) {
-		PQclear(q.res);
-		return STORE_ERROR;
-	}
-	for (i = 0; i < rows; i++) {
-		if (store_fill_group(&list[*n], PQgetvalue(q.res, i, 0), PQgetvalue(q.res, i, 1),
-				     PQgetisnull(q.res, i, 2) ? NULL : PQgetvalue(q.res, i, 2)) == STORE_OK)
-			(*n)++;
-		else
-			log_msg(LOG_ERR, "store: group row cannot be read");
-	}
-	PQclear(q.res);
-	if (*n == 0) {
-		free(list);
-		list = NULL;
-	}
-	*out = list;
-	return STORE_OK;
+	*out = items;
+	return rc;
 }
 
 static int work_touch(struct pg_store *ps, void *arg, struct pg_outcome *o)

@@ -255,6 +255,16 @@ static int bind_text(sqlite3_stmt *st, int i, const char *v)
 	return v == NULL ? sqlite3_bind_null(st, i) : sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
+/* Step a statement that sl_get gave and the caller bound (r: the last
+ * bind's code) to its end. STORE_OK or a failure. */
+static int sl_write(struct sl_store *ss, sqlite3_stmt *st, int r, const char *what)
+{
+	if (r == SQLITE_OK)
+		r = sqlite3_step(st);
+	sl_done(st);
+	return r == SQLITE_DONE ? STORE_OK : sl_fail(ss, what, r);
+}
+
 /* One-row look-up of statement id keyed by text or by number: SQLITE_ROW
  * (the row stays in *out until sl_done), SQLITE_DONE or an error code. */
 static int sl_lookup(struct sl_store *ss, enum sl_id id, const char *key, sqlite3_int64 num,
@@ -300,6 +310,16 @@ static int sl_row_user(struct sl_store *ss, sqlite3_stmt *st, struct user *u)
 	return rc;
 }
 
+/* Fill g from the current row of a SL_GROUP_COLS statement. */
+static int sl_row_group(struct sl_store *ss, sqlite3_stmt *st, struct group *g)
+{
+	int rc = store_fill_group(g, col(st, 0), col(st, 1), col(st, 2));
+
+	if (rc != STORE_OK)
+		log_msg(LOG_ERR, "store %s: group row cannot be read", ss->path);
+	return rc;
+}
+
 static int sl_user_by_name(struct store *s, const char *name, struct user *u)
 {
 	struct sl_store *ss = to_sl(s);
@@ -341,13 +361,10 @@ static int sl_group(struct sl_store *ss, enum sl_id id, const char *name, gid_t 
 	int rc = STORE_OK, r;
 
 	r = sl_lookup(ss, id, name, (sqlite3_int64)gid, &st, &rc);
-	if (r == SQLITE_ROW) {
-		rc = store_fill_group(g, col(st, 0), col(st, 1), col(st, 2));
-		if (rc != STORE_OK)
-			log_msg(LOG_ERR, "store %s: group row cannot be read", ss->path);
-	} else if (r == SQLITE_DONE) {
+	if (r == SQLITE_ROW)
+		rc = sl_row_group(ss, st, g);
+	else if (r == SQLITE_DONE)
 		rc = STORE_NOTFOUND;
-	}
 	sl_done(st);
 	return rc;
 }
@@ -455,11 +472,9 @@ static int sl_add_group(struct sl_store *ss, const char *user, const struct grou
 	r = bind_text(st, 1, g->name);
 	if (r == SQLITE_OK)
 		r = sqlite3_bind_int64(st, 2, (sqlite3_int64)g->gid);
-	if (r == SQLITE_OK)
-		r = sqlite3_step(st);
-	sl_done(st);
-	if (r != SQLITE_DONE)
-		return sl_fail(ss, "insert group", r);
+	rc = sl_write(ss, st, r, "insert group");
+	if (rc != STORE_OK)
+		return rc;
 	r = sl_lookup(ss, SL_GROUP_GID, g->name, 0, &st, &rc);
 	if (r == SQLITE_ROW && (gid_t)sqlite3_column_int64(st, 0) != g->gid) {
 		log_msg(LOG_WARNING, "store %s: user %s: group %s is in the store with gid %lld, "
@@ -480,10 +495,7 @@ static int sl_add_group(struct sl_store *ss, const char *user, const struct grou
 	r = bind_text(st, 1, g->name);
 	if (r == SQLITE_OK)
 		r = bind_text(st, 2, user);
-	if (r == SQLITE_OK)
-		r = sqlite3_step(st);
-	sl_done(st);
-	return r == SQLITE_DONE ? STORE_OK : sl_fail(ss, "insert membership", r);
+	return sl_write(ss, st, r, "insert membership");
 }
 
 /* Bind the user row of SL_INSERT_USER. */
@@ -536,7 +548,7 @@ static int sl_write_user(struct sl_store *ss, const struct user *u, const char *
 {
 	sqlite3_stmt *st;
 	size_t i;
-	int rc, r;
+	int rc;
 
 	rc = sl_user_state(ss, u->name);
 	if (rc == STORE_OK)
@@ -546,12 +558,9 @@ static int sl_write_user(struct sl_store *ss, const struct user *u, const char *
 	st = sl_get(ss, SL_INSERT_USER, &rc);
 	if (st == NULL)
 		return rc;
-	r = sl_bind_user(st, u, hash, salt, imported, now);
-	if (r == SQLITE_OK)
-		r = sqlite3_step(st);
-	sl_done(st);
-	if (r != SQLITE_DONE)
-		return sl_fail(ss, "insert user", r);
+	rc = sl_write(ss, st, sl_bind_user(st, u, hash, salt, imported, now), "insert user");
+	if (rc != STORE_OK)
+		return rc;
 	if (sqlite3_changes(ss->db) == 0)
 		return STORE_CONFLICT;   /* the name was free: the uid is not */
 	for (i = 0; i < ngroups; i++) {
@@ -614,56 +623,39 @@ static int sl_import_users(struct store *s, const struct store_import *rows, siz
 	return sl_end(ss, ret, true);
 }
 
-/* Step a statement that sl_get gave and the caller bound (r: the last
- * bind's code) to its end. STORE_OK or a failure. */
-static int sl_write(struct sl_store *ss, sqlite3_stmt *st, int r, const char *what)
+/* Update user name (?1) by statement id: ?2 value, for SL_SET_EMAIL ?3
+ * verified (< 0: NULL), the time last. STORE_NOTFOUND when no row had that
+ * name. */
+static int sl_update(struct sl_store *ss, enum sl_id id, const char *name, const char *value,
+		     int verified, const char *what)
 {
+	sqlite3_stmt *st;
+	int rc = STORE_OK, r;
+
+	st = sl_get(ss, id, &rc);
+	if (st == NULL)
+		return rc;
+	r = bind_text(st, 1, name);
 	if (r == SQLITE_OK)
-		r = sqlite3_step(st);
-	sl_done(st);
-	return r == SQLITE_DONE ? STORE_OK : sl_fail(ss, what, r);
+		r = bind_text(st, 2, value);
+	if (r == SQLITE_OK && id == SL_SET_EMAIL)
+		r = verified < 0 ? sqlite3_bind_null(st, 3) : sqlite3_bind_int(st, 3, verified);
+	if (r == SQLITE_OK)
+		r = sqlite3_bind_int64(st, sqlite3_bind_parameter_count(st), (sqlite3_int64)time(NULL));
+	rc = sl_write(ss, st, r, what);
+	if (rc == STORE_OK && sqlite3_changes(ss->db) == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
 }
 
 static int sl_set_password(struct store *s, const char *name, const char *hash)
 {
-	struct sl_store *ss = to_sl(s);
-	sqlite3_stmt *st;
-	int rc = STORE_OK, r;
-
-	st = sl_get(ss, SL_SET_PASSWORD, &rc);
-	if (st == NULL)
-		return rc;
-	r = bind_text(st, 1, name);
-	if (r == SQLITE_OK)
-		r = bind_text(st, 2, hash);
-	if (r == SQLITE_OK)
-		r = sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-	rc = sl_write(ss, st, r, "set password");
-	if (rc == STORE_OK && sqlite3_changes(ss->db) == 0)
-		rc = STORE_NOTFOUND;
-	return rc;
+	return sl_update(to_sl(s), SL_SET_PASSWORD, name, hash, -1, "set password");
 }
 
 static int sl_set_email(struct store *s, const char *name, const char *email, int verified)
 {
-	struct sl_store *ss = to_sl(s);
-	sqlite3_stmt *st;
-	int rc = STORE_OK, r;
-
-	st = sl_get(ss, SL_SET_EMAIL, &rc);
-	if (st == NULL)
-		return rc;
-	r = bind_text(st, 1, name);
-	if (r == SQLITE_OK)
-		r = bind_text(st, 2, email);
-	if (r == SQLITE_OK)
-		r = verified < 0 ? sqlite3_bind_null(st, 3) : sqlite3_bind_int(st, 3, verified);
-	if (r == SQLITE_OK)
-		r = sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	rc = sl_write(ss, st, r, "set email");
-	if (rc == STORE_OK && sqlite3_changes(ss->db) == 0)
-		rc = STORE_NOTFOUND;
-	return rc;
+	return sl_update(to_sl(s), SL_SET_EMAIL, name, email, verified, "set email");
 }
 
 /* In the transaction: statement id keyed by name (and the time as ?2 where
@@ -878,10 +870,8 @@ static int list_group(struct sl_store *ss, sqlite3_stmt *st, void *arg)
 
 	if (g == NULL)
 		return STORE_ERROR;
-	if (store_fill_group(g, col(st, 0), col(st, 1), col(st, 2)) == STORE_OK)
+	if (sl_row_group(ss, st, g) == STORE_OK)
 		l->n++;
-	else
-		log_msg(LOG_ERR, "store %s: group row cannot be read", ss->path);
 	return STORE_OK;
 }
 
