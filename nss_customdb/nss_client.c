@@ -150,46 +150,64 @@ struct request_key {
 	uint32_t id;
 };
 
-/* The host cache first: a fresh entry is the answer, with no socket and no
- * system call; an expired one is refreshed through the daemon and served as
- * it is when the daemon (or its database) cannot answer. The request is
- * built only when the daemon has to be asked. */
-static enum nss_status lookup(const struct request_key *rk, const char *key, size_t keylen,
-			      nss_pack_fn pack, void *record, char *buf, size_t buflen,
-			      int *errnop)
+/* After a cache miss (or a stale entry): a name customdb cannot answer for
+ * is refused here, without asking anyone (the cache holds only names the
+ * daemon checked, so a hit needs no check); then the daemon is asked, and
+ * a stale entry is served as it is when the daemon (or its database)
+ * cannot answer. Apart from the hit path, so that the code a hit runs
+ * stays small: after glibc's stat() of nsswitch.conf it is fetched anew. */
+static __attribute__((cold, noinline)) enum nss_status
+ask_daemon(const struct request_key *rk, int hc, const char *key, size_t keylen,
+	   struct cache_pack *cp)
 {
-	struct cache_pack cp = { pack, record, buf, buflen, errnop };
 	char kind = nss_cache_kind(rk->op);
 	struct nss_reply rp;
 	enum nss_status st;
 	struct wbuf w;
-	int hc, packed = NSS_STATUS_UNAVAIL;
+	int packed = NSS_STATUS_UNAVAIL;
 
-	if (!_nss_customdb_enablelookups) {
-		/* in customdbd itself: not even the host cache */
-		*errnop = ENOENT;
-		return NSS_STATUS_UNAVAIL;
+	if (rk->name != NULL && !cdb_name_valid(rk->name, keylen)) {
+		*cp->errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
 	}
-	hc = hostcache_lookup(nss_state_dir(), kind, key, keylen, cache_pack_cb, &cp, &packed);
-	if (hc == HC_HIT)
-		return (enum nss_status)packed;
 	wbuf_init(&w);
 	wbuf_begin(&w, rk->op);
 	if (rk->name != NULL)
 		wbuf_put_str(&w, rk->name);
 	else
 		wbuf_put_u32(&w, rk->id);
-	st = nss_call(&w, &rp, errnop);
+	st = nss_call(&w, &rp, cp->errnop);
 	if (hc == HC_STALE && (st != NSS_STATUS_SUCCESS || rp.status == CDB_STATUS_UNAVAIL)) {
 		if (st == NSS_STATUS_SUCCESS)
 			nss_reply_free(&rp);
-		if (hostcache_lookup(nss_state_dir(), kind, key, keylen, cache_pack_cb, &cp,
+		if (hostcache_lookup(nss_state_dir(), kind, key, keylen, cache_pack_cb, cp,
 				     &packed) != HC_MISS)
 			return (enum nss_status)packed;
+		*cp->errnop = ENOENT;
+		return NSS_STATUS_UNAVAIL;
+	}
+	return answer(st, &rp, cp->pack, cp->record, cp->buf, cp->buflen, cp->errnop);
+}
+
+/* The host cache first: a fresh entry is the answer, with no socket and no
+ * system call. The request is built only when the daemon has to be asked. */
+static enum nss_status lookup(const struct request_key *rk, const char *key, size_t keylen,
+			      nss_pack_fn pack, void *record, char *buf, size_t buflen,
+			      int *errnop)
+{
+	struct cache_pack cp = { pack, record, buf, buflen, errnop };
+	int hc, packed = NSS_STATUS_UNAVAIL;
+
+	if (__builtin_expect(!_nss_customdb_enablelookups, 0)) {
+		/* in customdbd itself: not even the host cache */
 		*errnop = ENOENT;
 		return NSS_STATUS_UNAVAIL;
 	}
-	return answer(st, &rp, pack, record, buf, buflen, errnop);
+	hc = hostcache_lookup(nss_state_dir(), nss_cache_kind(rk->op), key, keylen, cache_pack_cb,
+			      &cp, &packed);
+	if (__builtin_expect(hc == HC_HIT, 1))
+		return (enum nss_status)packed;
+	return ask_daemon(rk, hc, key, keylen, &cp);
 }
 
 /* Give errno back the value the caller had, except that the answer in
@@ -215,9 +233,10 @@ enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack,
 		*errnop = ERANGE;
 		return NSS_STATUS_TRYAGAIN;
 	}
-	/* not a name customdb answers for: no need to ask anyone */
+	/* too long or empty: no need to ask anyone (the rest of the name's
+	 * checks come after a cache miss, in ask_daemon) */
 	n = name != NULL ? strnlen(name, CDB_NAME_MAX + 1) : 0;
-	if (!cdb_name_valid(name, n)) {
+	if (n == 0 || n > CDB_NAME_MAX) {
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}

@@ -236,6 +236,17 @@ suite() {
 		"$PROBE" "$NSSMOD" pwnam alice 200
 	t_grep "$e: unknown user: NOTFOUND" "^status=NOTFOUND errnop=ENOENT errno_kept=yes" \
 		"$PROBE" "$NSSMOD" pwnam nosuchuser 1024
+	# names customdb never answers for are refused before any daemon is
+	# asked: with no daemon at that socket, asking would give UNAVAIL
+	for bad in root -dash 12345 "a b" .dot; do
+		t_grep "$e: the name '$bad' is refused without asking: NOTFOUND" \
+			"^status=NOTFOUND errnop=ENOENT errno_kept=yes" \
+			env CUSTOMDB_SOCKET="$dir/run/nobody-here.sock" "$PROBE" "$NSSMOD" pwnam "$bad" 1024
+	done
+	t_grep "$e: so is a group name of digits only: NOTFOUND" "^status=NOTFOUND errnop=ENOENT" \
+		env CUSTOMDB_SOCKET="$dir/run/nobody-here.sock" "$PROBE" "$NSSMOD" grnam 20001 1024
+	t_grep "$e: a valid name with no daemon there: UNAVAIL (so the lines above can fail)" \
+		"^status=UNAVAIL" env CUSTOMDB_SOCKET="$dir/run/nobody-here.sock" "$PROBE" "$NSSMOD" pwnam nosuchuser 1024
 	t_grep "$e: initgroups_dyn lists 20001 and 20002" "gid=20001.*gid=20002" \
 		bash -c "'$PROBE' '$NSSMOD' initgroups alice | tr '\n' ' '"
 	t_grep "$e: disabled by the daemon's switch: UNAVAIL" "^status=UNAVAIL" \
