@@ -525,6 +525,60 @@ START_TEST(test_window)
 }
 END_TEST
 
+/* Files of more than 32 MiB are synced in the background while they are
+ * written: committed, the file is whole; thrown away after the write, the
+ * syncer is stopped before the file goes (ASan and the leak check see
+ * it). */
+START_TEST(test_background_sync)
+{
+	enum { N = 200000, VLEN = 200 };
+	char *dir = make_dir(), path[512];
+	char (*keys)[16] = calloc(N, sizeof(*keys));
+	unsigned char *values = malloc((size_t)N * VLEN);
+	struct hostcache_writer *w;
+	struct hostcache_map m;
+	unsigned i;
+	int round;
+
+	ck_assert_ptr_nonnull(keys);
+	ck_assert_ptr_nonnull(values);
+	for (i = 0; i < N; i++) {
+		unsigned char *v = values + (size_t)i * VLEN;
+
+		snprintf(keys[i], sizeof(keys[i]), "Gs%07u", i);
+		hostcache_encode_expiry(0, v);
+		memset(v + 8, 'v', VLEN - 8);
+		memcpy(v + 8, keys[i], strlen(keys[i]));   /* each entry its own value */
+	}
+	for (round = 0; round < 2; round++) {
+		w = hostcache_begin(dir);
+		ck_assert_ptr_nonnull(w);
+		for (i = 0; i < N; i++)
+			CHECK(add_str(w, keys[i], values + (size_t)i * VLEN, VLEN) == 0, "add %s",
+			      keys[i]);
+		ck_assert_msg(hostcache_write(w) == 0, "write: %s", strerror(errno));
+		if (round == 0) {
+			hostcache_abort(w);
+			path_in(path, sizeof(path), dir, HOSTCACHE_FILE ".tmp");
+			ck_assert_msg(!exists(path), "abort left %s", path);
+			path_in(path, sizeof(path), dir, HOSTCACHE_FILE);
+			ck_assert_msg(!exists(path), "abort made %s", path);
+		} else {
+			ck_assert_msg(hostcache_commit(w) == 0, "commit: %s", strerror(errno));
+		}
+	}
+	open_ok(dir, &m);
+	ck_assert_uint_gt(m.size, 40u * 1024u * 1024u);
+	for (i = 0; i < N; i++)
+		assert_found(&m, keys[i], strlen(keys[i]), values + (size_t)i * VLEN, VLEN);
+	ck_assert_uint_eq(verify_ok(&m), N);
+	hostcache_close(&m);
+	free(values);
+	free(keys);
+	remove_dir(dir);
+}
+END_TEST
+
 /* ---- the empty cache ---- */
 
 static int walk_count(const unsigned char *key, size_t keylen, const unsigned char *value,
@@ -1339,6 +1393,7 @@ static Suite *make_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_window);
+	tcase_add_test(tc, test_background_sync);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_add_rejects);
 	tcase_add_test(tc, test_duplicate_and_unwritten);
