@@ -157,12 +157,16 @@ struct hostcache_writer *hostcache_begin(const char *state_dir);
 int hostcache_add(struct hostcache_writer *w, const void *key, size_t keylen,
 		  const void *value, size_t valuelen);
 
-/* Lay the file out and write it to the temporary file (not yet synced):
- * after this the added keys and values may change. 0 or -1 with errno
- * (EEXIST: a key was added twice; EINVAL: called twice). */
+/* Lay the file out and write it to the temporary file: after this the
+ * added keys and values may change. A file of more than 32 MiB is synced
+ * in the background while it is written (a thread of the writer's own,
+ * joined by commit or abort), so that commit's fsync finds little left.
+ * 0 or -1 with errno (EEXIST: a key was added twice; EINVAL: called
+ * twice). */
 int hostcache_write(struct hostcache_writer *w);
 
-/* Finish what hostcache_write wrote: fsync, rename into place, fsync the
+/* Finish what hostcache_write wrote: fsync (failing with the error of a
+ * background sync, if one failed), rename into place, fsync the
  * directory, bump the generation. 0, or -1 with errno: then the old cache
  * stays as it was (EINVAL: hostcache_write did not succeed), unless only
  * the generation could not be bumped, in which case the new file is in
