@@ -2,10 +2,13 @@
 #ifndef CUSTOMDB_NSS_CLIENT_H
 #define CUSTOMDB_NSS_CLIENT_H
 
+#include <endian.h>
 #include <nss.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "protocol.h"
 #include "record.h"
 #include "wire.h"
 
@@ -58,48 +61,60 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
  * caller has checked that it fits. Returns where it was put. */
 char *nss_put_str(char **pos, const struct strref *s);
 
-/* memcpy, without a call for the short strings of passwd records: two
- * overlapping words (see wire_has_nul). */
-static inline void nss_copy(char *d, const char *s, size_t n)
+/* One pass instead of two: read the next string of f and copy it to *pos,
+ * NUL-terminated, if it fits before end; *out points at the copy. 0; 1 when
+ * it does not fit (ERANGE); -1 when f is malformed (a string too long, past
+ * the end, or holding a NUL). The short strings of passwd records are
+ * checked and copied with the same loads, as two overlapping words (see
+ * wire_has_nul): no call to memchr or memcpy. */
+static inline int nss_take_str(struct rbuf *f, char **pos, const char *end, char **out)
 {
+	const unsigned char *s;
+	char *d = *pos;
+	uint32_t n, c, e;
 	uint64_t a, b;
-	uint32_t c, e;
 
+	if (f->left < 4)
+		return -1;
+	memcpy(&n, f->p, 4);
+	n = be32toh(n);
+	s = f->p + 4;
+	if (n > CDB_MAX_STRING || n > f->left - 4)
+		return -1;
+	if (n >= (size_t)(end - d))
+		return wire_has_nul(s, n) ? -1 : 1;
 	if (n >= 8 && n <= 16) {
 		memcpy(&a, s, 8);
 		memcpy(&b, s + n - 8, 8);
+		if (wire_has_zero_byte(a) || wire_has_zero_byte(b))
+			return -1;
 		memcpy(d, &a, 8);
 		memcpy(d + n - 8, &b, 8);
 	} else if (n >= 4 && n < 8) {
 		memcpy(&c, s, 4);
 		memcpy(&e, s + n - 4, 4);
+		if (wire_has_zero_byte((uint64_t)c << 32 | e))
+			return -1;
 		memcpy(d, &c, 4);
 		memcpy(d + n - 4, &e, 4);
-	} else if (n > 0 && n < 4) {
-		d[0] = s[0];
-		d[n / 2] = s[n / 2];
-		d[n - 1] = s[n - 1];
-	} else if (n > 16) {
+	} else if (n < 4) {
+		if (n > 0) {
+			if (s[0] == 0 || s[n / 2] == 0 || s[n - 1] == 0)
+				return -1;
+			d[0] = (char)s[0];
+			d[n / 2] = (char)s[n / 2];
+			d[n - 1] = (char)s[n - 1];
+		}
+	} else {
+		if (memchr(s, '\0', n) != NULL)
+			return -1;
 		memcpy(d, s, n);
 	}
-}
-
-/* One pass instead of two: read the next string of f and copy it to *pos,
- * NUL-terminated, if it fits before end; *out points at the copy. 0; 1 when
- * it does not fit (ERANGE); -1 when f is malformed. */
-static inline int nss_take_str(struct rbuf *f, char **pos, const char *end, char **out)
-{
-	const char *s;
-	size_t n;
-
-	if (rbuf_get_strref(f, &s, &n) != 0)
-		return -1;
-	if (n >= (size_t)(end - *pos))
-		return 1;
-	nss_copy(*pos, s, n);
-	(*pos)[n] = '\0';
-	*out = *pos;
-	*pos += n + 1;
+	d[n] = '\0';
+	*out = d;
+	*pos = d + n + 1;
+	f->p = s + n;
+	f->left -= 4 + (size_t)n;
 	return 0;
 }
 

@@ -271,10 +271,41 @@ START_TEST(test_nss_take_str_every_length)
 			      "length %u: other bytes", len);
 		for (i = len + 1; i < sizeof(buf); i++)
 			ck_assert_msg(buf[i] == '#', "length %u: byte %u written", len, i);
+		ck_assert_ptr_eq(r.p, body + 4 + len);
+		ck_assert_uint_eq(r.left, 0);
 		rbuf_init(&r, body, 4 + len);
 		pos = buf;
 		ck_assert_int_eq(nss_take_str(&r, &pos, buf + len, &out), 1);
+		/* a NUL anywhere: malformed, whether it fits or not, and the
+		 * cursor and the position stay */
+		for (i = 0; i < len; i++) {
+			unsigned char keep = body[4 + i];
+			size_t room;
+
+			body[4 + i] = '\0';
+			for (room = len; room <= len + 1; room++) {
+				rbuf_init(&r, body, 4 + len);
+				pos = buf;
+				ck_assert_msg(nss_take_str(&r, &pos, buf + room, &out) == -1,
+					      "length %u, NUL at %u, room %zu: accepted", len, i, room);
+				ck_assert_ptr_eq(pos, buf);
+				ck_assert_ptr_eq(r.p, body);
+			}
+			body[4 + i] = keep;
+		}
 	}
+	/* a length past the end of the record, or over CDB_MAX_STRING */
+	be = htonl(41);
+	memcpy(body, &be, 4);
+	rbuf_init(&r, body, sizeof(body));
+	pos = buf;
+	ck_assert_int_eq(nss_take_str(&r, &pos, buf + sizeof(buf), &out), -1);
+	be = htonl(CDB_MAX_STRING + 1);
+	memcpy(body, &be, 4);
+	rbuf_init(&r, body, sizeof(body));
+	ck_assert_int_eq(nss_take_str(&r, &pos, buf + sizeof(buf), &out), -1);
+	rbuf_init(&r, body, 3);    /* not even a length */
+	ck_assert_int_eq(nss_take_str(&r, &pos, buf + sizeof(buf), &out), -1);
 }
 END_TEST
 
