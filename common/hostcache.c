@@ -125,6 +125,32 @@ static unsigned char tag_of(uint64_t hash)
 	return (unsigned char)(hash << 1) & HC_TAG_MASK;
 }
 
+/* memcmp(a, b, n) == 0 without a call for keys of up to 16 bytes (names,
+ * ids): two overlapping words each. */
+static bool key_equal(const unsigned char *a, const unsigned char *b, size_t n)
+{
+	uint64_t a0, a1, b0, b1;
+	uint32_t c0, c1, d0, d1;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&a0, a, 8);
+		memcpy(&a1, a + n - 8, 8);
+		memcpy(&b0, b, 8);
+		memcpy(&b1, b + n - 8, 8);
+		return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+	}
+	if (n >= 4 && n < 8) {
+		memcpy(&c0, a, 4);
+		memcpy(&c1, a + n - 4, 4);
+		memcpy(&d0, b, 4);
+		memcpy(&d1, b + n - 4, 4);
+		return ((c0 ^ d0) | (c1 ^ d1)) == 0;
+	}
+	if (n < 4)
+		return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+	return memcmp(a, b, n) == 0;
+}
+
 static uint64_t home_of(uint64_t hash, uint64_t nbuckets)
 {
 	return ((hash >> 32) * nbuckets) >> 32;
@@ -316,7 +342,7 @@ static int find(const struct hostcache_map *m, unsigned char kind, const unsigne
 		    off + HC_ENTRY_HEAD + p[0] + ld16(p + 2) > HC_BUCKET_HEAD + used)
 			return -1;
 		if ((p[1] & HC_TAG_MASK) == tag && p[0] == keylen + 1 &&
-		    p[HC_ENTRY_HEAD] == kind && memcmp(p + HC_ENTRY_HEAD + 1, key, keylen) == 0)
+		    p[HC_ENTRY_HEAD] == kind && key_equal(p + HC_ENTRY_HEAD + 1, key, keylen))
 			return entry_value(m, p, value, len) == 0 ? 1 : -1;
 		off += HC_ENTRY_HEAD + p[0] + ld16(p + 2);
 		/* the next entry of this home: here, or at the next bucket's start */

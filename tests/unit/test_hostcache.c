@@ -525,6 +525,60 @@ START_TEST(test_window)
 }
 END_TEST
 
+/* Keys of every length from 1 to 24 bytes after the kind letter (the
+ * reader compares short keys a word at a time): each found with its value,
+ * and each with one byte changed, at every position, absent. */
+START_TEST(test_key_lengths)
+{
+	enum { PER = 3000, MAXLEN = 24, VLEN = 8 + 4 };
+	char *dir = make_dir(), (*keys)[MAXLEN + 2] = calloc((size_t)PER * MAXLEN, sizeof(*keys));
+	unsigned char *values = calloc((size_t)PER * MAXLEN, VLEN);
+	struct hostcache_writer *w;
+	struct hostcache_map m;
+	size_t len, i, j, n = 0, count;
+	uint32_t idx;
+
+	ck_assert_ptr_nonnull(keys);
+	ck_assert_ptr_nonnull(values);
+	w = hostcache_begin(dir);
+	ck_assert_ptr_nonnull(w);
+	for (len = 1; len <= MAXLEN; len++) {
+		count = len == 1 ? 16 : len == 2 ? 256 : PER;
+		for (i = 0; i < count; i++, n++) {
+			/* the same letters for every key of a length but the last
+			 * three, which are i in base 16 (letters a..p): keys
+			 * that meet in a bucket differ only at their end */
+			keys[n][0] = 'g';
+			for (j = 0; j < len; j++)
+				keys[n][1 + j] = (char)('a' + (j + 3 >= len ? i >> (4 * (len - 1 - j))
+									  : j) % 16);
+			idx = (uint32_t)n;
+			hostcache_encode_expiry(0, values + n * VLEN);
+			memcpy(values + n * VLEN + 8, &idx, 4);
+			CHECK(add_str(w, keys[n], values + n * VLEN, VLEN) == 0, "add %s: %s", keys[n],
+			      strerror(errno));
+		}
+	}
+	ck_assert_msg(hostcache_write(w) == 0, "write: %s", strerror(errno));
+	ck_assert_msg(hostcache_commit(w) == 0, "commit: %s", strerror(errno));
+	open_ok(dir, &m);
+	for (i = 0; i < n; i++) {
+		len = strlen(keys[i]);
+		assert_found(&m, keys[i], len, values + i * VLEN, VLEN);
+		for (j = 1; j < len; j++) {
+			keys[i][j] ^= 0x20;   /* a..p -> A..P: no key has those */
+			assert_absent(&m, keys[i], len);
+			keys[i][j] ^= 0x20;
+		}
+	}
+	ck_assert_uint_eq(verify_ok(&m), n);
+	hostcache_close(&m);
+	free(values);
+	free(keys);
+	remove_dir(dir);
+}
+END_TEST
+
 /* Files of more than 32 MiB are synced in the background while they are
  * written: committed, the file is whole; thrown away after the write, the
  * syncer is stopped before the file goes (ASan and the leak check see
@@ -1393,6 +1447,7 @@ static Suite *make_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_window);
+	tcase_add_test(tc, test_key_lengths);
 	tcase_add_test(tc, test_background_sync);
 	tcase_add_test(tc, test_empty);
 	tcase_add_test(tc, test_add_rejects);
