@@ -1,7 +1,9 @@
-/* backend.c: the buffered result every engine fills, and the driver table.
+/* backend.c: the buffered result every engine fills, the driver table, and
+ * the engines' handling of secrets in memory and in error messages.
  *
  * Cells may hold password hashes, so result_free() wipes them before freeing. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -133,4 +135,72 @@ const struct backend_ops *backend_lookup(const char *driver)
 		if (strcmp(backends[i]->driver, driver) == 0)
 			return backends[i];
 	return NULL;
+}
+
+/* ---- secrets (backend.h) ---- */
+
+void backend_free_secret(char *s)
+{
+	if (s != NULL) {
+		explicit_bzero(s, strlen(s));
+		free(s);
+	}
+}
+
+/* Replace every occurrence of secret in s with "***". */
+static void redact(char *s, const char *secret)
+{
+	size_t n;
+	char *p;
+
+	if (secret == NULL || (n = strlen(secret)) < 3)
+		return;
+	while ((p = strstr(s, secret)) != NULL) {
+		memcpy(p, "***", 3);
+		memmove(p + 3, p + n, strlen(p + n) + 1);
+	}
+}
+
+void backend_set_err(char *err, size_t errlen, const char *prefix, const char *msg,
+		     int first_line, const char *const *secrets, size_t nsecrets)
+{
+	size_t plen, mlen, i, o = 0;
+	char *buf;
+
+	if (errlen == 0)
+		return;
+	if (msg == NULL)
+		msg = "";
+	plen = strlen(prefix);
+	mlen = strlen(msg);
+	buf = malloc(plen + 2 * mlen + 1);
+	if (buf == NULL) {
+		snprintf(err, errlen, "%s(out of memory)", prefix);
+		return;
+	}
+	memcpy(buf, prefix, plen);
+	o = plen;
+	for (i = 0; i < mlen; i++) {
+		if (msg[i] != '\n') {
+			buf[o++] = msg[i] == '\t' ? ' ' : msg[i];
+			continue;
+		}
+		if (first_line)
+			break;
+		while (i + 1 < mlen && (msg[i + 1] == '\n' || msg[i + 1] == '\t' ||
+					msg[i + 1] == ' '))
+			i++;
+		if (i + 1 < mlen) {
+			buf[o++] = ';';
+			buf[o++] = ' ';
+		}
+	}
+	while (o > plen && (buf[o - 1] == ' ' || buf[o - 1] == '\r'))
+		o--;
+	buf[o] = '\0';
+	for (i = 0; i < nsecrets; i++)
+		redact(buf + plen, secrets[i]);
+	snprintf(err, errlen, "%s", buf);
+	explicit_bzero(buf, o);
+	free(buf);
 }

@@ -72,6 +72,17 @@ struct backend_ops {
 	void (*close)(struct backend *b);
 };
 
+/* For the engines: wipe a secret (a password, a connection string that
+ * holds one) and free it. NULL is fine. */
+void backend_free_secret(char *s);
+
+/* For the engines: fill err with prefix + msg on one line (msg's first line
+ * only, or all its lines joined by "; "), each of the nsecrets secrets
+ * (those of 3 bytes or more) replaced in msg by "***" before the truncation
+ * to errlen, so that no part of one survives the cut. */
+void backend_set_err(char *err, size_t errlen, const char *prefix, const char *msg,
+		     int first_line, const char *const *secrets, size_t nsecrets);
+
 /* The ops for a driver name, or NULL when this build does not know it. */
 const struct backend_ops *backend_lookup(const char *driver);
 

@@ -89,48 +89,6 @@ static void my_library_init(void)
 	my_library_failed = mysql_library_init(0, NULL, NULL) != 0;
 }
 
-static void free_secret(char *s)
-{
-	if (s != NULL) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
-/* Replace every occurrence of secret in s with "***". */
-static void redact(char *s, const char *secret)
-{
-	size_t n;
-	char *p;
-
-	if (secret == NULL || (n = strlen(secret)) < 3)
-		return;
-	while ((p = strstr(s, secret)) != NULL) {
-		memcpy(p, "***", 3);
-		memmove(p + 3, p + n, strlen(p + n) + 1);
-	}
-}
-
-/* err = prefix + msg, secrets redacted before truncation to errlen. */
-static void set_err(char *err, size_t errlen, const char *prefix, const char *msg,
-		    const char *const *secrets, size_t nsecrets)
-{
-	char *buf = NULL;
-	size_t i;
-
-	if (errlen == 0)
-		return;
-	if (asprintf(&buf, "%s%s", prefix, msg != NULL ? msg : "") < 0) {
-		snprintf(err, errlen, "%s(out of memory)", prefix);
-		return;
-	}
-	for (i = 0; i < nsecrets; i++)
-		redact(buf + strlen(prefix), secrets[i]);
-	snprintf(err, errlen, "%s", buf);
-	explicit_bzero(buf, strlen(buf));
-	free(buf);
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -146,7 +104,7 @@ static void conf_free(struct my_conf *c)
 	free(c->host);
 	free(c->socket);
 	free(c->user);
-	free_secret(c->password);
+	backend_free_secret(c->password);
 	free(c->database);
 	free(c->ssl_ca);
 	memset(c, 0, sizeof(*c));
@@ -185,7 +143,7 @@ static int conf_set(struct my_conf *c, const char *key, size_t klen, const char 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (strlen(names[i]) != klen || strncmp(key, names[i], klen) != 0)
 			continue;
-		free_secret(*slots[i]);
+		backend_free_secret(*slots[i]);
 		*slots[i] = strdup(val);
 		if (*slots[i] == NULL) {
 			snprintf(err, errlen, "mysql: out of memory");
@@ -387,7 +345,8 @@ static int my_setup_session(struct my_backend *mb, char *err, size_t errlen)
 	}
 	return 0;
 fail:
-	set_err(err, errlen, "mysql: session setup failed: ", mysql_error(mb->conn), NULL, 0);
+	backend_set_err(err, errlen, "mysql: session setup failed: ", mysql_error(mb->conn), 0,
+			NULL, 0);
 	return -1;
 }
 
@@ -411,8 +370,8 @@ static int my_connect(struct my_backend *mb, char *err, size_t errlen)
 	}
 	if (mysql_real_connect(mb->conn, mb->conf.host, mb->conf.user, mb->conf.password,
 			       mb->conf.database, mb->conf.port, mb->conf.socket, CLIENT_FOUND_ROWS) == NULL) {
-		set_err(err, errlen, "mysql: cannot connect: ", mysql_error(mb->conn),
-			secrets, 1);
+		backend_set_err(err, errlen, "mysql: cannot connect: ", mysql_error(mb->conn), 0,
+				secrets, 1);
 		goto out;
 	}
 	/* Connector/C 3.3 falls back to plain text when the server has no TLS. */
@@ -454,7 +413,7 @@ static MYSQL_STMT *my_stmt_get(struct my_backend *mb, const struct query *q,
 	}
 	if (mysql_stmt_prepare(stmt, q->sql_qmark, strlen(q->sql_qmark)) != 0) {
 		*eno = mysql_stmt_errno(stmt);
-		set_err(err, errlen, "mysql: ", mysql_stmt_error(stmt), NULL, 0);
+		backend_set_err(err, errlen, "mysql: ", mysql_stmt_error(stmt), 0, NULL, 0);
 		goto fail;
 	}
 	if (mb->nstmts == MY_STMT_CACHE) {
@@ -647,7 +606,7 @@ done:
 	goto out;
 stmt_err:
 	*eno = mysql_stmt_errno(stmt);
-	set_err(err, errlen, "mysql: ", mysql_stmt_error(stmt), secrets, nsecrets);
+	backend_set_err(err, errlen, "mysql: ", mysql_stmt_error(stmt), 0, secrets, nsecrets);
 	goto out;
 nomem:
 	snprintf(err, errlen, "mysql: out of memory");
@@ -707,7 +666,7 @@ static int my_run(struct my_backend *mb, const struct query *q, const char *cons
 	}
 	if (mysql_stmt_bind_param(stmt, pbind) != 0 || mysql_stmt_execute(stmt) != 0) {
 		eno = mysql_stmt_errno(stmt);
-		set_err(err, errlen, "mysql: ", mysql_stmt_error(stmt), secrets, ns);
+		backend_set_err(err, errlen, "mysql: ", mysql_stmt_error(stmt), 0, secrets, ns);
 		goto failed;
 	}
 	rc = my_collect(stmt, out, &eno, secrets, ns, err, errlen);
@@ -783,7 +742,7 @@ static struct backend *my_open(const struct backend_params *p, char *err, size_t
 	if (conf_parse(&mb->conf, p->connection != NULL ? p->connection : "", err, errlen) != 0)
 		goto out;
 	if (p->password != NULL) {
-		free_secret(mb->conf.password);
+		backend_free_secret(mb->conf.password);
 		mb->conf.password = strdup(p->password);
 		if (mb->conf.password == NULL) {
 			snprintf(err, errlen, "mysql: out of memory");

@@ -51,74 +51,6 @@ static struct pg_backend *to_pg(struct backend *b)
 	return (struct pg_backend *)(void *)b;
 }
 
-static void free_secret(char *s)
-{
-	if (s != NULL) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
-/* Replace every occurrence of secret in s with "***". */
-static void redact(char *s, const char *secret)
-{
-	size_t n;
-	char *p;
-
-	if (secret == NULL || (n = strlen(secret)) < 3)
-		return;
-	while ((p = strstr(s, secret)) != NULL) {
-		memcpy(p, "***", 3);
-		memmove(p + 3, p + n, strlen(p + n) + 1);
-	}
-}
-
-/* Fill err with prefix + msg on one line (first line only, or all lines
- * joined by "; "), with secrets redacted before truncation to errlen. */
-static void set_err(char *err, size_t errlen, const char *prefix, const char *msg,
-		    int first_line, const char *const *secrets, size_t nsecrets)
-{
-	size_t plen, mlen, i, o = 0;
-	char *buf;
-
-	if (errlen == 0)
-		return;
-	if (msg == NULL)
-		msg = "";
-	plen = strlen(prefix);
-	mlen = strlen(msg);
-	buf = malloc(plen + 2 * mlen + 1);
-	if (buf == NULL) {
-		snprintf(err, errlen, "%s(out of memory)", prefix);
-		return;
-	}
-	memcpy(buf, prefix, plen);
-	o = plen;
-	for (i = 0; i < mlen; i++) {
-		if (msg[i] != '\n') {
-			buf[o++] = msg[i] == '\t' ? ' ' : msg[i];
-			continue;
-		}
-		if (first_line)
-			break;
-		while (i + 1 < mlen && (msg[i + 1] == '\n' || msg[i + 1] == '\t' ||
-					msg[i + 1] == ' '))
-			i++;
-		if (i + 1 < mlen) {
-			buf[o++] = ';';
-			buf[o++] = ' ';
-		}
-	}
-	while (o > plen && (buf[o - 1] == ' ' || buf[o - 1] == '\r'))
-		o--;
-	buf[o] = '\0';
-	for (i = 0; i < nsecrets; i++)
-		redact(buf + plen, secrets[i]);
-	snprintf(err, errlen, "%s", buf);
-	explicit_bzero(buf, o);
-	free(buf);
-}
-
 static void pg_drop(struct pg_backend *pb)
 {
 	PQfinish(pb->conn);
@@ -169,8 +101,8 @@ static int pg_exec(struct pg_backend *pb, const char *stmt, const char *sql, int
 	if (!sent) {
 		if (PQstatus(pb->conn) != CONNECTION_OK)
 			goto lost;
-		set_err(err, errlen, "postgresql: ", PQerrorMessage(pb->conn), 1,
-			secrets, nsecrets);
+		backend_set_err(err, errlen, "postgresql: ", PQerrorMessage(pb->conn), 1,
+				secrets, nsecrets);
 		rc = BACKEND_ERROR;
 		goto out;
 	}
@@ -220,16 +152,16 @@ static int pg_exec(struct pg_backend *pb, const char *stmt, const char *sql, int
 		rc = BACKEND_ERROR;
 		break;
 	default:
-		set_err(err, errlen, "postgresql: ", PQresultErrorMessage(first), 1,
-			secrets, nsecrets);
+		backend_set_err(err, errlen, "postgresql: ", PQresultErrorMessage(first), 1,
+				secrets, nsecrets);
 		rc = pg_state_unavailable(PQresultErrorField(first, PG_DIAG_SQLSTATE))
 			     ? BACKEND_UNAVAILABLE : BACKEND_ERROR;
 		break;
 	}
 	goto out;
 lost:
-	set_err(err, errlen, "postgresql: connection lost: ", PQerrorMessage(pb->conn), 0,
-		secrets, nsecrets);
+	backend_set_err(err, errlen, "postgresql: connection lost: ", PQerrorMessage(pb->conn), 0,
+			secrets, nsecrets);
 	pg_drop(pb);
 	*lost = 1;
 	rc = BACKEND_UNAVAILABLE;
@@ -269,8 +201,8 @@ static int pg_setup_session(struct pg_backend *pb, char *err, size_t errlen)
 		if (res == NULL)
 			break;
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == BACKEND_OK) {
-			set_err(err, errlen, "postgresql: session setup failed: ",
-				PQresultErrorMessage(res), 1, secrets, 2);
+			backend_set_err(err, errlen, "postgresql: session setup failed: ",
+					PQresultErrorMessage(res), 1, secrets, 2);
 			rc = BACKEND_UNAVAILABLE;
 		}
 		PQclear(res);
@@ -279,8 +211,8 @@ static int pg_setup_session(struct pg_backend *pb, char *err, size_t errlen)
 		goto lost;
 	goto out;
 lost:
-	set_err(err, errlen, "postgresql: session setup timed out or lost the connection: ",
-		PQerrorMessage(pb->conn), 0, secrets, 2);
+	backend_set_err(err, errlen, "postgresql: session setup timed out or lost the connection: ",
+			PQerrorMessage(pb->conn), 0, secrets, 2);
 	rc = BACKEND_UNAVAILABLE;
 out:
 	return rc;
@@ -320,8 +252,8 @@ static int pg_connect(struct pg_backend *pb, char *err, size_t errlen)
 		goto out;
 	}
 	if (PQstatus(pb->conn) != CONNECTION_OK) {
-		set_err(err, errlen, "postgresql: cannot connect: ", PQerrorMessage(pb->conn), 0,
-			secrets, 2);
+		backend_set_err(err, errlen, "postgresql: cannot connect: ", PQerrorMessage(pb->conn),
+				0, secrets, 2);
 		goto out;
 	}
 	rc = pg_setup_session(pb, err, errlen);
@@ -469,9 +401,9 @@ static void pg_close(struct backend *b)
 	if (pb == NULL)
 		return;
 	pg_drop(pb);
-	free_secret(pb->connection);
-	free_secret(pb->password);
-	free_secret(pb->inline_password);
+	backend_free_secret(pb->connection);
+	backend_free_secret(pb->password);
+	backend_free_secret(pb->inline_password);
 	free(pb);
 }
 
@@ -488,7 +420,8 @@ static int pg_parse_connection(struct pg_backend *pb, char *err, size_t errlen)
 			snprintf(err, errlen, "postgresql: out of memory");
 		else if (strcasestr(pb->connection, "password") == NULL &&
 			 strchr(pb->connection, '@') == NULL)
-			set_err(err, errlen, "postgresql: bad connection string: ", perr, 1, NULL, 0);
+			backend_set_err(err, errlen, "postgresql: bad connection string: ", perr, 1,
+					NULL, 0);
 		else
 			snprintf(err, errlen, "postgresql: bad connection string (libpq's message "
 				 "withheld: it may quote the password)");

@@ -1,5 +1,6 @@
 /* test_mapping.c: result rows to users and groups, and the rules that hold
- * whatever the database says; cdb_name_valid. */
+ * whatever the database says; cdb_name_valid; the engines' error messages
+ * (backend_set_err). */
 #include <check.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -500,6 +501,41 @@ START_TEST(test_name_valid)
 }
 END_TEST
 
+/* ---- the engines' error messages ---- */
+
+START_TEST(test_backend_set_err)
+{
+	const char *secrets[] = { "hunter22", "pw", NULL, "s3cr3t" };
+	char err[256];
+
+	/* the first line only, or every line joined; tabs as spaces, no
+	 * trailing blanks */
+	backend_set_err(err, sizeof(err), "pg: ", "FATAL:\tno\nDETAIL:  more\n", 1, NULL, 0);
+	ck_assert_str_eq(err, "pg: FATAL: no");
+	backend_set_err(err, sizeof(err), "pg: ", "FATAL:\tno\n\n  DETAIL:  more \r\n", 0, NULL, 0);
+	ck_assert_str_eq(err, "pg: FATAL: no; DETAIL:  more");
+	/* every secret of 3 bytes or more, every time it appears; shorter
+	 * ones (and NULL) would match too much and are left */
+	backend_set_err(err, sizeof(err), "my: ", "user x pw hunter22 then s3cr3ts3cr3t hunter22", 0,
+			secrets, 4);
+	ck_assert_str_eq(err, "my: user x pw *** then ****** ***");
+	/* the prefix is not searched: it is the program's, not the server's */
+	backend_set_err(err, sizeof(err), "hunter22: ", "ok", 0, secrets, 1);
+	ck_assert_str_eq(err, "hunter22: ok");
+	/* redacted before the cut: no prefix of a secret survives it */
+	backend_set_err(err, 12, "e: ", "abc hunter22 xyz", 0, secrets, 1);
+	ck_assert_str_eq(err, "e: abc *** ");
+	backend_set_err(err, 10, "e: ", "abcdhunter22", 0, secrets, 1);
+	ck_assert_str_eq(err, "e: abcd**");
+	/* no message, and no room */
+	backend_set_err(err, sizeof(err), "e: ", NULL, 1, NULL, 0);
+	ck_assert_str_eq(err, "e: ");
+	strcpy(err, "kept");
+	backend_set_err(err, 0, "e: ", "x", 1, NULL, 0);
+	ck_assert_str_eq(err, "kept");
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("mapping");
@@ -532,6 +568,10 @@ static Suite *make_suite(void)
 
 	tc = tcase_create("names");
 	tcase_add_test(tc, test_name_valid);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("backend");
+	tcase_add_test(tc, test_backend_set_err);
 	suite_add_tcase(s, tc);
 	return s;
 }
