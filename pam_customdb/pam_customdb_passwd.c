@@ -39,28 +39,6 @@ static int chpass_call(pam_handle_t *pamh, const struct pam_args *a, const char 
 	return st;
 }
 
-/* The PAM result for a daemon status; fail is what a refusal gives. */
-static int pam_of(pam_handle_t *pamh, int st, int fail)
-{
-	switch (st) {
-	case CDB_STATUS_OK:
-		return PAM_SUCCESS;
-	case CDB_STATUS_NOTFOUND:
-		return PAM_USER_UNKNOWN;
-	case CDB_STATUS_AUTH_ERR:
-	case CDB_STATUS_ACCT_DISABLED:
-	case CDB_STATUS_ACCT_EXPIRED:
-		return fail;
-	case CDB_STATUS_DENIED:
-		pam_syslog(pamh, LOG_NOTICE, "a caller that is not root may change only its own "
-			   "password, and must give the old one");
-		return PAM_PERM_DENIED;
-	case CDB_STATUS_ERROR:
-		return PAM_AUTHTOK_ERR;
-	}
-	return PAM_AUTHINFO_UNAVAIL;
-}
-
 /* Prelim phase: is the user ours, is the daemon there, is the old password
  * right? Nothing is written. */
 static int prelim(pam_handle_t *pamh, const struct pam_args *a, const char *user, bool iamroot)
@@ -79,7 +57,7 @@ static int prelim(pam_handle_t *pamh, const struct pam_args *a, const char *user
 		st = chpass_call(pamh, a, user, CDB_CHPASS_CHECK | CDB_CHPASS_OLD, old, NULL, msg,
 				 sizeof(msg));
 	}
-	rc = pam_of(pamh, st, PAM_AUTH_ERR);
+	rc = pam_customdb_rc(pamh, STEP_CHPASS_CHECK, st);
 	if (rc != PAM_SUCCESS && old != NULL)
 		pam_set_item(pamh, PAM_OLDAUTHTOK, NULL);
 	if (msg[0] != '\0')
@@ -119,7 +97,7 @@ static int update(pam_handle_t *pamh, const struct pam_args *a, const char *user
 	}
 	st = chpass_call(pamh, a, user, old != NULL ? CDB_CHPASS_OLD : 0, old, new_pw, msg,
 			 sizeof(msg));
-	rc = pam_of(pamh, st, PAM_AUTHTOK_ERR);
+	rc = pam_customdb_rc(pamh, STEP_CHPASS, st);
 	if (msg[0] != '\0')
 		pam_error(pamh, "%s", msg);
 	if (rc == PAM_SUCCESS)
