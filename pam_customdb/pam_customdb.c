@@ -87,6 +87,11 @@ int pam_customdb_call(pam_handle_t *pamh, const struct pam_args *a, struct wbuf 
 	return status;
 }
 
+bool pam_customdb_too_long(const char *pw)
+{
+	return strnlen(pw, CDB_MAX_PASSWORD + 1) > CDB_MAX_PASSWORD;
+}
+
 /* The table of pam_customdb_rc; a status not in it is PAM_AUTHINFO_UNAVAIL. */
 #define UNAVAIL PAM_AUTHINFO_UNAVAIL
 static const struct {

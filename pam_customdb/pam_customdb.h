@@ -29,6 +29,10 @@ int pam_customdb_call(pam_handle_t *pamh, const struct pam_args *a, struct wbuf 
  * to the next module). */
 int pam_customdb_user(pam_handle_t *pamh, const struct pam_args *a, const char **user);
 
+/* Is pw longer than CDB_MAX_PASSWORD bytes? Such a password is refused by
+ * the module itself: never sent, cut or emptied. */
+bool pam_customdb_too_long(const char *pw);
+
 /* What the module asked the daemon, for pam_customdb_rc. */
 enum pam_customdb_step {
 	STEP_AUTHENTICATE,  /* CDB_OP_AUTHENTICATE */

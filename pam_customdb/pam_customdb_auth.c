@@ -48,6 +48,12 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		rc = rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
 		goto out;
 	}
+	if (pam_customdb_too_long(pw)) {
+		pam_syslog(pamh, LOG_NOTICE, "password for %s refused: longer than %u bytes", user,
+			   CDB_MAX_PASSWORD);
+		rc = PAM_AUTH_ERR;
+		goto out;
+	}
 	wbuf_begin(&w, CDB_OP_AUTHENTICATE);
 	wbuf_put_str(&w, user);
 	wbuf_put_str(&w, pw);

@@ -54,6 +54,12 @@ static int prelim(pam_handle_t *pamh, const struct pam_args *a, const char *user
 		rc = pam_get_authtok(pamh, PAM_OLDAUTHTOK, &old, "Current password: ");
 		if (rc != PAM_SUCCESS || old == NULL)
 			return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
+		if (pam_customdb_too_long(old)) {
+			pam_syslog(pamh, LOG_NOTICE, "old password for %s refused: longer than %u bytes",
+				   user, CDB_MAX_PASSWORD);
+			pam_set_item(pamh, PAM_OLDAUTHTOK, NULL);
+			return PAM_AUTH_ERR;
+		}
 		st = chpass_call(pamh, a, user, CDB_CHPASS_CHECK | CDB_CHPASS_OLD, old, NULL, msg,
 				 sizeof(msg));
 	}
@@ -89,6 +95,11 @@ static int update(pam_handle_t *pamh, const struct pam_args *a, const char *user
 		pam_syslog(pamh, LOG_NOTICE, "new password for %s not given: %s", user,
 			   pam_strerror(pamh, rc));
 		return rc != PAM_SUCCESS ? rc : PAM_AUTHTOK_ERR;
+	}
+	if (pam_customdb_too_long(new_pw)) {
+		pam_error(pamh, "The new password is too long (at most %u bytes).", CDB_MAX_PASSWORD);
+		pam_set_item(pamh, PAM_AUTHTOK, NULL);
+		return PAM_AUTHTOK_ERR;
 	}
 	if (old != NULL && strcmp(old, new_pw) == 0) {
 		pam_error(pamh, "The new password is the same as the old one.");
