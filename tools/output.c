@@ -155,8 +155,10 @@ void out_begin(struct out *o, bool json)
 void out_end(struct out *o)
 {
 	if (o->json && o->root != NULL) {
-		if (o->failed || json_dumpf(o->root, stdout, JSON_COMPACT) != 0)
-			fputs("customdb: out of memory writing JSON\n", stderr);
+		if (o->failed)
+			fputs("customdb: out of memory: the JSON output is not whole\n", stderr);
+		if (json_dumpf(o->root, stdout, JSON_COMPACT) != 0)
+			fputs("customdb: cannot write the JSON output\n", stderr);
 		else
 			putchar('\n');
 	}
