@@ -199,6 +199,9 @@ static void start_daemon(void)
 			ck_abort_msg("customdbd exited at start (status %d)", status);
 		}
 		if (time(NULL) > deadline) {
+			kill(daemon_pid, SIGKILL);
+			waitpid(daemon_pid, &status, 0);
+			daemon_pid = -1;
 			print_daemon_log();
 			ck_abort_msg("customdbd did not listen on %s within %d s", sock,
 				     START_WAIT_S);
