@@ -31,6 +31,9 @@
 #define CDB_MAX_STRING  4096u
 #define CDB_MAX_MEMBERS 16384u
 #define CDB_MAX_GROUPS  16384u
+/* The longest password either side accepts: a longer one is a wrong one,
+ * refused before any hashing (never cut or emptied). */
+#define CDB_MAX_PASSWORD 1024u
 
 enum cdb_opcode {
 	/* request: string name           reply OK: passwd */

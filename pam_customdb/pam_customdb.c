@@ -86,3 +86,50 @@ int pam_customdb_call(pam_handle_t *pamh, const struct pam_args *a, struct wbuf 
 		pam_syslog(pamh, LOG_DEBUG, "customdbd says %s", cdb_status_name(status));
 	return status;
 }
+
+bool pam_customdb_too_long(const char *pw)
+{
+	return strnlen(pw, CDB_MAX_PASSWORD + 1) > CDB_MAX_PASSWORD;
+}
+
+/* The table of pam_customdb_rc; a status not in it is PAM_AUTHINFO_UNAVAIL. */
+#define UNAVAIL PAM_AUTHINFO_UNAVAIL
+static const struct {
+	int status;
+	int rc[STEP_COUNT];
+} rc_of[] = {
+	/*                            authenticate           account               chpass check      chpass */
+	{ CDB_STATUS_OK,            { PAM_SUCCESS,           PAM_SUCCESS,          PAM_SUCCESS,      PAM_SUCCESS } },
+	{ CDB_STATUS_NOTFOUND,      { PAM_USER_UNKNOWN,      PAM_USER_UNKNOWN,     PAM_USER_UNKNOWN, PAM_USER_UNKNOWN } },
+	{ CDB_STATUS_UNAVAIL,       { UNAVAIL,               UNAVAIL,              UNAVAIL,          UNAVAIL } },
+	{ CDB_STATUS_DENIED,        { PAM_CRED_INSUFFICIENT, PAM_PERM_DENIED,      PAM_PERM_DENIED,  PAM_PERM_DENIED } },
+	{ CDB_STATUS_ERROR,         { UNAVAIL,               UNAVAIL,              PAM_AUTHTOK_ERR,  PAM_AUTHTOK_ERR } },
+	{ CDB_STATUS_AUTH_ERR,      { PAM_AUTH_ERR,          UNAVAIL,              PAM_AUTH_ERR,     PAM_AUTHTOK_ERR } },
+	{ CDB_STATUS_ACCT_DISABLED, { UNAVAIL,               PAM_PERM_DENIED,      PAM_AUTH_ERR,     PAM_AUTHTOK_ERR } },
+	{ CDB_STATUS_ACCT_EXPIRED,  { UNAVAIL,               PAM_ACCT_EXPIRED,     PAM_AUTH_ERR,     PAM_AUTHTOK_ERR } },
+	/* the application runs the password stack next (sshd, login) */
+	{ CDB_STATUS_NEW_AUTHTOK,   { UNAVAIL,               PAM_NEW_AUTHTOK_REQD, UNAVAIL,          UNAVAIL } },
+};
+
+/* Why the daemon said CDB_STATUS_DENIED, per step. */
+static const char *const denied_why[STEP_COUNT] = {
+	[STEP_AUTHENTICATE] = "a caller that is not root may authenticate only as itself",
+	[STEP_ACCOUNT] = "a caller that is not root may check only its own account",
+	[STEP_CHPASS_CHECK] = "a caller that is not root may change only its own password, "
+			      "and must give the old one",
+	[STEP_CHPASS] = "a caller that is not root may change only its own password, "
+			"and must give the old one",
+};
+
+int pam_customdb_rc(pam_handle_t *pamh, enum pam_customdb_step step, int st)
+{
+	size_t i;
+
+	if (st == CDB_STATUS_DENIED)
+		pam_syslog(pamh, LOG_NOTICE, "%s", denied_why[step]);
+	for (i = 0; i < sizeof(rc_of) / sizeof(rc_of[0]); i++)
+		if (rc_of[i].status == st)
+			return rc_of[i].rc[step];
+	return UNAVAIL;
+}
+#undef UNAVAIL

@@ -29,6 +29,24 @@ int pam_customdb_call(pam_handle_t *pamh, const struct pam_args *a, struct wbuf 
  * to the next module). */
 int pam_customdb_user(pam_handle_t *pamh, const struct pam_args *a, const char **user);
 
+/* Is pw longer than CDB_MAX_PASSWORD bytes? Such a password is refused by
+ * the module itself: never sent, cut or emptied. */
+bool pam_customdb_too_long(const char *pw);
+
+/* What the module asked the daemon, for pam_customdb_rc. */
+enum pam_customdb_step {
+	STEP_AUTHENTICATE,  /* CDB_OP_AUTHENTICATE */
+	STEP_ACCOUNT,       /* CDB_OP_ACCOUNT */
+	STEP_CHPASS_CHECK,  /* CDB_OP_CHPASS, prelim phase: the old password */
+	STEP_CHPASS,        /* CDB_OP_CHPASS, update phase: the change */
+	STEP_COUNT
+};
+
+/* The PAM result of a step for the daemon's status st (-1: not reached),
+ * as nslcd's nslcd2pam_rc: one table for every service group. A refusal
+ * because the caller is not root is logged here. */
+int pam_customdb_rc(pam_handle_t *pamh, enum pam_customdb_step step, int st);
+
 /* The PAM service name, or "" (never NULL). */
 const char *pam_customdb_service(pam_handle_t *pamh);
 

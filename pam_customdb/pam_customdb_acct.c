@@ -24,31 +24,7 @@ PAM_EXTERN int pam_sm_acct_mgmt(pam_handle_t *pamh, int flags, int argc, const c
 	wbuf_put_str(&w, user);
 	wbuf_put_str(&w, pam_customdb_service(pamh));
 	st = pam_customdb_call(pamh, &a, &w, msg, sizeof(msg));
-	switch (st) {
-	case CDB_STATUS_OK:
-		rc = PAM_SUCCESS;
-		break;
-	case CDB_STATUS_NOTFOUND:
-		rc = PAM_USER_UNKNOWN;
-		break;
-	case CDB_STATUS_ACCT_DISABLED:
-		rc = PAM_PERM_DENIED;
-		break;
-	case CDB_STATUS_ACCT_EXPIRED:
-		rc = PAM_ACCT_EXPIRED;
-		break;
-	case CDB_STATUS_NEW_AUTHTOK:
-		/* the application runs the password stack next (sshd, login) */
-		rc = PAM_NEW_AUTHTOK_REQD;
-		break;
-	case CDB_STATUS_DENIED:
-		pam_syslog(pamh, LOG_NOTICE, "a caller that is not root may check only its own account");
-		rc = PAM_PERM_DENIED;
-		break;
-	default:
-		rc = PAM_AUTHINFO_UNAVAIL;
-		break;
-	}
+	rc = pam_customdb_rc(pamh, STEP_ACCOUNT, st);
 	if (msg[0] != '\0' && !(flags & PAM_SILENT))
 		pam_error(pamh, "%s", msg);
 	if (a.debug)

@@ -48,29 +48,18 @@ PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags, int argc, cons
 		rc = rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
 		goto out;
 	}
+	if (pam_customdb_too_long(pw)) {
+		pam_syslog(pamh, LOG_NOTICE, "password for %s refused: longer than %u bytes", user,
+			   CDB_MAX_PASSWORD);
+		rc = PAM_AUTH_ERR;
+		goto out;
+	}
 	wbuf_begin(&w, CDB_OP_AUTHENTICATE);
 	wbuf_put_str(&w, user);
 	wbuf_put_str(&w, pw);
 	wbuf_put_str(&w, pam_customdb_service(pamh));
 	st = pam_customdb_call(pamh, &a, &w, msg, sizeof(msg));
-	switch (st) {
-	case CDB_STATUS_OK:
-		rc = PAM_SUCCESS;
-		break;
-	case CDB_STATUS_NOTFOUND:
-		rc = PAM_USER_UNKNOWN;
-		break;
-	case CDB_STATUS_AUTH_ERR:
-		rc = PAM_AUTH_ERR;
-		break;
-	case CDB_STATUS_DENIED:
-		pam_syslog(pamh, LOG_NOTICE, "a caller that is not root may authenticate only as itself");
-		rc = PAM_CRED_INSUFFICIENT;
-		break;
-	default:
-		rc = PAM_AUTHINFO_UNAVAIL;
-		break;
-	}
+	rc = pam_customdb_rc(pamh, STEP_AUTHENTICATE, st);
 	if (msg[0] != '\0')
 		pam_info(pamh, "%s", msg);
 	if (a.debug)

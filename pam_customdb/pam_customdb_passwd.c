@@ -39,28 +39,6 @@ static int chpass_call(pam_handle_t *pamh, const struct pam_args *a, const char 
 	return st;
 }
 
-/* The PAM result for a daemon status; fail is what a refusal gives. */
-static int pam_of(pam_handle_t *pamh, int st, int fail)
-{
-	switch (st) {
-	case CDB_STATUS_OK:
-		return PAM_SUCCESS;
-	case CDB_STATUS_NOTFOUND:
-		return PAM_USER_UNKNOWN;
-	case CDB_STATUS_AUTH_ERR:
-	case CDB_STATUS_ACCT_DISABLED:
-	case CDB_STATUS_ACCT_EXPIRED:
-		return fail;
-	case CDB_STATUS_DENIED:
-		pam_syslog(pamh, LOG_NOTICE, "a caller that is not root may change only its own "
-			   "password, and must give the old one");
-		return PAM_PERM_DENIED;
-	case CDB_STATUS_ERROR:
-		return PAM_AUTHTOK_ERR;
-	}
-	return PAM_AUTHINFO_UNAVAIL;
-}
-
 /* Prelim phase: is the user ours, is the daemon there, is the old password
  * right? Nothing is written. */
 static int prelim(pam_handle_t *pamh, const struct pam_args *a, const char *user, bool iamroot)
@@ -76,10 +54,16 @@ static int prelim(pam_handle_t *pamh, const struct pam_args *a, const char *user
 		rc = pam_get_authtok(pamh, PAM_OLDAUTHTOK, &old, "Current password: ");
 		if (rc != PAM_SUCCESS || old == NULL)
 			return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : PAM_AUTH_ERR;
+		if (pam_customdb_too_long(old)) {
+			pam_syslog(pamh, LOG_NOTICE, "old password for %s refused: longer than %u bytes",
+				   user, CDB_MAX_PASSWORD);
+			pam_set_item(pamh, PAM_OLDAUTHTOK, NULL);
+			return PAM_AUTH_ERR;
+		}
 		st = chpass_call(pamh, a, user, CDB_CHPASS_CHECK | CDB_CHPASS_OLD, old, NULL, msg,
 				 sizeof(msg));
 	}
-	rc = pam_of(pamh, st, PAM_AUTH_ERR);
+	rc = pam_customdb_rc(pamh, STEP_CHPASS_CHECK, st);
 	if (rc != PAM_SUCCESS && old != NULL)
 		pam_set_item(pamh, PAM_OLDAUTHTOK, NULL);
 	if (msg[0] != '\0')
@@ -112,6 +96,11 @@ static int update(pam_handle_t *pamh, const struct pam_args *a, const char *user
 			   pam_strerror(pamh, rc));
 		return rc != PAM_SUCCESS ? rc : PAM_AUTHTOK_ERR;
 	}
+	if (pam_customdb_too_long(new_pw)) {
+		pam_error(pamh, "The new password is too long (at most %u bytes).", CDB_MAX_PASSWORD);
+		pam_set_item(pamh, PAM_AUTHTOK, NULL);
+		return PAM_AUTHTOK_ERR;
+	}
 	if (old != NULL && strcmp(old, new_pw) == 0) {
 		pam_error(pamh, "The new password is the same as the old one.");
 		pam_set_item(pamh, PAM_AUTHTOK, NULL);
@@ -119,7 +108,7 @@ static int update(pam_handle_t *pamh, const struct pam_args *a, const char *user
 	}
 	st = chpass_call(pamh, a, user, old != NULL ? CDB_CHPASS_OLD : 0, old, new_pw, msg,
 			 sizeof(msg));
-	rc = pam_of(pamh, st, PAM_AUTHTOK_ERR);
+	rc = pam_customdb_rc(pamh, STEP_CHPASS, st);
 	if (msg[0] != '\0')
 		pam_error(pamh, "%s", msg);
 	if (rc == PAM_SUCCESS)

@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config
 libpam0g-dev libpq-dev default-libmysqlclient-dev libsqlite3-dev libsodium-dev
-libargon2-dev libcrypt-dev libssl-dev libinih-dev
+libargon2-dev libcrypt-dev libssl-dev libinih-dev libjansson-dev
 check clang libclang-rt-14-dev
 sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2 expect bc
 python3-passlib python3-django python3-werkzeug python3-argon2 python3-bcrypt php-cli
