@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hostcache.h"
+#include "hostcache_write.h"
 #include "record.h"
 #include "wire.h"
 
