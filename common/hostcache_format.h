@@ -4,10 +4,10 @@
  *
  * Files, under the state directory:
  *   hostcache.db   the cache, mode 0644, never holding a secret. Immutable
- *                  once written: the daemon writes a new one next to it
- *                  (hostcache.db.tmp), fsyncs, and renames it into place,
- *                  so a reader sees the old file or the new one, never a
- *                  torn one.
+ *                  once written: the daemon writes a new one under a name
+ *                  of its own (hostcache.db.tmp.XXXXXX, created with
+ *                  O_EXCL), fsyncs, and renames it into place, so a reader
+ *                  sees the old file or the new one, never a torn one.
  *   hostcache.gen  a u64 generation counter (native byte order, at offset
  *                  0, mapped read-only by readers); the daemon increments
  *                  it after every rename. A reader remembers the

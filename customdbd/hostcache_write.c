@@ -3,6 +3,7 @@
  * (common/hostcache.c) shares. */
 #include "hostcache_write.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +20,97 @@
 #define HC_AHEAD 16                     /* entries prefetched ahead when laying out */
 /* Longest state directory: room is left for the file names. */
 #define HC_DIR_MAX (PATH_MAX - 32)
+
+/* --- the state directory --------------------------------------------------- */
+
+/* The lock on the state directory: open while the process runs. */
+static int claim_fd = -1;
+
+/* Remove what killed writers left: temporary files, which no reader maps
+ * (only the renamed file is read). The lock is held, so none of them is
+ * being written. */
+static void remove_leftovers(int dfd)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd = dup(dfd);
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, HOSTCACHE_TMP_PREFIX, strlen(HOSTCACHE_TMP_PREFIX)) == 0 ||
+		    strcmp(de->d_name, HOSTCACHE_FILE ".tmp") == 0)   /* an older writer's */
+			(void)unlinkat(dfd, de->d_name, 0);
+	closedir(d);
+}
+
+int hostcache_claim_dir(const char *state_dir, char *err, size_t errlen)
+{
+	struct stat st;
+	int dfd, fd = -1;
+
+	if (mkdir(state_dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create state_dir %s: %s", state_dir, strerror(errno));
+		return -1;
+	}
+	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fstat(dfd, &st) != 0) {
+		snprintf(err, errlen, "cannot open state_dir %s: %s", state_dir, strerror(errno));
+		goto fail;
+	}
+	/* every process on the host believes the host cache in it */
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen,
+			 "state_dir %s belongs to uid %u, not root: whoever owns it could forge "
+			 "the host cache every process trusts; chown root it",
+			 state_dir, (unsigned)st.st_uid);
+		goto fail;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen,
+			 "state_dir %s is writable by %s (mode %04o): others could forge the host "
+			 "cache every process trusts; chmod go-w it",
+			 state_dir, (st.st_mode & S_IWOTH) ? "others" : "its group",
+			 (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	fd = openat(dfd, HOSTCACHE_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open %s/%s: %s", state_dir, HOSTCACHE_LOCK_FILE,
+			 strerror(errno));
+		goto fail;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen,
+				 "another customdbd uses state_dir %s (it holds %s/%s); two "
+				 "daemons must not write one host cache",
+				 state_dir, state_dir, HOSTCACHE_LOCK_FILE);
+		else
+			snprintf(err, errlen, "cannot lock %s/%s: %s", state_dir,
+				 HOSTCACHE_LOCK_FILE, strerror(errno));
+		goto fail;
+	}
+	remove_leftovers(dfd);
+	close(dfd);
+	if (claim_fd >= 0)
+		close(claim_fd);   /* claimed again: the new lock is held */
+	claim_fd = fd;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	return -1;
+}
+
+/* --- one file ------------------------------------------------------------- */
 
 struct hc_ref {
 	const unsigned char *key, *value;
@@ -61,8 +154,10 @@ struct hostcache_writer *hostcache_begin(const char *state_dir)
 	if (mkdir(state_dir, 0755) != 0 && errno != EEXIST)
 		goto fail;
 	snprintf(w->dir, sizeof(w->dir), "%s", state_dir);
-	snprintf(w->tmp, sizeof(w->tmp), "%s/" HOSTCACHE_FILE ".tmp", state_dir);
-	w->fd = open(w->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	/* a name no one else uses (O_EXCL): never a file another writer, or a
+	 * reader's mapping, still has */
+	snprintf(w->tmp, sizeof(w->tmp), "%s/" HOSTCACHE_TMP_PREFIX "XXXXXX", state_dir);
+	w->fd = mkostemp(w->tmp, O_CLOEXEC);
 	if (w->fd < 0)
 		goto fail;
 	if (fchmod(w->fd, 0644) != 0) {

@@ -2,7 +2,10 @@
  * common/hostcache_format.h, the reader in common/hostcache.h). The daemon's
  * alone: the NSS module, loaded into every process, links only the reader
  * (tests/check-modules.sh checks that).
- */
+ *
+ * One writer per state directory: hostcache_claim_dir takes a lock that
+ * the daemon holds while it runs, so that two daemons never write the same
+ * files. */
 #ifndef CUSTOMDB_HOSTCACHE_WRITE_H
 #define CUSTOMDB_HOSTCACHE_WRITE_H
 
@@ -10,10 +13,24 @@
 
 #include "hostcache.h"
 
+/* The lock file, under the state directory. */
+#define HOSTCACHE_LOCK_FILE "customdbd.lock"
+/* Temporary files: this prefix, then mkstemp's six characters. */
+#define HOSTCACHE_TMP_PREFIX HOSTCACHE_FILE ".tmp."
+
+/* Make state_dir this process's to write: create it (0755) if missing,
+ * check that it is a directory owned by root (or by this process's user)
+ * and writable by neither group nor others (every process trusts what is
+ * in it), take an exclusive lock on state_dir/customdbd.lock, held until
+ * the process exits, and remove the temporary files a killed writer left.
+ * 0, or -1 with the reason in err (another daemon holds the lock; the
+ * directory is not safe). */
+int hostcache_claim_dir(const char *state_dir, char *err, size_t errlen);
+
 struct hostcache_writer;
 
 /* Start a new cache file under state_dir (creating the directory 0755 if
- * missing). NULL with errno on
+ * missing), under a temporary name of its own. NULL with errno on
  * failure. */
 struct hostcache_writer *hostcache_begin(const char *state_dir);
 

@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "config.h"
 #include "connector.h"
+#include "hostcache_write.h"
 #include "log.h"
 #include "server.h"
 
@@ -116,6 +117,12 @@ int main(int argc, char **argv)
 		if (!foreground)
 			log_msg(LOG_ERR, "%s", err);
 		return 2;
+	}
+	/* before anything writes there: one daemon per state_dir, and a
+	 * directory only root can write */
+	if (hostcache_claim_dir(cfg->state_dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "customdbd: %s\n", err);
+		goto out;
 	}
 	if (connector_init(&cn, cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "customdbd: %s\n", err);

@@ -1,9 +1,11 @@
-/* test_hostcache.c: the host cache file (hostcache.h), through its public
- * API only: writing and reading back (small, boundary, far and huge values;
- * what is absent stays absent), the empty cache, the writer's refusals, that
- * hostcache_write copies what it was given, replacement noticed through the
- * generation counter (hostcache_lookup), aborting, and files that are not
- * host caches or were damaged (refused or reported, never a crash).
+/* test_hostcache.c: the host cache file (hostcache.h, hostcache_write.h),
+ * through its public API only: writing and reading back (small, boundary,
+ * far and huge values; what is absent stays absent), the empty cache, the
+ * writer's refusals, that hostcache_write copies what it was given, two
+ * writers at once, replacement noticed through the generation counter
+ * (hostcache_lookup), aborting, files that are not host caches or were
+ * damaged (refused or reported, never a crash), and the daemon's claim on
+ * its state directory.
  *
  * Each test works in a fresh directory under /tmp and removes it.
  * test_fuzz_seeds builds the seeds of the fuzz_hostcache target and checks
@@ -13,11 +15,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -113,6 +117,29 @@ static bool exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+/* The user nobody (for files and directories that are not root's). */
+static struct passwd *nobody(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+
+	ck_assert_msg(pw != NULL && pw->pw_uid != 0, "no user nobody");
+	return pw;
+}
+
+/* No temporary file of a writer in dir. */
+static void assert_no_temp(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		ck_assert_msg(strncmp(de->d_name, HOSTCACHE_TMP_PREFIX,
+				      strlen(HOSTCACHE_TMP_PREFIX)) != 0,
+			      "%s left behind in %s", de->d_name, dir);
+	closedir(d);
 }
 
 /* A value: the expiry, then n - 8 bytes derived from seed (caller frees). */
@@ -613,8 +640,7 @@ START_TEST(test_background_sync)
 		ck_assert_msg(hostcache_write(w) == 0, "write: %s", strerror(errno));
 		if (round == 0) {
 			hostcache_abort(w);
-			path_in(path, sizeof(path), dir, HOSTCACHE_FILE ".tmp");
-			ck_assert_msg(!exists(path), "abort left %s", path);
+			assert_no_temp(dir);
 			path_in(path, sizeof(path), dir, HOSTCACHE_FILE);
 			ck_assert_msg(!exists(path), "abort made %s", path);
 		} else {
@@ -734,7 +760,7 @@ END_TEST
  * old file stays; commit without a successful write renames nothing. */
 START_TEST(test_duplicate_and_unwritten)
 {
-	char *dir = make_dir(), path[512];
+	char *dir = make_dir();
 	unsigned char *a = make_value(0, 40, 1), *b = make_value(0, 50, 2);
 	static char keys[500][32];
 	struct hostcache_writer *w;
@@ -761,8 +787,7 @@ START_TEST(test_duplicate_and_unwritten)
 	errno = 0;
 	ck_assert_int_eq(hostcache_commit(w), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	path_in(path, sizeof(path), dir, HOSTCACHE_FILE ".tmp");
-	ck_assert_msg(!exists(path), "the temporary file stayed");
+	assert_no_temp(dir);
 
 	open_ok(dir, &m);
 	ck_assert_uint_eq(verify_ok(&m), 1);
@@ -1016,7 +1041,7 @@ END_TEST
 START_TEST(test_abort)
 {
 	char *dir = make_dir();
-	char db[512], tmp[512], gen[512];
+	char db[512], gen[512];
 	unsigned char *val = make_value(0, 100, 3), *before, *after, *gen0, *gen1;
 	size_t blen, alen, glen0, glen1;
 	struct hostcache_writer *w;
@@ -1027,7 +1052,6 @@ START_TEST(test_abort)
 	DIR *d;
 
 	path_in(db, sizeof(db), dir, HOSTCACHE_FILE);
-	path_in(tmp, sizeof(tmp), dir, HOSTCACHE_FILE ".tmp");
 	path_in(gen, sizeof(gen), dir, HOSTCACHE_GEN_FILE);
 	w = hostcache_begin(dir);
 	ck_assert_ptr_nonnull(w);
@@ -1045,17 +1069,17 @@ START_TEST(test_abort)
 	ck_assert_int_eq(add_str(w, "unew", val, 8), 0);
 	ck_assert_int_eq(hostcache_write(w), 0);
 	hostcache_abort(w);
-	ck_assert_msg(!exists(tmp), "%s left behind", tmp);
+	assert_no_temp(dir);
 	/* aborted right away, and after adding only */
 	w = hostcache_begin(dir);
 	ck_assert_ptr_nonnull(w);
 	hostcache_abort(w);
-	ck_assert(!exists(tmp));
+	assert_no_temp(dir);
 	w = hostcache_begin(dir);
 	ck_assert_ptr_nonnull(w);
 	ck_assert_int_eq(add_str(w, "pnew", val, 100), 0);
 	hostcache_abort(w);
-	ck_assert(!exists(tmp));
+	assert_no_temp(dir);
 
 	/* nothing else in the directory, and the old file as it was */
 	d = opendir(dir);
@@ -1088,6 +1112,106 @@ START_TEST(test_abort)
 	free(gen0);
 	free(gen1);
 	free(val);
+	remove_dir(dir);
+}
+END_TEST
+
+/* ---- the writer's directory ---- */
+
+/* Two writers at once never share a temporary file: the second one's start
+ * leaves the first one's file whole. */
+START_TEST(test_two_writers)
+{
+	char *dir = make_dir();
+	unsigned char *a = make_value(0, 40, 1), *b = make_value(0, 50, 2);
+	struct hostcache_writer *w1, *w2;
+	struct hostcache_map m;
+
+	w1 = hostcache_begin(dir);
+	ck_assert_ptr_nonnull(w1);
+	ck_assert_int_eq(add_str(w1, "palice", a, 40), 0);
+	ck_assert_int_eq(hostcache_write(w1), 0);
+	w2 = hostcache_begin(dir);
+	ck_assert_ptr_nonnull(w2);
+	ck_assert_int_eq(add_str(w2, "pbob", b, 50), 0);
+	ck_assert_msg(hostcache_commit(w1) == 0, "commit: %s", strerror(errno));
+	open_ok(dir, &m);
+	ck_assert_uint_eq(verify_ok(&m), 1);
+	assert_found(&m, "palice", 6, a, 40);
+	hostcache_close(&m);
+	ck_assert_int_eq(hostcache_write(w2), 0);
+	ck_assert_msg(hostcache_commit(w2) == 0, "commit: %s", strerror(errno));
+	open_ok(dir, &m);
+	assert_found(&m, "pbob", 4, b, 50);
+	hostcache_close(&m);
+	assert_no_temp(dir);
+	free(a);
+	free(b);
+	remove_dir(dir);
+}
+END_TEST
+
+/* hostcache_claim_dir in a child; its result, the message in err. */
+static int claim_in_child(const char *dir, char *err, size_t errlen)
+{
+	int pipefd[2], status;
+	ssize_t r;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char msg[512] = "";
+		int rc = hostcache_claim_dir(dir, msg, sizeof(msg));
+
+		(void)!write(pipefd[1], msg, strlen(msg));
+		_exit(rc == 0 ? 0 : 1);
+	}
+	close(pipefd[1]);
+	r = read(pipefd[0], err, errlen - 1);
+	err[r > 0 ? r : 0] = '\0';
+	close(pipefd[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* One daemon per state directory, in a directory only root may write;
+ * what a killed writer left is removed. */
+START_TEST(test_claim_dir)
+{
+	char *dir = make_dir(), path[512], err[512];
+
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	path_in(path, sizeof(path), dir, HOSTCACHE_TMP_PREFIX "Xy12z9");
+	spew(path, "half", 4);
+	path_in(path, sizeof(path), dir, HOSTCACHE_FILE ".tmp");
+	spew(path, "half", 4);
+	ck_assert_msg(hostcache_claim_dir(dir, err, sizeof(err)) == 0, "claim: %s", err);
+	assert_no_temp(dir);
+	ck_assert_msg(!exists(path), "%s left", path);
+	/* a second claim, as by a second daemon: refused, and says why */
+	ck_assert_int_eq(claim_in_child(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "another customdbd") != NULL, "message: %s", err);
+	ck_assert_msg(strstr(err, dir) != NULL, "message: %s", err);
+	remove_dir(dir);
+	/* a directory others may write, or another user's: refused */
+	dir = make_dir();
+	ck_assert_int_eq(chmod(dir, 0775), 0);
+	ck_assert_int_eq(claim_in_child(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "writable by its group") != NULL, "message: %s", err);
+	ck_assert_int_eq(chmod(dir, 0757), 0);
+	ck_assert_int_eq(claim_in_child(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "writable by others") != NULL, "message: %s", err);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(dir, nobody()->pw_uid, (gid_t)-1), 0);
+		ck_assert_int_eq(claim_in_child(dir, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "not root") != NULL, "message: %s", err);
+		ck_assert_int_eq(chown(dir, 0, (gid_t)-1), 0);
+	}
+	ck_assert_msg(claim_in_child(dir, err, sizeof(err)) == 0, "claim: %s", err);
 	remove_dir(dir);
 }
 END_TEST
@@ -1456,6 +1580,11 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_write_copies);
 	tcase_add_test(tc, test_abort);
 	tcase_add_test(tc, test_fuzz_seeds);
+	tcase_add_test(tc, test_two_writers);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("state directory");
+	tcase_add_test(tc, test_claim_dir);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lookup");
