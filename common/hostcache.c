@@ -336,73 +336,155 @@ int hostcache_verify(const struct hostcache_map *m, uint64_t *entries, char *err
 
 /* --- reading in every process ---------------------------------------------- */
 
-/* How long a process waits before looking again for a cache that was not
- * there: a host without one must not pay an open() per look-up. */
-#define HC_ABSENT_RETRY_S 2
-
 static pthread_rwlock_t hc_lock = PTHREAD_RWLOCK_INITIALIZER;
+static pthread_once_t hc_atfork_once = PTHREAD_ONCE_INIT;
 static struct {
 	const char *dir_seen;            /* the caller's pointer for dir, to skip strcmp */
 	char dir[PATH_MAX];
 	struct hostcache_map map;        /* base NULL: none */
-	const volatile uint64_t *gen;    /* the generation file, mapped */
+	const volatile uint64_t *gen;    /* the generation file, mapped (or NULL) */
+	dev_t gen_dev;                   /* ... and which file that is */
+	ino_t gen_ino;
 	uint64_t gen_loaded;             /* the generation map was opened at */
-	time_t absent_until;             /* no cache: do not look before then */
+	time_t check_at;                 /* look at dir again from then on */
 } hc;
 
 /* Longest state directory: room is left for the file names. */
 #define HC_DIR_MAX (PATH_MAX - 32)
 
-/* (Re)open the cache under dir (write lock held). Cold: apart from the
- * code a hit runs. */
-static __attribute__((cold, noinline)) void hc_reopen(const char *dir)
+/* A fork while another thread holds hc_lock would leave the child a lock
+ * that no thread of its own can release: the first reopen there would wait
+ * for ever. So fork waits for the look-ups under way (prepare), and the
+ * child, whose only thread is the one that took the lock, starts with a
+ * fresh one: glibc tells a write lock's owner by thread id, which the
+ * child's thread does not share with the parent's. */
+static void hc_fork_prepare(void)
 {
-	char path[PATH_MAX + 32];
+	pthread_rwlock_wrlock(&hc_lock);
+}
+
+static void hc_fork_parent(void)
+{
+	pthread_rwlock_unlock(&hc_lock);
+}
+
+static void hc_fork_child(void)
+{
+	static const pthread_rwlock_t fresh = PTHREAD_RWLOCK_INITIALIZER;
+
+	memcpy(&hc_lock, &fresh, sizeof(fresh));
+}
+
+static void hc_atfork_register(void)
+{
+	pthread_atfork(hc_fork_prepare, hc_fork_parent, hc_fork_child);
+}
+
+/* May this process believe a file (or directory) that st describes? Only
+ * if no other user could have written it: owned by root or by this
+ * process's effective user (who can fool only themselves), and writable
+ * by neither group nor others. */
+static bool hc_trusted(const struct stat *st)
+{
+	return (st->st_uid == 0 || st->st_uid == geteuid()) &&
+	       (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* Open name under the directory dfd read-only, if it is a trusted regular
+ * file of at least min bytes; its stat in *st. fd, or -1. */
+static int open_trusted(int dfd, const char *name, off_t min, struct stat *st)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) || !hc_trusted(st) || st->st_size < min) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Drop the mapping and the generation (write lock held). */
+static void hc_forget(void)
+{
+	hostcache_close(&hc.map);
+	if (hc.gen != NULL)
+		munmap((void *)hc.gen, sizeof(uint64_t));
+	hc.gen = NULL;
+}
+
+/* Look at dir again and (re)open its cache when the generation moved, the
+ * generation file is another one, or none was open (write lock held).
+ * Anything untrusted or missing leaves no cache open, until the next look
+ * at check_at. Cold: apart from the code a hit runs. */
+static __attribute__((cold, noinline)) void hc_reopen(const char *dir, time_t now)
+{
 	struct stat st;
-	void *m;
-	int fd;
+	void *g;
+	int dfd, fd;
 
 	if (strcmp(hc.dir, dir) != 0) {
-		hostcache_close(&hc.map);
-		if (hc.gen != NULL)
-			munmap((void *)hc.gen, sizeof(uint64_t));
-		hc.gen = NULL;
+		hc_forget();
 		snprintf(hc.dir, sizeof(hc.dir), "%s", dir);
-		hc.absent_until = 0;
 	}
 	hc.dir_seen = dir;
-	if (hc.gen == NULL) {
-		snprintf(path, sizeof(path), "%s/" HOSTCACHE_GEN_FILE, dir);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-		if (fd < 0)
-			goto absent;
-		if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(uint64_t)) {
+	hc.check_at = now + HC_RECHECK_S;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		goto none;
+	if (fstat(dfd, &st) != 0 || !hc_trusted(&st))
+		goto none;
+	fd = open_trusted(dfd, HOSTCACHE_GEN_FILE, (off_t)sizeof(uint64_t), &st);
+	if (fd < 0)
+		goto none;
+	/* removed and created anew (a new inode): the old one never moves */
+	if (hc.gen == NULL || st.st_dev != hc.gen_dev || st.st_ino != hc.gen_ino) {
+		g = mmap(NULL, sizeof(uint64_t), PROT_READ, MAP_SHARED, fd, 0);
+		if (g == MAP_FAILED) {
 			close(fd);
-			goto absent;
+			goto none;
 		}
-		m = mmap(NULL, sizeof(uint64_t), PROT_READ, MAP_SHARED, fd, 0);
-		close(fd);
-		if (m == MAP_FAILED)
-			goto absent;
-		hc.gen = m;
+		hc_forget();
+		hc.gen = g;
+		hc.gen_dev = st.st_dev;
+		hc.gen_ino = st.st_ino;
 	}
+	close(fd);
+	if (hc.map.base != NULL && *hc.gen == hc.gen_loaded)
+		goto out;   /* still the current file */
 	hostcache_close(&hc.map);
 	/* read the generation first: a rename racing us is caught next time */
 	hc.gen_loaded = *hc.gen;
-	snprintf(path, sizeof(path), "%s/" HOSTCACHE_FILE, dir);
-	if (hostcache_open(path, &hc.map) != 0)
-		goto absent;
-	hc.absent_until = 0;
+	fd = open_trusted(dfd, HOSTCACHE_FILE, 0, &st);
+	if (fd >= 0) {
+		(void)map_fd(fd, &st, &hc.map);
+		close(fd);
+	}
+out:
+	close(dfd);
 	return;
-absent:
-	hc.absent_until = time(NULL) + HC_ABSENT_RETRY_S;
+none:
+	hc_forget();
+	if (dfd >= 0)
+		close(dfd);
 }
 
 /* Is the open mapping the current one for dir? (read lock held) */
-static bool hc_current(const char *dir)
+static bool hc_current(const char *dir, time_t now)
 {
-	return hc.map.base != NULL && hc.gen != NULL && *hc.gen == hc.gen_loaded &&
+	return hc.map.base != NULL && *hc.gen == hc.gen_loaded && now < hc.check_at &&
 	       (dir == hc.dir_seen || strcmp(hc.dir, dir) == 0);
+}
+
+/* Is it time to (re)open the cache under dir? (write lock held, hc_current
+ * false) A host without a cache must not pay an open() per look-up: when
+ * none is open, the directory is looked at again only at check_at, or as
+ * soon as the generation moves. */
+static bool hc_due(const char *dir, time_t now)
+{
+	return strcmp(hc.dir, dir) != 0 || now >= hc.check_at ||
+	       (hc.gen != NULL && *hc.gen != hc.gen_loaded);
 }
 
 int hostcache_lookup(const char *state_dir, char kind, const char *key, size_t keylen,
@@ -411,20 +493,22 @@ int hostcache_lookup(const char *state_dir, char kind, const char *key, size_t k
 	const unsigned char *v;
 	struct rbuf value;
 	uint64_t expires;
+	time_t now;
 	size_t vlen;
 	int rc = HC_MISS;
 
 	if (state_dir == NULL)
 		return HC_MISS;
+	now = time(NULL);
 	pthread_rwlock_rdlock(&hc_lock);
-	if (__builtin_expect(!hc_current(state_dir), 0)) {
+	if (__builtin_expect(!hc_current(state_dir, now), 0)) {
 		pthread_rwlock_unlock(&hc_lock);
 		if (strlen(state_dir) > HC_DIR_MAX)
 			return HC_MISS;
+		pthread_once(&hc_atfork_once, hc_atfork_register);
 		pthread_rwlock_wrlock(&hc_lock);
-		if (!hc_current(state_dir) &&
-		    (hc.absent_until == 0 || time(NULL) >= hc.absent_until || strcmp(hc.dir, state_dir) != 0))
-			hc_reopen(state_dir);
+		if (!hc_current(state_dir, now) && hc_due(state_dir, now))
+			hc_reopen(state_dir, now);
 		pthread_rwlock_unlock(&hc_lock);
 		pthread_rwlock_rdlock(&hc_lock);
 		if (hc.map.base == NULL || strcmp(hc.dir, state_dir) != 0)
@@ -435,10 +519,9 @@ int hostcache_lookup(const char *state_dir, char kind, const char *key, size_t k
 		goto out;
 	expires = hostcache_expiry(v);
 	rbuf_init(&value, v + 8, vlen - 8);
-	rc = (expires == 0 || (uint64_t)time(NULL) < expires) ? HC_HIT : HC_STALE;
+	rc = (expires == 0 || (uint64_t)now < expires) ? HC_HIT : HC_STALE;
 	*use_rc = use(&value, arg);
 out:
 	pthread_rwlock_unlock(&hc_lock);
 	return rc;
 }
-

@@ -72,13 +72,22 @@ typedef int (*hostcache_use_fn)(struct rbuf *value, void *arg);
 
 /* Look key (kind letter + key text) up in the cache under state_dir and, if
  * found, call use(). Thread-safe (a read lock; the file is reopened under a
- * write lock when the generation moved). Returns enum hostcache_rc; use()
- * runs for HC_HIT and HC_STALE. Never blocks on the daemon.
+ * write lock when the generation moved; a fork waits for the look-ups under
+ * way, so the child never inherits a held lock). Returns enum hostcache_rc;
+ * use() runs for HC_HIT and HC_STALE. Never blocks on the daemon.
  *
- * The process keeps one cache open. state_dir is remembered by its pointer
- * as well as its text, to spare a strcmp per look-up: pass a string that
- * does not change while the process runs (the NSS module's comes from the
- * environment, read once). */
+ * Trusted files only: state_dir, hostcache.gen and hostcache.db must each
+ * be owned by root or by this process's effective user, and writable by
+ * neither group nor others; otherwise another user could put any record
+ * there, and it is as if there were no cache (HC_MISS).
+ *
+ * The process keeps one cache open, and looks at state_dir again every
+ * HC_RECHECK_S seconds (trust, and a generation file that was removed and
+ * created anew). state_dir is remembered by its pointer as well as its
+ * text, to spare a strcmp per look-up: pass a string that does not change
+ * while the process runs (the NSS module's comes from the environment,
+ * read once). */
+#define HC_RECHECK_S 2
 int hostcache_lookup(const char *state_dir, char kind, const char *key, size_t keylen,
 		     hostcache_use_fn use, void *arg, int *use_rc);
 

@@ -3,9 +3,11 @@
  * far and huge values; what is absent stays absent), the empty cache, the
  * writer's refusals, that hostcache_write copies what it was given, two
  * writers at once, replacement noticed through the generation counter
- * (hostcache_lookup), aborting, files that are not host caches or were
- * damaged (refused or reported, never a crash), and the daemon's claim on
- * its state directory.
+ * (hostcache_lookup) and a generation file created anew, aborting, files
+ * that are not host caches or were damaged (refused or reported, never a
+ * crash), files and directories the reader must not trust, a fork during
+ * a look-up, the daemon's claim on its state directory, and the built NSS
+ * module refusing uid 0 and root from a cache hit.
  *
  * Each test works in a fresh directory under /tmp and removes it.
  * test_fuzz_seeds builds the seeds of the fuzz_hostcache target and checks
@@ -13,14 +15,21 @@
  * tests/fuzz/corpus/hostcache/ that way when the format changes). */
 #include <check.h>
 #include <dirent.h>
+#include <dlfcn.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <nss.h>
+#include <pthread.h>
 #include <pwd.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1116,6 +1125,349 @@ START_TEST(test_abort)
 }
 END_TEST
 
+/* ---- trust: whose files the reader believes ---- */
+
+/* hostcache_lookup of 'p' key in dir, in a child process of its own (each
+ * with the reader's per-process state fresh), after prep(dir) ran there
+ * (NULL: none). The child's hostcache_lookup result. */
+static int lookup_in_child(const char *dir, const char *key, void (*prep)(void))
+{
+	struct use_ctx c = { key, 0 };
+	int status, use_rc = 0;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (prep != NULL)
+			prep();
+		_exit(hostcache_lookup(dir, 'p', key, strlen(key), use_passwd, &c, &use_rc));
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "the child died (status %#x)", status);
+	return WEXITSTATUS(status);
+}
+
+static void become_nobody(void)
+{
+	struct passwd *pw = nobody();
+
+	if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		_exit(99);
+}
+
+/* A cache written by anyone but root (or the reader's own user), or in a
+ * place others may write, is not believed: as if there were none. The
+ * reader's own files are (they fool no one else). */
+START_TEST(test_untrusted_files)
+{
+	static const struct user alice[] = { { "alice", 10001, 0 } };
+	static const char *const files[] = { "", HOSTCACHE_FILE, HOSTCACHE_GEN_FILE };
+	char *dir = make_dir(), path[512];
+	bool root = geteuid() == 0;
+	size_t i;
+
+	commit_users(dir, alice, 1);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(lookup_in_child(dir, "alice", NULL), HC_HIT);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		mode_t mode = i == 0 ? 0755 : 0644;
+
+		path_in(path, sizeof(path), dir, files[i]);
+		/* writable by the group, then by others */
+		ck_assert_int_eq(chmod(path, mode | S_IWGRP), 0);
+		ck_assert_msg(lookup_in_child(dir, "alice", NULL) == HC_MISS,
+			      "%s group-writable: believed", path);
+		ck_assert_int_eq(chmod(path, mode | S_IWOTH), 0);
+		ck_assert_msg(lookup_in_child(dir, "alice", NULL) == HC_MISS,
+			      "%s writable by others: believed", path);
+		ck_assert_int_eq(chmod(path, mode), 0);
+		if (!root)
+			continue;   /* chown needs root; the modes were checked */
+		/* owned by another user: for root, and for a third user */
+		ck_assert_int_eq(chown(path, nobody()->pw_uid, (gid_t)-1), 0);
+		ck_assert_msg(lookup_in_child(dir, "alice", NULL) == HC_MISS,
+			      "%s owned by nobody: believed by root", path);
+		ck_assert_int_eq(chown(path, 1, (gid_t)-1), 0);
+		ck_assert_msg(lookup_in_child(dir, "alice", become_nobody) == HC_MISS,
+			      "%s owned by uid 1: believed by nobody", path);
+		ck_assert_int_eq(chown(path, 0, (gid_t)-1), 0);
+	}
+	ck_assert_int_eq(lookup_in_child(dir, "alice", NULL), HC_HIT);
+	if (root) {
+		/* nobody's own cache, for nobody: believed (root's, above, too) */
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			path_in(path, sizeof(path), dir, files[i]);
+			ck_assert_int_eq(chown(path, nobody()->pw_uid, (gid_t)-1), 0);
+		}
+		ck_assert_int_eq(lookup_in_child(dir, "alice", become_nobody), HC_HIT);
+		ck_assert_int_eq(lookup_in_child(dir, "alice", NULL), HC_MISS);
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			path_in(path, sizeof(path), dir, files[i]);
+			ck_assert_int_eq(chown(path, 0, (gid_t)-1), 0);
+		}
+	}
+	remove_dir(dir);
+}
+END_TEST
+
+/* ---- the NSS module over a cache that breaks the rules ---- */
+
+/* expiry 0 + passwd record (caller frees); *len gets its size. */
+static unsigned char *passwd_value_gid(const char *name, uint32_t uid, uint32_t gid, size_t *len)
+{
+	struct cdb_passwd p = { .name = name, .gecos = "", .home = "/home/x",
+				.shell = "/bin/sh", .uid = uid, .gid = gid };
+	struct wbuf wb;
+	unsigned char *v;
+
+	wbuf_init(&wb);
+	ck_assert_int_eq(record_put_passwd(&wb, &p), 0);
+	v = malloc(8 + wb.len);
+	ck_assert_ptr_nonnull(v);
+	hostcache_encode_expiry(0, v);
+	memcpy(v + 8, wb.data, wb.len);
+	*len = 8 + wb.len;
+	wbuf_free(&wb);
+	return v;
+}
+
+static unsigned char *group_value(const char *name, uint32_t gid, size_t *len)
+{
+	struct cdb_group g = { .name = name, .gid = gid };
+	struct wbuf wb;
+	unsigned char *v;
+
+	wbuf_init(&wb);
+	ck_assert_int_eq(record_put_group(&wb, &g), 0);
+	v = malloc(8 + wb.len);
+	ck_assert_ptr_nonnull(v);
+	hostcache_encode_expiry(0, v);
+	memcpy(v + 8, wb.data, wb.len);
+	*len = 8 + wb.len;
+	wbuf_free(&wb);
+	return v;
+}
+
+typedef enum nss_status (*getpwnam_fn)(const char *, struct passwd *, char *, size_t, int *);
+typedef enum nss_status (*getpwuid_fn)(uid_t, struct passwd *, char *, size_t, int *);
+typedef enum nss_status (*getgrnam_fn)(const char *, struct group *, char *, size_t, int *);
+typedef enum nss_status (*initgroups_fn)(const char *, gid_t, long *, long *, gid_t **, long,
+					 int *);
+
+/* The built module (NSS_MODULE), given a cache written with the writer
+ * directly: whoever wrote it, no uid or gid 0 and no root comes out of a
+ * cache hit. The daemon is never asked (no socket). */
+START_TEST(test_nss_refuses_root_entries)
+{
+	char *dir = make_dir(), buf[1024], sock[600];
+	unsigned char *v[16];
+	size_t len[16], n = 0, i;
+	struct hostcache_writer *w;
+	struct passwd pw;
+	struct group gr;
+	getpwnam_fn getpwnam_r;
+	getpwuid_fn getpwuid_r;
+	getgrnam_fn getgrnam_r;
+	initgroups_fn initgroups_dyn;
+	long start = 0, size = 4;
+	gid_t *groups = calloc(4, sizeof(gid_t));
+	uint32_t list[4];
+	void *mod;
+	int err;
+
+	ck_assert_ptr_nonnull(groups);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	w = hostcache_begin(dir);
+	ck_assert_ptr_nonnull(w);
+#define ADD(key, value) do {                                                   \
+		v[n] = (value);                                                \
+		ck_assert_int_eq(add_str(w, key, v[n], len[n]), 0);            \
+		n++;                                                           \
+	} while (0)
+	ADD("pevil", passwd_value_gid("evil", 0, 100, &len[n]));       /* uid 0 */
+	ADD("u0", passwd_value_gid("evil", 0, 100, &len[n]));
+	ADD("pzgid", passwd_value_gid("zgid", 10005, 0, &len[n]));     /* gid 0 */
+	ADD("u10005", passwd_value_gid("zgid", 10005, 0, &len[n]));
+	ADD("palias", passwd_value_gid("root", 10006, 100, &len[n]));  /* named root */
+	ADD("u10006", passwd_value_gid("root", 10006, 100, &len[n]));
+	ADD("proot", passwd_value_gid("root", 10007, 100, &len[n]));
+	ADD("pgood", passwd_value_gid("good", 10008, 100, &len[n]));
+	ADD("u10008", passwd_value_gid("good", 10008, 100, &len[n]));
+	ADD("gwheel0", group_value("wheel0", 0, &len[n]));             /* gid 0 */
+	ADD("groot", group_value("root", 10009, &len[n]));
+	ADD("gstaff", group_value("staff", 10010, &len[n]));
+	/* a group list holding gid 0 */
+	list[0] = htobe32(3);
+	list[1] = htobe32(0);
+	list[2] = htobe32(10010);
+	list[3] = htobe32(10011);
+	v[n] = malloc(8 + sizeof(list));
+	ck_assert_ptr_nonnull(v[n]);
+	hostcache_encode_expiry(0, v[n]);
+	memcpy(v[n] + 8, list, sizeof(list));
+	len[n] = 8 + sizeof(list);
+	ck_assert_int_eq(add_str(w, "igood", v[n], len[n]), 0);
+	n++;
+#undef ADD
+	ck_assert_msg(hostcache_write(w) == 0, "write: %s", strerror(errno));
+	ck_assert_msg(hostcache_commit(w) == 0, "commit: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		free(v[i]);
+
+	snprintf(sock, sizeof(sock), "%s/no-daemon.sock", dir);
+	ck_assert_int_eq(setenv("CUSTOMDB_STATE_DIR", dir, 1), 0);
+	ck_assert_int_eq(setenv("CUSTOMDB_SOCKET", sock, 1), 0);
+	mod = dlopen(NSS_MODULE, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(mod != NULL, "dlopen %s: %s", NSS_MODULE, dlerror());
+	getpwnam_r = (getpwnam_fn)dlsym(mod, "_nss_customdb_getpwnam_r");
+	getpwuid_r = (getpwuid_fn)dlsym(mod, "_nss_customdb_getpwuid_r");
+	getgrnam_r = (getgrnam_fn)dlsym(mod, "_nss_customdb_getgrnam_r");
+	initgroups_dyn = (initgroups_fn)dlsym(mod, "_nss_customdb_initgroups_dyn");
+	ck_assert(getpwnam_r && getpwuid_r && getgrnam_r && initgroups_dyn);
+
+	/* the control: the cache is read */
+	ck_assert_int_eq(getpwnam_r("good", &pw, buf, sizeof(buf), &err), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(pw.pw_uid, 10008);
+	ck_assert_int_eq(getpwuid_r(10008, &pw, buf, sizeof(buf), &err), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(getgrnam_r("staff", &gr, buf, sizeof(buf), &err), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(gr.gr_gid, 10010);
+	/* the rules, on a cache hit */
+	ck_assert_int_eq(getpwnam_r("evil", &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwuid_r(0, &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwnam_r("zgid", &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwuid_r(10005, &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwnam_r("alias", &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwuid_r(10006, &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwnam_r("root", &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getgrnam_r("wheel0", &gr, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getgrnam_r("root", &gr, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(initgroups_dyn("good", 100, &start, &size, &groups, 0, &err),
+			 NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(start, 2);
+	ck_assert_uint_eq(groups[0], 10010);
+	ck_assert_uint_eq(groups[1], 10011);
+	free(groups);
+	dlclose(mod);
+	remove_dir(dir);
+}
+END_TEST
+
+/* ---- long-running processes ---- */
+
+/* A generation file removed and created anew (a new inode, which may well
+ * hold the count the old one held) is noticed within HC_RECHECK_S: the old
+ * one, still mapped, never moves again. */
+START_TEST(test_generation_file_recreated)
+{
+	static const struct user alice[] = { { "alice", 10001, 0 } };
+	static const struct user bob[] = { { "bob", 10002, 0 } };
+	char *dir = make_dir(), path[512];
+	unsigned calls;
+	time_t until;
+	int rc;
+
+	commit_users(dir, alice, 1);
+	ck_assert_int_eq(lookup_name(dir, 'p', "alice", "alice", &calls), HC_HIT);
+	/* the state directory emptied, then a new cache: generation 1 again */
+	path_in(path, sizeof(path), dir, HOSTCACHE_GEN_FILE);
+	ck_assert_int_eq(unlink(path), 0);
+	path_in(path, sizeof(path), dir, HOSTCACHE_FILE);
+	ck_assert_int_eq(unlink(path), 0);
+	commit_users(dir, bob, 1);
+	until = time(NULL) + HC_RECHECK_S + 10;
+	while ((rc = lookup_name(dir, 'p', "bob", "bob", &calls)) != HC_HIT && time(NULL) < until)
+		usleep(20000);
+	ck_assert_msg(rc == HC_HIT, "the new cache was not noticed in %d s", HC_RECHECK_S + 10);
+	ck_assert_int_eq(lookup_name(dir, 'p', "alice", "alice", &calls), HC_MISS);
+	remove_dir(dir);
+}
+END_TEST
+
+/* A look-up holds the reader's lock in a thread while another forks. */
+static struct {
+	const char *dir;
+	pid_t main_tid;
+	atomic_bool inside, forking;
+} fk;
+
+/* Is thread tid of this process asleep (in a wait)? */
+static bool thread_sleeping(pid_t tid)
+{
+	char path[64], line[512], *p;
+	bool sleeping = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	if (fgets(line, sizeof(line), f) != NULL && (p = strrchr(line, ')')) != NULL)
+		sleeping = p[1] == ' ' && p[2] == 'S';
+	fclose(f);
+	return sleeping;
+}
+
+/* use(): with the lock held, wait until the main thread is in fork() and
+ * asleep there (or past it, waiting for its child). */
+static int hold_across_fork(struct rbuf *value, void *arg)
+{
+	(void)value;
+	(void)arg;
+	atomic_store(&fk.inside, true);
+	while (!atomic_load(&fk.forking))
+		usleep(1000);
+	while (!thread_sleeping(fk.main_tid))
+		usleep(1000);
+	usleep(20000);   /* past the first sleep: the same state in either case */
+	return 0;
+}
+
+static void *lookup_thread(void *arg)
+{
+	int use_rc;
+
+	(void)arg;
+	hostcache_lookup(fk.dir, 'p', "alice", 5, hold_across_fork, NULL, &use_rc);
+	return NULL;
+}
+
+/* A fork while another thread is in a look-up: the child's first look-up
+ * that reopens (another directory) must not wait for ever on a lock that
+ * the parent's thread held at the fork. */
+START_TEST(test_fork_during_lookup)
+{
+	static const struct user alice[] = { { "alice", 10001, 0 } };
+	char *dir = make_dir(), *other = make_dir();
+	unsigned calls;
+	pthread_t t;
+	int status;
+	pid_t pid;
+
+	commit_users(dir, alice, 1);
+	commit_users(other, alice, 1);
+	ck_assert_int_eq(lookup_name(dir, 'p', "alice", "alice", &calls), HC_HIT);
+	fk.dir = dir;
+	fk.main_tid = (pid_t)syscall(SYS_gettid);
+	ck_assert_int_eq(pthread_create(&t, NULL, lookup_thread, NULL), 0);
+	while (!atomic_load(&fk.inside))
+		usleep(1000);
+	atomic_store(&fk.forking, true);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		alarm(30);   /* a child stuck on the lock dies of SIGALRM */
+		_exit(lookup_name(other, 'p', "alice", "alice", &calls) == HC_HIT ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_msg(!WIFSIGNALED(status), "the child hung on the reader's lock (signal %d)",
+		      WTERMSIG(status));
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	remove_dir(dir);
+	remove_dir(other);
+}
+END_TEST
+
 /* ---- the writer's directory ---- */
 
 /* Two writers at once never share a temporary file: the second one's start
@@ -1588,7 +1940,12 @@ static Suite *make_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lookup");
+	tcase_set_timeout(tc, 120);   /* waits for a recheck, forks, and sanitizers */
 	tcase_add_test(tc, test_generation);
+	tcase_add_test(tc, test_untrusted_files);
+	tcase_add_test(tc, test_nss_refuses_root_entries);
+	tcase_add_test(tc, test_generation_file_recreated);
+	tcase_add_test(tc, test_fork_during_lookup);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("damaged");
