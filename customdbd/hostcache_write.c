@@ -49,10 +49,13 @@ static void remove_leftovers(int dfd)
 	closedir(d);
 }
 
-int hostcache_claim_dir(const char *state_dir, char *err, size_t errlen)
+/* Open state_dir (created 0755 if missing) if it is safe: a directory of
+ * root's (or of this process's user), writable by neither group nor others.
+ * Its descriptor, or -1 with the reason in err. */
+static int open_dir(const char *state_dir, char *err, size_t errlen)
 {
 	struct stat st;
-	int dfd, fd = -1;
+	int dfd;
 
 	if (mkdir(state_dir, 0755) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create state_dir %s: %s", state_dir, strerror(errno));
@@ -79,6 +82,30 @@ int hostcache_claim_dir(const char *state_dir, char *err, size_t errlen)
 			 (unsigned)(st.st_mode & 07777));
 		goto fail;
 	}
+	return dfd;
+fail:
+	if (dfd >= 0)
+		close(dfd);
+	return -1;
+}
+
+int hostcache_check_dir(const char *state_dir, char *err, size_t errlen)
+{
+	int dfd = open_dir(state_dir, err, errlen);
+
+	if (dfd < 0)
+		return -1;
+	close(dfd);
+	return 0;
+}
+
+int hostcache_claim_dir(const char *state_dir, char *err, size_t errlen)
+{
+	int dfd, fd;
+
+	dfd = open_dir(state_dir, err, errlen);
+	if (dfd < 0)
+		return -1;
 	fd = openat(dfd, HOSTCACHE_LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		snprintf(err, errlen, "cannot open %s/%s: %s", state_dir, HOSTCACHE_LOCK_FILE,
@@ -105,8 +132,7 @@ int hostcache_claim_dir(const char *state_dir, char *err, size_t errlen)
 fail:
 	if (fd >= 0)
 		close(fd);
-	if (dfd >= 0)
-		close(dfd);
+	close(dfd);
 	return -1;
 }
 

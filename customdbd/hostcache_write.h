@@ -18,13 +18,17 @@
 /* Temporary files: this prefix, then mkstemp's six characters. */
 #define HOSTCACHE_TMP_PREFIX HOSTCACHE_FILE ".tmp."
 
-/* Make state_dir this process's to write: create it (0755) if missing,
- * check that it is a directory owned by root (or by this process's user)
- * and writable by neither group nor others (every process trusts what is
- * in it), take an exclusive lock on state_dir/customdbd.lock, held until
- * the process exits, and remove the temporary files a killed writer left.
- * 0, or -1 with the reason in err (another daemon holds the lock; the
- * directory is not safe). */
+/* Is state_dir safe to write what every process trusts? Create it (0755)
+ * if missing, and check that it is a directory owned by root (or by this
+ * process's user) and writable by neither group nor others. 0, or -1 with
+ * the reason in err. */
+int hostcache_check_dir(const char *state_dir, char *err, size_t errlen);
+
+/* Make state_dir this process's to write: hostcache_check_dir, then an
+ * exclusive lock on state_dir/customdbd.lock, held until the process
+ * exits, and the temporary files a killed writer left removed. 0, or -1
+ * with the reason in err (the directory is not safe; another daemon holds
+ * the lock). */
 int hostcache_claim_dir(const char *state_dir, char *err, size_t errlen);
 
 struct hostcache_writer;

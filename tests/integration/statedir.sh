@@ -113,7 +113,7 @@ t_ok "bob's entry reaches the host cache" \
 readers=$!
 t_grep "the second daemon refuses to start, and says why" \
 	"another customdbd uses state_dir $WORK/shared" refused "$WORK/two.conf"
-t_fail "... it made no socket" test -e /run/customdb/two.sock
+t_fail "... and left no socket" test -e /run/customdb/two.sock
 for u in alice carol dave erin; do getent passwd "$u" >/dev/null; done
 t_out "the first daemon keeps serving" "dave:x:10004:100:Dave:/home/dave:/bin/sh" getent passwd dave
 t_ok "... and keeps writing the host cache" \
