@@ -16,7 +16,6 @@
 #include <check.h>
 #include <dirent.h>
 #include <dlfcn.h>
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -932,25 +931,33 @@ static int use_passwd(struct rbuf *value, void *arg)
 	return rbuf_end(value) == 0 ? 0 : 4;
 }
 
-/* expiry + passwd record of name/uid (caller frees); *len gets its size. */
-static unsigned char *passwd_value(uint64_t expires, const char *name, uint32_t uid, size_t *len)
+/* A value: expires, then the record in wb (freed here); caller frees it,
+ * *len gets its size. */
+static unsigned char *value_of(uint64_t expires, struct wbuf *wb, size_t *len)
+{
+	unsigned char *v = malloc(8 + wb->len);
+
+	ck_assert_ptr_nonnull(v);
+	hostcache_encode_expiry(expires, v);
+	memcpy(v + 8, wb->data, wb->len);
+	*len = 8 + wb->len;
+	wbuf_free(wb);
+	return v;
+}
+
+/* expiry + passwd record of name/uid/gid (caller frees); *len gets its size. */
+static unsigned char *passwd_value(uint64_t expires, const char *name, uint32_t uid, uint32_t gid,
+				   size_t *len)
 {
 	char home[64];
 	struct cdb_passwd p = { .name = name, .gecos = "Test User,,,", .home = home,
-				.shell = "/bin/sh", .uid = uid, .gid = 100 };
+				.shell = "/bin/sh", .uid = uid, .gid = gid };
 	struct wbuf wb;
-	unsigned char *v;
 
 	snprintf(home, sizeof(home), "/home/%s", name);
 	wbuf_init(&wb);
 	ck_assert_int_eq(record_put_passwd(&wb, &p), 0);
-	v = malloc(8 + wb.len);
-	ck_assert_ptr_nonnull(v);
-	hostcache_encode_expiry(expires, v);
-	memcpy(v + 8, wb.data, wb.len);
-	*len = 8 + wb.len;
-	wbuf_free(&wb);
-	return v;
+	return value_of(expires, &wb, len);
 }
 
 /* Write and commit a cache of users (name, uid, expiry) under dir. */
@@ -966,7 +973,7 @@ static void commit_users(const char *dir, const struct user *u, size_t n)
 	ck_assert_ptr_nonnull(w);
 	ck_assert_uint_le(n, 8);
 	for (i = 0; i < n; i++) {
-		vals[i] = passwd_value(u[i].expires, u[i].name, u[i].uid, &len[i]);
+		vals[i] = passwd_value(u[i].expires, u[i].name, u[i].uid, 100, &len[i]);
 		snprintf(keys[2 * i], sizeof(keys[0]), "p%s", u[i].name);
 		snprintf(keys[2 * i + 1], sizeof(keys[0]), "u%u", (unsigned)u[i].uid);
 		ck_assert_int_eq(add_str(w, keys[2 * i], vals[i], len[i]), 0);
@@ -1212,40 +1219,15 @@ END_TEST
 
 /* ---- the NSS module over a cache that breaks the rules ---- */
 
-/* expiry 0 + passwd record (caller frees); *len gets its size. */
-static unsigned char *passwd_value_gid(const char *name, uint32_t uid, uint32_t gid, size_t *len)
-{
-	struct cdb_passwd p = { .name = name, .gecos = "", .home = "/home/x",
-				.shell = "/bin/sh", .uid = uid, .gid = gid };
-	struct wbuf wb;
-	unsigned char *v;
-
-	wbuf_init(&wb);
-	ck_assert_int_eq(record_put_passwd(&wb, &p), 0);
-	v = malloc(8 + wb.len);
-	ck_assert_ptr_nonnull(v);
-	hostcache_encode_expiry(0, v);
-	memcpy(v + 8, wb.data, wb.len);
-	*len = 8 + wb.len;
-	wbuf_free(&wb);
-	return v;
-}
-
+/* expiry 0 + group record without members (caller frees); *len gets its size. */
 static unsigned char *group_value(const char *name, uint32_t gid, size_t *len)
 {
 	struct cdb_group g = { .name = name, .gid = gid };
 	struct wbuf wb;
-	unsigned char *v;
 
 	wbuf_init(&wb);
 	ck_assert_int_eq(record_put_group(&wb, &g), 0);
-	v = malloc(8 + wb.len);
-	ck_assert_ptr_nonnull(v);
-	hostcache_encode_expiry(0, v);
-	memcpy(v + 8, wb.data, wb.len);
-	*len = 8 + wb.len;
-	wbuf_free(&wb);
-	return v;
+	return value_of(0, &wb, len);
 }
 
 typedef enum nss_status (*getpwnam_fn)(const char *, struct passwd *, char *, size_t, int *);
@@ -1271,7 +1253,7 @@ START_TEST(test_nss_refuses_root_entries)
 	initgroups_fn initgroups_dyn;
 	long start = 0, size = 4;
 	gid_t *groups = calloc(4, sizeof(gid_t));
-	uint32_t list[4];
+	struct wbuf wb;
 	void *mod;
 	int err;
 
@@ -1284,30 +1266,25 @@ START_TEST(test_nss_refuses_root_entries)
 		ck_assert_int_eq(add_str(w, key, v[n], len[n]), 0);            \
 		n++;                                                           \
 	} while (0)
-	ADD("pevil", passwd_value_gid("evil", 0, 100, &len[n]));       /* uid 0 */
-	ADD("u0", passwd_value_gid("evil", 0, 100, &len[n]));
-	ADD("pzgid", passwd_value_gid("zgid", 10005, 0, &len[n]));     /* gid 0 */
-	ADD("u10005", passwd_value_gid("zgid", 10005, 0, &len[n]));
-	ADD("palias", passwd_value_gid("root", 10006, 100, &len[n]));  /* named root */
-	ADD("u10006", passwd_value_gid("root", 10006, 100, &len[n]));
-	ADD("proot", passwd_value_gid("root", 10007, 100, &len[n]));
-	ADD("pgood", passwd_value_gid("good", 10008, 100, &len[n]));
-	ADD("u10008", passwd_value_gid("good", 10008, 100, &len[n]));
+	ADD("pevil", passwd_value(0, "evil", 0, 100, &len[n]));       /* uid 0 */
+	ADD("u0", passwd_value(0, "evil", 0, 100, &len[n]));
+	ADD("pzgid", passwd_value(0, "zgid", 10005, 0, &len[n]));     /* gid 0 */
+	ADD("u10005", passwd_value(0, "zgid", 10005, 0, &len[n]));
+	ADD("palias", passwd_value(0, "root", 10006, 100, &len[n]));  /* named root */
+	ADD("u10006", passwd_value(0, "root", 10006, 100, &len[n]));
+	ADD("proot", passwd_value(0, "root", 10007, 100, &len[n]));
+	ADD("pgood", passwd_value(0, "good", 10008, 100, &len[n]));
+	ADD("u10008", passwd_value(0, "good", 10008, 100, &len[n]));
 	ADD("gwheel0", group_value("wheel0", 0, &len[n]));             /* gid 0 */
 	ADD("groot", group_value("root", 10009, &len[n]));
 	ADD("gstaff", group_value("staff", 10010, &len[n]));
 	/* a group list holding gid 0 */
-	list[0] = htobe32(3);
-	list[1] = htobe32(0);
-	list[2] = htobe32(10010);
-	list[3] = htobe32(10011);
-	v[n] = malloc(8 + sizeof(list));
-	ck_assert_ptr_nonnull(v[n]);
-	hostcache_encode_expiry(0, v[n]);
-	memcpy(v[n] + 8, list, sizeof(list));
-	len[n] = 8 + sizeof(list);
-	ck_assert_int_eq(add_str(w, "igood", v[n], len[n]), 0);
-	n++;
+	wbuf_init(&wb);
+	wbuf_put_u32(&wb, 3);
+	wbuf_put_u32(&wb, 0);
+	wbuf_put_u32(&wb, 10010);
+	wbuf_put_u32(&wb, 10011);
+	ADD("igood", value_of(0, &wb, &len[n]));
 #undef ADD
 	ck_assert_msg(hostcache_write(w) == 0, "write: %s", strerror(errno));
 	ck_assert_msg(hostcache_commit(w) == 0, "commit: %s", strerror(errno));
