@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hostcache.h"
+#include "hostcache_write.h"
 #include "log.h"
 #include "names.h"
 #include "record.h"

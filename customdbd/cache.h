@@ -1,4 +1,4 @@
-/* cache.h: the daemon's side of the host cache (common/hostcache.h), and the
+/* cache.h: the daemon's side of the host cache (hostcache_write.h), and the
  * negative cache.
  *
  * Answers the daemon gives are kept in memory and written out as the host

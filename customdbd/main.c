@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "config.h"
 #include "connector.h"
+#include "hostcache_write.h"
 #include "log.h"
 #include "server.h"
 
@@ -117,6 +118,11 @@ int main(int argc, char **argv)
 			log_msg(LOG_ERR, "%s", err);
 		return 2;
 	}
+	/* before anything writes there: a directory only root can write */
+	if (hostcache_check_dir(cfg->state_dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "customdbd: %s\n", err);
+		goto out;
+	}
 	if (connector_init(&cn, cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "customdbd: %s\n", err);
 		goto out;
@@ -125,6 +131,14 @@ int main(int argc, char **argv)
 	if (fd < 0) {
 		fprintf(stderr, "customdbd: %s\n", err);
 		rc = 3;
+		goto out;
+	}
+	/* one daemon per state_dir (after the socket's own check, so that a
+	 * second daemon on the same socket says that) */
+	if (hostcache_claim_dir(cfg->state_dir, err, sizeof(err)) != 0) {
+		fprintf(stderr, "customdbd: %s\n", err);
+		close(fd);
+		unlink(cfg->socket_path);
 		goto out;
 	}
 	if (!foreground && daemonize() != 0) {

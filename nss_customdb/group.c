@@ -26,6 +26,12 @@ static enum nss_status pack_group(struct rbuf *f, void *record, char *buf, size_
 		*errnop = ENOENT;
 		return NSS_STATUS_UNAVAIL;
 	}
+	/* never gid 0 nor root, whoever wrote the record: a host cache hit
+	 * is read without the daemon and its checks */
+	if (r.gid == 0 || (r.name.n == 4 && memcmp(r.name.s, "root", 4) == 0)) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
 	m = r.members;
 	for (i = 0; i < r.nmembers; i++) {
 		rbuf_get_strref(&m, &s.s, &s.n);   /* checked by record_get_group */

@@ -79,6 +79,8 @@ static enum nss_status pack_groups(struct rbuf *f, void *record, char *buf, size
 			*errnop = ENOENT;
 			return NSS_STATUS_UNAVAIL;
 		}
+		if (gid == 0)
+			continue;   /* never gid 0, whoever wrote the list */
 		if (add_gid(o, (gid_t)gid) != 0)
 			break;   /* limit reached: what fits is the answer */
 	}

@@ -151,8 +151,9 @@ struct request_key {
 };
 
 /* After a cache miss (or a stale entry): a name customdb cannot answer for
- * is refused here, without asking anyone (the cache holds only names the
- * daemon checked, so a hit needs no check); then the daemon is asked, and
+ * is refused here, without asking anyone (the cache is written by the
+ * daemon, which checked its names, in a directory only root can write, so
+ * a hit needs no more than the root and id 0 checks of the packers); then the daemon is asked, and
  * a stale entry is served as it is when the daemon (or its database)
  * cannot answer. Apart from the hit path, so that the code a hit runs
  * stays small: after glibc's stat() of nsswitch.conf it is fetched anew. */
@@ -233,10 +234,11 @@ enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack,
 		*errnop = ERANGE;
 		return NSS_STATUS_TRYAGAIN;
 	}
-	/* too long or empty: no need to ask anyone (the rest of the name's
-	 * checks come after a cache miss, in ask_daemon) */
+	/* too long, empty or root: no need to ask anyone, not even the cache
+	 * (the rest of the name's checks come after a cache miss, in
+	 * ask_daemon) */
 	n = name != NULL ? strnlen(name, CDB_NAME_MAX + 1) : 0;
-	if (n == 0 || n > CDB_NAME_MAX) {
+	if (n == 0 || n > CDB_NAME_MAX || (n == 4 && memcmp(name, "root", 4) == 0)) {
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}

@@ -48,10 +48,11 @@ typedef enum nss_status (*nss_pack_fn)(struct rbuf *fields, void *record, char *
 				       size_t buflen, int *errnop);
 
 /* The whole of a look-up by name or by id, for every map: the defensive
- * checks (buffer, bounded name, never id 0), the host cache, a valid name
- * (cdb_name_valid: only on a miss, since the cache holds only names the
- * daemon checked) before the call to the daemon, the answer packed by
- * `pack`, and errno as the caller left it. */
+ * checks (buffer, bounded name, never id 0 nor root), the host cache, a
+ * valid name (cdb_name_valid: only on a miss, since the cache holds only
+ * names the daemon checked) before the call to the daemon, the answer
+ * packed by `pack` (which refuses id 0 and root, wherever the record came
+ * from), and errno as the caller left it. */
 enum nss_status nss_lookup_name(uint16_t op, const char *name, nss_pack_fn pack, void *record,
 				char *buf, size_t buflen, int *errnop);
 enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *record,

@@ -42,6 +42,12 @@ static enum nss_status pack_passwd(struct rbuf *f, void *record, char *buf, size
 		*errnop = ENOENT;
 		return NSS_STATUS_UNAVAIL;
 	}
+	/* never uid or gid 0 nor root, whoever wrote the record: a host
+	 * cache hit is read without the daemon and its checks */
+	if (uid == 0 || gid == 0 || strcmp(pw->pw_name, "root") == 0) {
+		*errnop = ENOENT;
+		return NSS_STATUS_NOTFOUND;
+	}
 	pw->pw_uid = uid;
 	pw->pw_gid = gid;
 	return NSS_STATUS_SUCCESS;

@@ -1,6 +1,9 @@
 #!/bin/bash
 # check-modules.sh BUILD_DIR: the two modules export exactly what their maps
-# say, and the NSS module (loaded into every process) links libc alone.
+# say, the NSS module (loaded into every process) links libc alone, and
+# neither carries the host cache's writer (customdbd/hostcache_write.c):
+# no call that writes files or starts threads among their imports, no
+# writer function among their symbols.
 set -u
 B=${1:-build}
 rc=0
@@ -25,6 +28,53 @@ else
 	echo "FAIL: libnss_customdb.so.2 needs: $needed"
 	rc=1
 fi
+# write-side calls: a module in every process only reads the host cache
+write_calls='rename renameat renameat2 unlink unlinkat rmdir mkdir mkdirat mkstemp mkostemp
+mkstemps fsync fdatasync syncfs sync_file_range ftruncate truncate fchmod fchmodat chmod
+fchown chown lchown link linkat symlink symlinkat flock write pwrite pwrite64 writev
+pwritev fwrite pthread_create'
+# the writer's functions: its global ones, read from the built writer, and
+# the static ones by name
+writer_funcs='hostcache_begin hostcache_add hostcache_write hostcache_commit hostcache_abort
+hostcache_claim_dir hc_syncer hc_sync_kick hc_sync_finish sort_by_home layout window_room
+window_flush bump_generation writer_free remove_leftovers'
+writer_lib="$B/customdbd/libcustomdb_hostcache_writer.a"
+if [ -e "$writer_lib" ]; then
+	writer_funcs="$writer_funcs $(nm -g --defined-only "$writer_lib" 2>/dev/null |
+		awk 'NF == 3 && $2 == "T" {print $3}')"
+fi
+check_no_writer() {
+	local lib=$1 name bad_calls="" bad_syms="" imports symbols
+	name=$(basename "$lib")
+	imports=$(nm -D --undefined-only "$lib" | awk '{print $NF}' | sed 's/@.*//' | sort -u)
+	symbols=$(nm "$lib" 2>/dev/null | awk 'NF == 3 {print $3}' | sed 's/\..*//' | sort -u)
+	# a stripped module would pass for want of symbols: say so instead
+	if ! grep -qx '_nss_customdb_getpwnam_r\|pam_sm_authenticate' <<<"$symbols"; then
+		echo "FAIL: $name has no symbol table (stripped?): cannot check for the writer"
+		rc=1
+		return
+	fi
+	for f in $write_calls; do
+		grep -qx "$f" <<<"$imports" && bad_calls="$bad_calls $f"
+	done
+	for f in $writer_funcs; do
+		grep -qx "$f" <<<"$symbols" && bad_syms="$bad_syms $f"
+	done
+	if [ -n "$bad_calls" ]; then
+		echo "FAIL: $name imports write-side calls:$bad_calls"
+		rc=1
+	else
+		echo "ok: $name imports no write-side call"
+	fi
+	if [ -n "$bad_syms" ]; then
+		echo "FAIL: $name holds host cache writer functions:$bad_syms"
+		rc=1
+	else
+		echo "ok: $name holds no host cache writer function"
+	fi
+}
+check_no_writer "$B/nss_customdb/libnss_customdb.so.2"
+check_no_writer "$B/pam_customdb/pam_customdb.so"
 soname=$(objdump -p "$B/nss_customdb/libnss_customdb.so.2" | awk '/SONAME/ {print $2}')
 [ "$soname" = libnss_customdb.so.2 ] && echo "ok: soname $soname" || { echo "FAIL: soname $soname"; rc=1; }
 needed=$(objdump -p "$B/pam_customdb/pam_customdb.so" | awk '/NEEDED/ {print $2}' | sort | tr '\n' ' ')

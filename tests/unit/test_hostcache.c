@@ -1,9 +1,13 @@
-/* test_hostcache.c: the host cache file (hostcache.h), through its public
- * API only: writing and reading back (small, boundary, far and huge values;
- * what is absent stays absent), the empty cache, the writer's refusals, that
- * hostcache_write copies what it was given, replacement noticed through the
- * generation counter (hostcache_lookup), aborting, and files that are not
- * host caches or were damaged (refused or reported, never a crash).
+/* test_hostcache.c: the host cache file (hostcache.h, hostcache_write.h),
+ * through its public API only: writing and reading back (small, boundary,
+ * far and huge values; what is absent stays absent), the empty cache, the
+ * writer's refusals, that hostcache_write copies what it was given, two
+ * writers at once, replacement noticed through the generation counter
+ * (hostcache_lookup) and a generation file created anew, aborting, files
+ * that are not host caches or were damaged (refused or reported, never a
+ * crash), files and directories the reader must not trust, a fork during
+ * a look-up, the daemon's claim on its state directory, and the built NSS
+ * module refusing uid 0 and root from a cache hit.
  *
  * Each test works in a fresh directory under /tmp and removes it.
  * test_fuzz_seeds builds the seeds of the fuzz_hostcache target and checks
@@ -11,17 +15,25 @@
  * tests/fuzz/corpus/hostcache/ that way when the format changes). */
 #include <check.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <nss.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "hostcache.h"
+#include "hostcache_write.h"
 #include "record.h"
 #include "wire.h"
 
@@ -113,6 +125,29 @@ static bool exists(const char *path)
 	struct stat st;
 
 	return lstat(path, &st) == 0;
+}
+
+/* The user nobody (for files and directories that are not root's). */
+static struct passwd *nobody(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+
+	ck_assert_msg(pw != NULL && pw->pw_uid != 0, "no user nobody");
+	return pw;
+}
+
+/* No temporary file of a writer in dir. */
+static void assert_no_temp(const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		ck_assert_msg(strncmp(de->d_name, HOSTCACHE_TMP_PREFIX,
+				      strlen(HOSTCACHE_TMP_PREFIX)) != 0,
+			      "%s left behind in %s", de->d_name, dir);
+	closedir(d);
 }
 
 /* A value: the expiry, then n - 8 bytes derived from seed (caller frees). */
@@ -613,8 +648,7 @@ START_TEST(test_background_sync)
 		ck_assert_msg(hostcache_write(w) == 0, "write: %s", strerror(errno));
 		if (round == 0) {
 			hostcache_abort(w);
-			path_in(path, sizeof(path), dir, HOSTCACHE_FILE ".tmp");
-			ck_assert_msg(!exists(path), "abort left %s", path);
+			assert_no_temp(dir);
 			path_in(path, sizeof(path), dir, HOSTCACHE_FILE);
 			ck_assert_msg(!exists(path), "abort made %s", path);
 		} else {
@@ -734,7 +768,7 @@ END_TEST
  * old file stays; commit without a successful write renames nothing. */
 START_TEST(test_duplicate_and_unwritten)
 {
-	char *dir = make_dir(), path[512];
+	char *dir = make_dir();
 	unsigned char *a = make_value(0, 40, 1), *b = make_value(0, 50, 2);
 	static char keys[500][32];
 	struct hostcache_writer *w;
@@ -761,8 +795,7 @@ START_TEST(test_duplicate_and_unwritten)
 	errno = 0;
 	ck_assert_int_eq(hostcache_commit(w), -1);
 	ck_assert_int_eq(errno, EINVAL);
-	path_in(path, sizeof(path), dir, HOSTCACHE_FILE ".tmp");
-	ck_assert_msg(!exists(path), "the temporary file stayed");
+	assert_no_temp(dir);
 
 	open_ok(dir, &m);
 	ck_assert_uint_eq(verify_ok(&m), 1);
@@ -898,25 +931,33 @@ static int use_passwd(struct rbuf *value, void *arg)
 	return rbuf_end(value) == 0 ? 0 : 4;
 }
 
-/* expiry + passwd record of name/uid (caller frees); *len gets its size. */
-static unsigned char *passwd_value(uint64_t expires, const char *name, uint32_t uid, size_t *len)
+/* A value: expires, then the record in wb (freed here); caller frees it,
+ * *len gets its size. */
+static unsigned char *value_of(uint64_t expires, struct wbuf *wb, size_t *len)
+{
+	unsigned char *v = malloc(8 + wb->len);
+
+	ck_assert_ptr_nonnull(v);
+	hostcache_encode_expiry(expires, v);
+	memcpy(v + 8, wb->data, wb->len);
+	*len = 8 + wb->len;
+	wbuf_free(wb);
+	return v;
+}
+
+/* expiry + passwd record of name/uid/gid (caller frees); *len gets its size. */
+static unsigned char *passwd_value(uint64_t expires, const char *name, uint32_t uid, uint32_t gid,
+				   size_t *len)
 {
 	char home[64];
 	struct cdb_passwd p = { .name = name, .gecos = "Test User,,,", .home = home,
-				.shell = "/bin/sh", .uid = uid, .gid = 100 };
+				.shell = "/bin/sh", .uid = uid, .gid = gid };
 	struct wbuf wb;
-	unsigned char *v;
 
 	snprintf(home, sizeof(home), "/home/%s", name);
 	wbuf_init(&wb);
 	ck_assert_int_eq(record_put_passwd(&wb, &p), 0);
-	v = malloc(8 + wb.len);
-	ck_assert_ptr_nonnull(v);
-	hostcache_encode_expiry(expires, v);
-	memcpy(v + 8, wb.data, wb.len);
-	*len = 8 + wb.len;
-	wbuf_free(&wb);
-	return v;
+	return value_of(expires, &wb, len);
 }
 
 /* Write and commit a cache of users (name, uid, expiry) under dir. */
@@ -932,7 +973,7 @@ static void commit_users(const char *dir, const struct user *u, size_t n)
 	ck_assert_ptr_nonnull(w);
 	ck_assert_uint_le(n, 8);
 	for (i = 0; i < n; i++) {
-		vals[i] = passwd_value(u[i].expires, u[i].name, u[i].uid, &len[i]);
+		vals[i] = passwd_value(u[i].expires, u[i].name, u[i].uid, 100, &len[i]);
 		snprintf(keys[2 * i], sizeof(keys[0]), "p%s", u[i].name);
 		snprintf(keys[2 * i + 1], sizeof(keys[0]), "u%u", (unsigned)u[i].uid);
 		ck_assert_int_eq(add_str(w, keys[2 * i], vals[i], len[i]), 0);
@@ -1016,7 +1057,7 @@ END_TEST
 START_TEST(test_abort)
 {
 	char *dir = make_dir();
-	char db[512], tmp[512], gen[512];
+	char db[512], gen[512];
 	unsigned char *val = make_value(0, 100, 3), *before, *after, *gen0, *gen1;
 	size_t blen, alen, glen0, glen1;
 	struct hostcache_writer *w;
@@ -1027,7 +1068,6 @@ START_TEST(test_abort)
 	DIR *d;
 
 	path_in(db, sizeof(db), dir, HOSTCACHE_FILE);
-	path_in(tmp, sizeof(tmp), dir, HOSTCACHE_FILE ".tmp");
 	path_in(gen, sizeof(gen), dir, HOSTCACHE_GEN_FILE);
 	w = hostcache_begin(dir);
 	ck_assert_ptr_nonnull(w);
@@ -1045,17 +1085,17 @@ START_TEST(test_abort)
 	ck_assert_int_eq(add_str(w, "unew", val, 8), 0);
 	ck_assert_int_eq(hostcache_write(w), 0);
 	hostcache_abort(w);
-	ck_assert_msg(!exists(tmp), "%s left behind", tmp);
+	assert_no_temp(dir);
 	/* aborted right away, and after adding only */
 	w = hostcache_begin(dir);
 	ck_assert_ptr_nonnull(w);
 	hostcache_abort(w);
-	ck_assert(!exists(tmp));
+	assert_no_temp(dir);
 	w = hostcache_begin(dir);
 	ck_assert_ptr_nonnull(w);
 	ck_assert_int_eq(add_str(w, "pnew", val, 100), 0);
 	hostcache_abort(w);
-	ck_assert(!exists(tmp));
+	assert_no_temp(dir);
 
 	/* nothing else in the directory, and the old file as it was */
 	d = opendir(dir);
@@ -1088,6 +1128,419 @@ START_TEST(test_abort)
 	free(gen0);
 	free(gen1);
 	free(val);
+	remove_dir(dir);
+}
+END_TEST
+
+/* ---- trust: whose files the reader believes ---- */
+
+/* hostcache_lookup of 'p' key in dir, in a child process of its own (each
+ * with the reader's per-process state fresh), after prep(dir) ran there
+ * (NULL: none). The child's hostcache_lookup result. */
+static int lookup_in_child(const char *dir, const char *key, void (*prep)(void))
+{
+	struct use_ctx c = { key, 0 };
+	int status, use_rc = 0;
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (prep != NULL)
+			prep();
+		_exit(hostcache_lookup(dir, 'p', key, strlen(key), use_passwd, &c, &use_rc));
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status), "the child died (status %#x)", status);
+	return WEXITSTATUS(status);
+}
+
+static void become_nobody(void)
+{
+	struct passwd *pw = nobody();
+
+	if (setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
+		_exit(99);
+}
+
+/* A cache written by anyone but root (or the reader's own user), or in a
+ * place others may write, is not believed: as if there were none. The
+ * reader's own files are (they fool no one else). */
+START_TEST(test_untrusted_files)
+{
+	static const struct user alice[] = { { "alice", 10001, 0 } };
+	static const char *const files[] = { "", HOSTCACHE_FILE, HOSTCACHE_GEN_FILE };
+	char *dir = make_dir(), path[512];
+	bool root = geteuid() == 0;
+	size_t i;
+
+	commit_users(dir, alice, 1);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(lookup_in_child(dir, "alice", NULL), HC_HIT);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		mode_t mode = i == 0 ? 0755 : 0644;
+
+		path_in(path, sizeof(path), dir, files[i]);
+		/* writable by the group, then by others */
+		ck_assert_int_eq(chmod(path, mode | S_IWGRP), 0);
+		ck_assert_msg(lookup_in_child(dir, "alice", NULL) == HC_MISS,
+			      "%s group-writable: believed", path);
+		ck_assert_int_eq(chmod(path, mode | S_IWOTH), 0);
+		ck_assert_msg(lookup_in_child(dir, "alice", NULL) == HC_MISS,
+			      "%s writable by others: believed", path);
+		ck_assert_int_eq(chmod(path, mode), 0);
+		if (!root)
+			continue;   /* chown needs root; the modes were checked */
+		/* owned by another user: for root, and for a third user */
+		ck_assert_int_eq(chown(path, nobody()->pw_uid, (gid_t)-1), 0);
+		ck_assert_msg(lookup_in_child(dir, "alice", NULL) == HC_MISS,
+			      "%s owned by nobody: believed by root", path);
+		ck_assert_int_eq(chown(path, 1, (gid_t)-1), 0);
+		ck_assert_msg(lookup_in_child(dir, "alice", become_nobody) == HC_MISS,
+			      "%s owned by uid 1: believed by nobody", path);
+		ck_assert_int_eq(chown(path, 0, (gid_t)-1), 0);
+	}
+	ck_assert_int_eq(lookup_in_child(dir, "alice", NULL), HC_HIT);
+	if (root) {
+		/* nobody's own cache, for nobody: believed (root's, above, too) */
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			path_in(path, sizeof(path), dir, files[i]);
+			ck_assert_int_eq(chown(path, nobody()->pw_uid, (gid_t)-1), 0);
+		}
+		ck_assert_int_eq(lookup_in_child(dir, "alice", become_nobody), HC_HIT);
+		ck_assert_int_eq(lookup_in_child(dir, "alice", NULL), HC_MISS);
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			path_in(path, sizeof(path), dir, files[i]);
+			ck_assert_int_eq(chown(path, 0, (gid_t)-1), 0);
+		}
+	}
+	remove_dir(dir);
+}
+END_TEST
+
+/* ---- the NSS module over a cache that breaks the rules ---- */
+
+/* expiry 0 + group record without members (caller frees); *len gets its size. */
+static unsigned char *group_value(const char *name, uint32_t gid, size_t *len)
+{
+	struct cdb_group g = { .name = name, .gid = gid };
+	struct wbuf wb;
+
+	wbuf_init(&wb);
+	ck_assert_int_eq(record_put_group(&wb, &g), 0);
+	return value_of(0, &wb, len);
+}
+
+typedef enum nss_status (*getpwnam_fn)(const char *, struct passwd *, char *, size_t, int *);
+typedef enum nss_status (*getpwuid_fn)(uid_t, struct passwd *, char *, size_t, int *);
+typedef enum nss_status (*getgrnam_fn)(const char *, struct group *, char *, size_t, int *);
+typedef enum nss_status (*initgroups_fn)(const char *, gid_t, long *, long *, gid_t **, long,
+					 int *);
+
+/* The built module (NSS_MODULE), given a cache written with the writer
+ * directly: whoever wrote it, no uid or gid 0 and no root comes out of a
+ * cache hit. The daemon is never asked (no socket). */
+START_TEST(test_nss_refuses_root_entries)
+{
+	char *dir = make_dir(), buf[1024], sock[600];
+	unsigned char *v[16];
+	size_t len[16], n = 0, i;
+	struct hostcache_writer *w;
+	struct passwd pw;
+	struct group gr;
+	getpwnam_fn getpwnam_r;
+	getpwuid_fn getpwuid_r;
+	getgrnam_fn getgrnam_r;
+	initgroups_fn initgroups_dyn;
+	long start = 0, size = 4;
+	gid_t *groups = calloc(4, sizeof(gid_t));
+	struct wbuf wb;
+	void *mod;
+	int err;
+
+	ck_assert_ptr_nonnull(groups);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	w = hostcache_begin(dir);
+	ck_assert_ptr_nonnull(w);
+#define ADD(key, value) do {                                                   \
+		v[n] = (value);                                                \
+		ck_assert_int_eq(add_str(w, key, v[n], len[n]), 0);            \
+		n++;                                                           \
+	} while (0)
+	ADD("pevil", passwd_value(0, "evil", 0, 100, &len[n]));       /* uid 0 */
+	ADD("u0", passwd_value(0, "evil", 0, 100, &len[n]));
+	ADD("pzgid", passwd_value(0, "zgid", 10005, 0, &len[n]));     /* gid 0 */
+	ADD("u10005", passwd_value(0, "zgid", 10005, 0, &len[n]));
+	ADD("palias", passwd_value(0, "root", 10006, 100, &len[n]));  /* named root */
+	ADD("u10006", passwd_value(0, "root", 10006, 100, &len[n]));
+	ADD("proot", passwd_value(0, "root", 10007, 100, &len[n]));
+	ADD("pgood", passwd_value(0, "good", 10008, 100, &len[n]));
+	ADD("u10008", passwd_value(0, "good", 10008, 100, &len[n]));
+	ADD("gwheel0", group_value("wheel0", 0, &len[n]));             /* gid 0 */
+	ADD("groot", group_value("root", 10009, &len[n]));
+	ADD("gstaff", group_value("staff", 10010, &len[n]));
+	/* a group list holding gid 0 */
+	wbuf_init(&wb);
+	wbuf_put_u32(&wb, 3);
+	wbuf_put_u32(&wb, 0);
+	wbuf_put_u32(&wb, 10010);
+	wbuf_put_u32(&wb, 10011);
+	ADD("igood", value_of(0, &wb, &len[n]));
+#undef ADD
+	ck_assert_msg(hostcache_write(w) == 0, "write: %s", strerror(errno));
+	ck_assert_msg(hostcache_commit(w) == 0, "commit: %s", strerror(errno));
+	for (i = 0; i < n; i++)
+		free(v[i]);
+
+	snprintf(sock, sizeof(sock), "%s/no-daemon.sock", dir);
+	ck_assert_int_eq(setenv("CUSTOMDB_STATE_DIR", dir, 1), 0);
+	ck_assert_int_eq(setenv("CUSTOMDB_SOCKET", sock, 1), 0);
+	mod = dlopen(NSS_MODULE, RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(mod != NULL, "dlopen %s: %s", NSS_MODULE, dlerror());
+	getpwnam_r = (getpwnam_fn)dlsym(mod, "_nss_customdb_getpwnam_r");
+	getpwuid_r = (getpwuid_fn)dlsym(mod, "_nss_customdb_getpwuid_r");
+	getgrnam_r = (getgrnam_fn)dlsym(mod, "_nss_customdb_getgrnam_r");
+	initgroups_dyn = (initgroups_fn)dlsym(mod, "_nss_customdb_initgroups_dyn");
+	ck_assert(getpwnam_r && getpwuid_r && getgrnam_r && initgroups_dyn);
+
+	/* the control: the cache is read */
+	ck_assert_int_eq(getpwnam_r("good", &pw, buf, sizeof(buf), &err), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(pw.pw_uid, 10008);
+	ck_assert_int_eq(getpwuid_r(10008, &pw, buf, sizeof(buf), &err), NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(getgrnam_r("staff", &gr, buf, sizeof(buf), &err), NSS_STATUS_SUCCESS);
+	ck_assert_uint_eq(gr.gr_gid, 10010);
+	/* the rules, on a cache hit */
+	ck_assert_int_eq(getpwnam_r("evil", &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwuid_r(0, &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwnam_r("zgid", &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwuid_r(10005, &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwnam_r("alias", &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwuid_r(10006, &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getpwnam_r("root", &pw, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getgrnam_r("wheel0", &gr, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(getgrnam_r("root", &gr, buf, sizeof(buf), &err), NSS_STATUS_NOTFOUND);
+	ck_assert_int_eq(initgroups_dyn("good", 100, &start, &size, &groups, 0, &err),
+			 NSS_STATUS_SUCCESS);
+	ck_assert_int_eq(start, 2);
+	ck_assert_uint_eq(groups[0], 10010);
+	ck_assert_uint_eq(groups[1], 10011);
+	free(groups);
+	dlclose(mod);
+	remove_dir(dir);
+}
+END_TEST
+
+/* ---- long-running processes ---- */
+
+/* A generation file removed and created anew (a new inode, which may well
+ * hold the count the old one held) is noticed within HC_RECHECK_S: the old
+ * one, still mapped, never moves again. */
+START_TEST(test_generation_file_recreated)
+{
+	static const struct user alice[] = { { "alice", 10001, 0 } };
+	static const struct user bob[] = { { "bob", 10002, 0 } };
+	char *dir = make_dir(), path[512];
+	unsigned calls;
+	time_t until;
+	int rc;
+
+	commit_users(dir, alice, 1);
+	ck_assert_int_eq(lookup_name(dir, 'p', "alice", "alice", &calls), HC_HIT);
+	/* the state directory emptied, then a new cache: generation 1 again */
+	path_in(path, sizeof(path), dir, HOSTCACHE_GEN_FILE);
+	ck_assert_int_eq(unlink(path), 0);
+	path_in(path, sizeof(path), dir, HOSTCACHE_FILE);
+	ck_assert_int_eq(unlink(path), 0);
+	commit_users(dir, bob, 1);
+	until = time(NULL) + HC_RECHECK_S + 10;
+	while ((rc = lookup_name(dir, 'p', "bob", "bob", &calls)) != HC_HIT && time(NULL) < until)
+		usleep(20000);
+	ck_assert_msg(rc == HC_HIT, "the new cache was not noticed in %d s", HC_RECHECK_S + 10);
+	ck_assert_int_eq(lookup_name(dir, 'p', "alice", "alice", &calls), HC_MISS);
+	remove_dir(dir);
+}
+END_TEST
+
+/* A look-up holds the reader's lock in a thread while another forks. */
+static struct {
+	const char *dir;
+	pid_t main_tid;
+	atomic_bool inside, forking;
+} fk;
+
+/* Is thread tid of this process asleep (in a wait)? */
+static bool thread_sleeping(pid_t tid)
+{
+	char path[64], line[512], *p;
+	bool sleeping = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)tid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	if (fgets(line, sizeof(line), f) != NULL && (p = strrchr(line, ')')) != NULL)
+		sleeping = p[1] == ' ' && p[2] == 'S';
+	fclose(f);
+	return sleeping;
+}
+
+/* use(): with the lock held, wait until the main thread is in fork() and
+ * asleep there (or past it, waiting for its child). */
+static int hold_across_fork(struct rbuf *value, void *arg)
+{
+	(void)value;
+	(void)arg;
+	atomic_store(&fk.inside, true);
+	while (!atomic_load(&fk.forking))
+		usleep(1000);
+	while (!thread_sleeping(fk.main_tid))
+		usleep(1000);
+	usleep(20000);   /* past the first sleep: the same state in either case */
+	return 0;
+}
+
+static void *lookup_thread(void *arg)
+{
+	int use_rc;
+
+	(void)arg;
+	hostcache_lookup(fk.dir, 'p', "alice", 5, hold_across_fork, NULL, &use_rc);
+	return NULL;
+}
+
+/* A fork while another thread is in a look-up: the child's first look-up
+ * that reopens (another directory) must not wait for ever on a lock that
+ * the parent's thread held at the fork. */
+START_TEST(test_fork_during_lookup)
+{
+	static const struct user alice[] = { { "alice", 10001, 0 } };
+	char *dir = make_dir(), *other = make_dir();
+	unsigned calls;
+	pthread_t t;
+	int status;
+	pid_t pid;
+
+	commit_users(dir, alice, 1);
+	commit_users(other, alice, 1);
+	ck_assert_int_eq(lookup_name(dir, 'p', "alice", "alice", &calls), HC_HIT);
+	fk.dir = dir;
+	fk.main_tid = (pid_t)syscall(SYS_gettid);
+	ck_assert_int_eq(pthread_create(&t, NULL, lookup_thread, NULL), 0);
+	while (!atomic_load(&fk.inside))
+		usleep(1000);
+	atomic_store(&fk.forking, true);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		alarm(30);   /* a child stuck on the lock dies of SIGALRM */
+		_exit(lookup_name(other, 'p', "alice", "alice", &calls) == HC_HIT ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert_msg(!WIFSIGNALED(status), "the child hung on the reader's lock (signal %d)",
+		      WTERMSIG(status));
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
+	remove_dir(dir);
+	remove_dir(other);
+}
+END_TEST
+
+/* ---- the writer's directory ---- */
+
+/* Two writers at once never share a temporary file: the second one's start
+ * leaves the first one's file whole. */
+START_TEST(test_two_writers)
+{
+	char *dir = make_dir();
+	unsigned char *a = make_value(0, 40, 1), *b = make_value(0, 50, 2);
+	struct hostcache_writer *w1, *w2;
+	struct hostcache_map m;
+
+	w1 = hostcache_begin(dir);
+	ck_assert_ptr_nonnull(w1);
+	ck_assert_int_eq(add_str(w1, "palice", a, 40), 0);
+	ck_assert_int_eq(hostcache_write(w1), 0);
+	w2 = hostcache_begin(dir);
+	ck_assert_ptr_nonnull(w2);
+	ck_assert_int_eq(add_str(w2, "pbob", b, 50), 0);
+	ck_assert_msg(hostcache_commit(w1) == 0, "commit: %s", strerror(errno));
+	open_ok(dir, &m);
+	ck_assert_uint_eq(verify_ok(&m), 1);
+	assert_found(&m, "palice", 6, a, 40);
+	hostcache_close(&m);
+	ck_assert_int_eq(hostcache_write(w2), 0);
+	ck_assert_msg(hostcache_commit(w2) == 0, "commit: %s", strerror(errno));
+	open_ok(dir, &m);
+	assert_found(&m, "pbob", 4, b, 50);
+	hostcache_close(&m);
+	assert_no_temp(dir);
+	free(a);
+	free(b);
+	remove_dir(dir);
+}
+END_TEST
+
+/* hostcache_claim_dir in a child; its result, the message in err. */
+static int claim_in_child(const char *dir, char *err, size_t errlen)
+{
+	int pipefd[2], status;
+	ssize_t r;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(pipefd), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char msg[512] = "";
+		int rc = hostcache_claim_dir(dir, msg, sizeof(msg));
+
+		(void)!write(pipefd[1], msg, strlen(msg));
+		_exit(rc == 0 ? 0 : 1);
+	}
+	close(pipefd[1]);
+	r = read(pipefd[0], err, errlen - 1);
+	err[r > 0 ? r : 0] = '\0';
+	close(pipefd[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	return WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* One daemon per state directory, in a directory only root may write;
+ * what a killed writer left is removed. */
+START_TEST(test_claim_dir)
+{
+	char *dir = make_dir(), path[512], err[512];
+
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	path_in(path, sizeof(path), dir, HOSTCACHE_TMP_PREFIX "Xy12z9");
+	spew(path, "half", 4);
+	path_in(path, sizeof(path), dir, HOSTCACHE_FILE ".tmp");
+	spew(path, "half", 4);
+	ck_assert_msg(hostcache_claim_dir(dir, err, sizeof(err)) == 0, "claim: %s", err);
+	assert_no_temp(dir);
+	ck_assert_msg(!exists(path), "%s left", path);
+	/* a second claim, as by a second daemon: refused, and says why */
+	ck_assert_int_eq(claim_in_child(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "another customdbd") != NULL, "message: %s", err);
+	ck_assert_msg(strstr(err, dir) != NULL, "message: %s", err);
+	remove_dir(dir);
+	/* a directory others may write, or another user's: refused */
+	dir = make_dir();
+	ck_assert_int_eq(chmod(dir, 0775), 0);
+	ck_assert_int_eq(claim_in_child(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "writable by its group") != NULL, "message: %s", err);
+	ck_assert_int_eq(chmod(dir, 0757), 0);
+	ck_assert_int_eq(claim_in_child(dir, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, "writable by others") != NULL, "message: %s", err);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(dir, nobody()->pw_uid, (gid_t)-1), 0);
+		ck_assert_int_eq(claim_in_child(dir, err, sizeof(err)), -1);
+		ck_assert_msg(strstr(err, "not root") != NULL, "message: %s", err);
+		ck_assert_int_eq(chown(dir, 0, (gid_t)-1), 0);
+	}
+	ck_assert_msg(claim_in_child(dir, err, sizeof(err)) == 0, "claim: %s", err);
 	remove_dir(dir);
 }
 END_TEST
@@ -1456,10 +1909,20 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_write_copies);
 	tcase_add_test(tc, test_abort);
 	tcase_add_test(tc, test_fuzz_seeds);
+	tcase_add_test(tc, test_two_writers);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("state directory");
+	tcase_add_test(tc, test_claim_dir);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lookup");
+	tcase_set_timeout(tc, 120);   /* waits for a recheck, forks, and sanitizers */
 	tcase_add_test(tc, test_generation);
+	tcase_add_test(tc, test_untrusted_files);
+	tcase_add_test(tc, test_nss_refuses_root_entries);
+	tcase_add_test(tc, test_generation_file_recreated);
+	tcase_add_test(tc, test_fork_during_lookup);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("damaged");
