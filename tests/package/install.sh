@@ -148,8 +148,8 @@ start_daemon() {
 	chroot "$R" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
 		/usr/sbin/customdbd -c /etc/customdb/customdb.conf -f -d >>"$WORK/daemon.log" 2>&1 &
 	DAEMON_PID=$!
-	local i
-	for i in $(seq 1200); do
+	local _
+	for _ in $(seq 1200); do
 		[ -S "$R/run/customdb/socket" ] && grep -q ': ready:' "$WORK/daemon.log" && return 0
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
