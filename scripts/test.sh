@@ -18,7 +18,7 @@
 #   7. the integration tests again with the daemon and the tool built with
 #      ASan+UBSan (from stage 3), where untrusted bytes arrive
 #   8. the Debian packages: built, lintian, installed with apt on a clean
-#      Debian 12 chroot (debootstrap), used there, purged
+#      Debian 12 chroot (debootstrap), used there, purged; piuparts
 #
 # Stops at the first stage that fails and says which.
 set -u

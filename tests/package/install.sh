@@ -23,7 +23,8 @@
 #     local users and root still log in through pam_unix, also with the
 #     daemon stopped; a local user's password still changes;
 #   - removing the NSS and PAM packages takes their edits out again, and
-#     purging all four leaves the system as it was before the install.
+#     purging all four leaves the system as it was before the install;
+#   - piuparts agrees (install and purge in a chroot of its own).
 #
 # The clean system is cached (CUSTOMDB_ROOTFS_CACHE, default
 # /var/cache/customdb-tests) as a tarball of a fresh debootstrap; delete it to
@@ -34,7 +35,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/integration/lib/assert.sh"
 
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (debootstrap, chroot)" >&2; exit 2; }
-for tool in dpkg-buildpackage lintian debootstrap dh_installnss; do
+for tool in dpkg-buildpackage lintian debootstrap dh_installnss piuparts; do
 	command -v "$tool" >/dev/null ||
 		{ echo "install.sh: $tool missing (scripts/install-deps.sh installs it)" >&2; exit 2; }
 done
@@ -49,7 +50,7 @@ ARCH=$(dpkg --print-architecture)
 # dependencies from the archive when the packages are installed.
 BASE_PKGS="pamtester,sqlite3"
 CACHE=${CUSTOMDB_ROOTFS_CACHE:-/var/cache/customdb-tests}
-ROOTFS_TAR=$CACHE/rootfs-$SUITE-$ARCH-$(echo "$BASE_PKGS" | md5sum | cut -c1-8).tar
+ROOTFS_TGZ=$CACHE/rootfs-$SUITE-$ARCH-$(echo "$BASE_PKGS" | md5sum | cut -c1-8).tgz
 PKGS="customdbd libnss-customdb libpam-customdb customdb-tools"
 # sha512crypt of Legacy-pw1 (mkpasswd -m sha512crypt -S customdbsalt1234)
 ALICE_HASH='$6$customdbsalt1234$yL2EwC1TicFTPxyASNPHgF/FYnoBlvRQLow0mHJtBSBM.ldTNa/Fqjw9smOWCGwLSLKJlpdxcBLsGHGfYx0CJ.'
@@ -134,6 +135,13 @@ only_comments() {
 	! grep -qvE '^[[:space:]]*([#;].*)?$' "$1"
 }
 
+# run_piuparts: piuparts on the four packages (no upgrade test: no earlier
+# version is in the archive); its log's end on failure
+run_piuparts() {
+	piuparts -b "$ROOTFS_TGZ" -d "$SUITE" -m "$MIRROR" --no-upgrade-test "${DEBS[@]}" \
+		>"$WORK/piuparts.log" 2>&1 || { tail -40 "$WORK/piuparts.log"; return 1; }
+}
+
 # customdbd with the config as shipped: must stop by itself, with an error
 refuses_shipped_config() {
 	local rc
@@ -199,21 +207,22 @@ t_section "lintian (warnings and errors fail)"
 t_ok "lintian --fail-on warning" lintian --fail-on warning,error "$WORK"/customdb_*_"$ARCH".changes
 
 t_section "a clean Debian 12 ($SUITE, debootstrap --variant=minbase)"
-if [ ! -s "$ROOTFS_TAR" ]; then
-	m=$(mirror)
-	[ -n "$m" ] || { echo "install.sh: no $SUITE/main mirror in apt-cache policy" >&2; exit 1; }
+MIRROR=$(mirror)
+[ -n "$MIRROR" ] || { echo "install.sh: no $SUITE/main mirror in apt-cache policy" >&2; exit 1; }
+if [ ! -s "$ROOTFS_TGZ" ]; then
 	mkdir -p "$CACHE" "$WORK/new"
-	if debootstrap --variant=minbase --include="$BASE_PKGS" "$SUITE" "$WORK/new" "$m" \
+	if debootstrap --variant=minbase --include="$BASE_PKGS" "$SUITE" "$WORK/new" "$MIRROR" \
 		>"$WORK/debootstrap.log" 2>&1; then
 		rm -rf "$WORK/new/var/cache/apt/archives/"*.deb
-		tar -C "$WORK/new" -cf "$ROOTFS_TAR.tmp" . && mv "$ROOTFS_TAR.tmp" "$ROOTFS_TAR"
+		# gzip: piuparts takes the same tarball as its base system
+		tar -C "$WORK/new" -czf "$ROOTFS_TGZ.tmp" . && mv "$ROOTFS_TGZ.tmp" "$ROOTFS_TGZ"
 	else
 		tail -20 "$WORK/debootstrap.log" >&2
 	fi
 	rm -rf --one-file-system "$WORK/new"
 fi
 mkdir -p "$R"
-t_ok "unpack the clean system" tar -C "$R" -xf "$ROOTFS_TAR"
+t_ok "unpack the clean system" tar -C "$R" -xzf "$ROOTFS_TGZ"
 [ -x "$R/usr/bin/pamtester" ] || { t_summary; exit 1; }
 mount -t proc proc "$R/proc"
 # no service starts in the chroot
@@ -356,5 +365,8 @@ snapshot after
 t_ok "every path as before the install" diff -u "$WORK/before.paths" "$WORK/after.paths"
 t_ok "every file in /etc as before the install" diff -u "$WORK/before.etc" "$WORK/after.etc"
 t_ok "root logs in" login root Root-pw1
+
+t_section "piuparts (install and purge in a chroot of its own, same base system)"
+t_ok "piuparts --no-upgrade-test" run_piuparts
 
 t_summary
