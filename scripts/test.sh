@@ -18,6 +18,8 @@
 #      state directory's trust and lock (statedir.sh)
 #   7. the integration tests again with the daemon and the tool built with
 #      ASan+UBSan (from stage 3), where untrusted bytes arrive
+#   8. the Debian packages: built, lintian, installed with apt on a clean
+#      Debian 12 chroot (debootstrap), used there, purged; piuparts
 #
 # Stops at the first stage that fails and says which.
 set -u
@@ -72,4 +74,6 @@ stage "integration: customdb user, daemon and tool under ASan+UBSan" \
 stage "integration: admin (2,000 users), daemon and tool under ASan+UBSan" \
 	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" \
 	TOOL="$ROOT/build-asan/tools/customdb" ADMIN_USERS=2000 tests/integration/admin.sh
+stage "Debian packages: build, lintian, install on a clean Debian 12, purge" \
+	tests/package/install.sh
 printf '\nall tests passed\n'
