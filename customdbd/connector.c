@@ -524,9 +524,9 @@ int connector_verify_user(const struct connector *cn, const struct user *u, cons
 	dummy_verify(cn, password);
 	if (unusable_first_time(u->name)) {
 		hash_explain(&ctx, u->password, why, sizeof(why));
-		log_msg(LOG_WARNING, "user %s: the stored password hash cannot be used: %s "
-			"(customdb hash identify tells more)", u->name,
-			why[0] != '\0' ? why : "malformed or truncated");
+		log_msg(LOG_WARNING, "user %s: the stored password hash is %s (customdb hash identify "
+			"tells which)", u->name, why[0] != '\0' ? why :
+			"malformed, truncated or in a form customdb cannot use");
 	}
 	return CONN_AUTH_ERR;
 }

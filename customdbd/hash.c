@@ -238,6 +238,7 @@ bool hash_over_ceiling(const struct hash_ctx *ctx, const struct hash_family *f,
 void hash_explain(const struct hash_ctx *ctx, const char *stored, char *out, size_t outlen)
 {
 	const struct hash_family *f = hash_identify_ctx(ctx, stored);
+	char why[160];
 
 	out[0] = '\0';
 	if (hash_is_lock_marker(stored))
@@ -245,9 +246,10 @@ void hash_explain(const struct hash_ctx *ctx, const char *stored, char *out, siz
 	else if (f == NULL)
 		snprintf(out, outlen, "malformed, truncated or in a form customdb cannot use");
 	else if (f->needs_salt && (ctx == NULL || ctx->salt == NULL || ctx->salt[0] == '\0'))
-		snprintf(out, outlen, "%s needs the salt column, which is empty", f->name);
-	else
-		hash_over_ceiling(ctx, f, stored, out, outlen);
+		snprintf(out, outlen, "of %s, which needs the salt column, and that is empty",
+			 f->name);
+	else if (hash_over_ceiling(ctx, f, stored, why, sizeof(why)))
+		snprintf(out, outlen, "over a ceiling: %s", why);
 }
 
 const struct hash_family *hash_identify(const char *stored)

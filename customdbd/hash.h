@@ -102,9 +102,10 @@ bool hash_is_lock_marker(const char *stored);
 bool hash_over_ceiling(const struct hash_ctx *ctx, const struct hash_family *f,
 		       const char *stored, char *why, size_t whylen);
 
-/* Why a stored hash cannot be verified, in words for a log line or the
- * tool (never the hash itself): a lock marker, no known form, over a
- * ceiling, a missing salt. Empty when it can be. */
+/* Why a stored hash cannot be verified, in words that follow "the stored
+ * hash is" in a log line or the tool (never the hash itself): a lock
+ * marker, no known form, over a ceiling, a missing salt. Empty when its
+ * form gives no reason (it may still fail in verify: cut short). */
 void hash_explain(const struct hash_ctx *ctx, const char *stored, char *out, size_t outlen);
 
 /* The family called `name` ("bcrypt", "sha1-hex-salt-before"), or NULL. */

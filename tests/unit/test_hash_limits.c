@@ -55,7 +55,8 @@ START_TEST(test_over_ceiling_says_which)
 				    sizeof(why)));
 	ck_assert_str_eq(why, "sha512crypt rounds 999999999 over hash_max_rounds = 1000000");
 	hash_explain(NULL, HUGE_ARGON2, why, sizeof(why));
-	ck_assert_str_eq(why, "argon2id memory (KiB) 4194304 over hash_max_memory_kib = 262144");
+	ck_assert_str_eq(why, "over a ceiling: argon2id memory (KiB) 4194304 over "
+			 "hash_max_memory_kib = 262144");
 	hash_explain(NULL, "!", why, sizeof(why));
 	ck_assert_ptr_nonnull(strstr(why, "lock marker"));
 	hash_explain(NULL, "$6$saltstring$svn8UoSVapNtMuq1ukKS4tPQd8iKwSMHWjl/O817G3uBnIFNjnQJ"
