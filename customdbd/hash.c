@@ -35,14 +35,15 @@ static const char dummy_sha512crypt[] =
  * 1,000,000 rounds: passlib writes 535,000 to 656,000, glibc 5000; PBKDF2
  * 2,000,000: Django 6.0 writes 1,200,000, OWASP asks 1,300,000 for SHA-1;
  * 256 MiB: libsodium's "moderate", above Django's 100 MiB and the 64 MiB of
- * argon2-cffi, PHP and yescrypt's largest default; 10 passes: PHP writes
- * t=4. customdb.conf(5) has the whole argument. */
+ * argon2-cffi and PHP; 4 passes at that memory: above libsodium's moderate
+ * 256 MiB x 3 and PHP's 64 MiB x 4. customdb.conf(5) has the whole
+ * argument. */
 const struct hash_limits hash_limits_default = {
 	.bcrypt_cost = 14,
 	.rounds = 1000000,
 	.iterations = 2000000,
 	.memory_kib = 256UL * 1024,
-	.passes = 10,
+	.passes = 4,
 };
 
 const struct hash_family *const *hash_families(size_t *n)

@@ -43,7 +43,7 @@ struct hash_limits {
 	unsigned long bcrypt_cost, rounds, iterations, memory_kib, passes;
 };
 
-/* 14, 1,000,000, 2,000,000, 256 MiB, 10: customdb.conf(5) says why. */
+/* 14, 1,000,000, 2,000,000, 256 MiB, 4: customdb.conf(5) says why. */
 extern const struct hash_limits hash_limits_default;
 
 /* Set the ceiling of config key `key` ("hash_max_rounds") in lim from its
