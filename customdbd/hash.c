@@ -242,8 +242,10 @@ void hash_explain(const struct hash_ctx *ctx, const char *stored, char *out, siz
 	char why[160];
 
 	out[0] = '\0';
-	if (hash_is_lock_marker(stored))
-		snprintf(out, outlen, "a lock marker (empty, or starting with '!' or '*')");
+	if (stored == NULL || stored[0] == '\0')
+		snprintf(out, outlen, "empty: no hash stored");
+	else if (hash_is_lock_marker(stored))
+		snprintf(out, outlen, "a lock marker (starting with '!' or '*')");
 	else if (f == NULL)
 		snprintf(out, outlen, "malformed, truncated or in a form customdb cannot use");
 	else if (f->needs_salt && (ctx == NULL || ctx->salt == NULL || ctx->salt[0] == '\0'))
