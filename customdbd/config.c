@@ -198,6 +198,17 @@ static bool set_bool(struct parse *p, const char *s, const char *k, const char *
 	return true;
 }
 
+static bool set_hash_limit(struct parse *p, const char *s, const char *k, const char *v)
+{
+	char err[128];
+
+	if (hash_limit_set(&p->c->hash_limits, k, v, err, sizeof(err)) != 0) {
+		perr(p, s, k, "%s", err);
+		return false;
+	}
+	return true;
+}
+
 static bool handle_customdb(struct parse *p, const char *s, const char *k, const char *v)
 {
 	struct config *c = p->c;
@@ -296,6 +307,8 @@ static bool handle_customdb(struct parse *p, const char *s, const char *k, const
 		}
 		return set_str(p, s, k, &c->state_dir, v);
 	}
+	if (strncmp(k, "hash_max_", 9) == 0)
+		return set_hash_limit(p, s, k, v);
 	perr(p, s, k, "unknown key");
 	return false;
 }
@@ -526,6 +539,7 @@ static struct config *config_new(void)
 	c->query_timeout = 5;
 	c->workers = 8;
 	c->enumerate_limit = 10000;
+	c->hash_limits = hash_limits_default;
 	return c;
 }
 

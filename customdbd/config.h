@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "hash.h"
 #include "query.h"
 
 #ifndef CUSTOMDB_DEFAULT_CONFIG
@@ -62,6 +63,7 @@ struct config {
 	int workers;           /* size of the daemon's request pool */
 	bool enumerate;        /* getpwent/getgrent list users and groups */
 	long enumerate_limit;  /* at most this many of each */
+	struct hash_limits hash_limits; /* hash_max_*: ceilings on stored hashes */
 
 	/* [legacy] */
 	char *driver;

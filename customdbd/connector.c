@@ -117,28 +117,120 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 	}
 }
 
-/* Hashes of real users are what an unknown user's dummy verification
- * imitates, so both cost the same. Kept in the daemon's memory only. */
-static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
-static char dummy_like[256];
+/* An unknown user (and a row whose hash cannot be used) costs one dummy
+ * verification, which must cost what a real user's does. Which hash it
+ * imitates is chosen from a sample of real users' hashes: one slot per user
+ * name (a user who logs in again only refreshes their own), and the most
+ * common cost in the sample wins (ties: the slot filled first). So one user
+ * with a hash of an odd cost -- or the last one to log in -- does not set it,
+ * and in a table of mixed formats an unknown user costs what most real users
+ * cost. Hashes over a ceiling never enter. Until a user has been verified,
+ * the write scheme at its configured cost stands in ([legacy]
+ * password_scheme, password_cost: what the application writes). Kept in the
+ * daemon's memory only. */
+#define DUMMY_SLOTS 32
+#define DUMMY_SIG 96
 
-static void dummy_remember(const char *stored)
+struct dummy_slot {
+	char name[CDB_NAME_MAX + 1];
+	char sig[DUMMY_SIG];       /* family and parameters: what the cost depends on */
+	char like[HASH_MAX];
+};
+
+static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct dummy_slot dummy_slots[DUMMY_SLOTS];
+static size_t dummy_n, dummy_next;
+static char dummy_written[HASH_MAX];   /* the write scheme's stand-in */
+static bool dummy_written_tried;
+
+/* What a hash's verification cost depends on: its family and parameters. */
+static void dummy_signature(const struct hash_family *f, const char *stored, char *sig,
+			    size_t siglen)
 {
-	if (stored == NULL || strlen(stored) >= sizeof(dummy_like) || hash_identify(stored) == NULL)
+	char params[DUMMY_SIG] = "";
+
+	if (f->describe != NULL)
+		f->describe(stored, params, sizeof(params));
+	snprintf(sig, siglen, "%s %s", f->name, params);
+}
+
+static void dummy_remember(const char *name, const struct hash_ctx *ctx, const char *stored)
+{
+	const struct hash_family *f = hash_identify_ctx(ctx, stored);
+	struct dummy_slot *slot = NULL;
+	size_t i;
+
+	/* by-name-only and salted forms depend on a context the dummy lacks */
+	if (f == NULL || f->by_name_only || f->needs_salt || strlen(stored) >= HASH_MAX ||
+	    hash_over_ceiling(ctx, f, stored, NULL, 0))
 		return;
 	pthread_mutex_lock(&dummy_lock);
-	snprintf(dummy_like, sizeof(dummy_like), "%s", stored);
+	for (i = 0; i < dummy_n && slot == NULL; i++)
+		if (strcmp(dummy_slots[i].name, name) == 0)
+			slot = &dummy_slots[i];
+	if (slot == NULL && dummy_n < DUMMY_SLOTS)
+		slot = &dummy_slots[dummy_n++];
+	if (slot == NULL) {
+		/* full: replace the slots in turn, so the sample follows the table */
+		slot = &dummy_slots[dummy_next];
+		dummy_next = (dummy_next + 1) % DUMMY_SLOTS;
+	}
+	snprintf(slot->name, sizeof(slot->name), "%s", name);
+	dummy_signature(f, stored, slot->sig, sizeof(slot->sig));
+	snprintf(slot->like, sizeof(slot->like), "%s", stored);
 	pthread_mutex_unlock(&dummy_lock);
 }
 
-static void dummy_verify(const char *password)
+/* The hash the dummy imitates into like (HASH_MAX bytes), "" for the
+ * built-in one. Called with dummy_lock held. */
+static void dummy_choose(const struct connector *cn, char *like)
 {
-	char like[sizeof(dummy_like)];
+	size_t i, j, best = 0, best_n = 0, n;
+	char err[128];
+
+	like[0] = '\0';
+	for (i = 0; i < dummy_n; i++) {
+		for (n = 0, j = 0; j < dummy_n; j++)
+			n += strcmp(dummy_slots[i].sig, dummy_slots[j].sig) == 0;
+		if (n > best_n) {
+			best_n = n;
+			best = i;
+		}
+	}
+	if (best_n > 0) {
+		memcpy(like, dummy_slots[best].like, HASH_MAX);
+		return;
+	}
+	if (!dummy_written_tried && cn->cfg->password_scheme != NULL) {
+		unsigned char rnd[16];
+		char pw[33];
+
+		dummy_written_tried = true;
+		hash_random(rnd, sizeof(rnd));
+		for (i = 0; i < sizeof(rnd); i++)
+			snprintf(pw + 2 * i, 3, "%02x", rnd[i]);
+		if (hash_generate(cn->cfg->password_scheme, cn->cfg->password_cost, pw,
+				  dummy_written, sizeof(dummy_written), err, sizeof(err)) != 0)
+			dummy_written[0] = '\0';
+		secret_wipe_array(pw);
+		secret_wipe_array(rnd);
+	}
+	memcpy(like, dummy_written, HASH_MAX);
+}
+
+static void dummy_verify(const struct connector *cn, const char *password)
+{
+	char like[HASH_MAX];
+	const struct hash_family *f;
 
 	pthread_mutex_lock(&dummy_lock);
-	memcpy(like, dummy_like, sizeof(like));
+	dummy_choose(cn, like);
 	pthread_mutex_unlock(&dummy_lock);
-	hash_dummy_verify(like[0] != '\0' ? like : NULL, password);
+	if (log_debug_enabled()) {
+		f = like[0] != '\0' ? hash_identify(like) : NULL;
+		log_msg(LOG_DEBUG, "dummy verification as %s", f != NULL ? f->name : "sha512crypt (built in)");
+	}
+	hash_dummy_verify(&cn->cfg->hash_limits, like[0] != '\0' ? like : NULL, password);
 	secret_wipe_array(like);
 }
 
@@ -400,8 +492,12 @@ static bool unusable_first_time(const char *name)
 	for (i = 0; i < unusable_n && first; i++)
 		if (strcmp(unusable_seen[i], name) == 0)
 			first = false;
+	/* once the table is full, no more: a log line per attempt is what
+	 * this table is there to prevent */
 	if (first && unusable_n < sizeof(unusable_seen) / sizeof(unusable_seen[0]))
 		snprintf(unusable_seen[unusable_n++], sizeof(unusable_seen[0]), "%s", name);
+	else if (first)
+		first = false;
 	pthread_mutex_unlock(&unusable_lock);
 	return first;
 }
@@ -412,25 +508,26 @@ int connector_verify_user(const struct connector *cn, const struct user *u, cons
 		.salt = u->salt,
 		.scheme_read = cn->cfg->password_scheme_read,
 		.allow_empty = cn->cfg->allow_empty_password,
+		.limits = &cn->cfg->hash_limits,
 	};
+	char why[160];
 	int h;
 
-	if (u->password == NULL || u->password[0] == '\0') {
-		dummy_verify(password);
-		if (unusable_first_time(u->name))
-			log_msg(LOG_WARNING, "user %s: no password hash stored", u->name);
-		return CONN_AUTH_ERR;
-	}
 	h = hash_verify_ctx(&ctx, u->password, password);
 	if (h == HASH_MATCH || h == HASH_MISMATCH) {
-		dummy_remember(u->password);
+		dummy_remember(u->name, &ctx, u->password);
 		return h == HASH_MATCH ? CONN_OK : CONN_AUTH_ERR;
 	}
-	/* never the hash itself: it is a secret too */
-	if (unusable_first_time(u->name))
-		log_msg(LOG_WARNING, "user %s: the stored password hash is malformed, truncated or "
-			"in a form customdb cannot use (customdb hash identify tells which)", u->name);
-	dummy_verify(password);
+	/* Unusable (a lock marker, no known form, over a ceiling): cost what a
+	 * real verification does, and say why once per user -- never the hash
+	 * itself: it is a secret too. */
+	dummy_verify(cn, password);
+	if (unusable_first_time(u->name)) {
+		hash_explain(&ctx, u->password, why, sizeof(why));
+		log_msg(LOG_WARNING, "user %s: the stored password hash is %s (customdb hash identify "
+			"tells which)", u->name, why[0] != '\0' ? why :
+			"malformed, truncated or in a form customdb cannot use");
+	}
 	return CONN_AUTH_ERR;
 }
 
@@ -445,13 +542,13 @@ static int legacy_authenticate(struct session *s, const char *name, const char *
 
 	*denied = false;
 	if (!cdb_name_valid(name, strlen(name))) {
-		dummy_verify(password);
+		dummy_verify(s->conn, password);
 		return CONN_NOTFOUND;
 	}
 	a.v[QP_USERNAME] = name;
 	rc = fetch_user(s, Q_LOGIN, &a, name, 0, true, &u, cols);
 	if (rc == CONN_NOTFOUND || rc == CONN_ERROR) {
-		dummy_verify(password);
+		dummy_verify(s->conn, password);
 		goto out;
 	}
 	if (rc != CONN_OK)
@@ -1124,7 +1221,7 @@ int connector_authenticate(struct session *s, const char *name, const char *pass
 		goto out;
 	}
 	if (!cdb_name_valid(name, strlen(name))) {
-		dummy_verify(password);
+		dummy_verify(s->conn, password);
 		return CONN_NOTFOUND;
 	}
 	rc = store_find_user(s, name, 0, true, &u);
@@ -1148,7 +1245,7 @@ int connector_authenticate(struct session *s, const char *name, const char *pass
 			rc = migrate_user(s, &u, cols, password);
 		break;
 	case STORE_TOMBSTONE:
-		dummy_verify(password);
+		dummy_verify(s->conn, password);
 		rc = CONN_NOTFOUND;
 		break;
 	default:

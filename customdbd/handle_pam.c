@@ -33,6 +33,20 @@ static void cache_migrated_user(struct request *rq, const char *name)
 	user_clear(&u);
 }
 
+/* Copy a password field into buf (PASSWORD_MAX + 1 bytes). 0, or -1 when it
+ * is longer than any application allowed or holds a NUL byte (the hashes
+ * read a C string: it would be checked cut short). */
+static int take_password(const char *p, size_t n, char *buf)
+{
+	if (n > PASSWORD_MAX || memchr(p, '\0', n) != NULL) {
+		buf[0] = '\0';
+		return -1;
+	}
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return 0;
+}
+
 int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out)
 {
 	char name[CDB_NAME_MAX + 2], service[64];
@@ -51,14 +65,17 @@ int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out)
 	if (rbuf_get_strref(in, &pw, &pwlen) != 0 ||
 	    rbuf_get_str(in, service, sizeof(service)) != 0 || rbuf_end(in) != 0)
 		goto out;
-	/* A password longer than any application allowed is a wrong one, not a
-	 * broken request: it is checked as an empty one, which never matches. */
-	if (pwlen > PASSWORD_MAX)
-		pwlen = 0;
-	memcpy(password, pw, pwlen);
-	password[pwlen] = '\0';
 	snprintf(rq->what, sizeof(rq->what), "authenticate %s (%s, uid %lu)", name, service,
 		 (unsigned long)rq->peer_uid);
+	/* A password longer than any application allowed, or with a NUL in it,
+	 * is a wrong one, not a broken request: refused whole, never cut short
+	 * (nor checked as the empty one, which allow_empty_password accepts). */
+	if (take_password(pw, pwlen, password) != 0) {
+		st = CDB_STATUS_AUTH_ERR;
+		log_msg(LOG_NOTICE, "authentication failure for %s (%s): password over %d bytes "
+			"or with a NUL byte", name, service, PASSWORD_MAX);
+		goto reply;
+	}
 	rc = connector_authenticate(rq->session, name, password, rq->peer_uid, &denied, NULL);
 	st = denied ? CDB_STATUS_DENIED : status_of(rc);
 	if (denied)
@@ -70,6 +87,7 @@ int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out)
 		log_msg(LOG_INFO, "authenticated %s (%s)", name, service);
 	if (st == CDB_STATUS_OK)
 		cache_migrated_user(rq, name);
+reply:
 	wbuf_begin(out, (uint16_t)st);
 	wbuf_put_str(out, "");
 out:
@@ -104,19 +122,6 @@ int handle_account(struct request *rq, struct rbuf *in, struct wbuf *out)
 	return st;
 }
 
-/* Copy a password field into buf (PASSWORD_MAX + 1 bytes). 0, or -1 when it
- * is longer than any application allowed. */
-static int take_password(const char *p, size_t n, char *buf)
-{
-	if (n > PASSWORD_MAX) {
-		buf[0] = '\0';
-		return -1;
-	}
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return 0;
-}
-
 int handle_chpass(struct request *rq, struct rbuf *in, struct wbuf *out)
 {
 	char name[CDB_NAME_MAX + 2], service[64], why[256] = "";
@@ -142,8 +147,12 @@ int handle_chpass(struct request *rq, struct rbuf *in, struct wbuf *out)
 	snprintf(rq->what, sizeof(rq->what), "%s %s (%s, uid %lu)",
 		 check ? "check old password of" : "change password of", name, service,
 		 (unsigned long)rq->peer_uid);
-	/* an old password longer than any application allowed is a wrong one */
-	take_password(p, plen, old);
+	/* an old password longer than any application allowed is a wrong one:
+	 * refused, never checked as the empty one */
+	if (take_password(p, plen, old) != 0) {
+		st = CDB_STATUS_AUTH_ERR;
+		goto reply;
+	}
 	if (take_password(q, qlen, new_pw) != 0) {
 		st = CDB_STATUS_AUTH_ERR;
 		snprintf(why, sizeof(why), "The new password is too long (at most %d bytes).",

@@ -1,7 +1,10 @@
 /* hash.c: see hash.h. The list of families and what holds for all. */
 #include "hash.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,21 @@ static const struct hash_family *const families[] = {
 /* A sha512crypt of a random password, at the default 5000 rounds. */
 static const char dummy_sha512crypt[] =
 	"$6$5Xk0cYjQq3GJxV0e$mEiWBmAFLAxG3O5tTZNOTYoaBRbDqnJKn/R2IZU2an2uBjdhCPIuVNKW6b5RVWUrb4Qogi0K.cngEHGhB/Jxf/";
+
+/* bcrypt 14: PHP, Laravel, Rails and Django write 10 to 12; sha-crypt
+ * 1,000,000 rounds: passlib writes 535,000 to 656,000, glibc 5000; PBKDF2
+ * 2,000,000: Django 6.0 writes 1,200,000, OWASP asks 1,300,000 for SHA-1;
+ * 256 MiB: libsodium's "moderate", above Django's 100 MiB and the 64 MiB of
+ * argon2-cffi and PHP; 4 passes at that memory: above libsodium's moderate
+ * 256 MiB x 3 and PHP's 64 MiB x 4. customdb.conf(5) has the whole
+ * argument. */
+const struct hash_limits hash_limits_default = {
+	.bcrypt_cost = 14,
+	.rounds = 1000000,
+	.iterations = 2000000,
+	.memory_kib = 256UL * 1024,
+	.passes = 4,
+};
 
 const struct hash_family *const *hash_families(size_t *n)
 {
@@ -62,22 +80,179 @@ static bool named_in(const char *list, const char *name)
 	return false;
 }
 
+bool hash_is_lock_marker(const char *stored)
+{
+	if (stored == NULL || stored[0] == '\0' || stored[0] == '!')
+		return true;
+	return stored[0] == '*' && !hash_family_mysql41.identify(stored);
+}
+
+/* Does stored begin the way a family recognised by its form does, whole or
+ * not ("$6$...", "$argon2id$", "{SSHA}", "pbkdf2_sha256$", "pbkdf2:")? Such
+ * a value is a (perhaps cut) hash, never a plaintext password or a digest. */
+static bool has_hash_prefix(const char *s)
+{
+	static const char *const tags[] = {
+		"pbkdf2_sha256$", "pbkdf2_sha1$", "bcrypt_sha256$", "bcrypt$", "argon2$",
+		"scrypt$", "pbkdf2:", "scrypt:",
+	};
+	size_t i, n;
+
+	if (s[0] == 'U' && s[1] == '$')   /* Drupal's re-hashed "U$P$", "U$S$" */
+		s++;
+	if (s[0] == '$') {   /* "$6$", "$2b$", "$argon2id$", "$md5,rounds=" */
+		n = strspn(s + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
+		return n > 0 && n <= 20 && (s[1 + n] == '$' || s[1 + n] == ',');
+	}
+	if (s[0] == '{') {
+		n = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+		return n > 0 && s[1 + n] == '}';
+	}
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+		if (strncmp(s, tags[i], strlen(tags[i])) == 0)
+			return true;
+	return false;
+}
+
 const struct hash_family *hash_identify_ctx(const struct hash_ctx *ctx, const char *stored)
 {
+	bool hash_like;
 	size_t i;
 
-	if (stored == NULL || stored[0] == '\0' || strlen(stored) >= HASH_MAX)
+	if (stored == NULL || hash_is_lock_marker(stored) || strlen(stored) >= HASH_MAX)
 		return NULL;
+	hash_like = has_hash_prefix(stored);
 	for (i = 0; i < NFAMILIES; i++) {
 		const struct hash_family *f = families[i];
 
 		if (f->by_name_only &&
-		    (ctx == NULL || ctx->scheme_read == NULL || !named_in(ctx->scheme_read, f->name)))
+		    (hash_like || ctx == NULL || ctx->scheme_read == NULL ||
+		     !named_in(ctx->scheme_read, f->name)))
 			continue;
 		if (f->identify(stored))
 			return f;
 	}
 	return NULL;
+}
+
+/* One ceiling: its field in struct hash_cost and hash_limits, its config
+ * key, and the range the key takes (the top is what the families' parsers
+ * accept at all: raising a ceiling past it would change nothing). */
+struct ceiling {
+	size_t off;
+	const char *param, *key;
+	unsigned long min, max;
+};
+
+#define CEILING(field, param, min, max) \
+	{ offsetof(struct hash_limits, field), param, "hash_max_" #field, min, max }
+
+static const struct ceiling ceilings[] = {
+	CEILING(bcrypt_cost, "cost", 4, 31),
+	CEILING(rounds, "rounds", 1000, 999999999),
+	CEILING(iterations, "iterations", 1000, 10000000),
+	CEILING(memory_kib, "memory (KiB)", 1024, 4UL * 1024 * 1024),
+	CEILING(passes, "passes", 1, 100),
+};
+
+#define NCEILINGS (sizeof(ceilings) / sizeof(ceilings[0]))
+
+int hash_limit_set(struct hash_limits *lim, const char *key, const char *value, char *err,
+		   size_t errlen)
+{
+	unsigned long v;
+	char *end;
+	size_t i;
+
+	for (i = 0; i < NCEILINGS; i++) {
+		if (strcmp(key, ceilings[i].key) != 0)
+			continue;
+		errno = 0;
+		v = strtoul(value, &end, 10);
+		if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno != 0 ||
+		    v < ceilings[i].min || v > ceilings[i].max) {
+			snprintf(err, errlen, "'%s' is not a whole number from %lu to %lu", value,
+				 ceilings[i].min, ceilings[i].max);
+			return -1;
+		}
+		memcpy((char *)lim + ceilings[i].off, &v, sizeof(v));
+		return 0;
+	}
+	snprintf(err, errlen, "unknown key");
+	return -1;
+}
+
+static unsigned long field_at(const void *base, size_t off)
+{
+	unsigned long v;
+
+	memcpy(&v, (const char *)base + off, sizeof(v));
+	return v;
+}
+
+bool hash_over_ceiling(const struct hash_ctx *ctx, const struct hash_family *f,
+		       const char *stored, char *why, size_t whylen)
+{
+	const struct hash_limits *lim =
+		ctx != NULL && ctx->limits != NULL ? ctx->limits : &hash_limits_default;
+	struct hash_cost c;
+	size_t i;
+
+	if (f == NULL || f->cost == NULL)
+		return false;
+	memset(&c, 0, sizeof(c));
+	f->cost(stored, &c);
+	if (c.unreadable) {
+		if (why != NULL)
+			snprintf(why, whylen, "%s parameters customdb cannot read, so cannot bound",
+				 f->name);
+		return true;
+	}
+	/* struct hash_cost begins with the same fields as struct hash_limits */
+	for (i = 0; i < NCEILINGS; i++) {
+		unsigned long have = field_at(&c, ceilings[i].off);
+		unsigned long max = field_at(lim, ceilings[i].off);
+
+		if (ceilings[i].off == offsetof(struct hash_limits, passes))
+			continue;
+		if (have > max) {
+			if (why != NULL)
+				snprintf(why, whylen, "%s %s %lu over %s = %lu", f->name,
+					 ceilings[i].param, have, ceilings[i].key, max);
+			return true;
+		}
+	}
+	/* A memory-hard hash takes time in proportion to memory times passes:
+	 * many passes over a little memory cost what few over much do. */
+	if (c.passes > 0 && c.memory_kib > 0 &&
+	    (c.passes > ULONG_MAX / c.memory_kib ||
+	     c.passes * c.memory_kib > lim->passes * lim->memory_kib)) {
+		if (why != NULL)
+			snprintf(why, whylen, "%s memory (KiB) %lu times passes %lu over "
+				 "hash_max_memory_kib = %lu times hash_max_passes = %lu", f->name,
+				 c.memory_kib, c.passes, lim->memory_kib, lim->passes);
+		return true;
+	}
+	return false;
+}
+
+void hash_explain(const struct hash_ctx *ctx, const char *stored, char *out, size_t outlen)
+{
+	const struct hash_family *f = hash_identify_ctx(ctx, stored);
+	char why[160];
+
+	out[0] = '\0';
+	if (stored == NULL || stored[0] == '\0')
+		snprintf(out, outlen, "empty: no hash stored");
+	else if (hash_is_lock_marker(stored))
+		snprintf(out, outlen, "a lock marker (starting with '!' or '*')");
+	else if (f == NULL)
+		snprintf(out, outlen, "malformed, truncated or in a form customdb cannot use");
+	else if (f->needs_salt && (ctx == NULL || ctx->salt == NULL || ctx->salt[0] == '\0'))
+		snprintf(out, outlen, "of %s, which needs the salt column, and that is empty",
+			 f->name);
+	else if (hash_over_ceiling(ctx, f, stored, why, sizeof(why)))
+		snprintf(out, outlen, "over a ceiling: %s", why);
 }
 
 const struct hash_family *hash_identify(const char *stored)
@@ -93,6 +268,8 @@ int hash_verify_ctx(const struct hash_ctx *ctx, const char *stored, const char *
 	if (f == NULL)
 		return HASH_UNUSABLE;
 	if (f->needs_salt && (ctx->salt == NULL || ctx->salt[0] == '\0'))
+		return HASH_UNUSABLE;
+	if (hash_over_ceiling(ctx, f, stored, NULL, 0))
 		return HASH_UNUSABLE;
 	if (pwlen == 0 && !ctx->allow_empty) {
 		/* Cost the same as a real attempt, then refuse. */
@@ -215,13 +392,13 @@ bool hash_weaker(const struct hash_ctx *ctx, const char *stored, const char *sch
 	return false;
 }
 
-void hash_dummy_verify(const char *like, const char *password)
+void hash_dummy_verify(const struct hash_limits *lim, const char *like, const char *password)
 {
-	const struct hash_ctx ctx = { .salt = "customdb-dummy-salt" };
+	const struct hash_ctx ctx = { .salt = "customdb-dummy-salt", .limits = lim };
 	const struct hash_family *f = like != NULL ? hash_identify(like) : NULL;
 	const char *pw = (password != NULL && password[0] != '\0') ? password : "\x01";
 
-	if (f == NULL) {
+	if (f == NULL || hash_over_ceiling(&ctx, f, like, NULL, 0)) {
 		f = &hash_family_sha512crypt;
 		like = dummy_sha512crypt;
 	}

@@ -24,12 +24,41 @@ enum hash_rc {
 /* Longest hash string any family writes or reads, NUL included. */
 #define HASH_MAX 512
 
+/* What verifying a stored hash would cost, as its parameters say; 0 in a
+ * field the family does not have. Filled by a family's cost(). */
+struct hash_cost {
+	unsigned long bcrypt_cost;   /* log2 of the rounds: bcrypt and its wrappers */
+	unsigned long rounds;        /* sha-crypt, SunMD5, BSDi DES rounds */
+	unsigned long iterations;    /* PBKDF2 iterations; phpass/Drupal 2^count */
+	unsigned long memory_kib;    /* argon2 m; scrypt and yescrypt 128 * N * r */
+	unsigned long passes;        /* argon2 t; scrypt p */
+	bool unreadable;             /* parameters customdb cannot read: refused */
+};
+
+/* Ceilings on what a stored hash may make the daemon spend, one per field
+ * of struct hash_cost ([customdb] hash_max_*, customdb.conf(5)); passes
+ * count times memory (memory * passes <= memory_kib * passes). A stored
+ * hash over one is never verified: it costs nothing and never matches. */
+struct hash_limits {
+	unsigned long bcrypt_cost, rounds, iterations, memory_kib, passes;
+};
+
+/* 14, 1,000,000, 2,000,000, 256 MiB, 4: customdb.conf(5) says why. */
+extern const struct hash_limits hash_limits_default;
+
+/* Set the ceiling of config key `key` ("hash_max_rounds") in lim from its
+ * text value. 0, or -1 with a message in err (unknown key, not a number in
+ * the key's range). */
+int hash_limit_set(struct hash_limits *lim, const char *key, const char *value, char *err,
+		   size_t errlen);
+
 /* What verification may need besides the stored string. */
 struct hash_ctx {
 	const char *salt;          /* the query's `salt` column, or NULL */
 	const char *scheme_read;   /* [legacy] password_scheme_read: a comma-
 				    * separated list of by-name-only schemes, or NULL */
 	bool allow_empty;          /* the legacy application accepted "" */
+	const struct hash_limits *limits; /* NULL: hash_limits_default */
 };
 
 struct hash_family {
@@ -43,6 +72,9 @@ struct hash_family {
 	/* Write the hash's parameters ("cost=12", "iterations=600000") into out.
 	 * May be NULL. */
 	void (*describe)(const char *stored, char *out, size_t outlen);
+	/* Fill *c (zeroed by the caller) with what verifying stored costs.
+	 * NULL for families of one fixed, small cost (md5crypt, digests). */
+	void (*cost)(const char *stored, struct hash_cost *c);
 	/* Verify password (pwlen bytes, NUL-terminated too) against stored.
 	 * enum hash_rc. ctx is never NULL. */
 	int (*verify)(const struct hash_ctx *ctx, const char *stored, const char *password,
@@ -59,6 +91,22 @@ struct hash_family {
  * tried only when ctx names them (ctx may be NULL: none are). */
 const struct hash_family *hash_identify_ctx(const struct hash_ctx *ctx, const char *stored);
 const struct hash_family *hash_identify(const char *stored);
+
+/* Is stored a lock marker: empty, or starting with '!' or '*' ("*",
+ * "!!", "!$6$...", "*LK*")? Such a value never matches under any scheme,
+ * plaintext included. MySQL's "*" + 40 hex digits is a hash, not a marker. */
+bool hash_is_lock_marker(const char *stored);
+
+/* Is stored (of family f) over a ceiling of ctx->limits? If so, and why is
+ * not NULL, say which ("rounds=999999999 over hash_max_rounds=1000000"). */
+bool hash_over_ceiling(const struct hash_ctx *ctx, const struct hash_family *f,
+		       const char *stored, char *why, size_t whylen);
+
+/* Why a stored hash cannot be verified, in words that follow "the stored
+ * hash is" in a log line or the tool (never the hash itself): a lock
+ * marker, no known form, over a ceiling, a missing salt. Empty when its
+ * form gives no reason (it may still fail in verify: cut short). */
+void hash_explain(const struct hash_ctx *ctx, const char *stored, char *out, size_t outlen);
 
 /* The family called `name` ("bcrypt", "sha1-hex-salt-before"), or NULL. */
 const struct hash_family *hash_family_by_name(const char *name);
@@ -88,10 +136,11 @@ int hash_generate(const char *scheme, unsigned long cost, const char *password, 
 bool hash_weaker(const struct hash_ctx *ctx, const char *stored, const char *scheme,
 		 unsigned long cost);
 
-/* Spend what a verification of `like` costs (a stored hash seen before, or
- * NULL for a built-in sha512crypt), for users that do not exist, so that they
- * take as long as users that do. Never matches anything. */
-void hash_dummy_verify(const char *like, const char *password);
+/* Spend what a verification of `like` costs (a hash of the cost real users
+ * have, or NULL for a built-in sha512crypt), for users that do not exist, so
+ * that they take as long as users that do. Never matches anything; a `like`
+ * over a ceiling of lim (NULL: the defaults) is replaced by the built-in one. */
+void hash_dummy_verify(const struct hash_limits *lim, const char *like, const char *password);
 
 /* Constant-time equality of two byte strings of the same length n. */
 bool hash_equal(const void *a, const void *b, size_t n);

@@ -46,6 +46,19 @@ static void argon2_describe(const char *s, char *out, size_t outlen)
 		 argon2_param(s, "m="), argon2_param(s, "t="), argon2_param(s, "p="));
 }
 
+/* m in KiB, t passes; a missing or negative one is unreadable */
+static void argon2_cost(const char *s, struct hash_cost *c)
+{
+	long m = argon2_param(s, "m="), t = argon2_param(s, "t=");
+
+	if (m < 0 || t < 0) {
+		c->unreadable = true;
+		return;
+	}
+	c->memory_kib = (unsigned long)m;
+	c->passes = (unsigned long)t;
+}
+
 /* libargon2's answer as an enum hash_rc. */
 static int argon2_rc(int rc)
 {
@@ -111,11 +124,13 @@ static int generate_argon2id(const char *password, size_t pwlen, unsigned long o
 
 const struct hash_family hash_family_argon2id = {
 	.name = "argon2id", .origin = "libsodium, argon2-cffi, Django, PHP PASSWORD_ARGON2ID",
-	.identify = argon2id_identify, .describe = argon2_describe, .verify = verify_argon2id,
+	.identify = argon2id_identify, .describe = argon2_describe, .cost = argon2_cost,
+	.verify = verify_argon2id,
 	.generate = generate_argon2id,
 };
 
 const struct hash_family hash_family_argon2i = {
 	.name = "argon2i", .origin = "argon2 reference, PHP PASSWORD_ARGON2I",
-	.identify = argon2i_identify, .describe = argon2_describe, .verify = verify_argon2i,
+	.identify = argon2i_identify, .describe = argon2_describe, .cost = argon2_cost,
+	.verify = verify_argon2i,
 };

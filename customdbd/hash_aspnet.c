@@ -187,6 +187,14 @@ static void identity_v3_describe(const char *s, char *out, size_t outlen)
 	identity_describe(&h, identity_v3_parse(s, &h), out, outlen);
 }
 
+static void identity_v3_cost(const char *s, struct hash_cost *c)
+{
+	struct identity_hash h;
+
+	if (identity_v3_parse(s, &h))
+		c->iterations = h.iterations;
+}
+
 /* --- Membership ------------------------------------------------------------- */
 
 /* The next code point of s[*i..n) as .NET's UTF-8 decoder reads it: a
@@ -395,6 +403,7 @@ const struct hash_family hash_family_aspnet_identity_v2 = {
 const struct hash_family hash_family_aspnet_identity_v3 = {
 	.name = "aspnet-identity-v3", .origin = "ASP.NET Core Identity PasswordHasher (v3)",
 	.identify = identity_v3_identify, .describe = identity_v3_describe,
+	.cost = identity_v3_cost,
 	.verify = identity_v3_verify,
 };
 

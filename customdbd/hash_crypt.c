@@ -7,10 +7,12 @@
 #include "hash.h"
 
 #include <crypt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash_encoding.h"
 #include "hash_families.h"
 #include "secret.h"
 
@@ -98,6 +100,17 @@ static void describe_number(const char *s, const char *key, const char *label, c
 	snprintf(out, outlen, "%s=%.*s", label, (int)n, p);
 }
 
+/* The decimal number after `key` in s, or dflt when key is absent; past
+ * ULONG_MAX it stays ULONG_MAX (over any ceiling). */
+static unsigned long number_after(const char *s, const char *key, unsigned long dflt)
+{
+	const char *p = strstr(s, key);
+
+	if (p == NULL)
+		return dflt;
+	return strtoul(p + strlen(key), NULL, 10);
+}
+
 /* --- bcrypt --------------------------------------------------------------- */
 
 /* $2a$ $2b$ $2y$ (and $2x$): two-digit cost 04..31, then 53 characters. */
@@ -112,6 +125,11 @@ static bool bcrypt_form(const char *s, const char *prefixes)
 
 static bool bcrypt_identify(const char *s) { return bcrypt_form(s, "aby"); }
 static bool bcrypt_x_identify(const char *s) { return bcrypt_form(s, "x"); }
+
+static void bcrypt_cost(const char *s, struct hash_cost *c)
+{
+	c->bcrypt_cost = (unsigned long)(s[4] - '0') * 10 + (unsigned long)(s[5] - '0');
+}
 
 static void bcrypt_describe(const char *s, char *out, size_t outlen)
 {
@@ -156,6 +174,85 @@ static bool sunmd5_identify(const char *s)
 static void shacrypt_describe(const char *s, char *out, size_t outlen)
 {
 	describe_number(s, "rounds=", "rounds", out, outlen, "5000");
+}
+
+/* rounds=N$ as glibc and libxcrypt read it: 5000 when absent, raised to 1000 */
+static void shacrypt_cost(const char *s, struct hash_cost *c)
+{
+	c->rounds = number_after(s, "$rounds=", 5000);
+	if (c->rounds < 1000)
+		c->rounds = 1000;
+}
+
+/* SunMD5: 4096 rounds built in, plus those the string asks for */
+static void sunmd5_cost(const char *s, struct hash_cost *c)
+{
+	unsigned long r = strncmp(s, "$md5,rounds=", 12) == 0 ? strtoul(s + 12, NULL, 10) : 0;
+
+	c->rounds = r > ULONG_MAX - 4096 ? ULONG_MAX : r + 4096;
+}
+
+/* BSDi: 24 bits of rounds in four crypt64 characters, low first */
+static void bsdi_des_cost(const char *s, struct hash_cost *c)
+{
+	int i;
+
+	for (i = 4; i >= 1; i--)
+		c->rounds = c->rounds << 6 | (unsigned long)enc_crypt64_index(s[i]);
+}
+
+/* yescrypt "$y$jNr$": N = 2^(N_log2) and r in one character each, as
+ * libxcrypt writes them (one character is a value below 47 plus 1). Longer
+ * parameter fields (p, t, ROM, several characters) are what no libxcrypt
+ * writes: their cost is not read, so refused. Memory is 128 * N * r. */
+static void yescrypt_cost(const char *s, struct hash_cost *c)
+{
+	const char *p = strchr(s + 1, '$') + 1;   /* identify saw "$y$" or "$gy$" */
+	int nl, r;
+
+	if (strchr(p, '$') != p + 3 || p[0] != 'j') {
+		c->unreadable = true;
+		return;
+	}
+	nl = enc_crypt64_index(p[1]);
+	r = enc_crypt64_index(p[2]);
+	if (nl < 0 || nl >= 47 || r < 0 || r >= 47 || nl + 1 > 40) {
+		c->unreadable = true;
+		return;
+	}
+	c->memory_kib = (128UL << (nl + 1)) * (unsigned long)(r + 1) / 1024;
+}
+
+/* scrypt "$7$": log2 N in one character, r and p in five each (30 bits,
+ * low first), as libxcrypt's crypt-scrypt.c reads them. */
+static unsigned long crypt64_u30(const char *s)
+{
+	unsigned long v = 0;
+	int i, d;
+
+	for (i = 4; i >= 0; i--) {
+		d = enc_crypt64_index(s[i]);
+		if (d < 0)
+			return ULONG_MAX;
+		v = v << 6 | (unsigned long)d;
+	}
+	return v;
+}
+
+static void scrypt_crypt_cost(const char *s, struct hash_cost *c)
+{
+	int nl = enc_crypt64_index(s[3]);
+	unsigned long r, p;
+
+	if (strlen(s) < 14 || nl < 1 || nl > 40) {
+		c->unreadable = true;
+		return;
+	}
+	r = crypt64_u30(s + 4);
+	p = crypt64_u30(s + 9);
+	/* 128 * r * 2^nl bytes, in KiB: r * 2^(nl - 3); r < 2^30, nl <= 40 */
+	c->memory_kib = nl >= 3 ? (nl - 3 + 30 < 64 ? r << (nl - 3) : ULONG_MAX) : r >> (3 - nl);
+	c->passes = p;
 }
 
 static void yescrypt_describe(const char *s, char *out, size_t outlen)
@@ -209,29 +306,30 @@ static bool bsdi_des_identify(const char *s)
 	return s[0] == '_' && strlen(s) == 20 && crypt_charset(s + 1) && strchr(s, '$') == NULL;
 }
 
-#define CRYPT_FAMILY(var, nm, org, id, desc, gen) \
+#define CRYPT_FAMILY(var, nm, org, id, desc, cst, gen) \
 	const struct hash_family var = { .name = nm, .origin = org, .identify = id, \
-					 .describe = desc, .verify = crypt_verify, .generate = gen }
+					 .describe = desc, .cost = cst, .verify = crypt_verify, \
+					 .generate = gen }
 
 CRYPT_FAMILY(hash_family_bcrypt, "bcrypt", "OpenBSD crypt, PHP password_hash, most web frameworks",
-	     bcrypt_identify, bcrypt_describe, bcrypt_generate);
+	     bcrypt_identify, bcrypt_describe, bcrypt_cost, bcrypt_generate);
 CRYPT_FAMILY(hash_family_bcrypt_x, "bcrypt-2x", "crypt_blowfish's compatibility mode for its 2011 bug",
-	     bcrypt_x_identify, bcrypt_describe, NULL);
+	     bcrypt_x_identify, bcrypt_describe, bcrypt_cost, NULL);
 CRYPT_FAMILY(hash_family_sha512crypt, "sha512crypt", "glibc crypt $6$",
-	     sha512crypt_identify, shacrypt_describe, sha512crypt_generate);
+	     sha512crypt_identify, shacrypt_describe, shacrypt_cost, sha512crypt_generate);
 CRYPT_FAMILY(hash_family_sha256crypt, "sha256crypt", "glibc crypt $5$",
-	     sha256crypt_identify, shacrypt_describe, NULL);
+	     sha256crypt_identify, shacrypt_describe, shacrypt_cost, NULL);
 CRYPT_FAMILY(hash_family_md5crypt, "md5crypt", "FreeBSD/glibc crypt $1$",
-	     md5crypt_identify, NULL, NULL);
+	     md5crypt_identify, NULL, NULL, NULL);
 CRYPT_FAMILY(hash_family_yescrypt, "yescrypt", "libxcrypt $y$ (Debian's /etc/shadow)",
-	     yescrypt_identify, yescrypt_describe, yescrypt_generate);
+	     yescrypt_identify, yescrypt_describe, yescrypt_cost, yescrypt_generate);
 CRYPT_FAMILY(hash_family_gost_yescrypt, "gost-yescrypt", "libxcrypt $gy$",
-	     gost_yescrypt_identify, yescrypt_describe, NULL);
+	     gost_yescrypt_identify, yescrypt_describe, yescrypt_cost, NULL);
 CRYPT_FAMILY(hash_family_scrypt_crypt, "scrypt-crypt", "libxcrypt/FreeBSD $7$",
-	     scrypt_crypt_identify, NULL, NULL);
+	     scrypt_crypt_identify, NULL, scrypt_crypt_cost, NULL);
 CRYPT_FAMILY(hash_family_sunmd5, "sunmd5", "Solaris crypt $md5$",
-	     sunmd5_identify, sunmd5_describe, NULL);
+	     sunmd5_identify, sunmd5_describe, sunmd5_cost, NULL);
 CRYPT_FAMILY(hash_family_bsdi_des, "bsdi-des", "BSDi extended DES crypt",
-	     bsdi_des_identify, NULL, NULL);
+	     bsdi_des_identify, NULL, bsdi_des_cost, NULL);
 CRYPT_FAMILY(hash_family_des, "des", "traditional Unix DES crypt",
-	     des_identify, NULL, NULL);
+	     des_identify, NULL, NULL, NULL);

@@ -134,6 +134,25 @@ static void django_pbkdf2_describe(const char *stored, const char *prefix, const
 		 p.saltlen);
 }
 
+static void django_pbkdf2_cost(const char *stored, const char *prefix, const EVP_MD *md,
+			       struct hash_cost *c)
+{
+	struct django_pbkdf2 p;
+
+	if (django_pbkdf2_parse(stored, prefix, md, &p))
+		c->iterations = p.iterations;
+}
+
+static void pbkdf2_sha256_cost(const char *s, struct hash_cost *c)
+{
+	django_pbkdf2_cost(s, "pbkdf2_sha256$", EVP_sha256(), c);
+}
+
+static void pbkdf2_sha1_cost(const char *s, struct hash_cost *c)
+{
+	django_pbkdf2_cost(s, "pbkdf2_sha1$", EVP_sha1(), c);
+}
+
 static bool pbkdf2_sha256_identify(const char *s)
 {
 	return strncmp(s, "pbkdf2_sha256$", 14) == 0;
@@ -254,6 +273,14 @@ static void bcrypt_sha256_describe(const char *s, char *out, size_t outlen)
 		snprintf(out, outlen, "bcrypt cost=%.2s over hex(sha256(password))", bstr + 4);
 }
 
+static void bcrypt_sha256_cost(const char *s, struct hash_cost *c)
+{
+	const char *bstr = s + sizeof(BCRYPT_SHA256_PREFIX) - 1;
+
+	if (hash_family_bcrypt.identify(bstr))
+		hash_family_bcrypt.cost(bstr, c);
+}
+
 /* --- argon2 ---------------------------------------------------------------- */
 
 /* "argon2" then argon2-cffi's own string: argon2id since Django 3.2, argon2i
@@ -297,26 +324,38 @@ static void django_argon2_describe(const char *s, char *out, size_t outlen)
 		f->describe(s + 6, out, outlen);
 }
 
+static void django_argon2_cost(const char *s, struct hash_cost *c)
+{
+	const struct hash_family *f = django_argon2_inner(s);
+
+	if (f != NULL)
+		f->cost(s + 6, c);
+}
+
 const struct hash_family hash_family_django_pbkdf2_sha256 = {
 	.name = "django-pbkdf2-sha256", .origin = "Django PBKDF2PasswordHasher (the default)",
 	.identify = pbkdf2_sha256_identify, .describe = pbkdf2_sha256_describe,
+	.cost = pbkdf2_sha256_cost,
 	.verify = pbkdf2_sha256_verify, .generate = pbkdf2_sha256_generate,
 };
 
 const struct hash_family hash_family_django_pbkdf2_sha1 = {
 	.name = "django-pbkdf2-sha1", .origin = "Django PBKDF2SHA1PasswordHasher",
 	.identify = pbkdf2_sha1_identify, .describe = pbkdf2_sha1_describe,
+	.cost = pbkdf2_sha1_cost,
 	.verify = pbkdf2_sha1_verify,
 };
 
 const struct hash_family hash_family_django_bcrypt_sha256 = {
 	.name = "django-bcrypt-sha256", .origin = "Django BCryptSHA256PasswordHasher",
 	.identify = bcrypt_sha256_identify, .describe = bcrypt_sha256_describe,
+	.cost = bcrypt_sha256_cost,
 	.verify = bcrypt_sha256_verify,
 };
 
 const struct hash_family hash_family_django_argon2 = {
 	.name = "django-argon2", .origin = "Django Argon2PasswordHasher (argon2-cffi)",
 	.identify = django_argon2_identify, .describe = django_argon2_describe,
+	.cost = django_argon2_cost,
 	.verify = django_argon2_verify,
 };

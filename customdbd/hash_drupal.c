@@ -112,13 +112,21 @@ out:
 	return rc;
 }
 
+static void updated_cost(const char *s, struct hash_cost *c)
+{
+	if (updated_inner(s) != NULL)
+		hash_phpass_cost(s + 1, c);
+}
+
 const struct hash_family hash_family_drupal7 = {
 	.name = "drupal7", .origin = "Drupal 7 and later ($S$, sha512 phpass)",
-	.identify = drupal7_identify, .describe = drupal7_describe, .verify = drupal7_verify,
+	.identify = drupal7_identify, .describe = drupal7_describe, .cost = hash_phpass_cost,
+	.verify = drupal7_verify,
 };
 
 const struct hash_family hash_family_drupal7_updated = {
 	.name = "drupal7-updated",
 	.origin = "Drupal 7 user_update_7000(): Drupal 6 md5 hashes re-hashed (U$S$, U$P$, U$H$)",
-	.identify = updated_identify, .describe = updated_describe, .verify = updated_verify,
+	.identify = updated_identify, .describe = updated_describe, .cost = updated_cost,
+	.verify = updated_verify,
 };

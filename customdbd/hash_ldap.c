@@ -169,6 +169,14 @@ static void ldap_crypt_describe(const char *s, char *out, size_t outlen)
 	snprintf(out, outlen, "%s%s%s", f->name, inner[0] != '\0' ? " " : "", inner);
 }
 
+static void ldap_crypt_cost(const char *s, struct hash_cost *c)
+{
+	const struct hash_family *f = crypt_inner(s);
+
+	if (f != NULL && f->cost != NULL)
+		f->cost(s + CRYPT_PREFIX_LEN, c);
+}
+
 static int ldap_crypt_verify(const struct hash_ctx *ctx, const char *stored, const char *password,
 			     size_t pwlen)
 {
@@ -181,6 +189,6 @@ static int ldap_crypt_verify(const struct hash_ctx *ctx, const char *stored, con
 
 const struct hash_family hash_family_ldap_crypt = {
 	.name = "ldap-crypt", .origin = "LDAP userPassword {CRYPT}: a crypt(3) string",
-	.identify = ldap_crypt_identify, .describe = ldap_crypt_describe,
+	.identify = ldap_crypt_identify, .describe = ldap_crypt_describe, .cost = ldap_crypt_cost,
 	.verify = ldap_crypt_verify,
 };

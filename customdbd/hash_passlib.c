@@ -114,6 +114,15 @@ static void passlib_pbkdf2_describe(const char *stored, const char *prefix, cons
 			 p.saltlen);
 }
 
+static void passlib_pbkdf2_cost(const char *stored, const char *prefix, const EVP_MD *md,
+				struct hash_cost *c)
+{
+	struct passlib_pbkdf2 p;
+
+	if (passlib_pbkdf2_parse(stored, prefix, md, &p))
+		c->iterations = p.rounds;
+}
+
 #define PASSLIB_PBKDF2(fn, prefix, md, digest) \
 	static bool fn##_identify(const char *s) \
 	{ \
@@ -124,6 +133,10 @@ static void passlib_pbkdf2_describe(const char *stored, const char *prefix, cons
 	{ \
 		(void)ctx; \
 		return passlib_pbkdf2_verify(stored, prefix, md(), password, pwlen); \
+	} \
+	static void fn##_cost(const char *s, struct hash_cost *c) \
+	{ \
+		passlib_pbkdf2_cost(s, prefix, md(), c); \
 	} \
 	static void fn##_describe(const char *s, char *out, size_t outlen) \
 	{ \
@@ -213,6 +226,16 @@ static int passlib_scrypt_verify(const struct hash_ctx *ctx, const char *stored,
 				 hash_scrypt_memory(n, sc.r, sc.p), sc.chk, sizeof(sc.chk));
 }
 
+static void passlib_scrypt_cost(const char *s, struct hash_cost *c)
+{
+	struct passlib_scrypt sc;
+
+	if (!passlib_scrypt_parse(s, &sc) || !passlib_scrypt_sane(&sc))
+		return;
+	c->memory_kib = hash_scrypt_memory(1UL << sc.ln, sc.r, sc.p) / 1024;
+	c->passes = sc.p;
+}
+
 static void passlib_scrypt_describe(const char *s, char *out, size_t outlen)
 {
 	struct passlib_scrypt sc;
@@ -229,24 +252,25 @@ static void passlib_scrypt_describe(const char *s, char *out, size_t outlen)
 
 const struct hash_family hash_family_passlib_pbkdf2_sha1 = {
 	.name = "passlib-pbkdf2-sha1", .origin = "passlib pbkdf2_sha1 ($pbkdf2$)",
-	.identify = pbkdf2_sha1_identify, .describe = pbkdf2_sha1_describe,
+	.identify = pbkdf2_sha1_identify, .describe = pbkdf2_sha1_describe, .cost = pbkdf2_sha1_cost,
 	.verify = pbkdf2_sha1_verify,
 };
 
 const struct hash_family hash_family_passlib_pbkdf2_sha256 = {
 	.name = "passlib-pbkdf2-sha256", .origin = "passlib pbkdf2_sha256",
-	.identify = pbkdf2_sha256_identify, .describe = pbkdf2_sha256_describe,
+	.identify = pbkdf2_sha256_identify, .describe = pbkdf2_sha256_describe, .cost = pbkdf2_sha256_cost,
 	.verify = pbkdf2_sha256_verify,
 };
 
 const struct hash_family hash_family_passlib_pbkdf2_sha512 = {
 	.name = "passlib-pbkdf2-sha512", .origin = "passlib pbkdf2_sha512",
-	.identify = pbkdf2_sha512_identify, .describe = pbkdf2_sha512_describe,
+	.identify = pbkdf2_sha512_identify, .describe = pbkdf2_sha512_describe, .cost = pbkdf2_sha512_cost,
 	.verify = pbkdf2_sha512_verify,
 };
 
 const struct hash_family hash_family_passlib_scrypt = {
 	.name = "passlib-scrypt", .origin = "passlib scrypt ($scrypt$)",
 	.identify = passlib_scrypt_identify, .describe = passlib_scrypt_describe,
+	.cost = passlib_scrypt_cost,
 	.verify = passlib_scrypt_verify,
 };

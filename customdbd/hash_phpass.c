@@ -49,6 +49,14 @@ static void phpass_describe(const char *s, char *out, size_t outlen)
 			 1UL << log2, log2, PHPASS_SALT);
 }
 
+void hash_phpass_cost(const char *s, struct hash_cost *c)
+{
+	int log2 = enc_crypt64_index(s[3]);
+
+	if (log2 >= 0)
+		c->iterations = 1UL << log2;
+}
+
 int hash_phpass_stretch(const char *digest, const char *salt, size_t saltlen, int log2,
 			const char *password, size_t pwlen, unsigned char *out, size_t outlen)
 {
@@ -141,6 +149,6 @@ out:
 const struct hash_family hash_family_phpass = {
 	.name = "phpass",
 	.origin = "phpass portable hashes: WordPress before 6.8 ($P$), phpBB3 ($H$), Drupal imports",
-	.identify = phpass_identify, .describe = phpass_describe, .verify = phpass_verify,
+	.identify = phpass_identify, .describe = phpass_describe, .cost = hash_phpass_cost, .verify = phpass_verify,
 	.generate = phpass_generate,
 };

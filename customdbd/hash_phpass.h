@@ -5,6 +5,11 @@
 
 #include <stddef.h>
 
+#include "hash.h"
+
+/* The cost of a "$X$" + count string: iterations = 2^count. */
+void hash_phpass_cost(const char *stored, struct hash_cost *c);
+
 /* out = H(salt . password), then 2^log2 times out = H(out . password), with
  * the OpenSSL digest named `digest` ("MD5", "SHA512"), whose size must be
  * outlen. 0, or -1. */

@@ -202,6 +202,14 @@ static void werkzeug_pbkdf2_describe(const char *s, char *out, size_t outlen)
 			 h.iterations, h.saltlen);
 }
 
+static void werkzeug_pbkdf2_cost(const char *s, struct hash_cost *c)
+{
+	struct werkzeug_hash h;
+
+	if (werkzeug_parse(s, "pbkdf2", &h))
+		c->iterations = h.iterations;
+}
+
 /* --- scrypt ----------------------------------------------------------------- */
 
 /* hashlib.scrypt's own checks (N a power of 2 above 1; maxmem, which Werkzeug
@@ -237,6 +245,16 @@ static int werkzeug_scrypt_verify(const struct hash_ctx *ctx, const char *stored
 				 h.r, h.p, 132UL * h.n * h.r * h.p, h.dk, h.dklen);
 }
 
+static void werkzeug_scrypt_cost(const char *s, struct hash_cost *c)
+{
+	struct werkzeug_hash h;
+
+	if (!werkzeug_parse(s, "scrypt", &h) || !werkzeug_scrypt_sane(&h))
+		return;
+	c->memory_kib = hash_scrypt_memory(h.n, h.r, h.p) / 1024;
+	c->passes = h.p;
+}
+
 static void werkzeug_scrypt_describe(const char *s, char *out, size_t outlen)
 {
 	struct werkzeug_hash h;
@@ -254,11 +272,13 @@ static void werkzeug_scrypt_describe(const char *s, char *out, size_t outlen)
 const struct hash_family hash_family_werkzeug_pbkdf2 = {
 	.name = "werkzeug-pbkdf2", .origin = "Werkzeug generate_password_hash (Flask), pbkdf2:",
 	.identify = werkzeug_pbkdf2_identify, .describe = werkzeug_pbkdf2_describe,
+	.cost = werkzeug_pbkdf2_cost,
 	.verify = werkzeug_pbkdf2_verify,
 };
 
 const struct hash_family hash_family_werkzeug_scrypt = {
 	.name = "werkzeug-scrypt", .origin = "Werkzeug >= 2.3 generate_password_hash, scrypt:",
 	.identify = werkzeug_scrypt_identify, .describe = werkzeug_scrypt_describe,
+	.cost = werkzeug_scrypt_cost,
 	.verify = werkzeug_scrypt_verify,
 };

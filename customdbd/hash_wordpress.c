@@ -37,6 +37,11 @@ static void wordpress_describe(const char *s, char *out, size_t outlen)
 	snprintf(out, outlen, "bcrypt of HMAC-SHA384 pre-hash, %s", inner);
 }
 
+static void wordpress_cost(const char *s, struct hash_cost *c)
+{
+	hash_family_bcrypt.cost(s + WP_PREFIX_LEN, c);
+}
+
 static int wordpress_verify(const struct hash_ctx *ctx, const char *stored, const char *password,
 			    size_t pwlen)
 {
@@ -63,5 +68,6 @@ out:
 
 const struct hash_family hash_family_wordpress = {
 	.name = "wordpress-bcrypt", .origin = "WordPress 6.8 and later ($wp$2y$)",
-	.identify = wordpress_identify, .describe = wordpress_describe, .verify = wordpress_verify,
+	.identify = wordpress_identify, .describe = wordpress_describe, .cost = wordpress_cost,
+	.verify = wordpress_verify,
 };

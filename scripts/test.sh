@@ -56,6 +56,8 @@ stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT
 	tests/integration/admin.sh
 stage "integration: the state directory and who writes the host cache" env BUILD="$ROOT/build" \
 	tests/integration/statedir.sh
+stage "integration: hash cost ceilings, lock markers, long passwords" env BUILD="$ROOT/build" \
+	tests/integration/hashcost.sh
 stage "integration, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/run.sh

@@ -255,16 +255,20 @@ static void progress(struct import *im, bool last)
 static const char *hash_unusable(const struct config *c, const struct user *u)
 {
 	struct hash_ctx ctx = { .salt = u->salt, .scheme_read = c->password_scheme_read,
-				.allow_empty = c->allow_empty_password };
+				.allow_empty = c->allow_empty_password, .limits = &c->hash_limits };
 	const struct hash_family *f;
 
 	if (u->password == NULL || u->password[0] == '\0')
 		return "no password hash";
+	if (hash_is_lock_marker(u->password))
+		return "a lock marker";
 	f = hash_identify_ctx(&ctx, u->password);
 	if (f == NULL)
 		return "a hash of no format customdb reads";
 	if (f->needs_salt && (u->salt == NULL || u->salt[0] == '\0'))
 		return "the hash needs the salt column";
+	if (hash_over_ceiling(&ctx, f, u->password, NULL, 0))
+		return "a hash over a ceiling (hash_max_*)";
 	return NULL;
 }
 

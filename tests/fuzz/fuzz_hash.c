@@ -1,8 +1,8 @@
 /* fuzz_hash.c: identify, describe and verify arbitrary stored strings, with
  * every by-name-only scheme named and a salt given.
  *
- * Inputs are capped at 256 bytes, and verify runs only when the string's
- * own cost parameters are small (every number describe() reports stays under
+ * Inputs are capped at 256 bytes, and verify runs only under tight ceilings
+ * and when the string's own cost parameters are small (every number describe() reports stays under
  * a bound, and the families whose cost hides in an opaque field are left to
  * identify): otherwise one input could ask for hours of work, which the
  * daemon bounds differently (absurd costs are refused, the rest is a
@@ -47,18 +47,30 @@ static int cheap(const struct hash_family *f, const char *s)
 	return 1;
 }
 
+/* Tight ceilings: what the daemon's hash_max_* keys do, here so that the
+ * cost parsers (yescrypt's and $7$'s fields among them) see every input and
+ * bound what verify may spend. */
+static const struct hash_limits tight = {
+	.bcrypt_cost = 5, .rounds = 4096, .iterations = 4096, .memory_kib = 1024, .passes = 2,
+};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct hash_ctx ctx = { .salt = "c2FsdHNhbHQ=", .scheme_read = all_by_name };
+	const struct hash_ctx ctx = { .salt = "c2FsdHNhbHQ=", .scheme_read = all_by_name,
+				      .limits = &tight };
 	const struct hash_family *f;
-	char s[257];
+	char s[257], why[160];
 
 	if (size > 256)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
+	hash_explain(&ctx, s, why, sizeof(why));
 	f = hash_identify_ctx(&ctx, s);
-	if (f == NULL || !cheap(f, s))
+	/* a lock marker is claimed by no family, plaintext included */
+	if (hash_is_lock_marker(s) && f != NULL)
+		abort();
+	if (f == NULL || hash_over_ceiling(&ctx, f, s, NULL, 0) || !cheap(f, s))
 		return 0;
 	/* nothing the fuzzer writes is a hash of this password, except by
 	 * design for plaintext */

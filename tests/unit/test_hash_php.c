@@ -621,9 +621,9 @@ START_TEST(test_dummy_verify)
 	/* spends the time of each form and never crashes */
 	for (i = 0; i < NVECTORS; i++)
 		if (!costly(&vectors[i]))
-			hash_dummy_verify(vectors[i].stored, vectors[i].password);
-	hash_dummy_verify("{CRYPT}", "x");
-	hash_dummy_verify("$P$TIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "x");
+			hash_dummy_verify(NULL, vectors[i].stored, vectors[i].password);
+	hash_dummy_verify(NULL, "{CRYPT}", "x");
+	hash_dummy_verify(NULL, "$P$TIQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "x");
 }
 END_TEST
 
