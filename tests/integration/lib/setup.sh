@@ -5,7 +5,8 @@
 #
 # It sets BUILD (default: the repository's build/, exported), re-runs the
 # script inside a private mount namespace (lib/ns.sh), loads the other
-# libraries (assert.sh, servers.sh, legacy.sh, daemon.sh, pty.sh), and sets:
+# libraries (assert.sh, servers.sh, legacy.sh, daemon.sh, pty.sh, and
+# wait.sh once DAEMON is known), and sets:
 #   DAEMON, TOOL   from the environment or BUILD: they may come from another
 #                  build (build-asan: sanitizers where untrusted bytes
 #                  arrive); the modules are loaded into uninstrumented
@@ -37,6 +38,7 @@ ENUM_PROBE=$BUILD/tests/integration/nss_enum_probe
 for f in "$DAEMON" "$TOOL" "$NSSMOD" "$PAMMOD" "$PROBE" "$ENUM_PROBE"; do
 	[ -e "$f" ] || { echo "$(basename "$0"): $f is missing: build first" >&2; exit 2; }
 done
+. "$HERE/lib/wait.sh"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
