@@ -14,7 +14,8 @@
 #      (migrate.sh), the store's unit tests on a real PostgreSQL
 #      (store_pg.sh), password changes and account states (passwd.sh),
 #      enumeration (enumerate.sh), customdb user (users.sh), bulk import of
-#      100,000 users, migrate status, cache and status (admin.sh)
+#      100,000 users, migrate status, cache and status (admin.sh), faults
+#      under a load of real clients (faults.sh)
 #   7. the integration tests again with the daemon and the tool built with
 #      ASan+UBSan (from stage 3), where untrusted bytes arrive
 #
@@ -51,6 +52,8 @@ stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enume
 stage "integration: customdb user" env BUILD="$ROOT/build" tests/integration/users.sh
 stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT/build" \
 	tests/integration/admin.sh
+stage "integration: faults under load (database killed and frozen, disk full, daemon killed)" \
+	env BUILD="$ROOT/build" tests/integration/faults.sh
 stage "integration, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/run.sh
