@@ -256,10 +256,7 @@ semantics() {
 		pam "$svc" "burst$i" burst-pw > "$d/burst.$i" 2>&1 &
 	done
 	# kill it once a few of them are written: the rest are mid-way
-	for i in $(seq 200); do
-		[ "$(grep -c 'user burst[0-9]* (uid [0-9]*) migrated' "$log")" -ge 7 ] && break
-		sleep 0.02
-	done
+	wait_log "$log" 'user burst[0-9]* \(uid [0-9]*\) migrated' 6
 	stop_daemon "$pidfile" KILL
 	wait
 	ok=$(grep -l "successfully authenticated" "$d"/burst.* 2>/dev/null | sed 's/.*burst\.//' | sort)
