@@ -15,7 +15,8 @@
 #     bound on a hang, not a speed figure;
 #   - nothing reported done is lost: every login pamtester saw succeed
 #     (each migrates its user) has its store row, and logs in from the store
-#     with the legacy database gone;
+#     with the legacy database gone; the last password change pamtester saw
+#     succeed before the daemon was killed holds (or the one under way);
 #   - service resumes after each fault.
 # Needs what run.sh needs; runs inside a private mount namespace (lib/ns.sh).
 set -u
@@ -87,6 +88,16 @@ pam_loop() {
 		i=$((i + 2))
 	done
 }
+# password changes of alice by root (alice-1, alice-2, ...) until
+# $WORK/stop-pw; the last one pamtester saw succeed in $WORK/pw.last
+pw_loop() {
+	local k=0
+	until [ -e "$WORK/stop-pw" ]; do
+		k=$((k + 1))
+		printf 'alice-%s\n' "$k" "$k" | pamtester faults alice chauthtok > "$WORK/pw.out" 2>&1 &&
+			grep -q "successfully" "$WORK/pw.out" && echo "$k" > "$WORK/pw.last"
+	done
+}
 calls() { cat "$WORK"/nss.* "$WORK"/pam.* 2>/dev/null | wc -l; }
 # progress N: at least N more client calls have ended since the count C
 progress() { [ "$(calls)" -ge $(($1 + $2)) ]; }
@@ -111,10 +122,13 @@ legacy_config postgresql "$(pg_conninfo "$PG") password=$SERVERS_PASSWORD" "$SOC
 	sed -e 's/^mode = legacy$/mode = migrate/' -e "s|^state_dir = .*|state_dir = $STATE|" > "$CONF"
 printf '\n[store]\npath = %s\n' "$WORK/store.db" >> "$CONF"
 chmod 600 "$CONF"
-ns_pam_service faults "auth required $PAMMOD socket=$SOCK" "account required $PAMMOD socket=$SOCK"
+ns_pam_service faults "auth required $PAMMOD socket=$SOCK" "account required $PAMMOD socket=$SOCK" \
+	"password required $PAMMOD socket=$SOCK"
 t_ok "customdbd starts" start_daemon "$CONF" "$LOG" "$SOCK" || exit 1
 export CUSTOMDB_SOCKET=$SOCK CUSTOMDB_STATE_DIR=$STATE
 t_out "alice resolves" "alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
+t_grep "alice logs in (migrated: her password changes go to the store)" "successfully authenticated" \
+	pam faults alice alice-pw
 
 t_section "load: 3 look-up loops, 2 login loops"
 for i in 1 2 3; do nss_loop "$i" & done
@@ -167,15 +181,26 @@ rm -f "$STATE/filler"
 t_ok "space again: the next rewrite holds dave" wait_cached "$STATE" passwd dave
 t_out "no temporary file left behind" "" find "$STATE" -name '*.tmp*'
 
-t_section "the daemon killed (SIGKILL) under load, and started again"
+t_section "the daemon killed (SIGKILL) under load, in the middle of password changes, and started again"
+pw_loop &
+pwl=$!
+pw_changed() { [ "$(cat "$WORK/pw.last" 2>/dev/null)" -ge "$1" ] 2>/dev/null; }
+t_ok "alice's password changes three times (root, pamtester chauthtok)" wait_until 60 pw_changed 3
 c=$(calls)
 stop_daemon "$WORK/daemon.pid" KILL
+touch "$WORK/stop-pw"
+wait "$pwl"
+k=$(cat "$WORK/pw.last")
 t_ok "the clients still get answers with the daemon gone" wait_until 60 progress "$c" 20
 t_out "alice resolves from the host cache" "alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
 t_ok "customdbd starts again" start_daemon "$CONF" "$LOG" "$SOCK"
 c=$(calls)
 t_ok "the clients get answers" wait_until 60 progress "$c" 20
 t_out "service resumes: erin resolves" "erin:x:10005:100:Erin:/home/erin:/bin/sh" getent passwd erin
+# the change under way when the daemon died may have committed too
+alice_in() { pam faults alice "alice-$k" || pam faults alice "alice-$((k + 1))"; }
+t_grep "the last password change reported done (alice-$k) holds, or the one under way" \
+	"successfully authenticated" alice_in
 
 t_section "after the faults"
 touch "$WORK/stop"
