@@ -16,7 +16,9 @@
 #      enumeration (enumerate.sh), customdb user (users.sh), bulk import of
 #      100,000 users, migrate status, cache and status (admin.sh), faults
 #      under a load of real clients (faults.sh)
-#   7. the integration tests again with the daemon and the tool built with
+#   7. run.sh (SQLite) again with every NSS client (getent, id, the probes)
+#      under valgrind memcheck, the module loaded (NSS_VALGRIND=1)
+#   8. the integration tests again with the daemon and the tool built with
 #      ASan+UBSan (from stage 3), where untrusted bytes arrive
 #
 # Stops at the first stage that fails and says which.
@@ -54,6 +56,8 @@ stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT
 	tests/integration/admin.sh
 stage "integration: faults under load (database killed and frozen, disk full, daemon killed)" \
 	env BUILD="$ROOT/build" tests/integration/faults.sh
+stage "integration (SQLite), every getent, id and NSS probe under valgrind memcheck" \
+	env BUILD="$ROOT/build" NSS_VALGRIND=1 tests/integration/run.sh sqlite
 stage "integration, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/run.sh

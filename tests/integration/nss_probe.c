@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < start; i++)
 			printf("gid=%lu\n", (unsigned long)groups[i]);
 		free(groups);
+		free(buf);
 		return 0;
 	} else {
 		fprintf(stderr, "nss_probe: unknown map %s\n", argv[2]);
