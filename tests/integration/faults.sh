@@ -52,12 +52,6 @@ pg_pids() {
 	echo "$pm $(pgrep -P "$pm" | tr '\n' ' ')"
 }
 
-# the legacy server runs slowpoke's get_user (it sleeps 1.5 s)
-slow_query_running() {
-	[ "$(pg_sql "$PG" "SELECT count(*) FROM pg_stat_activity
-		WHERE state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()")" -ge 1 ]
-}
-
 # timed OUT CMD...: run CMD, append "ms exit-status CMD" to OUT
 timed() {
 	local out=$1 t0 rc
@@ -135,36 +129,34 @@ for i in 1 2 3; do nss_loop "$i" & done
 for i in 1 2; do pam_loop "$i" & done
 t_ok "the clients get answers" wait_until 60 progress 0 40
 
+# mid_query SIGNAL WHAT: send SIGNAL to every process of the legacy server
+# while slowpoke's query sleeps in it; slowpoke's look-up must end within
+# its bound, and the load's clients keep getting answers
+mid_query() {
+	local slow t0 t1 c
+	getent passwd slowpoke > /dev/null 2>&1 &
+	slow=$!
+	t_ok "slowpoke's query is running" wait_until 20 legacy_query_sleeping "$PG"
+	pids=$(pg_pids)
+	t0=$(now_ms)
+	kill "-$1" $pids
+	wait "$slow"
+	t1=$(now_ms)
+	t_ok "... its look-up ends within the NSS bound, the server $2 ($((t1 - t0)) ms)" \
+		test $((t1 - t0)) -lt "$NSS_BOUND_MS"
+	c=$(calls)
+	t_ok "the clients still get answers with the server $2" wait_until 90 progress "$c" 10
+}
+
 t_section "the legacy server killed in the middle of a query"
-getent passwd slowpoke > "$WORK/slow.kill" 2>&1 &
-slow=$!
-t_ok "slowpoke's query is running" wait_until 20 slow_query_running
-pids=$(pg_pids)
-t0=$(now_ms)
-kill -KILL $pids
-wait "$slow"
-t1=$(now_ms)
-t_ok "... its look-up ends within the NSS bound ($((t1 - t0)) ms)" test $((t1 - t0)) -lt "$NSS_BOUND_MS"
-c=$(calls)
-t_ok "the clients still get answers with the server gone" wait_until 60 progress "$c" 20
+mid_query KILL gone
 t_ok "the legacy server's processes are gone" wait_until 30 _gone $pids
 t_ok "the legacy server restarts" pg_restart_server "$PG"
 t_ok "service resumes: bob, never looked up, resolves" wait_until 30 getent passwd bob
 t_out "... as himself" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
 
 t_section "the legacy server frozen (SIGSTOP) in the middle of a query"
-getent passwd slowpoke > "$WORK/slow.stop" 2>&1 &
-slow=$!
-t_ok "slowpoke's query is running" wait_until 20 slow_query_running
-pids=$(pg_pids)
-t0=$(now_ms)
-kill -STOP $pids
-wait "$slow"
-t1=$(now_ms)
-t_ok "... its look-up ends within the NSS bound, the server still frozen ($((t1 - t0)) ms)" \
-	test $((t1 - t0)) -lt "$NSS_BOUND_MS"
-c=$(calls)
-t_ok "the clients still get answers with the server frozen" wait_until 90 progress "$c" 10
+mid_query STOP frozen
 kill -CONT $pids
 t_out "service resumes: carol resolves" "carol:x:10003:100:Carol:/home/carol:/bin/sh" getent passwd carol
 

@@ -36,12 +36,6 @@ db_connections() {
 	esac
 }
 
-# the PostgreSQL server runs a get_user query that sleeps (slowpoke's)
-slow_query_running() {
-	[ "$(pg_sql "$WORK/postgresql/db" "SELECT count(*) FROM pg_stat_activity
-		WHERE state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()")" -ge 1 ]
-}
-
 # between LOW and HIGH (inclusive)
 in_range() { [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
@@ -266,7 +260,7 @@ suite() {
 		t_section "$e: one slow query does not stall the others"
 		getent passwd slowpoke > "$dir/slowpoke.out" &
 		local slow_pid=$!
-		t_ok "$e: slowpoke's query is running" wait_until 10 slow_query_running
+		t_ok "$e: slowpoke's query is running" wait_until 10 legacy_query_sleeping "$WORK/postgresql/db"
 		t_out "$e: alice answers while slowpoke's query still runs" \
 			"alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
 		t_ok "$e: ... and slowpoke's look-up was still running then" kill -0 "$slow_pid"
