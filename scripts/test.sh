@@ -15,10 +15,13 @@
 #      (store_pg.sh), password changes and account states (passwd.sh),
 #      enumeration (enumerate.sh), customdb user (users.sh), bulk import of
 #      100,000 users, migrate status, cache and status (admin.sh), the
-#      state directory's trust and lock (statedir.sh)
-#   7. the integration tests again with the daemon and the tool built with
+#      state directory's trust and lock (statedir.sh), hash cost ceilings
+#      (hashcost.sh), faults under a load of real clients (faults.sh)
+#   7. run.sh (SQLite) again with every NSS client (getent, id, the probes)
+#      under valgrind memcheck, the module loaded (NSS_VALGRIND=1)
+#   8. the integration tests again with the daemon and the tool built with
 #      ASan+UBSan (from stage 3), where untrusted bytes arrive
-#   8. the Debian packages: built, lintian, installed with apt on a clean
+#   9. the Debian packages: built, lintian, installed with apt on a clean
 #      Debian 12 chroot (debootstrap), used there, purged; piuparts
 #
 # Stops at the first stage that fails and says which.
@@ -58,6 +61,10 @@ stage "integration: the state directory and who writes the host cache" env BUILD
 	tests/integration/statedir.sh
 stage "integration: hash cost ceilings, lock markers, long passwords" env BUILD="$ROOT/build" \
 	tests/integration/hashcost.sh
+stage "integration: faults under load (database killed and frozen, disk full, daemon killed)" \
+	env BUILD="$ROOT/build" tests/integration/faults.sh
+stage "integration (SQLite), every getent, id and NSS probe under valgrind memcheck" \
+	env BUILD="$ROOT/build" NSS_VALGRIND=1 tests/integration/run.sh sqlite
 stage "integration, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/run.sh

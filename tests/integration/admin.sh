@@ -138,16 +138,6 @@ admin_config() {
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
 export -f as_nobody
 
-# wait_log LOG REGEX: until the daemon's log says it (10 s at most)
-wait_log() {
-	local i
-	for i in $(seq 200); do
-		grep -Eq -- "$2" "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # exit_of CMD...: the exit status of CMD (its output dropped)
 exit_of() { "$@" >/dev/null 2>&1; echo $?; }
 
@@ -322,7 +312,8 @@ cache_and_status() {
 	t_grep "$tag: imp000200 logs in" "successfully authenticated" pam "$svc" imp000200 "$(bulk_pw imp000200)"
 	getent group importers >/dev/null
 	getent passwd carol >/dev/null
-	sleep 1.5   # the cache file is rewritten at most once a second
+	t_ok "$tag: ... all three reach the host cache file" \
+		wait_cached "$d/state" passwd imp000200 group importers passwd carol
 	"$TOOL" -c "$conf" --json cache show imp000200 > "$d/show.json" 2>&1
 	t_out "$tag: cache show imp000200: exit 0" 0 exit_of "$TOOL" -c "$conf" cache show imp000200
 	t_out "$tag: ... the passwd entry" "imp000200:x:100200:100:Imported 200:/home/imp000200:/bin/sh" \
@@ -369,7 +360,7 @@ cache_and_status() {
 	t_section "$tag: cache flush"
 	"$TOOL" -c "$conf" --json cache flush imp000200 > "$d/flush.json" 2>&1
 	t_out "$tag: cache flush imp000200 drops its entries (p, u, i)" 3 jqf "$d/flush.json" .entries_dropped
-	sleep 1.5
+	t_ok "$tag: ... and a rewrite of the file leaves them out" wait_uncached "$d/state" passwd imp000200
 	t_out "$tag: ... then cache show says not cached" "1 false" \
 		bash -c "'$TOOL' -c '$conf' --json cache show imp000200 > '$d/show2.json'; echo \$? \$(jq -r .cached '$d/show2.json')"
 	t_out "$tag: ... the others stay" 0 exit_of "$TOOL" -c "$conf" cache show dave
@@ -378,7 +369,7 @@ cache_and_status() {
 	t_grep "$tag: ... saying why" "for root only" as_nobody "$TOOL" -c "$conf" cache flush dave
 	t_out "$tag: ... and dave is still cached" 0 exit_of "$TOOL" -c "$conf" cache show dave
 	t_grep "$tag: cache flush (everything)" "^entries_dropped: [1-9]" "$TOOL" -c "$conf" cache flush
-	sleep 1.5
+	t_ok "$tag: ... and a rewrite of the file leaves everything out" wait_uncached "$d/state" passwd dave
 	t_out "$tag: ... dave gone too" 1 exit_of "$TOOL" -c "$conf" cache show dave
 	getent passwd dave >/dev/null
 

@@ -262,7 +262,8 @@ legacy_mode() {
 	getent passwd dave >/dev/null
 	getent passwd carol >/dev/null
 	getent group devs >/dev/null
-	sleep 1.5   # the host cache file is rewritten at most once a second
+	t_ok "$tag: ... the three reach the host cache file" \
+		wait_cached "$CUSTOMDB_STATE_DIR" passwd dave passwd carol group devs
 	t_ok "$tag: legacy database stopped" db_down "$e"
 	# a kept SQLite connection would still read the moved file
 	if [ "$e" = sqlite ]; then run_daemon "$e" down || return; fi

@@ -169,8 +169,8 @@ semantics() {
 	t_section "$tag: a migrated user in the host cache"
 	legacy_sql "$e" "INSERT INTO users ($LEGACY_USER_COLS) VALUES (30, 'hcuser', 10030, '$(mkpasswd -m sha512crypt hc-pw)', 'h@example.org', 1, 'Cached', NULL)"
 	t_grep "$tag: hcuser logs in, never looked up before" "successfully authenticated" pam "$svc" hcuser hc-pw
-	sleep 1.5   # the cache is rewritten at most once a second
-	stop_daemon "$pidfile"
+	# no wait for the once-a-second rewrite: a clean stop writes the file
+	t_ok "$tag: the daemon stops (TERM)" stop_daemon "$pidfile"
 	t_out "$tag: with the daemon down, hcuser (migrated) resolves from the host cache" \
 		"hcuser:x:10030:100:Cached:/home/hcuser:/bin/sh" env CUSTOMDB_STATE_DIR="$d/state" getent passwd hcuser
 	t_out "$tag: ... by uid too" "hcuser:x:10030:100:Cached:/home/hcuser:/bin/sh" \
@@ -256,10 +256,7 @@ semantics() {
 		pam "$svc" "burst$i" burst-pw > "$d/burst.$i" 2>&1 &
 	done
 	# kill it once a few of them are written: the rest are mid-way
-	for i in $(seq 200); do
-		[ "$(grep -c 'user burst[0-9]* (uid [0-9]*) migrated' "$log")" -ge 7 ] && break
-		sleep 0.02
-	done
+	wait_log "$log" 'user burst[0-9]* \(uid [0-9]*\) migrated' 6
 	stop_daemon "$pidfile" KILL
 	wait
 	ok=$(grep -l "successfully authenticated" "$d"/burst.* 2>/dev/null | sed 's/.*burst\.//' | sort)
@@ -324,13 +321,17 @@ shared_store() {
 	t_out "$tag: ... one row" 1 store_rows heidi
 	# host 2 never saw grace; a daemon that starts loads every store user
 	# into its host cache, so she resolves there even with it down
-	stop_daemon "$WORK/host2.pid"
+	t_ok "$tag: daemon 2 stops" stop_daemon "$WORK/host2.pid"
+	# its own line, not one of an earlier start: the loader runs in the
+	# background, and a stop ends it between two users
+	local loaded="host cache: [1-9][0-9]* migrated users loaded from the store"
+	i=$(log_count "$WORK/host2/daemon.log" "$loaded")
 	t_ok "$tag: daemon 2 restarts" start_daemon "$WORK/host2/customdb.conf" "$WORK/host2/daemon.log" \
 		"/run/customdb/host2.sock" "$WORK/host2.pid" || return
-	sleep 1.5   # the cache is rewritten at most once a second
-	t_grep "$tag: ... and loads the migrated users into its host cache" \
-		"host cache: [1-9][0-9]* migrated users loaded from the store" cat "$WORK/host2/daemon.log"
-	stop_daemon "$WORK/host2.pid"
+	t_ok "$tag: ... and loads the migrated users into its host cache" \
+		wait_log "$WORK/host2/daemon.log" "$loaded" "$i"
+	# no wait for the once-a-second rewrite: a clean stop writes the file
+	t_ok "$tag: daemon 2 stops" stop_daemon "$WORK/host2.pid"
 	t_out "$tag: grace (migrated through host 1) resolves on host 2 with its daemon down" \
 		"grace:x:10007:100:Grace:/home/grace:/bin/sh" \
 		env CUSTOMDB_SOCKET=/run/customdb/host2.sock CUSTOMDB_STATE_DIR="$WORK/host2/state" \

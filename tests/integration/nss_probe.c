@@ -10,10 +10,11 @@
  *   nss_probe MODULE self-listen NAME   (listen on $CUSTOMDB_SOCKET in this
  *                                        process, then ask: must not hang)
  *   nss_probe MODULE disabled NAME      (_nss_customdb_enablelookups = 0)
- *   nss_probe MODULE pwnam-twice NAME SECONDS
+ *   nss_probe MODULE pwnam-twice NAME SECONDS|-
  *                                       (look up, sleep, look up again in the
  *                                        same process: a replaced host cache
- *                                        must be noticed)
+ *                                        must be noticed; with "-", wait for
+ *                                        a line or the end of stdin instead)
  *
  * Prints "status=S errnop=E errno_kept=yes|no" and the record, if any. */
 #include <dlfcn.h>
@@ -86,7 +87,14 @@ int main(int argc, char **argv)
 		st = f(argv[3], &pw, buf, 4096, &errnop);
 		printf("first=%s\n", status_name(st));
 		fflush(stdout);
-		sleep((unsigned)strtoul(argv[4], NULL, 10));
+		if (strcmp(argv[4], "-") == 0) {
+			char line[16];
+
+			if (fgets(line, sizeof(line), stdin) == NULL)
+				line[0] = '\0';
+		} else {
+			sleep((unsigned)strtoul(argv[4], NULL, 10));
+		}
 		st = f(argv[3], &pw, buf, 4096, &errnop);
 		printf("second=%s\n", status_name(st));
 		free(buf);
@@ -117,6 +125,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < start; i++)
 			printf("gid=%lu\n", (unsigned long)groups[i]);
 		free(groups);
+		free(buf);
 		return 0;
 	} else {
 		fprintf(stderr, "nss_probe: unknown map %s\n", argv[2]);

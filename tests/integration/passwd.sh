@@ -115,8 +115,7 @@ StrictModes no
 LogLevel VERBOSE
 X
 	/usr/sbin/sshd -f "$d/sshd_config" -E "$d/sshd.log" || return 1
-	for _ in $(seq 50); do [ -s "$d/sshd.pid" ] && return 0; sleep 0.1; done
-	return 1
+	wait_until 10 test -s "$d/sshd.pid"
 }
 sshd_stop() {
 	[ -s "$WORK/ssh/sshd.pid" ] && kill "$(cat "$WORK/ssh/sshd.pid")" 2>/dev/null

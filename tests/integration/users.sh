@@ -180,7 +180,6 @@ legacy_suite() {
 	t_out "$t: ... her uid picked by the create query" 10100 col nina uid
 	t_grep "$t: nina logs in (pamtester)" "successfully authenticated" pam "$SVC" nina nina-pw
 	t_grep "$t: ... a wrong password fails" "Authentication failure" pam "$SVC" nina nina-wrong
-	sleep 1.5   # the daemon rewrites the host cache at most once a second
 	t_out "$t: getent passwd nina" "nina:x:10100:100::/home/nina:/bin/sh" getent passwd nina
 	t_rc "$t: add olga --uid 10500 --json" 0 '"uid":10500' tool_pw olga-pw user add olga --uid 10500 --json
 	t_out "$t: ... uid 10500 in the database" 10500 col olga uid
@@ -286,7 +285,8 @@ legacy_suite() {
 	t_rc "$t: delete nina (standard input not a terminal: no question); the daemon drops her" 0 \
 		"cache_flushed: [1-9]" tool user delete nina </dev/null
 	t_out "$t: ... her row is gone" 0 has_user nina
-	sleep 1.5   # the daemon rewrites the host cache at most once a second
+	t_ok "$t: ... and a rewrite of the host cache file drops her" \
+		wait_uncached "$CUSTOMDB_STATE_DIR" passwd nina
 	t_fail "$t: ... getent passwd nina fails (no cached entry left)" getent passwd nina
 	t_grep "$t: ... she cannot log in" "User not known" pam "$SVC" nina nina-pw
 	t_rc "$t: delete her again: exit 1" 1 "no such user: nina" tool user delete nina --yes
@@ -437,7 +437,8 @@ migrate_suite() {
 	t_out "$t: ... her store row is gone" 0 store_has alice
 	t_out "$t: ... a tombstone" 1 tombstone alice
 	t_out "$t: ... the legacy row stays" 1 has_user alice
-	sleep 1.5   # the daemon rewrites the host cache at most once a second
+	t_ok "$t: ... and a rewrite of the host cache file drops her" \
+		wait_uncached "$CUSTOMDB_STATE_DIR" passwd alice
 	t_fail "$t: ... getent passwd alice fails" getent passwd alice
 	t_grep "$t: ... her store password fails" "User not known" pam "$SVC" alice alice-new
 	t_grep "$t: ... and her legacy password does not migrate her back" "User not known" pam "$SVC" alice alice-pw

@@ -7,6 +7,7 @@
 #   t_grep NAME REGEX CMD...   CMD's stdout+stderr must match REGEX (grep -E)
 #   t_nogrep NAME REGEX CMD... CMD's stdout+stderr must not match REGEX
 #   t_summary                  print the count; return 1 if anything failed
+#                              (or valgrind found an error: lib/valgrind.sh)
 #
 # Each failure prints the command and what it said, so a CI log is enough to
 # see why.
@@ -83,6 +84,10 @@ t_nogrep() {
 }
 
 t_summary() {
+	if [ -n "${VG_DIR:-}" ]; then
+		t_ok "valgrind memcheck: no error in any NSS client" vg_check
+		printf '%s\n' "$T_LAST_OUT"
+	fi
 	printf '\n%d passed, %d failed\n' "$T_PASS" "$T_FAIL"
 	if [ "$T_FAIL" -ne 0 ]; then
 		printf 'failed: %s\n' "${T_FAILED_NAMES[@]}"

@@ -5,39 +5,58 @@
 #                           there (PIDFILE default: $WORK/daemon.pid, so that
 #                           this works from a subshell such as t_ok's)
 #   stop_daemon [PIDFILE] [SIGNAL]       stop it (TERM) and wait until gone
+#                           (30 s * TIME_FACTOR; then KILL, and 1)
 #   pam SERVICE USER PASSWORD [ACTIONS]  pamtester, the password on stdin
 #   now_ms                               monotonic-enough milliseconds
 #
-# Needs DAEMON (the customdbd binary) and WORK set by the caller.
+# Needs DAEMON (the customdbd binary) and WORK set by the caller, and
+# wait.sh.
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 start_daemon() {
-	local conf=$1 log=$2 sock=$3 pidfile=${4:-$WORK/daemon.pid} i pid ready
-	ready=$(grep -c ': ready:' "$log" 2>/dev/null)
+	local conf=$1 log=$2 sock=$3 pidfile=${4:-$WORK/daemon.pid} pid ready
+	ready=$(log_count "$log" ': ready:')
 	"$DAEMON" -c "$conf" -f -d >>"$log" 2>&1 &
 	pid=$!
 	echo "$pid" > "$pidfile"
-	for i in $(seq 100); do
-		[ "$(grep -c ': ready:' "$log")" -gt "${ready:-0}" ] && [ -S "$sock" ] && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
+	if wait_until 10 _daemon_ready "$log" "${ready:-0}" "$sock" "$pid" &&
+	   kill -0 "$pid" 2>/dev/null; then
+		return 0
+	fi
 	echo "customdbd did not start:" >&2
 	tail -20 "$log" >&2
 	return 1
 }
 
+# ready (its own "ready" line and the socket), or dead: stop waiting
+_daemon_ready() {
+	kill -0 "$4" 2>/dev/null || return 0
+	[ "$(log_count "$1" ': ready:')" -gt "$2" ] && [ -S "$3" ]
+}
+
+# _gone PID...: none of them runs any more
+_gone() {
+	local p
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && return 1
+	done
+	return 0
+}
+
 stop_daemon() {
-	local pidfile=${1:-$WORK/daemon.pid} pid i
+	local pidfile=${1:-$WORK/daemon.pid} pid
 	[ -s "$pidfile" ] || return 0
 	pid=$(cat "$pidfile")
 	kill "-${2:-TERM}" "$pid" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
 	rm -f "$pidfile"
+	# a clean stop joins the workers and writes the host cache out: wait
+	# for all of it, so that what follows sees the daemon gone
+	wait_until 30 _gone "$pid" && return 0
+	echo "customdbd $pid did not stop within $((30 * TIME_FACTOR)) s; killed" >&2
+	kill -KILL "$pid" 2>/dev/null
+	wait_until 10 _gone "$pid"
+	return 1
 }
 
 pam() {

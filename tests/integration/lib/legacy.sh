@@ -19,6 +19,8 @@
 #                                let the customdb role write the users table
 #                                (the servers grant SELECT only); DIR is the
 #                                server's directory (not for sqlite)
+#   legacy_query_sleeping DIR    the PostgreSQL server in DIR runs a query
+#                                that sleeps (slowpoke's or sleepy's get_user)
 #   LEGACY_USER_COLS             the column list of the INSERTs below
 #
 # Users (password is NAME-pw):
@@ -207,4 +209,9 @@ legacy_grant_writes() {
 	postgresql) pg_sql "$2" "GRANT INSERT, UPDATE, DELETE ON users TO customdb" ;;
 	mysql) maria_sql "$2" "GRANT INSERT, UPDATE, DELETE ON legacy.users TO 'customdb'@'localhost'" ;;
 	esac
+}
+
+legacy_query_sleeping() {
+	[ "$(pg_sql "$1" "SELECT count(*) FROM pg_stat_activity
+		WHERE state = 'active' AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()")" -ge 1 ]
 }
