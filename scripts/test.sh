@@ -51,6 +51,8 @@ stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enume
 stage "integration: customdb user" env BUILD="$ROOT/build" tests/integration/users.sh
 stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT/build" \
 	tests/integration/admin.sh
+stage "integration: a hostile local user (idle connections, floods, log forging)" \
+	env BUILD="$ROOT/build" tests/integration/attack.sh
 stage "integration, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/run.sh
