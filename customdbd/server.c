@@ -30,6 +30,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +64,8 @@
 #define FDS_PER_WORKER 8
 /* Connections accepted in one turn of the loop before it reads the others. */
 #define ACCEPT_BATCH 64
+/* The event loop's nice value (the workers keep the daemon's). */
+#define LOOP_NICE -5
 /* How long accepting pauses when the process is out of descriptors. */
 #define ACCEPT_PAUSE_MS 100
 
@@ -852,6 +855,11 @@ int server_run(int listen_fd, struct connector *cn)
 		started++;
 	}
 	queue.other_busy_max = started > 1 ? started - 1 : 1;
+	/* Every request passes through this thread, twice: it must not wait for
+	 * a time slice behind workers that hash passwords (set after they were
+	 * started, which inherit a thread's nice value). */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), LOOP_NICE) != 0)
+		log_msg(LOG_DEBUG, "setpriority: %s", strerror(errno));
 	stats_start();
 	log_msg(LOG_INFO, "ready: %d workers, legacy driver %s", started, cn->cfg->driver);
 	rc = loop_run(&lp);
