@@ -57,7 +57,7 @@
 #define CONNS_ROOT_RESERVE 256
 #define CONNS_PER_UID 64
 /* Complete requests waiting for a worker: root's and the others' apart. */
-#define QUEUE_ROOT_MAX 128
+#define QUEUE_ROOT_MAX 1024
 #define QUEUE_OTHER_MAX 256
 /* Descriptors kept beside the connections: database sessions, files. */
 #define FDS_SPARE 64
@@ -405,7 +405,10 @@ static void queue_done(struct conn *hand_back, bool from_other)
 	pthread_mutex_lock(&queue.lock);
 	if (from_other) {
 		queue.other_busy--;
-		if (queue.other.count > 0)
+		/* when stopping, the workers waiting for this slot may now exit */
+		if (queue.stopping)
+			pthread_cond_broadcast(&queue.cond);
+		else if (queue.other.count > 0)
 			pthread_cond_signal(&queue.cond);
 	}
 	if (hand_back != NULL) {
@@ -606,11 +609,12 @@ static void loop_read(struct loop *lp, struct conn *c)
 {
 	int r = conn_read(c);
 
-	if (r != 0)
-		timer_remove(&lp->reading, c);
+	if (r == 0 && loop_arm(lp, c, EPOLLIN) == 0)
+		return;
+	timer_remove(&lp->reading, c);
 	if (r > 0)
 		loop_queue(c);
-	else if (r < 0 || loop_arm(lp, c, EPOLLIN) != 0)
+	else
 		conn_release(c);
 }
 
