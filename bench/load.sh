@@ -18,8 +18,11 @@
 #                    reconnecting whenever the daemon closes one
 # and, through glibc (nsswitch "files customdb", no host cache), a
 # getpwnam_r that the daemon answers against the floor "files null"
-# (bench/nss_null.c: a module that does nothing). Results to stdout and
-# bench/results/load.txt.
+# (bench/nss_null.c: a module that does nothing). Then, with both daemons
+# running on their own sockets, REPS rounds that take turns between them
+# (one client's getpwnam straight to the daemon, and through glibc): the
+# machine's drift hits both alike; medians of the rounds. Results to stdout
+# and bench/results/load.txt.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -34,12 +37,15 @@ LOGINS=${LOGINS:-8}
 LOOKUPS=${LOOKUPS:-8}
 IDLE=${IDLE:-1000}
 NSS_CALLS=${NSS_CALLS:-5000}
+REPS=${REPS:-5}
 LOAD=$BUILD/bench/load
 WORK=$(mktemp -d /tmp/customdb-load.XXXXXX)
 chmod 755 "$WORK"
 PID=""
+PIDS=()
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null
+	[ ${#PIDS[@]} -gt 0 ] && kill "${PIDS[@]}" 2>/dev/null
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -59,23 +65,39 @@ DB=$WORK/legacy.db
 sqlite3 "$DB" "INSERT INTO users ($LEGACY_USER_COLS)
 	WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < $POOL)
 	SELECT 1000 + i, printf('u%07d', i), 20000 + i, NULL, NULL, 1, 'Bench', NULL FROM c"
-legacy_config sqlite "$DB" "$SOCK" | sed "s|^state_dir = .*|state_dir = $WORK/state|" > "$WORK/customdb.conf"
-chmod 600 "$WORK/customdb.conf"
+# conf LABEL: its config (socket and state directory of its own)
+conf() {
+	legacy_config sqlite "$DB" "$(sock_of "$1")" |
+		sed "s|^state_dir = .*|state_dir = $WORK/state-$1|" > "$WORK/$1.conf"
+	chmod 600 "$WORK/$1.conf"
+}
+sock_of() { if [ "$1" = new ]; then echo "$SOCK"; else echo "/run/customdb/$1.sock"; fi; }
+bin_of() { if [ "$1" = new ]; then echo "$BUILD/customdbd/customdbd"; else echo "$OLD_DAEMON"; fi; }
+# start LABEL: that daemon in the background, its pid in PID, once it answers
+start() {
+	local i
+	rm -rf "$WORK/state-$1"
+	conf "$1"
+	"$(bin_of "$1")" -c "$WORK/$1.conf" -f 2>>"$WORK/daemon-$1.log" &
+	PID=$!
+	for i in $(seq 200); do [ -S "$(sock_of "$1")" ] && break; sleep 0.05; done
+	"$LOAD" "$(sock_of "$1")" 1 -l 8 -n 16 >/dev/null   # every worker's session opened
+}
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
 
 # phase NAME ARGS...: one run of the load generator; its lines, prefixed
 phase() {
 	local name=$1; shift
-	"$LOAD" "$SOCK" "$SECONDS_PER" -p "$PID" "$@" | sed "s/^/$name /"
+	"$LOAD" "$S" "$SECONDS_PER" -p "$PID" "$@" | sed "s/^/$name /"
 }
 
-# run_daemon LABEL BINARY: every phase against that daemon
+# run_daemon LABEL: every phase against that daemon, alone on the machine
 run_daemon() {
-	local label=$1 bin=$2 i nss floor
-	rm -rf "$WORK/state"
-	"$bin" -c "$WORK/customdb.conf" -f 2>"$WORK/daemon-$label.log" &
-	PID=$!
-	for i in $(seq 200); do [ -S "$SOCK" ] && break; sleep 0.05; done
-	"$LOAD" "$SOCK" 1 -l 8 -n 16 >/dev/null   # every worker's session opened
+	local label=$1 nss floor
+	S=$(sock_of "$label")
+	start "$label"
 	{
 		phase "hot1" -l 1 -n 16
 		phase "hot8" -l 8 -n 16
@@ -84,16 +106,32 @@ run_daemon() {
 		phase "mixed" -g "$LOGINS" -l "$LOOKUPS" -n "$POOL"
 		phase "mixed+idle" -g "$LOGINS" -l "$LOOKUPS" -n "$POOL" -i "$IDLE"
 	} | sed "s/^/$label /" | tee -a "$WORK/phases"
-	nsswitch "files customdb"
-	set -- $("$BUILD/bench/nss_lookups" "$NSS_CALLS" name alice); nss=$1
-	[ "$2" = found ] || { echo "load.sh: alice not found through $label" >&2; exit 1; }
-	nsswitch "files null"
-	set -- $("$BUILD/bench/nss_lookups" "$NSS_CALLS" name alice); floor=$1
-	nsswitch "files customdb"
-	echo "$label glibc getpwnam_r_us daemon $nss floor $floor above_floor $(echo "$nss - $floor" | bc)" |
-		tee -a "$WORK/phases"
 	kill "$PID"; wait "$PID" 2>/dev/null; PID=""
 	grep -c ': warning: ' "$WORK/daemon-$label.log" | sed "s/^/$label log_warnings /" | tee -a "$WORK/phases"
+}
+
+# turns LABELS...: REPS rounds taking turns between the running daemons
+turns() {
+	local r label v
+	declare -A raw nss
+	local floors=()
+	for r in $(seq "$REPS"); do
+		nsswitch "files null"
+		set -- $("$BUILD/bench/nss_lookups" "$NSS_CALLS" name alice); floors+=("$1")
+		nsswitch "files customdb"
+		for label in $LABELS; do
+			v=$("$LOAD" "$(sock_of "$label")" 2 -l 1 -n 16 | awk '{ print $7 }')
+			raw[$label]="${raw[$label]:-} $v"
+			set -- $(CUSTOMDB_SOCKET=$(sock_of "$label") "$BUILD/bench/nss_lookups" "$NSS_CALLS" name alice)
+			[ "$2" = found ] || { echo "load.sh: alice not found through $label" >&2; exit 1; }
+			nss[$label]="${nss[$label]:-} $1"
+		done
+	done
+	floor=$(median "${floors[@]}")
+	for label in $LABELS; do
+		# shellcheck disable=SC2086
+		echo "$label turns getpwnam_1client_p50_us $(median ${raw[$label]}) glibc_us $(median ${nss[$label]}) floor_us $floor above_floor_us $(echo "$(median ${nss[$label]}) - $floor" | bc)"
+	done | tee -a "$WORK/phases"
 }
 
 # field LABEL PHASE KIND KEY: the value after KEY on that line
@@ -102,21 +140,29 @@ field() {
 		'$1 == l && $2 == p && $3 == k { for (i = 4; i < NF; i++) if ($i == key) print $(i + 1) }' \
 		"$WORK/phases"
 }
+turn_val() { awk -v l="$1" -v c="$2" '$1 == l && $2 == "turns" { print $c }' "$WORK/phases"; }
 ratio() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] && echo "scale=2; $1 / $2" | bc; }
 
 mkdir -p "$HERE/results"
 {
 echo "# load bench: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, shared with other work (figures swing);"
+echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $SECONDS_PER s per phase, SQLite legacy, $POOL users; columns: label phase kind then key value pairs"
-labels="new"
-[ -n "${OLD_DAEMON:-}" ] && labels="old new"
-for label in $labels; do
-	bin=$BUILD/customdbd/customdbd
-	[ "$label" = old ] && bin=$OLD_DAEMON
-	run_daemon "$label" "$bin"
+LABELS="new"
+[ -n "${OLD_DAEMON:-}" ] && LABELS="old new"
+for label in $LABELS; do
+	run_daemon "$label"
 done
+for label in $LABELS; do
+	start "$label"
+	PIDS+=("$PID")
+	PID=""
+done
+echo "# $REPS rounds taking turns, both daemons running; medians; glibc: getpwnam_r of alice, no host cache"
+turns
+kill "${PIDS[@]}"; wait "${PIDS[@]}" 2>/dev/null; PIDS=()
 echo "# ratios"
-for label in $labels; do
+for label in $LABELS; do
 	for k in lookup login; do
 		echo "$label mixed+idle/mixed $k throughput $(ratio "$(field "$label" mixed+idle "$k" per_s)" \
 			"$(field "$label" mixed "$k" per_s)") p99 $(ratio "$(field "$label" mixed+idle "$k" p99_us)" \
@@ -132,5 +178,13 @@ if [ -n "${OLD_DAEMON:-}" ]; then
 				"$(field old "$p" "$k" p50_us)")"
 		done
 	done
+	echo "new/old turns getpwnam 1 client p50 $(ratio "$(turn_val new 4)" "$(turn_val old 4)")" \
+		"glibc above floor $(ratio "$(turn_val new 10)" "$(turn_val old 10)")"
 fi
+echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# per_s: calls answered per second; p50_us/p99_us: latency of the calls answered; errors: no answer,"
+echo "# UNAVAIL or ERROR (logins: anything but OK); a login is authenticate + account of a sha512crypt user;"
+echo "# hot: 16 names the daemon has cached; cold: $POOL names at random, mostly from the database;"
+echo "# mixed: $LOGINS login clients + $LOOKUPS cold look-up clients; +idle: nobody holds $IDLE idle connections,"
+echo "# reconnecting whenever closed; log_warnings: warning lines the daemon wrote over all its phases"
 } | tee "$HERE/results/load.txt"
