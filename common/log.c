@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,9 @@ struct log_site {
 };
 
 static struct log_site sites[LOG_SITES];  /* under log_lock */
+/* Some site has suppressed lines to report: written under log_lock, read
+ * without it (log_suppressed_pending). */
+static atomic_bool any_suppressed;
 
 void log_init(const char *ident, bool to_stderr, bool debug)
 {
@@ -148,8 +152,14 @@ bool log_flush_suppressed(void)
 		else
 			pending = true;
 	}
+	atomic_store_explicit(&any_suppressed, pending, memory_order_relaxed);
 	pthread_mutex_unlock(&log_lock);
 	return pending;
+}
+
+bool log_suppressed_pending(void)
+{
+	return atomic_load_explicit(&any_suppressed, memory_order_relaxed);
 }
 
 void log_msg(int priority, const char *fmt, ...)
@@ -171,6 +181,7 @@ void log_msg(int priority, const char *fmt, ...)
 			site_flush(s, now);
 		if (s->shown >= LOG_RATE_BURST) {
 			s->suppressed++;
+			atomic_store_explicit(&any_suppressed, true, memory_order_relaxed);
 			pthread_mutex_unlock(&log_lock);
 			return;
 		}

@@ -27,6 +27,10 @@ void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2
  * some site still has suppressed lines to report later. */
 bool log_flush_suppressed(void);
 
+/* Whether some call site has suppressed lines to report; cheap (no lock),
+ * for a loop that decides whether to wake up for log_flush_suppressed. */
+bool log_suppressed_pending(void);
+
 /* Copy src into dst (of size dstlen, NUL-terminated, truncated to fit) with
  * every control character (below 0x20, and 0x7f) written as \xNN.
  * Returns dst. */

@@ -64,6 +64,8 @@
 #define FDS_PER_WORKER 8
 /* Connections accepted in one turn of the loop before it reads the others. */
 #define ACCEPT_BATCH 64
+/* How often the loop writes the log's pending "suppressed" lines. */
+#define LOG_FLUSH_MS 1000
 /* The event loop's nice value (the workers keep the daemon's). */
 #define LOOP_NICE -5
 /* How long accepting pauses when the process is out of descriptors. */
@@ -580,6 +582,7 @@ struct loop {
 	int ep, listen_fd, sfd;
 	struct timer_list reading, writing;
 	int64_t accept_paused_until;   /* 0 when accepting */
+	int64_t next_log_flush;        /* when to look at the log's counts next */
 };
 
 static int loop_arm(struct loop *lp, struct conn *c, uint32_t events)
@@ -724,8 +727,15 @@ static int loop_expire(struct loop *lp)
 			next = lp->accept_paused_until;
 		}
 	}
-	if (log_flush_suppressed() && now + 1000 < next)
-		next = now + 1000;
+	/* the log's suppressed counts, looked at once a second while any wait */
+	if (log_suppressed_pending()) {
+		if (now >= lp->next_log_flush) {
+			log_flush_suppressed();
+			lp->next_log_flush = now + LOG_FLUSH_MS;
+		}
+		if (lp->next_log_flush < next)
+			next = lp->next_log_flush;
+	}
 	return next == INT64_MAX ? -1 : (int)(next - now);
 }
 

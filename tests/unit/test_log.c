@@ -77,6 +77,7 @@ static void flood(void)
 		log_msg(LOG_WARNING, "refused %d", i);
 	for (i = 0; i < 3; i++)
 		log_msg(LOG_INFO, "info %d", i);   /* not limited */
+	ck_assert(log_suppressed_pending());
 	ck_assert(log_flush_suppressed());   /* the count is pending */
 }
 
