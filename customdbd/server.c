@@ -1,22 +1,35 @@
-/* server.c: accept, hand each connection to a bounded pool, dispatch.
+/* server.c: an event loop that reads whole requests, a pool that answers them.
  *
- * The main thread only accepts and reads SO_PEERCRED; workers read the
- * request, run it against their own database session and reply. The queue is
- * bounded: when every worker is busy and the queue is full a connection is
- * closed at once (the client reports "try again") instead of waiting. */
+ * The main thread runs an epoll loop: it accepts (SO_PEERCRED), reads each
+ * request without blocking and queues it for a worker only once it is
+ * complete, so a client that stays silent costs a connection slot until its
+ * read deadline, never a worker. A worker runs the request against its own
+ * database session and sends the reply without blocking; a reply the client
+ * does not take at once goes back to the loop, which writes the rest as the
+ * client reads it, until a write deadline.
+ *
+ * The limits below keep one local user from taking what the others, and PAM
+ * (which runs as root), need: connections per uid, and connections, queue
+ * slots and one worker that only root callers may use. Each is documented in
+ * customdbd(8). */
 #include "server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,11 +38,37 @@
 #include "io.h"
 #include "log.h"
 #include "protocol.h"
+#include "secret.h"
 #include "stats.h"
 
-/* How long a client may take to send its request. */
-#define REQUEST_READ_TIMEOUT_MS 5000
-#define QUEUE_MAX 256
+/* From accept to the last byte of the request: a client sends its request
+ * right after connecting, so this only ever cuts off a silent one. */
+#define READ_DEADLINE_MS 500
+/* From the worker's reply to its last byte read by the client; the clients
+ * read at once (and give up after 5 s / 30 s themselves). */
+#define WRITE_DEADLINE_MS 5000
+/* The largest request (CDB_OP_CHPASS: four strings) is far below this. */
+#define REQUEST_MAX (4u * (CDB_MAX_STRING + 4u) + 64u)
+/* Connections open at once; the last CONNS_ROOT_RESERVE of them only for
+ * root; and at most CONNS_PER_UID for any other uid. Lowered to fit when
+ * RLIMIT_NOFILE cannot be raised to hold them. */
+#define CONNS_MAX 4096
+#define CONNS_ROOT_RESERVE 256
+#define CONNS_PER_UID 64
+/* Complete requests waiting for a worker: root's and the others' apart. */
+#define QUEUE_ROOT_MAX 1024
+#define QUEUE_OTHER_MAX 256
+/* Descriptors kept beside the connections: database sessions, files. */
+#define FDS_SPARE 64
+#define FDS_PER_WORKER 8
+/* Connections accepted in one turn of the loop before it reads the others. */
+#define ACCEPT_BATCH 64
+/* How often the loop writes the log's pending "suppressed" lines. */
+#define LOG_FLUSH_MS 1000
+/* The event loop's nice value (the workers keep the daemon's). */
+#define LOOP_NICE -5
+/* How long accepting pauses when the process is out of descriptors. */
+#define ACCEPT_PAUSE_MS 100
 
 enum policy { ANYONE, ROOT_ONLY };
 
@@ -54,50 +93,344 @@ static const struct dispatch {
 	{ CDB_OP_CACHE_FLUSH, ROOT_ONLY, handle_cache_flush, "cache-flush" },
 };
 
-struct job {
+/* One client connection. The loop owns it while it is READING or WRITING
+ * (and then it sits in the timer list of that state); a worker owns it from
+ * the moment it is queued until it hands it back or releases it. */
+enum conn_state { CONN_READING, CONN_QUEUED, CONN_WRITING };
+
+struct conn {
 	int fd;
+	enum conn_state state;
+	bool in_epoll;
 	struct ucred cred;
+	int64_t deadline;            /* io_deadline() time; in a timer list */
+	struct conn *prev, *next;    /* the timer list of its state */
+	struct conn *handed_back;    /* the workers' list of replies left to write */
+	unsigned char hdr[4];        /* the request's length word */
+	size_t got;                  /* bytes of length word and body read */
+	unsigned char *body;         /* the request (may hold a password) */
+	size_t body_len;
+	struct wbuf out;             /* the reply */
+	size_t sent;
+	struct timespec t0;          /* accepted, for the debug line */
+};
+
+/* A FIFO of connections by deadline: every entry of a list was given the
+ * same timeout when it entered, so the head is always the first to expire. */
+struct timer_list {
+	struct conn *head, *tail;
+};
+
+static void timer_add(struct timer_list *l, struct conn *c, int timeout_ms)
+{
+	c->deadline = io_deadline(timeout_ms);
+	c->next = NULL;
+	c->prev = l->tail;
+	if (l->tail != NULL)
+		l->tail->next = c;
+	else
+		l->head = c;
+	l->tail = c;
+}
+
+static void timer_remove(struct timer_list *l, struct conn *c)
+{
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		l->head = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	else
+		l->tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+/* Who holds how many connections. Taken by the loop on accept and by whoever
+ * releases a connection (the loop or a worker). */
+#define UID_BUCKETS 256
+
+struct uid_count {
+	uid_t uid;
+	int n;
+	struct uid_count *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct uid_count *bucket[UID_BUCKETS];
+	int total;
+	int max, root_reserve;       /* set by server_run from RLIMIT_NOFILE */
+} conns = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* 0 when uid may open one more connection (then counted), -1 when not,
+ * with *why set for the log. */
+static int conns_admit(uid_t uid, const char **why)
+{
+	struct uid_count **b = &conns.bucket[uid % UID_BUCKETS], *u;
+	int rc = -1;
+
+	pthread_mutex_lock(&conns.lock);
+	for (u = *b; u != NULL && u->uid != uid; u = u->next)
+		;
+	if (conns.total >= conns.max) {
+		*why = "the daemon's connection limit is reached";
+	} else if (uid != 0 && conns.total >= conns.max - conns.root_reserve) {
+		*why = "the connections left are kept for root";
+	} else if (uid != 0 && u != NULL && u->n >= CONNS_PER_UID) {
+		*why = "this uid holds the most connections one uid may";
+	} else {
+		if (u == NULL) {
+			u = calloc(1, sizeof(*u));
+			if (u == NULL) {
+				*why = "out of memory";
+				goto out;
+			}
+			u->uid = uid;
+			u->next = *b;
+			*b = u;
+		}
+		u->n++;
+		conns.total++;
+		rc = 0;
+	}
+out:
+	pthread_mutex_unlock(&conns.lock);
+	return rc;
+}
+
+static void conns_leave(uid_t uid)
+{
+	struct uid_count **p = &conns.bucket[uid % UID_BUCKETS], *u;
+
+	pthread_mutex_lock(&conns.lock);
+	for (; (u = *p) != NULL; p = &u->next) {
+		if (u->uid != uid)
+			continue;
+		if (--u->n == 0) {
+			*p = u->next;
+			free(u);
+		}
+		break;
+	}
+	conns.total--;
+	pthread_mutex_unlock(&conns.lock);
+}
+
+static void conns_clear(void)
+{
+	struct uid_count *u, *next;
+	size_t i;
+
+	for (i = 0; i < UID_BUCKETS; i++) {
+		for (u = conns.bucket[i]; u != NULL; u = next) {
+			next = u->next;
+			free(u);
+		}
+		conns.bucket[i] = NULL;
+	}
+	conns.total = 0;
+}
+
+/* Close a connection and forget it. Either side may call this on a
+ * connection it owns. */
+static void conn_release(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->body != NULL)
+		secret_wipe(c->body, c->body_len);
+	free(c->body);
+	wbuf_free(&c->out);
+	conns_leave(c->cred.uid);
+	free(c);
+}
+
+/* Read what has arrived of the request. 1 when it is complete, 0 when more
+ * is to come, -1 when the connection is to be closed (peer gone, bad length). */
+static int conn_read(struct conn *c)
+{
+	unsigned char *dst;
+	size_t want;
+	uint32_t nlen;
+	ssize_t r;
+
+	for (;;) {
+		if (c->got < sizeof(c->hdr)) {
+			dst = c->hdr + c->got;
+			want = sizeof(c->hdr) - c->got;
+		} else {
+			dst = c->body + (c->got - sizeof(c->hdr));
+			want = c->body_len - (c->got - sizeof(c->hdr));
+		}
+		r = recv(c->fd, dst, want, MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (r <= 0) {
+			if (r < 0 || c->got > 0)
+				log_msg(LOG_DEBUG, "pid %ld: request not read: %s", (long)c->cred.pid,
+					r < 0 ? strerror(errno) : "closed before its end");
+			return -1;
+		}
+		c->got += (size_t)r;
+		if (c->got == sizeof(c->hdr)) {
+			memcpy(&nlen, c->hdr, sizeof(nlen));
+			nlen = ntohl(nlen);
+			if (nlen < 4 || nlen > REQUEST_MAX) {
+				log_msg(LOG_WARNING, "uid %lu pid %ld: request of %lu bytes refused",
+					(unsigned long)c->cred.uid, (long)c->cred.pid,
+					(unsigned long)nlen);
+				return -1;
+			}
+			c->body = malloc(nlen);
+			if (c->body == NULL)
+				return -1;
+			c->body_len = nlen;
+		}
+		if (c->got > sizeof(c->hdr) && c->got == sizeof(c->hdr) + c->body_len)
+			return 1;
+	}
+}
+
+/* Send what is left of the reply. 1 when all is sent, 0 when the socket is
+ * full, -1 when the peer is gone. */
+static int conn_write(struct conn *c)
+{
+	ssize_t w;
+
+	while (c->sent < c->out.len) {
+		w = send(c->fd, c->out.data + c->sent, c->out.len - c->sent,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w > 0) {
+			c->sent += (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		return -1;
+	}
+	return 1;
+}
+
+/* The bounded queue of complete requests. Workers take root's first, and
+ * at most other_busy_max of them work on other callers' requests at once, so
+ * that one worker is always free for root when there are two or more. */
+struct ring {
+	struct conn **slot;
+	size_t cap, head, count;
 };
 
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct job q[QUEUE_MAX];
-	size_t head, count;
-	int stopping;
-} queue = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { { 0 } }, 0, 0, 0 };
+	struct ring root, other;
+	struct conn *root_slot[QUEUE_ROOT_MAX], *other_slot[QUEUE_OTHER_MAX];
+	int other_busy, other_busy_max;
+	bool stopping;
+	struct conn *handed_back;    /* replies for the loop to finish writing */
+	int wake_fd;                 /* eventfd: the loop reads handed_back */
+} queue = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.cond = PTHREAD_COND_INITIALIZER,
+	.root = { queue.root_slot, QUEUE_ROOT_MAX, 0, 0 },
+	.other = { queue.other_slot, QUEUE_OTHER_MAX, 0, 0 },
+	.wake_fd = -1,
+};
 
-static int queue_push(const struct job *j)
+static int ring_push(struct ring *r, struct conn *c)
 {
-	int ok = 0;
-
-	pthread_mutex_lock(&queue.lock);
-	if (queue.count < QUEUE_MAX) {
-		queue.q[(queue.head + queue.count) % QUEUE_MAX] = *j;
-		queue.count++;
-		ok = 1;
-		pthread_cond_signal(&queue.cond);
-	}
-	pthread_mutex_unlock(&queue.lock);
-	return ok ? 0 : -1;
+	if (r->count == r->cap)
+		return -1;
+	r->slot[(r->head + r->count) % r->cap] = c;
+	r->count++;
+	return 0;
 }
 
-/* 0 with a job, -1 when stopping. */
-static int queue_pop(struct job *j)
+static struct conn *ring_pop(struct ring *r)
 {
-	int rc = -1;
+	struct conn *c = r->slot[r->head];
 
+	r->head = (r->head + 1) % r->cap;
+	r->count--;
+	return c;
+}
+
+static int queue_push(struct conn *c)
+{
+	int rc;
+
+	c->state = CONN_QUEUED;
 	pthread_mutex_lock(&queue.lock);
-	while (queue.count == 0 && !queue.stopping)
-		pthread_cond_wait(&queue.cond, &queue.lock);
-	if (queue.count > 0) {
-		*j = queue.q[queue.head];
-		queue.head = (queue.head + 1) % QUEUE_MAX;
-		queue.count--;
-		rc = 0;
-	}
+	rc = ring_push(c->cred.uid == 0 ? &queue.root : &queue.other, c);
+	if (rc == 0)
+		pthread_cond_signal(&queue.cond);
 	pthread_mutex_unlock(&queue.lock);
 	return rc;
+}
+
+/* The next request for a worker; NULL once stopping and nothing is left. */
+static struct conn *queue_pop(void)
+{
+	struct conn *c = NULL;
+
+	pthread_mutex_lock(&queue.lock);
+	for (;;) {
+		if (queue.root.count > 0) {
+			c = ring_pop(&queue.root);
+			break;
+		}
+		if (queue.other.count > 0 && queue.other_busy < queue.other_busy_max) {
+			c = ring_pop(&queue.other);
+			queue.other_busy++;
+			break;
+		}
+		if (queue.stopping && queue.other.count == 0)
+			break;
+		pthread_cond_wait(&queue.cond, &queue.lock);
+	}
+	pthread_mutex_unlock(&queue.lock);
+	return c;
+}
+
+/* A worker is done with a request: hand_back is its connection when the
+ * reply is not all written (NULL when it was released already). */
+static void queue_done(struct conn *hand_back, bool from_other)
+{
+	bool wake = false;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&queue.lock);
+	if (from_other) {
+		queue.other_busy--;
+		/* when stopping, the workers waiting for this slot may now exit */
+		if (queue.stopping)
+			pthread_cond_broadcast(&queue.cond);
+		else if (queue.other.count > 0)
+			pthread_cond_signal(&queue.cond);
+	}
+	if (hand_back != NULL) {
+		wake = queue.handed_back == NULL;
+		hand_back->handed_back = queue.handed_back;
+		queue.handed_back = hand_back;
+	}
+	pthread_mutex_unlock(&queue.lock);
+	if (wake && write(queue.wake_fd, &one, sizeof(one)) < 0)
+		log_msg(LOG_ERR, "eventfd: %s", strerror(errno));
+}
+
+static struct conn *queue_take_handed_back(void)
+{
+	struct conn *c;
+
+	pthread_mutex_lock(&queue.lock);
+	c = queue.handed_back;
+	queue.handed_back = NULL;
+	pthread_mutex_unlock(&queue.lock);
+	return c;
 }
 
 static double elapsed_ms(const struct timespec *t0)
@@ -108,82 +441,81 @@ static double elapsed_ms(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-static void serve_one(struct session *s, const struct job *j)
+/* Run c's request and put the whole reply in c->out. */
+static void serve_one(struct session *s, struct conn *c)
 {
-	struct request rq = { .session = s, .cfg = s->conn->cfg, .peer_pid = j->cred.pid,
-			      .peer_uid = j->cred.uid, .peer_gid = j->cred.gid };
-	struct wbuf out;
-	struct rbuf in;
-	struct timespec t0;
+	struct request rq = { .session = s, .cfg = s->conn->cfg, .peer_pid = c->cred.pid,
+			      .peer_uid = c->cred.uid, .peer_gid = c->cred.gid };
 	const char *opname = NULL;  /* of a known opcode, for the counters */
-	unsigned char *body = NULL;
-	size_t len = 0, i;
+	struct rbuf in;
+	size_t i;
 	uint16_t op;
 	int st = -1;
 
-	wbuf_init(&out);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (io_read_message(j->fd, io_deadline(REQUEST_READ_TIMEOUT_MS), &body, &len) != 0) {
-		if (errno != 0)
-			log_msg(LOG_DEBUG, "pid %ld: request not read: %s", (long)j->cred.pid,
-				strerror(errno));
-		goto out;
-	}
-	rbuf_init(&in, body, len);
+	rbuf_init(&in, c->body, c->body_len);
 	if (rbuf_begin(&in, &op) != 0) {
-		log_msg(LOG_WARNING, "pid %ld: request of another protocol version", (long)j->cred.pid);
-		wbuf_begin(&out, CDB_STATUS_ERROR);
+		log_msg(LOG_WARNING, "pid %ld: request of another protocol version", (long)c->cred.pid);
+		wbuf_begin(&c->out, CDB_STATUS_ERROR);
 		goto reply;
 	}
 	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
 		if (dispatch[i].op == op)
 			break;
 	if (i == sizeof(dispatch) / sizeof(dispatch[0])) {
-		log_msg(LOG_WARNING, "pid %ld: unknown opcode %u", (long)j->cred.pid, op);
-		wbuf_begin(&out, CDB_STATUS_ERROR);
+		log_msg(LOG_WARNING, "pid %ld: unknown opcode %u", (long)c->cred.pid, op);
+		wbuf_begin(&c->out, CDB_STATUS_ERROR);
 		goto reply;
 	}
 	opname = dispatch[i].name;
 	snprintf(rq.what, sizeof(rq.what), "%s", dispatch[i].name);
-	if (dispatch[i].who == ROOT_ONLY && j->cred.uid != 0) {
+	if (dispatch[i].who == ROOT_ONLY && c->cred.uid != 0) {
 		st = CDB_STATUS_DENIED;
-		wbuf_begin(&out, CDB_STATUS_DENIED);
+		wbuf_begin(&c->out, CDB_STATUS_DENIED);
 		goto reply;
 	}
-	st = dispatch[i].fn(&rq, &in, &out);
+	st = dispatch[i].fn(&rq, &in, &c->out);
 	if (st < 0) {
-		log_msg(LOG_WARNING, "pid %ld: malformed %s request", (long)j->cred.pid,
+		log_msg(LOG_WARNING, "pid %ld: malformed %s request", (long)c->cred.pid,
 			dispatch[i].name);
-		wbuf_begin(&out, CDB_STATUS_ERROR);
+		wbuf_begin(&c->out, CDB_STATUS_ERROR);
 	}
 reply:
 	stats_served(opname != NULL ? op : 0, opname, st);
-	if (wbuf_end(&out) != 0) {
-		wbuf_begin(&out, CDB_STATUS_ERROR);
-		wbuf_end(&out);
+	if (wbuf_end(&c->out) != 0) {
+		wbuf_begin(&c->out, CDB_STATUS_ERROR);
+		wbuf_end(&c->out);
 	}
-	io_write_all(j->fd, out.data, out.len, io_deadline(REQUEST_READ_TIMEOUT_MS));
-	log_msg(LOG_DEBUG, "uid %lu pid %ld: %s -> %s (%.2f ms)", (unsigned long)j->cred.uid,
-		(long)j->cred.pid, rq.what, st >= 0 ? cdb_status_name(st) : "error",
-		elapsed_ms(&t0));
-out:
-	io_free_message(body, len);
-	wbuf_free(&out);
-	close(j->fd);
+	log_msg(LOG_DEBUG, "uid %lu pid %ld: %s -> %s (%.2f ms)", (unsigned long)c->cred.uid,
+		(long)c->cred.pid, rq.what, st >= 0 ? cdb_status_name(st) : "error",
+		elapsed_ms(&c->t0));
 }
 
 static void *worker(void *arg)
 {
 	struct session s;
-	struct job j;
+	struct conn *c;
+	bool other;
+	int w;
 
 	session_init(&s, arg);
-	while (queue_pop(&j) == 0)
-		serve_one(&s, &j);
+	while ((c = queue_pop()) != NULL) {
+		other = c->cred.uid != 0;
+		serve_one(&s, c);
+		secret_wipe(c->body, c->body_len);
+		free(c->body);
+		c->body = NULL;
+		w = conn_write(c);
+		if (w != 0) {
+			conn_release(c);
+			c = NULL;
+		} else {
+			c->state = CONN_WRITING;
+		}
+		queue_done(c, other);
+	}
 	session_close(&s);
 	return NULL;
 }
-
 int server_listen(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -233,7 +565,7 @@ int server_listen(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0666) != 0 ||
-	    listen(fd, 128) != 0) {
+	    listen(fd, SOMAXCONN) != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
@@ -241,12 +573,273 @@ int server_listen(const char *path, char *err, size_t errlen)
 	return fd;
 }
 
+
+/* What an epoll event is about, besides a connection. */
+static char ev_listen, ev_signal, ev_wake;
+
+struct loop {
+	int ep, listen_fd, sfd;
+	struct timer_list reading, writing;
+	int64_t accept_paused_until;   /* 0 when accepting */
+	int64_t next_log_flush;        /* when to look at the log's counts next */
+};
+
+static int loop_arm(struct loop *lp, struct conn *c, uint32_t events)
+{
+	struct epoll_event ev = { .events = events | EPOLLONESHOT, .data.ptr = c };
+
+	if (epoll_ctl(lp->ep, c->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) != 0) {
+		log_msg(LOG_ERR, "epoll_ctl: %s", strerror(errno));
+		return -1;
+	}
+	c->in_epoll = true;
+	return 0;
+}
+
+/* c's request is complete: give it to the workers. */
+static void loop_queue(struct conn *c)
+{
+	if (queue_push(c) == 0)
+		return;
+	log_msg(LOG_WARNING, "uid %lu pid %ld: every worker busy and the queue full; "
+		"dropping a request", (unsigned long)c->cred.uid, (long)c->cred.pid);
+	conn_release(c);
+}
+
+/* Read what c has sent; queue it once whole, else wait for more. */
+static void loop_read(struct loop *lp, struct conn *c)
+{
+	int r = conn_read(c);
+
+	if (r == 0 && loop_arm(lp, c, EPOLLIN) == 0)
+		return;
+	timer_remove(&lp->reading, c);
+	if (r > 0)
+		loop_queue(c);
+	else
+		conn_release(c);
+}
+
+static void loop_write(struct loop *lp, struct conn *c)
+{
+	int w = conn_write(c);
+
+	if (w == 0 && loop_arm(lp, c, EPOLLOUT) == 0)
+		return;
+	timer_remove(&lp->writing, c);
+	conn_release(c);
+}
+
+static void loop_accept(struct loop *lp)
+{
+	struct conn *c;
+	struct ucred cred;
+	socklen_t clen;
+	const char *why;
+	int fd, n;
+
+	for (n = 0; n < ACCEPT_BATCH; n++) {
+		fd = accept4(lp->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM) {
+				log_msg(LOG_ERR, "accept: %s; pausing for %d ms", strerror(errno),
+					ACCEPT_PAUSE_MS);
+				epoll_ctl(lp->ep, EPOLL_CTL_DEL, lp->listen_fd, NULL);
+				lp->accept_paused_until = io_deadline(ACCEPT_PAUSE_MS);
+			}
+			return;
+		}
+		clen = sizeof(cred);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0) {
+			close(fd);
+			continue;
+		}
+		if (conns_admit(cred.uid, &why) != 0) {
+			log_msg(LOG_WARNING, "uid %lu pid %ld: connection refused: %s",
+				(unsigned long)cred.uid, (long)cred.pid, why);
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (c == NULL) {
+			close(fd);
+			conns_leave(cred.uid);
+			continue;
+		}
+		c->fd = fd;
+		c->cred = cred;
+		c->state = CONN_READING;
+		wbuf_init(&c->out);
+		clock_gettime(CLOCK_MONOTONIC, &c->t0);
+		timer_add(&lp->reading, c, READ_DEADLINE_MS);
+		/* The request is usually there already: no epoll round for it. */
+		loop_read(lp, c);
+	}
+}
+
+/* Replies the workers could not finish: the loop writes the rest. */
+static void loop_take_handed_back(struct loop *lp)
+{
+	struct conn *c, *next;
+	uint64_t n;
+
+	if (read(queue.wake_fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_msg(LOG_ERR, "eventfd: %s", strerror(errno));
+	for (c = queue_take_handed_back(); c != NULL; c = next) {
+		next = c->handed_back;
+		timer_add(&lp->writing, c, WRITE_DEADLINE_MS);
+		if (loop_arm(lp, c, EPOLLOUT) != 0) {
+			timer_remove(&lp->writing, c);
+			conn_release(c);
+		}
+	}
+}
+
+/* Close what has passed its deadline; the milliseconds until the next one
+ * (-1: none). */
+static int loop_expire(struct loop *lp)
+{
+	int64_t now = io_deadline(0), next = INT64_MAX;
+	struct timer_list *lists[2] = { &lp->reading, &lp->writing };
+	struct conn *c;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		while ((c = lists[i]->head) != NULL && c->deadline <= now) {
+			log_msg(LOG_DEBUG, "uid %lu pid %ld: %s deadline passed; closing",
+				(unsigned long)c->cred.uid, (long)c->cred.pid,
+				c->state == CONN_READING ? "read" : "write");
+			timer_remove(lists[i], c);
+			conn_release(c);
+		}
+		if (c != NULL && c->deadline < next)
+			next = c->deadline;
+	}
+	if (lp->accept_paused_until != 0) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ev_listen };
+
+		if (lp->accept_paused_until <= now) {
+			if (epoll_ctl(lp->ep, EPOLL_CTL_ADD, lp->listen_fd, &ev) == 0)
+				lp->accept_paused_until = 0;
+		} else if (lp->accept_paused_until < next) {
+			next = lp->accept_paused_until;
+		}
+	}
+	/* the log's suppressed counts, looked at once a second while any wait */
+	if (log_suppressed_pending()) {
+		if (now >= lp->next_log_flush) {
+			log_flush_suppressed();
+			lp->next_log_flush = now + LOG_FLUSH_MS;
+		}
+		if (lp->next_log_flush < next)
+			next = lp->next_log_flush;
+	}
+	return next == INT64_MAX ? -1 : (int)(next - now);
+}
+
+/* Fit the connection limits to the descriptors this process may hold. */
+static void limits_init(int nworkers)
+{
+	long want = CONNS_MAX + FDS_SPARE + (long)nworkers * FDS_PER_WORKER, have;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > (rlim_t)want ?
+			(rlim_t)want : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	have = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY ?
+		(long)rl.rlim_cur : want;
+	conns.max = CONNS_MAX;
+	if (have - FDS_SPARE - (long)nworkers * FDS_PER_WORKER < conns.max)
+		conns.max = (int)(have - FDS_SPARE - (long)nworkers * FDS_PER_WORKER);
+	if (conns.max < 16)
+		conns.max = 16;
+	conns.root_reserve = conns.max / 16 < CONNS_ROOT_RESERVE ? conns.max / 16 :
+		CONNS_ROOT_RESERVE;
+	if (conns.root_reserve < 4)
+		conns.root_reserve = 4;
+	if (conns.max < CONNS_MAX)
+		log_msg(LOG_WARNING, "RLIMIT_NOFILE allows %ld descriptors: at most %d "
+			"connections (%d kept for root)", have, conns.max, conns.root_reserve);
+}
+
+static int loop_add(struct loop *lp, int fd, void *what)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = what };
+
+	return epoll_ctl(lp->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Until a stop signal: 0 on a clean stop, -1 on an error of the loop. */
+static int loop_run(struct loop *lp)
+{
+	struct epoll_event ev[64];
+	struct signalfd_siginfo si;
+	int n, i, timeout;
+
+	for (;;) {
+		timeout = loop_expire(lp);
+		n = epoll_wait(lp->ep, ev, (int)(sizeof(ev) / sizeof(ev[0])), timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			log_msg(LOG_ERR, "epoll_wait: %s", strerror(errno));
+			return -1;
+		}
+		for (i = 0; i < n; i++) {
+			void *what = ev[i].data.ptr;
+			struct conn *c = what;
+
+			if (what == &ev_signal) {
+				if (read(lp->sfd, &si, sizeof(si)) == sizeof(si) &&
+				    si.ssi_signo == SIGHUP) {
+					log_msg(LOG_INFO, "SIGHUP: restart the daemon to reload its "
+						"config");
+					continue;
+				}
+				log_msg(LOG_INFO, "stopping");
+				return 0;
+			} else if (what == &ev_listen) {
+				loop_accept(lp);
+			} else if (what == &ev_wake) {
+				loop_take_handed_back(lp);
+			} else if (c->state == CONN_READING) {
+				loop_read(lp, c);
+			} else {
+				loop_write(lp, c);
+			}
+		}
+	}
+}
+
+/* Close every connection the loop still holds (after the workers stopped). */
+static void loop_close_all(struct loop *lp)
+{
+	struct timer_list *lists[2] = { &lp->reading, &lp->writing };
+	struct conn *c, *next;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		while ((c = lists[i]->head) != NULL) {
+			timer_remove(lists[i], c);
+			conn_release(c);
+		}
+	for (c = queue_take_handed_back(); c != NULL; c = next) {
+		next = c->handed_back;
+		conn_release(c);
+	}
+	conns_clear();
+}
+
 int server_run(int listen_fd, struct connector *cn)
 {
-	int nworkers = cn->cfg->workers, started = 0, sfd, i;
-	pthread_t *tids;
+	int nworkers = cn->cfg->workers, started = 0, i, rc = -1;
+	struct loop lp = { .ep = -1, .listen_fd = listen_fd, .sfd = -1 };
+	pthread_t *tids = NULL;
 	sigset_t mask;
-	struct pollfd pfd[2];
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -254,14 +847,19 @@ int server_run(int listen_fd, struct connector *cn)
 	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);  /* workers inherit the mask */
 	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
-	if (sfd < 0) {
-		log_msg(LOG_ERR, "signalfd: %s", strerror(errno));
-		return -1;
+	limits_init(nworkers);
+	lp.sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	lp.ep = epoll_create1(EPOLL_CLOEXEC);
+	queue.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (lp.sfd < 0 || lp.ep < 0 || queue.wake_fd < 0 ||
+	    loop_add(&lp, listen_fd, &ev_listen) != 0 || loop_add(&lp, lp.sfd, &ev_signal) != 0 ||
+	    loop_add(&lp, queue.wake_fd, &ev_wake) != 0) {
+		log_msg(LOG_ERR, "cannot set up the event loop: %s", strerror(errno));
+		goto out;
 	}
 	tids = calloc((size_t)nworkers, sizeof(*tids));
 	if (tids == NULL)
-		return -1;
+		goto out;
 	for (i = 0; i < nworkers; i++) {
 		if (pthread_create(&tids[i], NULL, worker, cn) != 0) {
 			log_msg(LOG_ERR, "cannot start worker %d: %s", i, strerror(errno));
@@ -269,53 +867,30 @@ int server_run(int listen_fd, struct connector *cn)
 		}
 		started++;
 	}
+	queue.other_busy_max = started > 1 ? started - 1 : 1;
+	/* Every request passes through this thread, twice: it must not wait for
+	 * a time slice behind workers that hash passwords (set after they were
+	 * started, which inherit a thread's nice value). */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), LOOP_NICE) != 0)
+		log_msg(LOG_DEBUG, "setpriority: %s", strerror(errno));
 	stats_start();
 	log_msg(LOG_INFO, "ready: %d workers, legacy driver %s", started, cn->cfg->driver);
-	pfd[0].fd = listen_fd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = sfd;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		struct signalfd_siginfo si;
-		struct job j;
-		socklen_t clen = sizeof(j.cred);
-
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			log_msg(LOG_ERR, "poll: %s", strerror(errno));
-			break;
-		}
-		if (pfd[1].revents & POLLIN) {
-			if (read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGHUP) {
-				log_msg(LOG_INFO, "SIGHUP: restart the daemon to reload its config");
-				continue;
-			}
-			log_msg(LOG_INFO, "stopping");
-			break;
-		}
-		if (!(pfd[0].revents & POLLIN))
-			continue;
-		j.fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (j.fd < 0)
-			continue;
-		if (getsockopt(j.fd, SOL_SOCKET, SO_PEERCRED, &j.cred, &clen) != 0) {
-			close(j.fd);
-			continue;
-		}
-		if (queue_push(&j) != 0) {
-			log_msg(LOG_WARNING, "all %d workers busy and queue full; dropping a request",
-				started);
-			close(j.fd);
-		}
-	}
+	rc = loop_run(&lp);
 	pthread_mutex_lock(&queue.lock);
-	queue.stopping = 1;
+	queue.stopping = true;
 	pthread_cond_broadcast(&queue.cond);
 	pthread_mutex_unlock(&queue.lock);
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
+	loop_close_all(&lp);
+	log_flush_suppressed();
+out:
 	free(tids);
-	close(sfd);
-	return 0;
+	if (queue.wake_fd >= 0)
+		close(queue.wake_fd);
+	if (lp.ep >= 0)
+		close(lp.ep);
+	if (lp.sfd >= 0)
+		close(lp.sfd);
+	return rc;
 }

@@ -1,4 +1,6 @@
-/* server.h: the listening socket and the pool of workers that answer on it. */
+/* server.h: the listening socket, the event loop that reads requests on it
+ * and the pool of workers that answer them (limits in server.c and
+ * customdbd(8)). */
 #ifndef CUSTOMDB_SERVER_H
 #define CUSTOMDB_SERVER_H
 
@@ -9,8 +11,10 @@
  * Returns the listening fd, or -1 with a message in err. */
 int server_listen(const char *path, char *err, size_t errlen);
 
-/* Serve on listen_fd with cfg->workers threads, each with its own database
- * session, until SIGTERM or SIGINT. Returns 0 on a clean stop. */
+/* Serve on listen_fd: this thread runs the event loop, cfg->workers threads
+ * each with its own database session answer, until SIGTERM or SIGINT; the
+ * requests in hand are answered first. Returns 0 on a clean stop, -1 when
+ * the loop could not be set up or failed. */
 int server_run(int listen_fd, struct connector *cn);
 
 #endif

@@ -65,6 +65,8 @@ stage "integration: faults under load (database killed and frozen, disk full, da
 	env BUILD="$ROOT/build" tests/integration/faults.sh
 stage "integration (SQLite), every getent, id and NSS probe under valgrind memcheck" \
 	env BUILD="$ROOT/build" NSS_VALGRIND=1 tests/integration/run.sh sqlite
+stage "integration: a hostile local user (idle connections, floods, log forging)" \
+	env BUILD="$ROOT/build" tests/integration/attack.sh
 stage "integration, daemon and tool under ASan+UBSan" env BUILD="$ROOT/build" \
 	DAEMON="$ROOT/build-asan/customdbd/customdbd" TOOL="$ROOT/build-asan/tools/customdb" \
 	tests/integration/run.sh
