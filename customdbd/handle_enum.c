@@ -200,7 +200,7 @@ static void add_cached_user(const char *key, size_t keylen, uint64_t expires, co
 	(void)keylen;
 	rbuf_init(&r, value, len);
 	if (record_get_passwd(&r, &p) != 0 || !cache_wanted(l, p.name.s, p.name.n, expires) ||
-	    !map_id_allowed(l->cfg, p.uid) || !room(l))
+	    !map_id_allowed(l->cfg, p.uid) || !map_primary_gid_allowed(l->cfg, p.gid) || !room(l))
 		return;
 	u = at(l, l->n);
 	memset(u, 0, sizeof(*u));
@@ -232,7 +232,7 @@ static void add_cached_group(const char *key, size_t keylen, uint64_t expires, c
 	(void)keylen;
 	rbuf_init(&r, value, len);
 	if (record_get_group(&r, &c) != 0 || !cache_wanted(l, c.name.s, c.name.n, expires) ||
-	    !map_id_allowed(l->cfg, c.gid) || !room(l))
+	    !map_gid_allowed(l->cfg, c.gid) || !room(l))
 		return;
 	g = at(l, l->n);
 	memset(g, 0, sizeof(*g));
