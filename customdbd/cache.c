@@ -720,9 +720,10 @@ static void load_file(const struct config *cfg)
 		log_msg(LOG_WARNING, "host cache: %s is malformed; kept the %zu entries before that",
 			path, l.kept);
 	hostcache_close(&m);
+	/* what was loaded is what the file holds: no rewrite for it, unless
+	 * the file must lose what this daemon would not write */
+	c.dirty = l.dropped > 0;
 	if (l.dropped > 0) {
-		/* the file must not keep what this daemon would not write */
-		c.dirty = true;
 		log_msg(LOG_WARNING, "host cache: %zu entries of %s dropped (they break the rules "
 			"of this config, or exceed cache_max_entries)", l.dropped, path);
 	}
