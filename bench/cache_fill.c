@@ -1,4 +1,6 @@
-/* cache_fill: N generated users (u%07d, uid 100000+i, two groups each)
+/* cache_fill: N generated users (u%07d, uid 100000+i, two groups each:
+ * 20001 and 20002 + i % 100, so a daemon that loads the file needs
+ * [min_uid, max_uid] to hold them)
  * given to the daemon's own cache module (customdbd/cache.c) as look-ups
  * would give them, then written out as the host cache: how long the
  * rewrite takes and what the daemon's memory holds at that size.
@@ -54,6 +56,11 @@ int main(int argc, char **argv)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.state_dir = argv[1];
 	cfg.negative_ttl = 30;
+	/* the range and cap that hold every generated user */
+	cfg.min_uid = 100000;
+	cfg.max_uid = (uid_t)(100000 + n);
+	cfg.default_gid = 100;
+	cfg.cache_max_entries = 3 * n;
 	wbuf_init(&w);
 	for (i = 1; i <= n; i++) {
 		snprintf(name, sizeof(name), "u%07ld", i);

@@ -64,6 +64,7 @@ struct parse {
 
 /* Longest line libinih is allowed to grow its buffer to. */
 #define CONFIG_MAX_LINE (1 << 16)
+#define CONFIG_MAX_ALLOWED_GIDS 1024
 
 static void perr(struct parse *p, const char *section, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -209,6 +210,41 @@ static bool set_hash_limit(struct parse *p, const char *s, const char *k, const 
 	return true;
 }
 
+/* allowed_gids: gids separated by commas or spaces, none of them 0. */
+static bool set_gid_list(struct parse *p, const char *s, const char *k, const char *v)
+{
+	struct config *c = p->c;
+	char *list, *tok, *save;
+	gid_t *a;
+	long n;
+	bool ok = true;
+
+	list = strdup(v);
+	if (list == NULL) {
+		perr(p, s, k, "out of memory");
+		return false;
+	}
+	for (tok = strtok_r(list, ", \n", &save); tok != NULL && ok;
+	     tok = strtok_r(NULL, ", \n", &save)) {
+		if (c->nallowed_gids >= CONFIG_MAX_ALLOWED_GIDS) {
+			perr(p, s, k, "more than %d gids", CONFIG_MAX_ALLOWED_GIDS);
+			ok = false;
+		} else if (!parse_long(tok, 1, 4294967294L, &n)) {
+			perr(p, s, k, "'%s' is not a gid from 1 to 4294967294", tok);
+			ok = false;
+		} else if ((a = realloc(c->allowed_gids,
+					(c->nallowed_gids + 1) * sizeof(*a))) == NULL) {
+			perr(p, s, k, "out of memory");
+			ok = false;
+		} else {
+			c->allowed_gids = a;
+			a[c->nallowed_gids++] = (gid_t)n;
+		}
+	}
+	free(list);
+	return ok;
+}
+
 static bool handle_customdb(struct parse *p, const char *s, const char *k, const char *v)
 {
 	struct config *c = p->c;
@@ -243,6 +279,12 @@ static bool handle_customdb(struct parse *p, const char *s, const char *k, const
 		c->default_gid = (gid_t)n;
 		return true;
 	}
+	if (strcmp(k, "allowed_gids") == 0)
+		return set_gid_list(p, s, k, v);
+	if (strcmp(k, "cache_max_entries") == 0)
+		return set_int(p, s, k, v, 100, 100000000, &c->cache_max_entries);
+	if (strcmp(k, "negative_max_entries") == 0)
+		return set_int(p, s, k, v, 0, 10000000, &c->negative_max_entries);
 	if (strcmp(k, "cache_ttl") == 0) {
 		if (!set_int(p, s, k, v, 0, 86400 * 365, &n))
 			return false;
@@ -540,6 +582,8 @@ static struct config *config_new(void)
 	c->workers = 8;
 	c->enumerate_limit = 10000;
 	c->hash_limits = hash_limits_default;
+	c->cache_max_entries = 1000000;
+	c->negative_max_entries = 100000;
 	return c;
 }
 
@@ -886,6 +930,7 @@ void config_free(struct config *c)
 		return;
 	free(c->path);
 	free(c->default_shell);
+	free(c->allowed_gids);
 	free(c->home);
 	free(c->socket_path);
 	free(c->state_dir);

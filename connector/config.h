@@ -56,6 +56,8 @@ struct config {
 	char *default_shell;
 	char *home;            /* template: %u user name, %U uid, %% percent */
 	gid_t default_gid;
+	gid_t *allowed_gids;   /* more gids a row may give (allowed_gids) */
+	size_t nallowed_gids;
 	int cache_ttl, negative_ttl;
 	bool require_verified;
 	char *socket_path;
@@ -64,6 +66,8 @@ struct config {
 	bool enumerate;        /* getpwent/getgrent list users and groups */
 	long enumerate_limit;  /* at most this many of each */
 	struct hash_limits hash_limits; /* hash_max_*: ceilings on stored hashes */
+	long cache_max_entries;    /* answers the daemon keeps (and writes out) */
+	long negative_max_entries; /* "no such" answers it keeps in memory */
 
 	/* [legacy] */
 	char *driver;

@@ -394,7 +394,7 @@ static int legacy_group_by_gid(struct session *s, gid_t gid, struct group *g)
 	char num[24];
 
 	memset(g, 0, sizeof(*g));
-	if (!map_id_allowed(s->conn->cfg, gid))
+	if (!map_gid_allowed(s->conn->cfg, gid))
 		return CONN_NOTFOUND;
 	snprintf(num, sizeof(num), "%lu", (unsigned long)gid);
 	a.v[QP_GID] = num;
@@ -435,7 +435,7 @@ static bool user_groups_gid(const struct config *cfg, const struct result *r, si
 	if (v == NULL || *v < '0' || *v > '9')
 		return false;
 	g = strtoul(v, &end, 10);
-	if (*end != '\0' || !map_id_allowed(cfg, g))
+	if (*end != '\0' || !map_gid_allowed(cfg, g))
 		return false;
 	*gid = (gid_t)g;
 	return true;
@@ -650,8 +650,9 @@ static int conn_of_store(int rc)
 bool store_user_ok(const struct config *cfg, const struct user *u)
 {
 	return cdb_name_valid(u->name, strlen(u->name)) && map_id_allowed(cfg, u->uid) &&
-	       u->gid != 0 && u->home[0] == '/' && strpbrk(u->gecos, ":\n") == NULL &&
-	       strpbrk(u->home, ":\n") == NULL && strpbrk(u->shell, ":\n") == NULL;
+	       map_primary_gid_allowed(cfg, u->gid) && u->home[0] == '/' &&
+	       strpbrk(u->gecos, ":\n") == NULL && strpbrk(u->home, ":\n") == NULL &&
+	       strpbrk(u->shell, ":\n") == NULL;
 }
 
 static void drop_hash(struct user *u)
@@ -757,7 +758,7 @@ int connector_user_by_uid(struct session *s, uid_t uid, struct user *u)
 
 bool store_group_ok(const struct config *cfg, const struct group *g)
 {
-	return cdb_name_valid(g->name, strlen(g->name)) && map_id_allowed(cfg, g->gid);
+	return cdb_name_valid(g->name, strlen(g->name)) && map_gid_allowed(cfg, g->gid);
 }
 
 /* Append to g the members of the legacy group lg that the store does not
@@ -886,7 +887,7 @@ int connector_group_by_gid(struct session *s, gid_t gid, struct group *g)
 	memset(g, 0, sizeof(*g));
 	if (!migrating(s))
 		return legacy_group_by_gid(s, gid, g);
-	if (!map_id_allowed(s->conn->cfg, gid))
+	if (!map_gid_allowed(s->conn->cfg, gid))
 		return CONN_NOTFOUND;
 	return migrate_group_lookup(s, NULL, gid, g);
 }
@@ -912,7 +913,7 @@ int connector_user_groups(struct session *s, const char *name, gid_t **gids, siz
 	if (rc != STORE_OK)
 		return conn_of_store(rc);
 	for (i = 0; i < *n; i++)
-		if (map_id_allowed(s->conn->cfg, (*gids)[i]))
+		if (map_gid_allowed(s->conn->cfg, (*gids)[i]))
 			(*gids)[k++] = (*gids)[i];
 	*n = k;
 	return CONN_OK;

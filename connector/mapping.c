@@ -44,6 +44,23 @@ bool map_id_allowed(const struct config *c, unsigned long id)
 	return id != 0 && id >= c->min_uid && id <= c->max_uid;
 }
 
+bool map_gid_allowed(const struct config *c, unsigned long gid)
+{
+	size_t i;
+
+	if (map_id_allowed(c, gid))
+		return true;
+	for (i = 0; i < c->nallowed_gids; i++)
+		if (gid != 0 && gid == c->allowed_gids[i])
+			return true;
+	return false;
+}
+
+bool map_primary_gid_allowed(const struct config *c, unsigned long gid)
+{
+	return gid != 0 && (gid == c->default_gid || map_gid_allowed(c, gid));
+}
+
 int map_parse_bool(const char *v)
 {
 	static const char *const yes[] = { "t", "true", "1", "yes", "y", "on" };
@@ -154,8 +171,10 @@ int map_user(const struct config *c, const struct result *r, size_t row, bool ne
 	v = cell(r, row, "gid");
 	if (v == NULL) {
 		u->gid = c->default_gid;
-	} else if (parse_ulong(v, UINT_MAX, &n) != 0 || n == 0) {
-		WHY("gid '%s' is not a group id customdb gives out", v);
+	} else if (parse_ulong(v, UINT_MAX, &n) != 0 || !map_primary_gid_allowed(c, n)) {
+		WHY("gid '%s' is neither default_gid (%lu), inside [%lu, %lu] nor in allowed_gids",
+		    v, (unsigned long)c->default_gid, (unsigned long)c->min_uid,
+		    (unsigned long)c->max_uid);
 		return MAP_REJECTED;
 	} else {
 		u->gid = (gid_t)n;
@@ -225,8 +244,9 @@ int map_group(const struct config *c, const struct result *r, size_t row, struct
 		WHY("group name is not one customdb answers for");
 		return MAP_REJECTED;
 	}
-	if (parse_ulong(cell(r, row, "gid"), UINT_MAX, &n) != 0 || !map_id_allowed(c, n)) {
-		WHY("gid is outside [%lu, %lu]", (unsigned long)c->min_uid, (unsigned long)c->max_uid);
+	if (parse_ulong(cell(r, row, "gid"), UINT_MAX, &n) != 0 || !map_gid_allowed(c, n)) {
+		WHY("gid is outside [%lu, %lu] and not in allowed_gids", (unsigned long)c->min_uid,
+		    (unsigned long)c->max_uid);
 		return MAP_REJECTED;
 	}
 	g->gid = (gid_t)n;

@@ -3,8 +3,8 @@
  * The query is the mapping: columns are matched by name, a missing optional
  * column or a NULL in it takes the [customdb] default, and a record that
  * breaks the rules customdb always holds (a valid Linux name, not root, ids
- * inside [min_uid, max_uid], never id 0) is dropped, whatever the database
- * says. */
+ * inside [min_uid, max_uid], never id 0, a primary gid that is default_gid,
+ * in that range or in allowed_gids) is dropped, whatever the database says. */
 #ifndef CUSTOMDB_MAPPING_H
 #define CUSTOMDB_MAPPING_H
 
@@ -58,6 +58,15 @@ int map_group(const struct config *c, const struct result *r, size_t row, struct
 
 /* Is this id one customdb may answer for? */
 bool map_id_allowed(const struct config *c, unsigned long id);
+
+/* Is this gid one customdb may answer for, as a group or in a user's group
+ * list? Inside [min_uid, max_uid] or listed in allowed_gids; never 0. */
+bool map_gid_allowed(const struct config *c, unsigned long gid);
+
+/* Is this gid one a row may give a user as the primary group? default_gid,
+ * or one map_gid_allowed takes: never a system group such as sudo because a
+ * row says so. */
+bool map_primary_gid_allowed(const struct config *c, unsigned long gid);
 
 /* Read a database boolean ("t", "true", "1", "yes", ...). -1 if not one. */
 int map_parse_bool(const char *v);

@@ -25,20 +25,29 @@
 struct entry {
 	struct entry *next;
 	uint64_t expires;        /* of the answer (0: never) */
-	time_t negative_until;   /* > now: known not to exist; no value then */
+	time_t negative_until;   /* negative table: known not to exist until then */
 	unsigned char *value;    /* 8 bytes of expiry, then the record: as in the file */
 	size_t len;              /* of the record, without the 8 bytes */
 	size_t keylen;           /* kind letter + key */
 	char key[];
 };
 
+/* A chained hash table; cursor: where the next eviction sweep starts, so
+ * that sweeps do not always empty the same buckets. */
+struct table {
+	struct entry **buckets;
+	size_t nbuckets, count, cursor;
+};
+
+/* Answers (what the file holds) and "no such" answers (memory only) are
+ * kept apart: each has its cap, and a flood of names that do not exist
+ * never pushes out a user who does. */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pthread_t thread, preload;
 	bool running, stopping, dirty, preloading;
-	struct entry **buckets;
-	size_t nbuckets, count;
+	struct table pos, neg;
 	const struct config *cfg;
 } c = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
 
@@ -55,15 +64,15 @@ static size_t hash(const char *k, size_t n)
 	return (size_t)h;
 }
 
-static int grow(void)
+static int grow(struct table *t)
 {
-	size_t n = c.nbuckets ? c.nbuckets * 2 : 1024, i;
+	size_t n = t->nbuckets ? t->nbuckets * 2 : 1024, i;
 	struct entry **b = calloc(n, sizeof(*b)), *e, *next;
 
 	if (b == NULL)
 		return -1;
-	for (i = 0; i < c.nbuckets; i++) {
-		for (e = c.buckets[i]; e != NULL; e = next) {
+	for (i = 0; i < t->nbuckets; i++) {
+		for (e = t->buckets[i]; e != NULL; e = next) {
 			size_t h = hash(e->key, e->keylen) & (n - 1);
 
 			next = e->next;
@@ -71,43 +80,186 @@ static int grow(void)
 			b[h] = e;
 		}
 	}
-	free(c.buckets);
-	c.buckets = b;
-	c.nbuckets = n;
+	free(t->buckets);
+	t->buckets = b;
+	t->nbuckets = n;
 	return 0;
 }
 
-/* The entry for kind+key, created empty if create (lock held). */
-static struct entry *find(char kind, const char *key, size_t keylen, bool create)
-{
-	char k[1 + 256];
-	struct entry *e;
-	size_t h;
+/* Longest key kept: kind letter + 256 bytes. */
+#define CACHE_KEY_MAX (1 + 256)
 
-	if (keylen > 256)
-		return NULL;
+/* kind letter + key into k (CACHE_KEY_MAX bytes); its length, 0 if too long. */
+static size_t full_key(char *k, char kind, const char *key, size_t keylen)
+{
+	if (keylen > CACHE_KEY_MAX - 1)
+		return 0;
 	k[0] = kind;
 	memcpy(k + 1, key, keylen);
-	keylen++;
-	if (c.nbuckets == 0 && (!create || grow() != 0))
+	return keylen + 1;
+}
+
+/* The link that points at the entry k in t, or NULL (lock held). */
+static struct entry **slot(struct table *t, const char *k, size_t klen)
+{
+	struct entry **pp;
+
+	if (t->nbuckets == 0)
 		return NULL;
-	h = hash(k, keylen) & (c.nbuckets - 1);
-	for (e = c.buckets[h]; e != NULL; e = e->next)
-		if (e->keylen == keylen && memcmp(e->key, k, keylen) == 0)
-			return e;
+	for (pp = &t->buckets[hash(k, klen) & (t->nbuckets - 1)]; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->keylen == klen && memcmp((*pp)->key, k, klen) == 0)
+			return pp;
+	return NULL;
+}
+
+/* The entry for kind+key in t, created empty if create (lock held). */
+static struct entry *find(struct table *t, char kind, const char *key, size_t keylen,
+			  bool create)
+{
+	char k[CACHE_KEY_MAX];
+	size_t klen = full_key(k, kind, key, keylen), h;
+	struct entry **pp, *e;
+
+	if (klen == 0)
+		return NULL;
+	pp = slot(t, k, klen);
+	if (pp != NULL)
+		return *pp;
 	if (!create)
 		return NULL;
-	if (c.count >= c.nbuckets && grow() == 0)
-		h = hash(k, keylen) & (c.nbuckets - 1);
-	e = calloc(1, sizeof(*e) + keylen);
+	if ((t->nbuckets == 0 || t->count >= t->nbuckets) && grow(t) != 0 && t->nbuckets == 0)
+		return NULL;
+	h = hash(k, klen) & (t->nbuckets - 1);
+	e = calloc(1, sizeof(*e) + klen);
 	if (e == NULL)
 		return NULL;
-	memcpy(e->key, k, keylen);
-	e->keylen = keylen;
-	e->next = c.buckets[h];
-	c.buckets[h] = e;
-	c.count++;
+	memcpy(e->key, k, klen);
+	e->keylen = klen;
+	e->next = t->buckets[h];
+	t->buckets[h] = e;
+	t->count++;
 	return e;
+}
+
+/* Unlink *pp (an entry of t) and free it. */
+static void drop(struct table *t, struct entry **pp)
+{
+	struct entry *e = *pp;
+
+	*pp = e->next;
+	free(e->value);
+	free(e);
+	t->count--;
+}
+
+/* Drop kind+key from t, if there. True if it was. */
+static bool forget(struct table *t, char kind, const char *key)
+{
+	char k[CACHE_KEY_MAX];
+	size_t klen = full_key(k, kind, key, strlen(key));
+	struct entry **pp = klen != 0 ? slot(t, k, klen) : NULL;
+
+	if (pp == NULL)
+		return false;
+	drop(t, pp);
+	return true;
+}
+
+/* Which entries an eviction pass takes. */
+enum evict_pass {
+	EVICT_EXPIRED,    /* answers past their expiry, "no such" past negative_ttl */
+	EVICT_EXPIRING,   /* answers that expire at all (not migrated users) */
+	EVICT_ANY,
+};
+
+static bool evictable(const struct entry *e, enum evict_pass pass, time_t now)
+{
+	switch (pass) {
+	case EVICT_EXPIRED:
+		return e->value != NULL ? e->expires != 0 && e->expires < (uint64_t)now
+					: e->negative_until <= now;
+	case EVICT_EXPIRING:
+		return e->value == NULL || e->expires != 0;
+	case EVICT_ANY:
+		break;
+	}
+	return true;
+}
+
+/* Drop entries of t that the pass takes, from the cursor on, until at most
+ * target are left. Returns how many went. */
+static size_t sweep(struct table *t, enum evict_pass pass, size_t target, time_t now)
+{
+	size_t i, b, dropped = 0;
+	struct entry **pp;
+
+	for (i = 0; i < t->nbuckets && t->count > target; i++) {
+		b = (t->cursor + i) & (t->nbuckets - 1);
+		for (pp = &t->buckets[b]; *pp != NULL && t->count > target;) {
+			if (evictable(*pp, pass, now)) {
+				drop(t, pp);
+				dropped++;
+			} else {
+				pp = &(*pp)->next;
+			}
+		}
+	}
+	t->cursor = (t->cursor + i) & (t->nbuckets - 1);
+	return dropped;
+}
+
+/* t holds more than max: bring it down to 7/8 of max (so that the next
+ * sweep is max/8 insertions away), expired entries first (lock held).
+ * Returns how many went. */
+static size_t evict(struct table *t, size_t max)
+{
+	size_t target = max - max / 8, dropped;
+	time_t now = time(NULL);
+
+	dropped = sweep(t, EVICT_EXPIRED, target, now);
+	dropped += sweep(t, EVICT_EXPIRING, target, now);
+	dropped += sweep(t, EVICT_ANY, target, now);
+	return dropped;
+}
+
+static size_t max_entries(void)
+{
+	return c.cfg != NULL ? (size_t)c.cfg->cache_max_entries : SIZE_MAX;
+}
+
+static size_t max_negative(void)
+{
+	return c.cfg != NULL ? (size_t)c.cfg->negative_max_entries : 0;
+}
+
+/* Could kind+key be an answer customdb gives? Names and ids it never
+ * answers for are refused at once, so they are never kept, positive or
+ * negative (a flood of them costs nothing to remember). */
+static bool key_allowed(char kind, const char *key, size_t keylen)
+{
+	unsigned long id;
+	char *end;
+
+	switch (kind) {
+	case 'p':
+	case 'g':
+	case 'i':
+		return cdb_name_valid(key, keylen);
+	case 'u':
+	case 'G':
+		if (keylen == 0 || keylen > 10 || key[0] < '1' || key[0] > '9')
+			return false;
+		errno = 0;
+		id = strtoul(key, &end, 10);
+		if (errno != 0 || end != key + keylen || id > UINT32_MAX)
+			return false;
+		/* before cache_start (bench/cache_fill fills the cache so) no
+		 * range is known yet: the file's loader checks them */
+		if (c.cfg == NULL)
+			return true;
+		return kind == 'u' ? map_id_allowed(c.cfg, id) : map_gid_allowed(c.cfg, id);
+	}
+	return false;
 }
 
 static void set_value(struct entry *e, uint64_t expires, const void *value, size_t len)
@@ -122,42 +274,69 @@ static void set_value(struct entry *e, uint64_t expires, const void *value, size
 	e->value = v;
 	e->len = len;
 	e->expires = expires;
-	e->negative_until = 0;
+}
+
+/* Keep an answer (lock held): the caller has checked key_allowed. */
+static void put(char kind, const char *key, size_t keylen, uint64_t expires, const void *value,
+		size_t len)
+{
+	struct entry *e = find(&c.pos, kind, key, keylen, true);
+	size_t n;
+
+	if (e == NULL)
+		return;
+	if (e->value == NULL || e->len != len || memcmp(e->value + 8, value, len) != 0 ||
+	    e->expires != expires)
+		c.dirty = true;
+	set_value(e, expires, value, len);
+	if (e->value == NULL) {
+		/* out of memory: an entry without a value has no place here */
+		forget(&c.pos, kind, key);
+		return;
+	}
+	if (c.pos.count > max_entries()) {
+		n = evict(&c.pos, max_entries());
+		c.dirty = true;
+		log_msg(LOG_INFO, "host cache: full (cache_max_entries = %zu); %zu entries dropped",
+			max_entries(), n);
+	}
 }
 
 void cache_put(char kind, const char *key, uint64_t expires, const void *value, size_t len)
 {
-	struct entry *e;
+	size_t keylen = strlen(key);
 
 	pthread_mutex_lock(&c.lock);
-	e = find(kind, key, strlen(key), true);
-	if (e != NULL) {
-		if (e->value == NULL || e->len != len || memcmp(e->value + 8, value, len) != 0 ||
-		    e->expires != expires)
-			c.dirty = true;
-		set_value(e, expires, value, len);
+	if (key_allowed(kind, key, keylen)) {
+		forget(&c.neg, kind, key);
+		put(kind, key, keylen, expires, value, len);
+		if (c.dirty)
+			pthread_cond_signal(&c.wake);
 	}
-	if (c.dirty)
-		pthread_cond_signal(&c.wake);
 	pthread_mutex_unlock(&c.lock);
 }
 
 void cache_put_negative(char kind, const char *key)
 {
+	size_t keylen = strlen(key);
 	struct entry *e;
 
 	pthread_mutex_lock(&c.lock);
-	e = find(kind, key, strlen(key), true);
-	if (e != NULL) {
-		if (e->value != NULL) {
-			free(e->value);
-			e->value = NULL;
-			e->len = 0;
-			c.dirty = true;
-			pthread_cond_signal(&c.wake);
-		}
-		e->negative_until = time(NULL) + (c.cfg != NULL ? c.cfg->negative_ttl : 0);
+	if (!key_allowed(kind, key, keylen))
+		goto out;
+	if (forget(&c.pos, kind, key)) {
+		c.dirty = true;
+		pthread_cond_signal(&c.wake);
 	}
+	if (max_negative() == 0)
+		goto out;
+	e = find(&c.neg, kind, key, keylen, true);
+	if (e == NULL)
+		goto out;
+	e->negative_until = time(NULL) + (c.cfg != NULL ? c.cfg->negative_ttl : 0);
+	if (c.neg.count > max_negative())
+		evict(&c.neg, max_negative());
+out:
 	pthread_mutex_unlock(&c.lock);
 }
 
@@ -167,11 +346,23 @@ bool cache_is_negative(char kind, const char *key)
 	bool neg = false;
 
 	pthread_mutex_lock(&c.lock);
-	e = find(kind, key, strlen(key), false);
-	if (e != NULL && e->value == NULL && e->negative_until > time(NULL))
+	e = find(&c.neg, kind, key, strlen(key), false);
+	if (e != NULL && e->negative_until > time(NULL))
 		neg = true;
+	else if (e != NULL)
+		forget(&c.neg, kind, key);
 	pthread_mutex_unlock(&c.lock);
 	return neg;
+}
+
+bool cache_has(char kind, const char *key)
+{
+	bool has;
+
+	pthread_mutex_lock(&c.lock);
+	has = find(&c.pos, kind, key, strlen(key), false) != NULL;
+	pthread_mutex_unlock(&c.lock);
+	return has;
 }
 
 size_t cache_size(void)
@@ -179,7 +370,17 @@ size_t cache_size(void)
 	size_t n;
 
 	pthread_mutex_lock(&c.lock);
-	n = c.count;
+	n = c.pos.count;
+	pthread_mutex_unlock(&c.lock);
+	return n;
+}
+
+size_t cache_negative_size(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&c.lock);
+	n = c.neg.count;
 	pthread_mutex_unlock(&c.lock);
 	return n;
 }
@@ -236,8 +437,7 @@ static void *preload(void *arg)
 	}
 	for (i = 0; i < n && !atomic_load(&preload_stop); i++) {
 		/* the rules of mapping.h hold here too */
-		if (!cdb_name_valid(users[i].name, strlen(users[i].name)) ||
-		    !map_id_allowed(c.cfg, users[i].uid))
+		if (!store_user_ok(c.cfg, &users[i]))
 			continue;
 		gids = NULL;
 		if (connector_user_groups(&s, users[i].name, &gids, &ng) == CONN_OK) {
@@ -297,26 +497,32 @@ static bool flush_matches(const struct entry *e, const char *name, size_t n)
 	return false;
 }
 
-size_t cache_flush(const char *name)
+/* Drop the entries of t that flush_matches; returns how many. */
+static size_t flush_table(struct table *t, const char *name, size_t n)
 {
-	size_t n = name != NULL ? strlen(name) : 0, i, dropped = 0;
-	struct entry **pp, *e;
+	size_t i, dropped = 0;
+	struct entry **pp;
 
-	pthread_mutex_lock(&c.lock);
-	for (i = 0; i < c.nbuckets; i++) {
-		for (pp = &c.buckets[i]; (e = *pp) != NULL;) {
-			if (!flush_matches(e, name, n)) {
-				pp = &e->next;
-				continue;
-			}
-			*pp = e->next;
-			if (e->value != NULL)
+	for (i = 0; i < t->nbuckets; i++) {
+		for (pp = &t->buckets[i]; *pp != NULL;) {
+			if (flush_matches(*pp, name, n)) {
+				drop(t, pp);
 				dropped++;
-			free(e->value);
-			free(e);
-			c.count--;
+			} else {
+				pp = &(*pp)->next;
+			}
 		}
 	}
+	return dropped;
+}
+
+size_t cache_flush(const char *name)
+{
+	size_t n = name != NULL ? strlen(name) : 0, dropped;
+
+	pthread_mutex_lock(&c.lock);
+	dropped = flush_table(&c.pos, name, n);
+	flush_table(&c.neg, name, n);
 	c.dirty = true;
 	pthread_cond_signal(&c.wake);
 	pthread_mutex_unlock(&c.lock);
@@ -330,9 +536,9 @@ void cache_each(char kind, void (*fn)(const char *key, size_t keylen, uint64_t e
 	size_t i;
 
 	pthread_mutex_lock(&c.lock);
-	for (i = 0; i < c.nbuckets; i++)
-		for (e = c.buckets[i]; e != NULL; e = e->next)
-			if (e->key[0] == kind && e->value != NULL)
+	for (i = 0; i < c.pos.nbuckets; i++)
+		for (e = c.pos.buckets[i]; e != NULL; e = e->next)
+			if (e->key[0] == kind)
 				fn(e->key + 1, e->keylen - 1, e->expires, e->value + 8, e->len, arg);
 	pthread_mutex_unlock(&c.lock);
 }
@@ -353,14 +559,12 @@ static void write_file(void)
 			strerror(errno));
 		return;
 	}
-	for (i = 0; i < c.nbuckets; i++) {
+	for (i = 0; i < c.pos.nbuckets; i++) {
 		/* the entries are all over the heap: ask for those a few
 		 * buckets on while these are added */
-		if (i + 16 < c.nbuckets && c.buckets[i + 16] != NULL)
-			__builtin_prefetch(c.buckets[i + 16]);
-		for (e = c.buckets[i]; e != NULL; e = e->next) {
-			if (e->value == NULL)
-				continue;
+		if (i + 16 < c.pos.nbuckets && c.pos.buckets[i + 16] != NULL)
+			__builtin_prefetch(c.pos.buckets[i + 16]);
+		for (e = c.pos.buckets[i]; e != NULL; e = e->next) {
 			if (hostcache_add(w, e->key, e->keylen, e->value, e->len + 8) == 0) {
 				n++;
 			} else if (errno == EINVAL) {
@@ -415,18 +619,89 @@ static void *writer(void *arg)
 	return NULL;
 }
 
+/* Is the key the record's own: its name, or its id in decimal? */
+static bool key_is(const unsigned char *key, size_t keylen, const struct strref *name,
+		   uint32_t id, bool by_id)
+{
+	char num[16];
+	int n;
+
+	if (!by_id)
+		return keylen == name->n && memcmp(key, name->s, keylen) == 0;
+	n = snprintf(num, sizeof(num), "%lu", (unsigned long)id);
+	return (size_t)n == keylen && memcmp(key, num, keylen) == 0;
+}
+
+/* Does an entry of an old file (key without its kind letter, record
+ * without its expiry) hold under the current rules: a valid name, ids in
+ * [min_uid, max_uid], a primary gid the rules give, a key that is the
+ * record's own? The file may come from a daemon of another config, or of
+ * an older version that kept what it should not. */
+static bool entry_allowed(char kind, const unsigned char *key, size_t keylen,
+			  const unsigned char *value, size_t len)
+{
+	struct cdb_passwd_ref pw;
+	struct cdb_group_ref gr;
+	struct strref m;
+	struct rbuf r;
+	uint32_t n, id, i;
+
+	if (!key_allowed(kind, (const char *)key, keylen))
+		return false;
+	rbuf_init(&r, value, len);
+	switch (kind) {
+	case 'p':
+	case 'u':
+		return record_get_passwd(&r, &pw) == 0 &&
+		       cdb_name_valid(pw.name.s, pw.name.n) && map_id_allowed(c.cfg, pw.uid) &&
+		       map_primary_gid_allowed(c.cfg, pw.gid) &&
+		       key_is(key, keylen, &pw.name, pw.uid, kind == 'u');
+	case 'g':
+	case 'G':
+		if (record_get_group(&r, &gr) != 0 || !cdb_name_valid(gr.name.s, gr.name.n) ||
+		    !map_gid_allowed(c.cfg, gr.gid) ||
+		    !key_is(key, keylen, &gr.name, gr.gid, kind == 'G'))
+			return false;
+		r = gr.members;
+		for (i = 0; i < gr.nmembers; i++)
+			if (rbuf_get_strref(&r, &m.s, &m.n) != 0 || !cdb_name_valid(m.s, m.n))
+				return false;
+		return true;
+	case 'i':
+		if (rbuf_get_u32(&r, &n) != 0)
+			return false;
+		for (i = 0; i < n; i++)
+			if (rbuf_get_u32(&r, &id) != 0 || !map_gid_allowed(c.cfg, id))
+				return false;
+		return rbuf_end(&r) == 0;
+	}
+	return false;
+}
+
+struct load {
+	size_t kept, dropped;
+};
+
 static int load_entry(const unsigned char *key, size_t keylen, const unsigned char *value,
 		      size_t len, void *arg)
 {
-	struct entry *e;
+	struct load *l = arg;
 
-	if (len < 8)
+	if (len < 8 || keylen < 1)
 		return 0;   /* no expiry: not an entry this daemon wrote */
-	e = find((char)key[0], (const char *)key + 1, keylen - 1, true);
-	if (e != NULL) {
-		set_value(e, hostcache_expiry(value), value + 8, len - 8);
-		(*(size_t *)arg)++;
+	if (!entry_allowed((char)key[0], key + 1, keylen - 1, value + 8, len - 8)) {
+		log_msg(LOG_DEBUG, "host cache: '%c' %.*s dropped: it breaks the rules",
+			key[0], (int)(keylen - 1), (const char *)key + 1);
+		l->dropped++;
+		return 0;
 	}
+	if (c.pos.count >= max_entries()) {
+		l->dropped++;
+		return 0;
+	}
+	put((char)key[0], (const char *)key + 1, keylen - 1, hostcache_expiry(value), value + 8,
+	    len - 8);
+	l->kept++;
 	return 0;
 }
 
@@ -435,7 +710,7 @@ static void load_file(const struct config *cfg)
 {
 	char path[PATH_MAX];
 	struct hostcache_map m;
-	size_t n = 0;
+	struct load l = { 0 };
 
 	snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, HOSTCACHE_FILE);
 	if (hostcache_open(path, &m) != 0) {
@@ -445,11 +720,18 @@ static void load_file(const struct config *cfg)
 						: strerror(errno));
 		return;
 	}
-	if (hostcache_walk(&m, load_entry, &n) != 0)
+	if (hostcache_walk(&m, load_entry, &l) != 0)
 		log_msg(LOG_WARNING, "host cache: %s is malformed; kept the %zu entries before that",
-			path, n);
+			path, l.kept);
 	hostcache_close(&m);
-	log_msg(LOG_INFO, "host cache: kept %zu entries from %s", n, path);
+	/* what was loaded is what the file holds: no rewrite for it, unless
+	 * the file must lose what this daemon would not write */
+	c.dirty = l.dropped > 0;
+	if (l.dropped > 0) {
+		log_msg(LOG_WARNING, "host cache: %zu entries of %s dropped (they break the rules "
+			"of this config, or exceed cache_max_entries)", l.dropped, path);
+	}
+	log_msg(LOG_INFO, "host cache: kept %zu entries from %s", l.kept, path);
 }
 
 /* Buffers of the rewrite above this go straight back to the kernel when

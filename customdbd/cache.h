@@ -10,7 +10,13 @@
  *
  * "No such user" is remembered here only (never in the file), for
  * negative_ttl seconds, so that a flood of look-ups of a name that does not
- * exist does not become a flood of queries. */
+ * exist does not become a flood of queries.
+ *
+ * Both are bounded: at most cache_max_entries answers and
+ * negative_max_entries "no such" answers; beyond that, expired entries go
+ * first, then others. Names and ids customdb never answers for (invalid
+ * names, ids outside [min_uid, max_uid], root) are never kept, and entries
+ * loaded from an old file are checked against the current rules. */
 #ifndef CUSTOMDB_CACHE_H
 #define CUSTOMDB_CACHE_H
 
@@ -41,8 +47,13 @@ void cache_put_negative(char kind, const char *key);
 /* Is key known not to exist (within negative_ttl)? */
 bool cache_is_negative(char kind, const char *key);
 
-/* Entries kept, for status and tests. */
+/* Is there an answer (not a "no such") for key? */
+bool cache_has(char kind, const char *key);
+
+/* Answers kept (the file's entries), and "no such" answers kept; for
+ * status and tests. */
 size_t cache_size(void);
+size_t cache_negative_size(void);
 
 /* Keep a user's passwd record (by name and by uid) and, when gids is not
  * NULL, their group list (n gids), until expires (0: never). */

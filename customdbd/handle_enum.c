@@ -8,11 +8,17 @@
  * them; otherwise only fresh ones are added: an expired entry the database no
  * longer lists is probably gone.
  *
- * Every request builds the list anew and replies the records from its
- * offset on that fit in one message, so a list that changes between two
- * pages may show an entry twice or miss one. A record that could never
+ * The list is built once and kept (a snapshot per kind); a request replies
+ * the records from its offset on that fit in one message. A request for
+ * the first page builds it anew when root asks (getent as an administrator
+ * sees what is there now) or when it is ENUM_SNAPSHOT_S old; any other page
+ * uses the snapshot unless it is ENUM_SNAPSHOT_MAX_S old. So a walk sees one
+ * list, and no caller can make the daemon run the listing, walk the cache
+ * and sort more than once per ENUM_SNAPSHOT_S: any local user may ask for
+ * pages. A record that could never
  * travel (a string or a member list over the protocol's limits) is left out
  * of the list, so that the offsets the client walks stay the same. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,11 @@
 #include "names.h"
 #include "protocol.h"
 #include "record.h"
+
+/* Seconds a snapshot answers a first page asked for by a user other than
+ * root, and any page at all. */
+#define ENUM_SNAPSHOT_S 5
+#define ENUM_SNAPSHOT_MAX_S 60
 
 /* Bytes of records in one reply: the message's limit less a margin for its
  * header and counts. */
@@ -200,7 +211,7 @@ static void add_cached_user(const char *key, size_t keylen, uint64_t expires, co
 	(void)keylen;
 	rbuf_init(&r, value, len);
 	if (record_get_passwd(&r, &p) != 0 || !cache_wanted(l, p.name.s, p.name.n, expires) ||
-	    !map_id_allowed(l->cfg, p.uid) || !room(l))
+	    !map_id_allowed(l->cfg, p.uid) || !map_primary_gid_allowed(l->cfg, p.gid) || !room(l))
 		return;
 	u = at(l, l->n);
 	memset(u, 0, sizeof(*u));
@@ -232,7 +243,7 @@ static void add_cached_group(const char *key, size_t keylen, uint64_t expires, c
 	(void)keylen;
 	rbuf_init(&r, value, len);
 	if (record_get_group(&r, &c) != 0 || !cache_wanted(l, c.name.s, c.name.n, expires) ||
-	    !map_id_allowed(l->cfg, c.gid) || !room(l))
+	    !map_gid_allowed(l->cfg, c.gid) || !room(l))
 		return;
 	g = at(l, l->n);
 	memset(g, 0, sizeof(*g));
@@ -323,19 +334,76 @@ static int reply_page(struct request *rq, struct wbuf *out, const struct list *l
 	return CDB_STATUS_OK;
 }
 
+/* One kind's list as last built, for the pages that follow. */
+struct snapshot {
+	pthread_mutex_t lock;
+	bool have;
+	struct list l;
+	int rc;           /* of the connector's listing */
+	time_t built;
+};
+
+static struct snapshot user_snap = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct snapshot group_snap = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void snapshot_clear(struct snapshot *sn)
+{
+	size_t i;
+
+	for (i = 0; i < sn->l.n; i++)
+		sn->l.k->clear(at(&sn->l, i));
+	free(sn->l.v);
+	memset(&sn->l, 0, sizeof(sn->l));
+	sn->have = false;
+}
+
+/* Build sn's list anew: the connector's, then the host cache's (lock held). */
+static void snapshot_build(struct snapshot *sn, struct request *rq, const struct kind *k,
+			   const char *what)
+{
+	const bool is_users = k == &users;
+	struct user *uv = NULL;
+	struct group *gv = NULL;
+	size_t n = 0;
+
+	snapshot_clear(sn);
+	sn->l = (struct list){ .k = k, .limit = (size_t)rq->cfg->enumerate_limit, .cfg = rq->cfg,
+			       .now = (uint64_t)time(NULL) };
+	sn->rc = is_users ? connector_list_users(rq->session, &uv, &n)
+			  : connector_list_groups(rq->session, &gv, &n);
+	if (sn->rc == CONN_OK) {
+		sn->l.v = is_users ? (char *)uv : (char *)gv;
+		sn->l.n = sn->l.cap = n;
+	} else {
+		log_msg(LOG_WARNING, "%s: %s; listing the host cache only", what,
+			conn_rc_name(sn->rc));
+		sn->l.stale_ok = true;
+	}
+	add_cached(&sn->l, is_users ? 'p' : 'g');
+	drop_unsendable(&sn->l);
+	sn->built = time(NULL);
+	sn->have = !sn->l.failed;
+	log_msg(LOG_DEBUG, "%s: list built: %zu entries", what, sn->l.n);
+}
+
+static bool snapshot_stale(const struct snapshot *sn, const struct request *rq,
+			   uint32_t offset)
+{
+	time_t age = time(NULL) - sn->built;
+
+	if (!sn->have || age < 0 || age >= ENUM_SNAPSHOT_MAX_S)
+		return true;
+	return offset == 0 && (rq->peer_uid == 0 || age >= ENUM_SNAPSHOT_S);
+}
+
 /* The whole of a list request, for either kind. */
 static int handle_list(struct request *rq, struct rbuf *in, struct wbuf *out,
 		       const struct kind *k)
 {
-	const bool is_users = k == &users;
-	const char *what = is_users ? "getpwent" : "getgrent";
-	struct list l = { .k = k, .limit = (size_t)rq->cfg->enumerate_limit, .cfg = rq->cfg,
-			  .now = (uint64_t)time(NULL) };
-	struct user *uv = NULL;
-	struct group *gv = NULL;
+	const char *what = k == &users ? "getpwent" : "getgrent";
+	struct snapshot *sn = k == &users ? &user_snap : &group_snap;
 	uint32_t offset;
-	size_t n = 0, i;
-	int rc, st;
+	int st;
 
 	if (rbuf_get_u32(in, &offset) != 0 || rbuf_end(in) != 0)
 		return -1;
@@ -344,31 +412,23 @@ static int handle_list(struct request *rq, struct rbuf *in, struct wbuf *out,
 		wbuf_begin(out, CDB_STATUS_NOTFOUND);
 		return CDB_STATUS_NOTFOUND;
 	}
-	rc = is_users ? connector_list_users(rq->session, &uv, &n)
-		      : connector_list_groups(rq->session, &gv, &n);
-	if (rc == CONN_OK) {
-		l.v = is_users ? (char *)uv : (char *)gv;
-		l.n = l.cap = n;
-	} else {
-		log_msg(LOG_WARNING, "%s: %s; listing the host cache only", what, conn_rc_name(rc));
-		l.stale_ok = true;
-	}
-	add_cached(&l, is_users ? 'p' : 'g');
-	drop_unsendable(&l);
-	if (l.failed) {
+	/* one listing at a time: the others wait for it, and share it */
+	pthread_mutex_lock(&sn->lock);
+	if (snapshot_stale(sn, rq, offset))
+		snapshot_build(sn, rq, k, what);
+	if (sn->l.failed) {
 		log_msg(LOG_ERR, "%s: out of memory", what);
 		st = CDB_STATUS_ERROR;
 		wbuf_begin(out, (uint16_t)st);
-	} else if (rc != CONN_OK && l.n == 0) {
+		snapshot_clear(sn);
+	} else if (sn->rc != CONN_OK && sn->l.n == 0) {
 		/* nothing at all to show: say why */
-		st = status_of(rc);
+		st = status_of(sn->rc);
 		wbuf_begin(out, (uint16_t)st);
 	} else {
-		st = reply_page(rq, out, &l, offset, what);
+		st = reply_page(rq, out, &sn->l, offset, what);
 	}
-	for (i = 0; i < l.n; i++)
-		k->clear(at(&l, i));
-	free(l.v);
+	pthread_mutex_unlock(&sn->lock);
 	return st;
 }
 

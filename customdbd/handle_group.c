@@ -99,13 +99,16 @@ int handle_initgroups(struct request *rq, struct rbuf *in, struct wbuf *out)
 	snprintf(rq->what, sizeof(rq->what), "initgroups %s", name);
 	rc = connector_user_groups(rq->session, name, &gids, &n);
 	st = status_of(rc);
-	/* no groups is an answer too (and worth keeping in the host cache) */
+	/* no groups is an answer too, worth keeping in the host cache for a
+	 * user who exists; for a name nobody looked up (or that the database
+	 * does not know) it is kept nowhere, so that a flood of made-up names
+	 * does not grow the file */
 	wbuf_begin(out, (uint16_t)st);
 	if (st == CDB_STATUS_OK) {
 		wbuf_put_u32(out, (uint32_t)n);
 		for (i = 0; i < n; i++)
 			wbuf_put_u32(out, (uint32_t)gids[i]);
-		if (!out->failed)
+		if (!out->failed && cache_has('p', name))
 			cache_put('i', name, cache_expiry(rq), out->data + REPLY_FIELDS,
 				  out->len - REPLY_FIELDS);
 	}

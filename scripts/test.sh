@@ -54,6 +54,8 @@ stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integ
 stage "integration: password changes, account states" env BUILD="$ROOT/build" \
 	tests/integration/passwd.sh
 stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enumerate.sh
+stage "integration: bounds (cache caps, primary gid, enumeration snapshot)" env BUILD="$ROOT/build" \
+	tests/integration/bounds.sh
 stage "integration: customdb user" env BUILD="$ROOT/build" tests/integration/users.sh
 stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT/build" \
 	tests/integration/admin.sh

@@ -219,6 +219,33 @@ START_TEST(test_bad_values)
 }
 END_TEST
 
+START_TEST(test_allowed_gids_and_cache_caps)
+{
+	struct config *c = parse_ok("[customdb]\nallowed_gids = 1001, 998 4294967294\n"
+				    "cache_max_entries = 5000\nnegative_max_entries = 0\n" MINIMAL);
+
+	ck_assert_uint_eq(c->nallowed_gids, 3);
+	ck_assert_uint_eq(c->allowed_gids[0], 1001);
+	ck_assert_uint_eq(c->allowed_gids[1], 998);
+	ck_assert_uint_eq(c->allowed_gids[2], 4294967294u);
+	ck_assert_int_eq(c->cache_max_entries, 5000);
+	ck_assert_int_eq(c->negative_max_entries, 0);
+	config_free(c);
+	c = parse_ok(MINIMAL);
+	ck_assert_uint_eq(c->nallowed_gids, 0);
+	ck_assert_int_eq(c->cache_max_entries, 1000000);
+	ck_assert_int_eq(c->negative_max_entries, 100000);
+	config_free(c);
+	parse_fails("[customdb]\nallowed_gids = 27, 0\n" MINIMAL, "test.conf:2:", "allowed_gids",
+		    "'0'", NULL);
+	parse_fails("[customdb]\nallowed_gids = sudo\n" MINIMAL, "test.conf:2:", "'sudo'", NULL);
+	parse_fails("[customdb]\ncache_max_entries = 10\n" MINIMAL, "test.conf:2:",
+		    "cache_max_entries", NULL);
+	parse_fails("[customdb]\nnegative_max_entries = -1\n" MINIMAL, "test.conf:2:",
+		    "negative_max_entries", NULL);
+}
+END_TEST
+
 START_TEST(test_uid_range)
 {
 	struct config *c;
@@ -409,6 +436,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_unknown_key);
 	tcase_add_test(tc, test_unknown_section);
 	tcase_add_test(tc, test_bad_values);
+	tcase_add_test(tc, test_allowed_gids_and_cache_caps);
 	tcase_add_test(tc, test_uid_range);
 	tcase_add_test(tc, test_missing_required);
 	tcase_add_test(tc, test_duplicate_key);

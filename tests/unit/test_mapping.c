@@ -262,7 +262,7 @@ START_TEST(test_user_gid_home_shell_rules)
 			 MAP_REJECTED);
 	ck_assert_int_eq(map1(one_row("username,uid,gecos", "alice", "10001", "A\nB"), false, &u),
 			 MAP_REJECTED);
-	/* a primary gid outside [min_uid, max_uid] is allowed (users = 100) */
+	/* default_gid outside [min_uid, max_uid] is allowed (users = 100) */
 	ck_assert_int_eq(map1(one_row("username,uid,gid", "alice", "10001", "100"), false, &u),
 			 MAP_OK);
 	ck_assert_uint_eq(u.gid, 100);
@@ -271,6 +271,48 @@ START_TEST(test_user_gid_home_shell_rules)
 	cfg.home = (char *)"/home/%u%u%u%u%u%u%u%u%u%u%u%u%u%u%u%u%u%u%u%u";
 	ck_assert_int_eq(map1(one_row("username,uid", "abcdefghijklmnopqrstuvwxyzabcdefghijklmnop"
 				      "qrstuvwxyzabcdefghijkl", "10001"), false, &u), MAP_REJECTED);
+}
+END_TEST
+
+/* A primary gid is default_gid, in [min_uid, max_uid] or in allowed_gids:
+ * never a system group (27: sudo) because a row says so. */
+START_TEST(test_user_primary_gid_rule)
+{
+	static gid_t extra[] = { 1001, 998 };
+	char why[256] = "";
+	struct result *r;
+	struct user u;
+
+	r = one_row("username,uid,gid", "alice", "10001", "27");
+	ck_assert_int_eq(map_user(&cfg, r, 0, false, &u, why, sizeof(why)), MAP_REJECTED);
+	ck_assert_ptr_nonnull(strstr(why, "allowed_gids"));
+	result_free(r);
+	ck_assert_int_eq(map1(one_row("username,uid,gid", "alice", "10001", "1001"), false, &u),
+			 MAP_REJECTED);
+	ck_assert_int_eq(map1(one_row("username,uid,gid", "alice", "10001", "60001"), false, &u),
+			 MAP_REJECTED);
+	ck_assert_int_eq(map1(one_row("username,uid,gid", "alice", "10001", "20001"), false, &u),
+			 MAP_OK);
+	ck_assert_uint_eq(u.gid, 20001);
+	user_clear(&u);
+	cfg.allowed_gids = extra;
+	cfg.nallowed_gids = 2;
+	ck_assert_int_eq(map1(one_row("username,uid,gid", "alice", "10001", "1001"), false, &u),
+			 MAP_OK);
+	ck_assert_uint_eq(u.gid, 1001);
+	user_clear(&u);
+	ck_assert_int_eq(map1(one_row("username,uid,gid", "alice", "10001", "27"), false, &u),
+			 MAP_REJECTED);
+	ck_assert(map_primary_gid_allowed(&cfg, 100));
+	ck_assert(map_primary_gid_allowed(&cfg, 998));
+	ck_assert(!map_primary_gid_allowed(&cfg, 0));
+	ck_assert(!map_primary_gid_allowed(&cfg, 27));
+	/* a group or supplementary group: the range and allowed_gids, not default_gid */
+	ck_assert(map_gid_allowed(&cfg, 998));
+	ck_assert(map_gid_allowed(&cfg, 10000));
+	ck_assert(!map_gid_allowed(&cfg, 100));
+	ck_assert(!map_gid_allowed(&cfg, 27));
+	ck_assert(!map_gid_allowed(&cfg, 0));
 }
 END_TEST
 
@@ -426,6 +468,12 @@ START_TEST(test_group_rules)
 	group_clear(&g);
 	ck_assert_int_eq(map1g(one_row("group,gid", "devs", "10000"), &g), MAP_OK);
 	group_clear(&g);
+	/* sudo's gid only when the administrator lists it */
+	ck_assert_int_eq(map1g(one_row("group,gid", "admins", "27"), &g), MAP_REJECTED);
+	cfg.allowed_gids = (gid_t[]){ 27 };
+	cfg.nallowed_gids = 1;
+	ck_assert_int_eq(map1g(one_row("group,gid", "admins", "27"), &g), MAP_OK);
+	group_clear(&g);
 }
 END_TEST
 
@@ -550,6 +598,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_user_uid_rules);
 	tcase_add_test(tc, test_user_name_rules);
 	tcase_add_test(tc, test_user_gid_home_shell_rules);
+	tcase_add_test(tc, test_user_primary_gid_rule);
 	tcase_add_test(tc, test_user_flags);
 	tcase_add_test(tc, test_user_row_index);
 	suite_add_tcase(s, tc);
