@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "config.h"
 #include "hostcache.h"
+#include "hostcache_write.h"
 #include "record.h"
 #include "wire.h"
 
