@@ -16,7 +16,8 @@
 #      enumeration (enumerate.sh), customdb user (users.sh), bulk import of
 #      100,000 users, migrate status, cache and status (admin.sh), the
 #      state directory's trust and lock (statedir.sh), hash cost ceilings
-#      (hashcost.sh), faults under a load of real clients (faults.sh)
+#      (hashcost.sh), bounded caches (bounds.sh), a hostile local user
+#      (attack.sh), faults under a load of real clients (faults.sh)
 #   7. run.sh (SQLite) again with every NSS client (getent, id, the probes)
 #      under valgrind memcheck, the module loaded (NSS_VALGRIND=1)
 #   8. the integration tests again with the daemon and the tool built with

@@ -492,7 +492,7 @@ cache_crash_suite() {
 		# rewrites the file once a second, and is killed at some point in it
 		for _ in 1 2 3 4 5 6; do getent passwd alice >/dev/null; sleep 0.$((RANDOM % 3 + 1)); done
 		stop_daemon "$WORK/daemon.pid" KILL
-		[ -e "$state/hostcache.db.tmp" ] && torn=$((torn + 1))
+		compgen -G "$state/hostcache.db.tmp.*" >/dev/null && torn=$((torn + 1))
 		t_ok "crash $i: the file left behind is whole" \
 			"$BUILD/tools/customdb" -c "$dir/customdb.conf" cache verify
 		t_out "crash $i: bob is served from it with the daemon dead" \
