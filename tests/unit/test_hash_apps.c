@@ -89,6 +89,8 @@ END_TEST
 
 #define RM_HASH "7323ec351dde8fc732e008c141dbdf5b16501a49"
 #define RM_SALT "0123456789abcdef0123456789abcdef"
+/* sha1(sha1(pw).hexdigest()).hexdigest(): what Redmine checks with no salt */
+#define RM_NOSALT "036a943003579f8ce12589847b1c896c44947c86"
 
 START_TEST(test_redmine)
 {
@@ -108,9 +110,12 @@ START_TEST(test_redmine)
 	ck_assert_int_ne(hash_verify_ctx(&(struct hash_ctx){ .scheme_read = "sha1-hex-salt-before",
 							       .salt = RM_SALT }, RM_HASH, RM_PW),
 			 HASH_MATCH);
-	ck_assert_int_eq(hash_verify_ctx(&nosalt, RM_HASH, RM_PW), HASH_UNUSABLE);
-	hash_explain(&nosalt, RM_HASH, explain, sizeof(explain));
-	ck_assert_str_eq(explain, "of redmine, which needs the salt column, and that is empty");
+	/* a NULL salt is Redmine's "#{nil}": the empty string */
+	ck_assert_int_eq(hash_verify_ctx(&nosalt, RM_HASH, RM_PW), HASH_MISMATCH);
+	ck_assert_int_eq(hash_verify_ctx(&nosalt, RM_NOSALT, RM_PW), HASH_MATCH);
+	ck_assert_int_eq(hash_verify_ctx(&named, RM_NOSALT, RM_PW), HASH_MISMATCH);
+	hash_explain(&nosalt, RM_NOSALT, explain, sizeof(explain));
+	ck_assert_str_eq(explain, "");
 	/* Redmine compares lower-case hex strings */
 	ck_assert_ptr_null(hash_identify_ctx(&upper, "7323EC351DDE8FC732E008C141DBDF5B16501A49"));
 }
