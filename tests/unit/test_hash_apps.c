@@ -23,25 +23,36 @@
 #define RM_PW "Redmine p\xc3\xa4ssword"
 #define DV_PW "Dove p\xc3\xa4ssword"
 
+/* vectors the ceiling and write tests use again */
+#define MW_DEFAULT ":pbkdf2:sha512:30000:64:bIK59xyM9z/mG171u7tg8g==:cuQGIZ5Tq/SY9h7Zz" \
+	"+PdYyhHd7kg6BBwZiE3EHhfZLXFleaPa4EwdLDrs6Ydqa9qbuvzu7GYkoSxcJz+iZL8dQ=="
+#define MW_SHA256 ":pbkdf2:sha256:10000:32:AyeHeA2ft+dK3QaQEA7j6g==:jOsgudegQuJfzTZ9ct" \
+	"Q+31jLCi3A/Ipw24uEKRLOs08="
+#define DV_SHA512 "{SHA512-CRYPT}$6$rounds=1000$f4..J9c4n795otIQ$CYTCwvc0f3.Tg3l" \
+	"TRjsCg3LwlW73OW.R3h2n4aX2ok9JtWkZKEvGyhCnER/tZ/10VdMIW47Os2fpgn85jPl7O."
+#define DV_ARGON2ID "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$IS/xWPTGGQ6vTLMqMrt7hw$0/" \
+	"lZS6CCNWWf8sk5AAC8Zh76Z0MmSfo4SKDaD/1I/qs"
+#define DV_SCRAM256 "{SCRAM-SHA-256}4096,yI34oaPM72H+yFWS5GsmFg==,ZlQFWY2Vs1uZeNkjO" \
+	"pzVwnH+8xciW8yyzsSyHxasv6U=,VWrbhZk5g6SHB+W+HX4zO+QmHfRlOmmve40zyxzbnrw="
+
 struct vector {
 	const char *family, *stored, *password;
 };
 
 static const struct vector vectors[] = {
 	/* MediaWiki: the 1.39 default, another algorithm and length, :B:, :A: */
-	{ "mediawiki-pbkdf2", ":pbkdf2:sha512:30000:64:bIK59xyM9z/mG171u7tg8g==:cuQGIZ5Tq/SY9h7Zz"
-	  "+PdYyhHd7kg6BBwZiE3EHhfZLXFleaPa4EwdLDrs6Ydqa9qbuvzu7GYkoSxcJz+iZL8dQ==", MW_PW },
-	{ "mediawiki-pbkdf2", ":pbkdf2:sha256:10000:32:AyeHeA2ft+dK3QaQEA7j6g==:jOsgudegQuJfzTZ9ct"
-	  "Q+31jLCi3A/Ipw24uEKRLOs08=", MW_PW },
+	{ "mediawiki-pbkdf2", MW_DEFAULT, MW_PW },
+	{ "mediawiki-pbkdf2", MW_SHA256, MW_PW },
 	{ "mediawiki-b", ":B:c0ffee12:f1d269902376cf97bef37c83bbebed09", MW_PW },
 	{ "mediawiki-a", ":A:383b2435a0ecf5c63c6cd2264aa8c54f", MW_PW },
 	/* :A: with a salt is read as :B: (MWOldPassword accepts it) */
 	{ "mediawiki-a", ":A:c0ffee12:f1d269902376cf97bef37c83bbebed09", MW_PW },
 	/* Dovecot */
-	{ "dovecot-sha512-crypt", "{SHA512-CRYPT}$6$rounds=1000$f4..J9c4n795otIQ$CYTCwvc0f3.Tg3l"
-	  "TRjsCg3LwlW73OW.R3h2n4aX2ok9JtWkZKEvGyhCnER/tZ/10VdMIW47Os2fpgn85jPl7O.", DV_PW },
-	{ "dovecot-argon2id", "{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$IS/xWPTGGQ6vTLMqMrt7hw$0/"
-	  "lZS6CCNWWf8sk5AAC8Zh76Z0MmSfo4SKDaD/1I/qs", DV_PW },
+	{ "dovecot-sha512-crypt", DV_SHA512, DV_PW },
+	{ "dovecot-argon2id", DV_ARGON2ID, DV_PW },
+	/* argon2-cffi's p=4, which doveadm pw -t accepts too */
+	{ "dovecot-argon2id", "{ARGON2ID}$argon2id$v=19$m=8192,t=2,p=4$BQR/+BJ8Putt1vMahLWOYA$dGM"
+	  "pMMUbRYkhxQH9FWpBBg", DV_PW },
 	{ "dovecot-pbkdf2", "{PBKDF2}$1$0zHWyuPeT0Jlcpgd$1000$fa0e0c923af5ef6b17123640cd99d0ba413f"
 	  "14e3", DV_PW },
 	/* Dovecot reads hex in either case, and the scheme name too */
@@ -50,8 +61,7 @@ static const struct vector vectors[] = {
 	{ "dovecot-plain-md5", "{PLAIN-MD5}dc1badaade5eb1cbf86d6603d5ad39ae", DV_PW },
 	{ "dovecot-plain-md5", "{plain-md5}DC1BADAADE5EB1CBF86D6603D5AD39AE", DV_PW },
 	{ "dovecot-plain-md5", "{PLAIN-MD5}3Butqt5escv4bWYD1a05rg==", DV_PW },
-	{ "dovecot-scram-sha-256", "{SCRAM-SHA-256}4096,yI34oaPM72H+yFWS5GsmFg==,ZlQFWY2Vs1uZeNkjO"
-	  "pzVwnH+8xciW8yyzsSyHxasv6U=,VWrbhZk5g6SHB+W+HX4zO+QmHfRlOmmve40zyxzbnrw=", DV_PW },
+	{ "dovecot-scram-sha-256", DV_SCRAM256, DV_PW },
 	{ "dovecot-scram-sha-1", "{SCRAM-SHA-1}4096,JXC6uwef8hWJcrC9s4YLkA==,+J7KRK7OunnWS/zfFM0M"
 	  "mTOXOms=,sfQrCIZ3C1A896XmlPuu5VOMmIs=", DV_PW },
 	/* doveadm pw -s SHA256-CRYPT, MD5-CRYPT, MD5, BLF-CRYPT, ARGON2I:
@@ -210,26 +220,26 @@ START_TEST(test_ceilings)
 
 	/* 10000 rounds of sha256 for 32 bytes: one block */
 	l.iterations = 9999;
-	ck_assert_int_eq(hash_verify_ctx(&ctx, vectors[1].stored, MW_PW), HASH_UNUSABLE);
+	ck_assert_int_eq(hash_verify_ctx(&ctx, MW_SHA256, MW_PW), HASH_UNUSABLE);
 	l.iterations = 10000;
-	ck_assert_int_eq(hash_verify_ctx(&ctx, vectors[1].stored, MW_PW), HASH_MATCH);
+	ck_assert_int_eq(hash_verify_ctx(&ctx, MW_SHA256, MW_PW), HASH_MATCH);
 	/* 30000 rounds for 64 bytes of sha1 is four blocks: 120000 */
 	ck_assert(hash_over_ceiling(&ctx, hash_identify(MW_SHA1_64), MW_SHA1_64, why, sizeof(why)));
 	ck_assert_str_eq(why, "mediawiki-pbkdf2 iterations 120000 over hash_max_iterations = 10000");
 	/* a row asking for 9 million rounds: refused before any is spent */
 	ck_assert(hash_over_ceiling(NULL, hash_identify(DV_SLOW), DV_SLOW, NULL, 0));
 	l.iterations = 4095;
-	ck_assert_int_eq(hash_verify_ctx(&ctx, vectors[12].stored, DV_PW), HASH_UNUSABLE);
+	ck_assert_int_eq(hash_verify_ctx(&ctx, DV_SCRAM256, DV_PW), HASH_UNUSABLE);
 	l.iterations = 4096;
-	ck_assert_int_eq(hash_verify_ctx(&ctx, vectors[12].stored, DV_PW), HASH_MATCH);
+	ck_assert_int_eq(hash_verify_ctx(&ctx, DV_SCRAM256, DV_PW), HASH_MATCH);
 	/* the wrapped families cost what their inner one does */
 	l.rounds = 999;
-	ck_assert_int_eq(hash_verify_ctx(&ctx, vectors[5].stored, DV_PW), HASH_UNUSABLE);
+	ck_assert_int_eq(hash_verify_ctx(&ctx, DV_SHA512, DV_PW), HASH_UNUSABLE);
 	l.rounds = 1000;
-	ck_assert_int_eq(hash_verify_ctx(&ctx, vectors[5].stored, DV_PW), HASH_MATCH);
+	ck_assert_int_eq(hash_verify_ctx(&ctx, DV_SHA512, DV_PW), HASH_MATCH);
 	l.memory_kib = 65535;
-	ck_assert_int_eq(hash_verify_ctx(&ctx, vectors[6].stored, DV_PW), HASH_UNUSABLE);
-	hash_explain(&ctx, vectors[6].stored, why, sizeof(why));
+	ck_assert_int_eq(hash_verify_ctx(&ctx, DV_ARGON2ID, DV_PW), HASH_UNUSABLE);
+	hash_explain(&ctx, DV_ARGON2ID, why, sizeof(why));
 	ck_assert_str_eq(why, "over a ceiling: dovecot-argon2id memory (KiB) 65536 over "
 			 "hash_max_memory_kib = 65535");
 }
@@ -262,7 +272,7 @@ START_TEST(test_write_schemes)
 	ck_assert_int_eq(hash_generate("mediawiki-pbkdf2", 50000, "pw", h, sizeof(h), err,
 				       sizeof(err)), 0);
 	ck_assert_ptr_nonnull(strstr(h, ":sha512:50000:64:"));
-	ck_assert(hash_weaker(NULL, vectors[0].stored, "mediawiki-pbkdf2", 50000));
+	ck_assert(hash_weaker(NULL, MW_DEFAULT, "mediawiki-pbkdf2", 50000));
 	ck_assert_int_ne(hash_generate("mediawiki-pbkdf2", 999, "pw", h, sizeof(h), err,
 				       sizeof(err)), 0);
 	/* read, not written */
