@@ -1,13 +1,39 @@
 #!/bin/sh
 # install-deps.sh: the Debian 12 packages customdb needs to build, test and
 # run its demo. Installs only what is missing; run as root.
+# dovecot-core is there for doveadm pw (the hash tests): the policy-rc.d
+# guard below keeps its server from starting. MediaWiki's password classes
+# (tests/unit/verify_with_mediawiki.php) are unpacked from Debian's package
+# into /opt/customdb-test/mediawiki, not installed: that would pull in a web
+# server.
 set -eu
+
+# mediawiki_unpacked: MediaWiki's tree is there (installed or unpacked)
+mw=/opt/customdb-test/mediawiki
+mediawiki_unpacked() {
+	[ -f /usr/share/mediawiki/includes/password/Pbkdf2Password.php ] ||
+		[ -f "$mw/usr/share/mediawiki/includes/password/Pbkdf2Password.php" ]
+}
+unpack_mediawiki() {
+	mediawiki_unpacked && return 0
+	echo "install-deps: unpacking mediawiki into $mw"
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"   # apt downloads as _apt
+	# apt's lists may be missing when nothing else had to be installed
+	(cd "$tmp" && { apt-get download -qq mediawiki 2>/dev/null ||
+		{ apt-get update -qq && apt-get download -qq mediawiki; }; }) &&
+		mkdir -p "$mw" && dpkg-deb -x "$tmp"/mediawiki_*.deb "$mw"
+	rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
 PKGS="build-essential cmake pkg-config
 libpam0g-dev libpq-dev default-libmysqlclient-dev libsqlite3-dev libsodium-dev
 libargon2-dev libcrypt-dev libssl-dev libinih-dev libjansson-dev
 check clang libclang-rt-14-dev
 sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2 expect bc
 python3-passlib python3-django python3-werkzeug python3-argon2 python3-bcrypt php-cli
+dovecot-core
 util-linux procps groff-base man-db passwd openssh-server openssh-client jq valgrind strace
 dpkg-dev debhelper dh-nss lintian debootstrap piuparts"
 missing=""
@@ -15,7 +41,10 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
 		missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	unpack_mediawiki
+	exit 0
+fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
@@ -27,3 +56,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+unpack_mediawiki

@@ -22,6 +22,8 @@ static const struct hash_family *const families[] = {
 	HASH_FAMILIES_PBKDF2
 	HASH_FAMILIES_PHP
 	HASH_FAMILIES_LDAP
+	HASH_FAMILIES_DOVECOT
+	HASH_FAMILIES_MEDIAWIKI
 	HASH_FAMILIES_BY_NAME
 };
 
@@ -89,12 +91,14 @@ bool hash_is_lock_marker(const char *stored)
 
 /* Does stored begin the way a family recognised by its form does, whole or
  * not ("$6$...", "$argon2id$", "{SSHA}", "pbkdf2_sha256$", "pbkdf2:")? Such
- * a value is a (perhaps cut) hash, never a plaintext password or a digest. */
+ * a value is a (perhaps cut) hash, never a plaintext password or a digest.
+ * ("{SHA512-CRYPT}" too: Dovecot's names hold '-'; ":pbkdf2:", ":B:":
+ * MediaWiki's.) */
 static bool has_hash_prefix(const char *s)
 {
 	static const char *const tags[] = {
 		"pbkdf2_sha256$", "pbkdf2_sha1$", "bcrypt_sha256$", "bcrypt$", "argon2$",
-		"scrypt$", "pbkdf2:", "scrypt:",
+		"scrypt$", "pbkdf2:", "scrypt:", ":pbkdf2:", ":A:", ":B:",
 	};
 	size_t i, n;
 

@@ -154,3 +154,56 @@ const struct hash_family hash_family_plaintext = {
 	.name = "plaintext", .origin = "an application that kept the password itself",
 	.by_name_only = true, .identify = plaintext_identify, .verify = plaintext_verify,
 };
+
+/* --- Redmine ---------------------------------------------------------------- */
+
+/* Redmine's User#salt_password (app/models/user.rb, 1.2 to 5.x):
+ * hashed_password = sha1_hex(salt + sha1_hex(password)), the salt (32 hex
+ * digits) in users.salt. Redmine compares the lower-case hex strings, and
+ * check_password? interpolates "#{salt}": a NULL salt is the empty string
+ * (sha1_hex(sha1_hex(password))), not a missing one. */
+static bool redmine_identify(const char *s)
+{
+	return strlen(s) == 40 && strspn(s, "0123456789abcdef") == 40;
+}
+
+static int redmine_verify(const struct hash_ctx *ctx, const char *stored, const char *password,
+			  size_t pwlen)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	char inner[41], got[41];
+	EVP_MD_CTX *c;
+	int rc = HASH_UNUSABLE;
+
+	const char *salt = ctx->salt != NULL ? ctx->salt : "";
+
+	if (!redmine_identify(stored))
+		return HASH_UNUSABLE;
+	if (EVP_Digest(password, pwlen, d, NULL, EVP_sha1(), NULL) != 1 ||
+	    enc_hex_encode(d, 20, inner, sizeof(inner)) != 40)
+		goto out;
+	c = EVP_MD_CTX_new();
+	if (c != NULL && EVP_DigestInit_ex2(c, EVP_sha1(), NULL) &&
+	    EVP_DigestUpdate(c, salt, strlen(salt)) && EVP_DigestUpdate(c, inner, 40) &&
+	    EVP_DigestFinal_ex(c, d, NULL) && enc_hex_encode(d, 20, got, sizeof(got)) == 40)
+		rc = hash_equal(got, stored, 40) ? HASH_MATCH : HASH_MISMATCH;
+	EVP_MD_CTX_free(c);
+out:
+	secret_wipe_array(d);
+	secret_wipe_array(inner);
+	secret_wipe_array(got);
+	return rc;
+}
+
+static void redmine_describe(const char *s, char *out, size_t outlen)
+{
+	(void)s;
+	snprintf(out, outlen, "sha1_hex(salt + sha1_hex(password)), salt from the salt column "
+			      "(NULL: empty)");
+}
+
+const struct hash_family hash_family_redmine = {
+	.name = "redmine", .origin = "Redmine User#salt_password (users.salt column)",
+	.by_name_only = true, .identify = redmine_identify, .describe = redmine_describe,
+	.verify = redmine_verify,
+};

@@ -79,6 +79,34 @@ extern const struct hash_family hash_family_ldap_crypt;
 	&hash_family_ldap_sha512, &hash_family_ldap_crypt,
 /* END LDAP */
 
+/* hash_mediawiki.c: :pbkdf2: :B: :A:
+ * BEGIN MEDIAWIKI */
+extern const struct hash_family hash_family_mediawiki_pbkdf2, hash_family_mediawiki_b;
+extern const struct hash_family hash_family_mediawiki_a;
+#define HASH_FAMILIES_MEDIAWIKI \
+	&hash_family_mediawiki_pbkdf2, &hash_family_mediawiki_b, &hash_family_mediawiki_a,
+/* END MEDIAWIKI */
+
+/* hash_dovecot.c: {SHA512-CRYPT} {ARGON2ID} {PBKDF2} {SCRAM-SHA-256} ...
+ * (after LDAP: {MD5} with a base64 digest is LDAP's)
+ * BEGIN DOVECOT */
+extern const struct hash_family hash_family_dovecot_sha512_crypt;
+extern const struct hash_family hash_family_dovecot_sha256_crypt;
+extern const struct hash_family hash_family_dovecot_md5_crypt, hash_family_dovecot_md5;
+extern const struct hash_family hash_family_dovecot_blf_crypt;
+extern const struct hash_family hash_family_dovecot_argon2id, hash_family_dovecot_argon2i;
+extern const struct hash_family hash_family_dovecot_pbkdf2, hash_family_dovecot_plain_md5;
+extern const struct hash_family hash_family_dovecot_scram_sha1;
+extern const struct hash_family hash_family_dovecot_scram_sha256;
+#define HASH_FAMILIES_DOVECOT \
+	&hash_family_dovecot_sha512_crypt, &hash_family_dovecot_sha256_crypt, \
+	&hash_family_dovecot_md5_crypt, &hash_family_dovecot_md5, \
+	&hash_family_dovecot_blf_crypt, &hash_family_dovecot_argon2id, \
+	&hash_family_dovecot_argon2i, &hash_family_dovecot_pbkdf2, \
+	&hash_family_dovecot_plain_md5, &hash_family_dovecot_scram_sha1, \
+	&hash_family_dovecot_scram_sha256,
+/* END DOVECOT */
+
 /* By name only (password_scheme_read): hash_digest.c
  * BEGIN BY_NAME */
 #define HASH_DIGEST_EXTERNS(dg, enc) \
@@ -92,7 +120,7 @@ HASH_DIGEST_EXTERNS(md5, base64);
 HASH_DIGEST_EXTERNS(sha1, base64);
 HASH_DIGEST_EXTERNS(sha256, base64);
 HASH_DIGEST_EXTERNS(sha512, base64);
-extern const struct hash_family hash_family_plaintext;
+extern const struct hash_family hash_family_plaintext, hash_family_redmine;
 #define HASH_DIGEST_GROUP(dg, enc) \
 	&hash_family_##dg##_##enc, &hash_family_##dg##_##enc##_salt_before, \
 	&hash_family_##dg##_##enc##_salt_after,
@@ -102,7 +130,7 @@ extern const struct hash_family hash_family_plaintext;
 	HASH_DIGEST_GROUP(sha256, hex) HASH_DIGEST_GROUP(sha512, hex) \
 	HASH_DIGEST_GROUP(md5, base64) HASH_DIGEST_GROUP(sha1, base64) \
 	HASH_DIGEST_GROUP(sha256, base64) HASH_DIGEST_GROUP(sha512, base64) \
-	&hash_family_plaintext,
+	&hash_family_redmine, &hash_family_plaintext,
 /* END BY_NAME */
 
 #endif

@@ -339,12 +339,31 @@ suite() {
 	unset CUSTOMDB_SOCKET CUSTOMDB_STATE_DIR
 }
 
+# format_logins CONF SVC USER FMT PW HASH: USER logs in with PW and not with
+# another, and customdb hash identify (under CONF) names HASH's format FMT.
+format_logins() {
+	local conf=$1 svc=$2 user=$3 fmt=$4 pw=$5 hash=$6
+	t_grep "format $fmt ($user): the right password logs in" "successfully authenticated" \
+		pam "$svc" "$user" "$pw"
+	# changed at the front: DES reads only the first 8 characters
+	t_grep "format $fmt ($user): a wrong one does not" "Authentication failure" \
+		pam "$svc" "$user" "X${pw}"
+	t_ok "format $fmt ($user): customdb hash identify names it" \
+		bash -c "'$TOOL' -c '$conf' hash identify '${hash//\'/}' | grep -qx 'format: $fmt'"
+}
+
 # Every legacy password format: one SQLite table, one user per format (hashes
 # made by the formats' own implementations: data/make-formats.py), each
 # logging in through pamtester with its password and failing with another.
+# Formats read by name only that share their form with another named one
+# (redmine and sha1-hex-salt-before: 40 hex digits) cannot be named in one
+# config: those in $read_alone get a daemon of their own.
 formats_suite() {
 	local dir=$WORK/formats sock=/run/customdb/socket user fmt pw hash salt
-	local svc=customdb-formats n=0
+	local svc=customdb-formats n=0 f rd alone
+	local read_customdb="sha1-hex-salt-before, md5-hex, sha256-base64, plaintext, aspnet-membership-sha1"
+	local read_alone="redmine"
+	alone=" ${read_alone//,/ } "
 	mkdir -p "$dir"
 	chmod 755 "$dir"
 	t_section "every legacy password format (SQLite)"
@@ -359,33 +378,37 @@ formats_suite() {
 		# a sha512crypt cut short by a narrow column
 		echo "INSERT INTO accounts VALUES ('cutshort', 10099, '\$6\$saltsalt\$qkTgsCrWMTAS9gBG', NULL);"
 	} | sqlite3 "$dir/legacy.db"
-	cat > "$dir/customdb.conf" <<X
+	for f in customdb alone; do
+		rd=read_$f
+		cat > "$dir/$f.conf" <<X
 [customdb]
 socket = $sock
 [legacy]
 driver = sqlite
 connection = $dir/legacy.db
-password_scheme_read = sha1-hex-salt-before, md5-hex, sha256-base64, plaintext, aspnet-membership-sha1
+password_scheme_read = ${!rd}
 [queries]
 login = SELECT login AS username, uid, hash AS password, salt FROM accounts WHERE login = :username
 get_user = SELECT login AS username, uid FROM accounts WHERE login = :username
 X
-	chmod 600 "$dir/customdb.conf"
+		chmod 600 "$dir/$f.conf"
+	done
 	ns_pam_service "$svc" "auth required $PAMMOD"
 	t_ok "formats: customdbd starts" start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock" || return
 	while IFS=$'\t' read -r user fmt pw hash salt; do
 		case $user in '#'*) continue ;; esac
-		t_grep "format $fmt ($user): the right password logs in" "successfully authenticated" \
-			pam "$svc" "$user" "$pw"
-		# changed at the front: DES reads only the first 8 characters
-		t_grep "format $fmt ($user): a wrong one does not" "Authentication failure" \
-			pam "$svc" "$user" "X${pw}"
-		t_ok "format $fmt ($user): customdb hash identify names it" \
-			bash -c "'$TOOL' -c '$dir/customdb.conf' hash identify '${hash//\'/}' | grep -qx 'format: $fmt'"
+		case $alone in *" $fmt "*) continue ;; esac
+		format_logins "$dir/customdb.conf" "$svc" "$user" "$fmt" "$pw" "$hash"
 	done < "$HERE/data/formats.tsv"
 	t_grep "a truncated hash: the login fails" "Authentication failure" pam "$svc" cutshort whatever
 	t_grep "... and again" "Authentication failure" pam "$svc" cutshort whatever
 	t_out "... said in the log once, with the user name" 1 grep -c "user cutshort: the stored password hash is malformed" "$dir/daemon.log"
+	stop_daemon
+	t_ok "formats named alone: customdbd starts" start_daemon "$dir/alone.conf" "$dir/daemon.log" "$sock" || return
+	while IFS=$'\t' read -r user fmt pw hash salt; do
+		case $alone in *" $fmt "*) ;; *) continue ;; esac
+		format_logins "$dir/alone.conf" "$svc" "$user" "$fmt" "$pw" "$hash"
+	done < "$HERE/data/formats.tsv"
 	stop_daemon
 	t_nogrep "no hash reached the daemon's log" '\$2[abxy]\$|\$6\$|pbkdf2|\{SSHA|qkTgsCrW' cat "$dir/daemon.log"
 }

@@ -14,16 +14,25 @@
 #   django-pbkdf2-sha256  Django's check_password
 #   phpass                passlib's phpass, and WordPress's, phpBB's and
 #                         Drupal's check functions in PHP
+#   mediawiki-pbkdf2      MediaWiki's PasswordFactory (verify_with_mediawiki.php)
+#   dovecot-sha512-crypt, dovecot-blf-crypt, dovecot-argon2id
+#                         Dovecot's doveadm pw -t
 #
-# Needs python3-bcrypt, python3-passlib, python3-argon2, python3-django and
-# php-cli (Debian; scripts/install-deps.sh installs them). Exits non-zero on
-# any failure.
+# Needs python3-bcrypt, python3-passlib, python3-argon2, python3-django,
+# php-cli and dovecot-core (Debian; scripts/install-deps.sh installs them),
+# and MediaWiki's code: MEDIAWIKI_DIR, else /usr/share/mediawiki (Debian's
+# mediawiki package), else the copy install-deps.sh unpacks from it into
+# /opt/customdb-test/mediawiki. Exits non-zero on any failure.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-$here/../../build}
 gen=$build/tests/unit/gen_hashes
 py=/usr/bin/python3
+if [ -z "${MEDIAWIKI_DIR:-}" ] && [ ! -d /usr/share/mediawiki ]; then
+	MEDIAWIKI_DIR=/opt/customdb-test/mediawiki/usr/share/mediawiki
+	export MEDIAWIKI_DIR
+fi
 
 if [ ! -x "$gen" ]; then
 	echo "verify_written: $gen not built" >&2
@@ -43,3 +52,20 @@ done
 	exit($n && !$bad ? 0 : 1);'
 "$gen" phpass | php "$here/verify_with_php.php"
 "$gen" django-pbkdf2-sha256 | "$py" "$here/verify_with_django.py"
+"$gen" mediawiki-pbkdf2 | php "$here/verify_with_mediawiki.php" check
+# doveadm pw -t: the right password verifies, one with a byte added does not
+for scheme in dovecot-sha512-crypt dovecot-blf-crypt dovecot-argon2id; do
+	n=0
+	"$gen" "$scheme" > "${TMPDIR:-/tmp}/verify_written.$$"
+	while IFS="$(printf '\t')" read -r pw h; do
+		n=$((n + 1))
+		if ! doveadm pw -t "$h" -p "$pw" >/dev/null 2>&1 ||
+		   doveadm pw -t "$h" -p "x$pw" >/dev/null 2>&1; then
+			echo "doveadm refused $h or took a wrong password" >&2
+			rm -f "${TMPDIR:-/tmp}/verify_written.$$"
+			exit 1
+		fi
+	done < "${TMPDIR:-/tmp}/verify_written.$$"
+	rm -f "${TMPDIR:-/tmp}/verify_written.$$"
+	echo "$scheme (doveadm pw -t): $n passed, 0 failed"
+done

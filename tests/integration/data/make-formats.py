@@ -8,8 +8,11 @@ hash, salt column ('-' for none). The integration test loads it into an
 SQLite legacy table and logs every user in through pamtester.
 
 Needs Debian's python3-passlib, python3-django, python3-werkzeug,
-python3-argon2, python3-bcrypt and php-cli. Run it again to refresh the
-vectors; the committed file is what the tests use.
+python3-argon2, python3-bcrypt, php-cli and dovecot-core (doveadm pw), and
+MediaWiki's code (MEDIAWIKI_DIR: see tests/unit/verify_with_mediawiki.php).
+Rows already in formats.tsv whose format is unchanged are kept as they are,
+so a new format adds its row without changing the others; delete the file
+to refresh them all. The committed file is what the tests use.
 """
 import base64
 import crypt
@@ -134,6 +137,30 @@ def sha1_hex_salt_before(password):
     return hashlib.sha1((salt + password).encode()).hexdigest(), salt
 
 
+def doveadm(scheme):
+    """Dovecot's own doveadm pw -s SCHEME."""
+    return lambda p: subprocess.run(["doveadm", "pw", "-s", scheme, "-p", p], check=True,
+                                    capture_output=True).stdout.decode().strip()
+
+
+def mediawiki(kind):
+    """MediaWiki 1.39's PasswordFactory, TYPE pbkdf2, B or A."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    script = os.path.join(here, "..", "..", "unit", "verify_with_mediawiki.php")
+    return lambda p: subprocess.run(["php", script, "make", kind], input=(p + "\n").encode(),
+                                    check=True, capture_output=True
+                                    ).stdout.decode().rstrip("\n").split("\t")[1]
+
+
+def redmine(password):
+    # Redmine 5.0 User#salt_password and User.hash_password (no Ruby on
+    # Debian 12 here): salt = SecureRandom.hex(16),
+    # hashed_password = Digest::SHA1.hexdigest(salt + Digest::SHA1.hexdigest(pw))
+    salt = os.urandom(16).hex()
+    inner = hashlib.sha1(password.encode()).hexdigest()
+    return hashlib.sha1((salt + inner).encode()).hexdigest(), salt
+
+
 # (customdb family name, how to make it). A maker returns the hash, or
 # (hash, salt) when the format keeps its salt in a column of its own.
 FORMATS = [
@@ -184,14 +211,39 @@ FORMATS = [
     ("md5-hex", lambda p: hashlib.md5(p.encode()).hexdigest()),
     ("sha256-base64", lambda p: base64.b64encode(hashlib.sha256(p.encode()).digest()).decode()),
     ("plaintext", lambda p: p),
+    ("mediawiki-pbkdf2", mediawiki("pbkdf2")),
+    ("mediawiki-b", mediawiki("B")),
+    ("mediawiki-a", mediawiki("A")),
+    ("redmine", redmine),
+    ("dovecot-sha512-crypt", doveadm("SHA512-CRYPT")),
+    ("dovecot-sha256-crypt", doveadm("SHA256-CRYPT")),
+    ("dovecot-md5-crypt", doveadm("MD5-CRYPT")),
+    ("dovecot-md5", doveadm("MD5")),
+    ("dovecot-blf-crypt", doveadm("BLF-CRYPT")),
+    ("dovecot-argon2id", doveadm("ARGON2ID")),
+    ("dovecot-argon2i", doveadm("ARGON2I")),
+    ("dovecot-pbkdf2", doveadm("PBKDF2")),
+    ("dovecot-plain-md5", doveadm("PLAIN-MD5")),
+    ("dovecot-scram-sha-1", doveadm("SCRAM-SHA-1")),
+    ("dovecot-scram-sha-256", doveadm("SCRAM-SHA-256")),
 ]
 
 
 def main():
-    out = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "formats.tsv"), "w")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "formats.tsv")
+    kept = {}
+    if os.path.exists(path):
+        for line in open(path):
+            if not line.startswith("#"):
+                row = line.rstrip("\n").split("\t")
+                kept[(row[0], row[1])] = row
+    out = open(path + ".new", "w")
     out.write("# user\tformat\tpassword\thash\tsalt  (made by make-formats.py)\n")
     for i, (name, make) in enumerate(FORMATS):
         user = "fmt%02d" % i
+        if (user, name) in kept:
+            out.write("\t".join(kept[(user, name)]) + "\n")
+            continue
         password = "%s-pw-%d" % (name, i)
         made = make(password)
         stored, salt = made if isinstance(made, tuple) else (made, "-")
@@ -199,6 +251,7 @@ def main():
             sys.exit("bad output for " + name)
         out.write("\t".join([user, name, password, stored, salt]) + "\n")
     out.close()
+    os.replace(path + ".new", path)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,372 @@
+/* hash_dovecot.c: Dovecot's "{SCHEME}" password values (doveadm pw, the
+ * mail tables of postfixadmin and its kind), checked as Dovecot 2.3's auth
+ * process does (src/auth/password-scheme*.c). The scheme name is matched
+ * without regard to case, as Dovecot does.
+ *
+ * Most are a prefix over a form another family reads, and hand the rest to
+ * it, with its bounds and its cost:
+ *   {SHA512-CRYPT} {SHA256-CRYPT} {MD5-CRYPT} {MD5}   $6$ $5$ $1$ $1$
+ *   {BLF-CRYPT}                                        $2y$ (or $2a$, $2b$)
+ *   {ARGON2ID} {ARGON2I}                               $argon2id$ $argon2i$
+ * ({MD5} is Dovecot's old name for MD5-CRYPT; LDAP's base64 {MD5} is
+ * hash_ldap.c's.) Dovecot's own forms:
+ *   {PBKDF2}$1$<salt>$<rounds>$<hex>   PBKDF2-HMAC-SHA1 over the salt text,
+ *       20 bytes (password-scheme-pbkdf2.c)
+ *   {PLAIN-MD5}<hex or base64 of md5(password)>
+ *   {SCRAM-SHA-1} {SCRAM-SHA-256}<iter>,<salt>,<StoredKey>,<ServerKey>
+ *       base64 fields (RFC 5802): the password is right when
+ *       H(HMAC(Hi(password, salt, iter), "Client Key")) is StoredKey
+ *       (password-scheme-scram.c), with at least 4096 iterations. */
+#include "hash.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hash_encoding.h"
+#include "hash_families.h"
+#include "hash_kdf.h"
+#include "secret.h"
+
+#define DOVECOT_MAX_ROUNDS 10000000UL
+#define DOVECOT_PBKDF2_KEY 20
+#define DOVECOT_MAX_SALT 128
+/* Dovecot refuses fewer ("Invalid SCRAM-SHA-256 iteration count") */
+#define DOVECOT_SCRAM_MIN_ITER 4096UL
+
+/* The rest of s after `prefix` ("{SHA512-CRYPT}"), or NULL. */
+static const char *after_prefix(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return strncasecmp(s, prefix, n) == 0 ? s + n : NULL;
+}
+
+/* --- a prefix over another family ------------------------------------------ */
+
+/* The inner family when s is prefix + a string it identifies, or NULL. */
+static const struct hash_family *wrapped(const char *s, const char *prefix,
+					 const struct hash_family *inner)
+{
+	const char *rest = after_prefix(s, prefix);
+
+	return rest != NULL && rest[0] != '\0' && inner->identify(rest) ? inner : NULL;
+}
+
+static void wrap_describe(const char *s, const char *prefix, const struct hash_family *inner,
+			  char *out, size_t outlen)
+{
+	char in[200] = "";
+
+	if (wrapped(s, prefix, inner) == NULL) {
+		snprintf(out, outlen, "malformed");
+		return;
+	}
+	if (inner->describe != NULL)
+		inner->describe(s + strlen(prefix), in, sizeof(in));
+	snprintf(out, outlen, "%s%s%s", inner->name, in[0] != '\0' ? " " : "", in);
+}
+
+static void wrap_cost(const char *s, const char *prefix, const struct hash_family *inner,
+		      struct hash_cost *c)
+{
+	if (wrapped(s, prefix, inner) != NULL && inner->cost != NULL)
+		inner->cost(s + strlen(prefix), c);
+}
+
+static int wrap_verify(const struct hash_ctx *ctx, const char *s, const char *prefix,
+		       const struct hash_family *inner, const char *password, size_t pwlen)
+{
+	if (wrapped(s, prefix, inner) == NULL)
+		return HASH_UNUSABLE;
+	return inner->verify(ctx, s + strlen(prefix), password, pwlen);
+}
+
+/* The inner family's hash behind the prefix. */
+static int wrap_generate(const char *prefix, const struct hash_family *inner,
+			 const char *password, size_t pwlen, unsigned long cost, char *out,
+			 size_t outlen)
+{
+	size_t n = strlen(prefix);
+
+	if (outlen <= n || inner->generate(password, pwlen, cost, out + n, outlen - n) != 0)
+		return -1;
+	memcpy(out, prefix, n);
+	return 0;
+}
+
+#define DOVECOT_WRAP(id, nm, prefix, inner, gen) \
+	static bool identify_##id(const char *s) { return wrapped(s, prefix, &inner) != NULL; } \
+	static void describe_##id(const char *s, char *out, size_t outlen) \
+	{ \
+		wrap_describe(s, prefix, &inner, out, outlen); \
+	} \
+	static void cost_##id(const char *s, struct hash_cost *c) { wrap_cost(s, prefix, &inner, c); } \
+	static int verify_##id(const struct hash_ctx *ctx, const char *s, const char *pw, \
+			       size_t pwlen) \
+	{ \
+		return wrap_verify(ctx, s, prefix, &inner, pw, pwlen); \
+	} \
+	static int generate_##id(const char *pw, size_t pwlen, unsigned long cost, char *out, \
+				 size_t outlen) \
+	{ \
+		return wrap_generate(prefix, &inner, pw, pwlen, cost, out, outlen); \
+	} \
+	const struct hash_family hash_family_dovecot_##id = { \
+		.name = nm, .origin = "Dovecot " prefix " (doveadm pw, postfixadmin)", \
+		.identify = identify_##id, .describe = describe_##id, .cost = cost_##id, \
+		.verify = verify_##id, .generate = (gen) ? generate_##id : NULL, \
+	}
+
+DOVECOT_WRAP(sha512_crypt, "dovecot-sha512-crypt", "{SHA512-CRYPT}", hash_family_sha512crypt, 1);
+DOVECOT_WRAP(sha256_crypt, "dovecot-sha256-crypt", "{SHA256-CRYPT}", hash_family_sha256crypt, 0);
+DOVECOT_WRAP(md5_crypt, "dovecot-md5-crypt", "{MD5-CRYPT}", hash_family_md5crypt, 0);
+DOVECOT_WRAP(md5, "dovecot-md5", "{MD5}", hash_family_md5crypt, 0);
+DOVECOT_WRAP(blf_crypt, "dovecot-blf-crypt", "{BLF-CRYPT}", hash_family_bcrypt, 1);
+DOVECOT_WRAP(argon2id, "dovecot-argon2id", "{ARGON2ID}", hash_family_argon2id, 1);
+DOVECOT_WRAP(argon2i, "dovecot-argon2i", "{ARGON2I}", hash_family_argon2i, 0);
+
+/* --- {PBKDF2} --------------------------------------------------------------- */
+
+#define PBKDF2_PREFIX "{PBKDF2}"
+
+struct dovecot_pbkdf2 {
+	const char *salt;
+	size_t saltlen;
+	unsigned long rounds;
+	unsigned char key[DOVECOT_PBKDF2_KEY];
+};
+
+/* $1$<salt>$<rounds>$<40 hex> */
+static bool pbkdf2_parse(const char *s, struct dovecot_pbkdf2 *p)
+{
+	const char *rest = after_prefix(s, PBKDF2_PREFIX), *d1, *d2;
+	char *end;
+
+	if (rest == NULL || strncmp(rest, "$1$", 3) != 0)
+		return false;
+	p->salt = rest + 3;
+	d1 = strchr(p->salt, '$');
+	if (d1 == NULL || d1 == p->salt || (size_t)(d1 - p->salt) > DOVECOT_MAX_SALT)
+		return false;
+	p->saltlen = (size_t)(d1 - p->salt);
+	if (d1[1] < '1' || d1[1] > '9')
+		return false;
+	p->rounds = strtoul(d1 + 1, &end, 10);
+	d2 = end;
+	if (*d2 != '$' || p->rounds > DOVECOT_MAX_ROUNDS)
+		return false;
+	return strlen(d2 + 1) == 2 * DOVECOT_PBKDF2_KEY &&
+	       enc_hex_decode(d2 + 1, 2 * DOVECOT_PBKDF2_KEY, p->key, sizeof(p->key)) ==
+		       DOVECOT_PBKDF2_KEY;
+}
+
+static bool pbkdf2_identify(const char *s)
+{
+	struct dovecot_pbkdf2 p;
+
+	return pbkdf2_parse(s, &p);
+}
+
+static void pbkdf2_describe(const char *s, char *out, size_t outlen)
+{
+	struct dovecot_pbkdf2 p;
+
+	if (!pbkdf2_parse(s, &p))
+		snprintf(out, outlen, "malformed");
+	else
+		snprintf(out, outlen, "digest=sha1 iterations=%lu salt=%zu chars", p.rounds,
+			 p.saltlen);
+}
+
+static void pbkdf2_cost(const char *s, struct hash_cost *c)
+{
+	struct dovecot_pbkdf2 p;
+
+	if (pbkdf2_parse(s, &p))
+		c->iterations = p.rounds;
+}
+
+static int pbkdf2_verify(const struct hash_ctx *ctx, const char *s, const char *password,
+			 size_t pwlen)
+{
+	struct dovecot_pbkdf2 p;
+
+	(void)ctx;
+	if (!pbkdf2_parse(s, &p))
+		return HASH_UNUSABLE;
+	return hash_pbkdf2_check(EVP_sha1(), password, pwlen, (const unsigned char *)p.salt,
+				 p.saltlen, p.rounds, p.key, sizeof(p.key));
+}
+
+const struct hash_family hash_family_dovecot_pbkdf2 = {
+	.name = "dovecot-pbkdf2", .origin = "Dovecot {PBKDF2} (PBKDF2-HMAC-SHA1)",
+	.identify = pbkdf2_identify, .describe = pbkdf2_describe, .cost = pbkdf2_cost,
+	.verify = pbkdf2_verify,
+};
+
+/* --- {PLAIN-MD5} ------------------------------------------------------------ */
+
+#define PLAIN_MD5_PREFIX "{PLAIN-MD5}"
+
+/* Dovecot reads the digest as hex when its length is that of hex, else as
+ * base64. */
+static bool plain_md5_parse(const char *s, unsigned char *d)
+{
+	const char *rest = after_prefix(s, PLAIN_MD5_PREFIX);
+	size_t n;
+
+	if (rest == NULL)
+		return false;
+	n = strlen(rest);
+	if (n == 32)
+		return enc_hex_decode(rest, n, d, 16) == 16;
+	return n == 24 && enc_b64_decode(rest, n, d, 16) == 16;
+}
+
+static bool plain_md5_identify(const char *s)
+{
+	unsigned char d[16];
+
+	return plain_md5_parse(s, d);
+}
+
+static int plain_md5_verify(const struct hash_ctx *ctx, const char *s, const char *password,
+			    size_t pwlen)
+{
+	unsigned char want[16], got[EVP_MAX_MD_SIZE];
+	int rc = HASH_UNUSABLE;
+
+	(void)ctx;
+	if (!plain_md5_parse(s, want))
+		return HASH_UNUSABLE;
+	if (EVP_Digest(password, pwlen, got, NULL, EVP_md5(), NULL) == 1)
+		rc = hash_equal(got, want, sizeof(want)) ? HASH_MATCH : HASH_MISMATCH;
+	secret_wipe_array(got);
+	return rc;
+}
+
+const struct hash_family hash_family_dovecot_plain_md5 = {
+	.name = "dovecot-plain-md5", .origin = "Dovecot {PLAIN-MD5} (unsalted md5)",
+	.identify = plain_md5_identify, .verify = plain_md5_verify,
+};
+
+/* --- {SCRAM-SHA-1} {SCRAM-SHA-256} ------------------------------------------- */
+
+struct scram {
+	unsigned long iter;
+	unsigned char salt[DOVECOT_MAX_SALT], stored_key[EVP_MAX_MD_SIZE];
+	size_t saltlen;
+};
+
+/* One base64 field of s up to ',' or the end into out: its length, or -1. */
+static int scram_field(const char *s, size_t n, unsigned char *out, size_t outlen)
+{
+	if (n == 0 || n % 4 != 0)
+		return -1;
+	return enc_b64_decode(s, n, out, outlen);
+}
+
+/* <iter>,<salt>,<StoredKey>,<ServerKey>, keys one digest of md long. */
+static bool scram_parse(const char *s, const char *prefix, const EVP_MD *md, struct scram *p)
+{
+	const char *rest = after_prefix(s, prefix), *f[4], *end;
+	unsigned char server_key[EVP_MAX_MD_SIZE];
+	size_t dlen = (size_t)EVP_MD_get_size(md), len[4], i;
+	char *e;
+	int n;
+
+	if (rest == NULL)
+		return false;
+	for (i = 0; i < 4; i++) {
+		f[i] = rest;
+		end = strchr(rest, ',');
+		if ((end == NULL) != (i == 3))
+			return false;
+		len[i] = end != NULL ? (size_t)(end - rest) : strlen(rest);
+		rest = end != NULL ? end + 1 : rest;
+	}
+	if (f[0][0] < '1' || f[0][0] > '9')
+		return false;
+	p->iter = strtoul(f[0], &e, 10);
+	if (e != f[0] + len[0] || p->iter < DOVECOT_SCRAM_MIN_ITER || p->iter > DOVECOT_MAX_ROUNDS)
+		return false;
+	n = scram_field(f[1], len[1], p->salt, sizeof(p->salt));
+	if (n <= 0)
+		return false;
+	p->saltlen = (size_t)n;
+	return scram_field(f[2], len[2], p->stored_key, sizeof(p->stored_key)) == (int)dlen &&
+	       scram_field(f[3], len[3], server_key, sizeof(server_key)) == (int)dlen;
+}
+
+static int scram_verify(const char *s, const char *prefix, const EVP_MD *md,
+			const char *password, size_t pwlen)
+{
+	unsigned char salted[EVP_MAX_MD_SIZE], client_key[EVP_MAX_MD_SIZE],
+		stored_key[EVP_MAX_MD_SIZE];
+	size_t dlen = (size_t)EVP_MD_get_size(md);
+	unsigned int klen = 0;
+	struct scram p;
+	int rc = HASH_UNUSABLE;
+
+	if (!scram_parse(s, prefix, md, &p) || pwlen > 0x7fffffff)
+		return HASH_UNUSABLE;
+	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, p.salt, (int)p.saltlen, (int)p.iter, md,
+			      (int)dlen, salted) == 1 &&
+	    HMAC(md, salted, (int)dlen, (const unsigned char *)"Client Key", 10, client_key,
+		 &klen) != NULL &&
+	    klen == dlen && EVP_Digest(client_key, dlen, stored_key, NULL, md, NULL) == 1)
+		rc = hash_equal(stored_key, p.stored_key, dlen) ? HASH_MATCH : HASH_MISMATCH;
+	secret_wipe_array(salted);
+	secret_wipe_array(client_key);
+	secret_wipe_array(stored_key);
+	return rc;
+}
+
+static void scram_describe(const char *s, const char *prefix, const EVP_MD *md, char *out,
+			   size_t outlen)
+{
+	struct scram p;
+
+	if (!scram_parse(s, prefix, md, &p))
+		snprintf(out, outlen, "malformed");
+	else
+		snprintf(out, outlen, "iterations=%lu salt=%zu bytes", p.iter, p.saltlen);
+}
+
+static void scram_cost(const char *s, const char *prefix, const EVP_MD *md, struct hash_cost *c)
+{
+	struct scram p;
+
+	if (scram_parse(s, prefix, md, &p))
+		c->iterations = p.iter;
+}
+
+#define DOVECOT_SCRAM(id, nm, prefix, md) \
+	static bool identify_##id(const char *s) \
+	{ \
+		struct scram p; \
+		return scram_parse(s, prefix, md(), &p); \
+	} \
+	static void describe_##id(const char *s, char *out, size_t outlen) \
+	{ \
+		scram_describe(s, prefix, md(), out, outlen); \
+	} \
+	static void cost_##id(const char *s, struct hash_cost *c) { scram_cost(s, prefix, md(), c); } \
+	static int verify_##id(const struct hash_ctx *ctx, const char *s, const char *pw, \
+			       size_t pwlen) \
+	{ \
+		(void)ctx; \
+		return scram_verify(s, prefix, md(), pw, pwlen); \
+	} \
+	const struct hash_family hash_family_dovecot_##id = { \
+		.name = nm, .origin = "Dovecot " prefix " (RFC 5802 stored keys)", \
+		.identify = identify_##id, .describe = describe_##id, .cost = cost_##id, \
+		.verify = verify_##id, \
+	}
+
+DOVECOT_SCRAM(scram_sha1, "dovecot-scram-sha-1", "{SCRAM-SHA-1}", EVP_sha1);
+DOVECOT_SCRAM(scram_sha256, "dovecot-scram-sha-256", "{SCRAM-SHA-256}", EVP_sha256);
