@@ -391,9 +391,11 @@ static int queue_push(struct conn *c)
 	c->state = CONN_QUEUED;
 	pthread_mutex_lock(&queue.lock);
 	rc = ring_push(c->cred.uid == 0 ? &queue.root : &queue.other, c);
+	pthread_mutex_unlock(&queue.lock);
+	/* after the unlock: the woken worker does not then wait for the lock
+	 * (c may be served and gone by now; it is not touched again) */
 	if (rc == 0)
 		pthread_cond_signal(&queue.cond);
-	pthread_mutex_unlock(&queue.lock);
 	return rc;
 }
 
