@@ -1,11 +1,16 @@
 /* load: concurrent clients against a running customdbd, for a fixed time.
  *
- *   load SOCKET SECONDS [-l CLIENTS] [-n POOL] [-g CLIENTS] [-u USER]
- *        [-w PASSWORD] [-i IDLE] [-p DAEMON_PID]
+ *   load SOCKET SECONDS [-l CLIENTS] [-r RATE] [-n POOL] [-g CLIENTS]
+ *        [-u USER] [-w PASSWORD] [-i IDLE] [-p DAEMON_PID]
  *
  * -l CLIENTS  threads doing getpwnam of u0000001..u<POOL> at random
  *             (straight to the daemon, as the NSS module does on a miss of
  *             the host cache); NOTFOUND counts as answered
+ * -r RATE     open loop: the look-up threads start RATE look-ups a second
+ *             between them, on a fixed schedule, whether or not the earlier
+ *             ones were answered; a look-up's latency counts from when it
+ *             was due, so a daemon that falls behind shows in p50/p99 (and
+ *             in per_s below RATE) rather than slowing the generator down
  * -g CLIENTS  threads doing logins: authenticate then account of USER with
  *             PASSWORD, as pam_customdb does
  * -i IDLE     a child process, as nobody, holds IDLE connections that send
@@ -41,7 +46,7 @@
 
 struct opts {
 	const char *sock, *user, *password;
-	double seconds;
+	double seconds, rate;
 	long pool;
 	int lookups, logins, idle;
 	pid_t daemon;
@@ -62,6 +67,9 @@ struct client {
 };
 
 static atomic_bool stop;
+/* open loop: the next look-up's number, counted from t_start */
+static atomic_ulong next_due;
+static double t_start, t_end;
 
 static double now_us(void)
 {
@@ -159,6 +167,33 @@ static void *run_client(void *arg)
 	return NULL;
 }
 
+static void sleep_until_us(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)(t / 1e6),
+			       .tv_nsec = (long)((t - (double)(time_t)(t / 1e6) * 1e6) * 1e3) };
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+/* Open loop: take the next slot of the schedule, wait for it, call. */
+static void *run_paced(void *arg)
+{
+	struct client *c = arg;
+	double due;
+	int rc;
+
+	for (;;) {
+		due = t_start + (double)atomic_fetch_add(&next_due, 1) * 1e6 / c->o->rate;
+		if (due >= t_end || atomic_load(&stop))
+			break;
+		sleep_until_us(due);
+		rc = lookup(c, &c->seed);
+		record(c->k, now_us() - due, rc == 0);
+	}
+	return NULL;
+}
+
 static int cmp(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -166,14 +201,17 @@ static int cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void report(struct kind *k, double seconds)
+static void report(struct kind *k, double seconds, double rate)
 {
 	if (k->n + k->errors == 0)
 		return;
 	qsort(k->lat, k->n, sizeof(*k->lat), cmp);
-	printf("%-7s calls %zu per_s %.0f p50_us %.0f p99_us %.0f errors %lu\n", k->name, k->n,
+	printf("%-7s calls %zu per_s %.0f p50_us %.0f p99_us %.0f errors %lu", k->name, k->n,
 	       (double)k->n / seconds, k->n ? k->lat[k->n / 2] : 0.0,
 	       k->n ? k->lat[(size_t)((double)k->n * 0.99)] : 0.0, k->errors);
+	if (rate > 0)
+		printf(" target_per_s %.0f", rate);
+	printf("\n");
 }
 
 static volatile sig_atomic_t idle_stop;
@@ -261,8 +299,8 @@ static long rss_kb(pid_t pid)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: load SOCKET SECONDS [-l CLIENTS] [-n POOL] [-g CLIENTS] [-u USER] "
-			"[-w PASSWORD] [-i IDLE] [-p DAEMON_PID]\n");
+	fprintf(stderr, "usage: load SOCKET SECONDS [-l CLIENTS] [-r RATE] [-n POOL] [-g CLIENTS] "
+			"[-u USER] [-w PASSWORD] [-i IDLE] [-p DAEMON_PID]\n");
 	return 2;
 }
 
@@ -283,9 +321,10 @@ int main(int argc, char **argv)
 	o.sock = argv[1];
 	o.seconds = strtod(argv[2], NULL);
 	optind = 3;
-	while ((opt = getopt(argc, argv, "l:n:g:u:w:i:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:r:n:g:u:w:i:p:")) != -1) {
 		switch (opt) {
 		case 'l': o.lookups = atoi(optarg); break;
+		case 'r': o.rate = strtod(optarg, NULL); break;
 		case 'n': o.pool = atol(optarg); break;
 		case 'g': o.logins = atoi(optarg); break;
 		case 'u': o.user = optarg; break;
@@ -295,7 +334,8 @@ int main(int argc, char **argv)
 		default: return usage();
 		}
 	}
-	if (o.seconds <= 0 || o.pool < 1 || o.lookups + o.logins < 1)
+	if (o.seconds <= 0 || o.pool < 1 || o.lookups + o.logins < 1 || o.rate < 0 ||
+	    (o.rate > 0 && o.lookups < 1))
 		return usage();
 	if (o.daemon > 0)
 		rss0 = rss_kb(o.daemon);
@@ -312,17 +352,20 @@ int main(int argc, char **argv)
 	if (cl == NULL || tids == NULL)
 		return 1;
 	t0 = now_us();
+	t_start = t0;
+	t_end = t0 + o.seconds * 1e6;
 	for (i = 0; i < n; i++) {
 		cl[i] = (struct client){ &o, i < o.lookups ? &lk : &gk, (unsigned)(i * 7919 + 1) };
-		pthread_create(&tids[i], NULL, run_client, &cl[i]);
+		pthread_create(&tids[i], NULL, i < o.lookups && o.rate > 0 ? run_paced : run_client,
+			       &cl[i]);
 	}
 	usleep((useconds_t)(o.seconds * 1e6));
 	atomic_store(&stop, true);
 	for (i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
 	secs = (now_us() - t0) / 1e6;
-	report(&lk, secs);
-	report(&gk, secs);
+	report(&lk, secs, o.rate);
+	report(&gk, secs, 0);
 	fflush(stdout);
 	if (idle > 0) {
 		kill(idle, SIGTERM);

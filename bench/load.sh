@@ -16,6 +16,11 @@
 #   mixed            LOGINS login clients + LOOKUPS look-up clients (cold)
 #   mixed+idle       the same while nobody holds IDLE idle connections,
 #                    reconnecting whenever the daemon closes one
+#   rate             LOGINS login clients + RATE cold look-ups a second,
+#                    open loop (RATE_CLIENTS threads on a fixed schedule;
+#                    latency from when each look-up was due), RATE_SECONDS
+#   rate+idle        the same with the IDLE idle connections
+# (PHASES="rate rate+idle" runs only those.)
 # and, through glibc (nsswitch "files customdb", no host cache), a
 # getpwnam_r that the daemon answers against the floor "files null"
 # (bench/nss_null.c: a module that does nothing). Then, with both daemons
@@ -38,6 +43,10 @@ LOOKUPS=${LOOKUPS:-8}
 IDLE=${IDLE:-1000}
 NSS_CALLS=${NSS_CALLS:-5000}
 REPS=${REPS:-5}
+RATE=${RATE:-10000}
+RATE_CLIENTS=${RATE_CLIENTS:-32}
+RATE_SECONDS=${RATE_SECONDS:-$SECONDS_PER}
+PHASES=${PHASES:-hot1 hot8 cold8 login8 mixed mixed+idle rate rate+idle}
 LOAD=$BUILD/bench/load
 WORK=$(mktemp -d /tmp/customdb-load.XXXXXX)
 chmod 755 "$WORK"
@@ -87,10 +96,13 @@ median() {
 	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
-# phase NAME ARGS...: one run of the load generator; its lines, prefixed
+# phase NAME ARGS...: one run of the load generator (if PHASES has NAME);
+# its lines, prefixed
 phase() {
-	local name=$1; shift
-	"$LOAD" "$S" "$SECONDS_PER" -p "$PID" "$@" | sed "s/^/$name /"
+	local name=$1 secs=$SECONDS_PER; shift
+	case " $PHASES " in *" $name "*) ;; *) return 0 ;; esac
+	case $name in rate*) secs=$RATE_SECONDS ;; esac
+	"$LOAD" "$S" "$secs" -p "$PID" "$@" | sed "s/^/$name /"
 }
 
 # run_daemon LABEL: every phase against that daemon, alone on the machine
@@ -105,6 +117,8 @@ run_daemon() {
 		phase "login8" -g 8
 		phase "mixed" -g "$LOGINS" -l "$LOOKUPS" -n "$POOL"
 		phase "mixed+idle" -g "$LOGINS" -l "$LOOKUPS" -n "$POOL" -i "$IDLE"
+		phase "rate" -g "$LOGINS" -l "$RATE_CLIENTS" -r "$RATE" -n "$POOL"
+		phase "rate+idle" -g "$LOGINS" -l "$RATE_CLIENTS" -r "$RATE" -n "$POOL" -i "$IDLE"
 	} | sed "s/^/$label /" | tee -a "$WORK/phases"
 	kill "$PID"; wait "$PID" 2>/dev/null; PID=""
 	grep -c ': warning: ' "$WORK/daemon-$label.log" | sed "s/^/$label log_warnings /" | tee -a "$WORK/phases"
@@ -147,7 +161,8 @@ mkdir -p "$HERE/results"
 {
 echo "# load bench: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, shared with other work (figures swing);"
 echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "# $SECONDS_PER s per phase, SQLite legacy, $POOL users; columns: label phase kind then key value pairs"
+echo "# $SECONDS_PER s per phase (rate phases $RATE_SECONDS s), SQLite legacy, $POOL users; phases: $PHASES"
+echo "# columns: label phase kind then key value pairs"
 LABELS="new"
 [ -n "${OLD_DAEMON:-}" ] && LABELS="old new"
 for label in $LABELS; do
@@ -158,19 +173,24 @@ for label in $LABELS; do
 	PIDS+=("$PID")
 	PID=""
 done
-echo "# $REPS rounds taking turns, both daemons running; medians; glibc: getpwnam_r of alice, no host cache"
-turns
+if [ "$REPS" -gt 0 ]; then
+	echo "# $REPS rounds taking turns, both daemons running; medians; glibc: getpwnam_r of alice, no host cache"
+	turns
+fi
 kill "${PIDS[@]}"; wait "${PIDS[@]}" 2>/dev/null; PIDS=()
 echo "# ratios"
 for label in $LABELS; do
-	for k in lookup login; do
-		echo "$label mixed+idle/mixed $k throughput $(ratio "$(field "$label" mixed+idle "$k" per_s)" \
-			"$(field "$label" mixed "$k" per_s)") p99 $(ratio "$(field "$label" mixed+idle "$k" p99_us)" \
-			"$(field "$label" mixed "$k" p99_us)")"
+	for p in mixed rate; do
+		for k in lookup login; do
+			[ -n "$(field "$label" "$p+idle" "$k" per_s)" ] || continue
+			echo "$label $p+idle/$p $k throughput $(ratio "$(field "$label" "$p+idle" "$k" per_s)" \
+				"$(field "$label" "$p" "$k" per_s)") p99 $(ratio "$(field "$label" "$p+idle" "$k" p99_us)" \
+				"$(field "$label" "$p" "$k" p99_us)")"
+		done
 	done
 done
 if [ -n "${OLD_DAEMON:-}" ]; then
-	for p in hot1 hot8 cold8 login8 mixed mixed+idle; do
+	for p in $PHASES; do
 		for k in lookup login; do
 			[ -n "$(field new "$p" "$k" per_s)" ] || continue
 			echo "new/old $p $k throughput $(ratio "$(field new "$p" "$k" per_s)" \
@@ -185,6 +205,8 @@ echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# per_s: calls answered per second; p50_us/p99_us: latency of the calls answered; errors: no answer,"
 echo "# UNAVAIL or ERROR (logins: anything but OK); a login is authenticate + account of a sha512crypt user;"
 echo "# hot: 16 names the daemon has cached; cold: $POOL names at random, mostly from the database;"
-echo "# mixed: $LOGINS login clients + $LOOKUPS cold look-up clients; +idle: nobody holds $IDLE idle connections,"
-echo "# reconnecting whenever closed; log_warnings: warning lines the daemon wrote over all its phases"
+echo "# mixed: $LOGINS login clients + $LOOKUPS cold look-up clients; rate: $LOGINS login clients + $RATE cold"
+echo "# look-ups a second, open loop from $RATE_CLIENTS threads (latency counted from when each was due);"
+echo "# +idle: nobody holds $IDLE idle connections, reconnecting whenever closed;"
+echo "# log_warnings: warning lines the daemon wrote over all its phases"
 } | tee "$HERE/results/load.txt"

@@ -111,6 +111,10 @@ int io_read_message(int fd, int64_t deadline, unsigned char **body, size_t *len)
 
 	*body = NULL;
 	*len = 0;
+	/* The answer is seldom there as soon as the request is sent: wait for
+	 * it first, rather than try a read that fails with EAGAIN. */
+	if (io_wait(fd, POLLIN, deadline) != 0)
+		return -1;
 	r = io_read_exact(fd, &nlen, sizeof(nlen), deadline);
 	if (r == 0) {
 		errno = 0;

@@ -246,35 +246,29 @@ static void conn_release(struct conn *c)
 	free(c);
 }
 
-/* Read what has arrived of the request. 1 when it is complete, 0 when more
- * is to come, -1 when the connection is to be closed (peer gone, bad length). */
-static int conn_read(struct conn *c)
+/* Take n bytes of the request, in order: the length word, then the body
+ * (allocated once the length is known). 1 when the request is complete,
+ * 0 when more is to come, -1 on a bad length. */
+static int conn_take(struct conn *c, const unsigned char *p, size_t n)
 {
-	unsigned char *dst;
-	size_t want;
 	uint32_t nlen;
-	ssize_t r;
+	size_t k;
 
-	for (;;) {
+	while (n > 0) {
 		if (c->got < sizeof(c->hdr)) {
-			dst = c->hdr + c->got;
-			want = sizeof(c->hdr) - c->got;
+			k = sizeof(c->hdr) - c->got < n ? sizeof(c->hdr) - c->got : n;
+			memcpy(c->hdr + c->got, p, k);
 		} else {
-			dst = c->body + (c->got - sizeof(c->hdr));
-			want = c->body_len - (c->got - sizeof(c->hdr));
+			k = c->body_len - (c->got - sizeof(c->hdr));
+			if (k > n)
+				k = n;
+			memcpy(c->body + (c->got - sizeof(c->hdr)), p, k);
 		}
-		r = recv(c->fd, dst, want, MSG_DONTWAIT);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (r <= 0) {
-			if (r < 0 || c->got > 0)
-				log_msg(LOG_DEBUG, "pid %ld: request not read: %s", (long)c->cred.pid,
-					r < 0 ? strerror(errno) : "closed before its end");
-			return -1;
-		}
-		c->got += (size_t)r;
+		c->got += k;
+		p += k;
+		n -= k;
+		if (c->got > sizeof(c->hdr) && c->got == sizeof(c->hdr) + c->body_len)
+			return 1;   /* anything the client sent after it is ignored */
 		if (c->got == sizeof(c->hdr)) {
 			memcpy(&nlen, c->hdr, sizeof(nlen));
 			nlen = ntohl(nlen);
@@ -289,8 +283,39 @@ static int conn_read(struct conn *c)
 				return -1;
 			c->body_len = nlen;
 		}
-		if (c->got > sizeof(c->hdr) && c->got == sizeof(c->hdr) + c->body_len)
-			return 1;
+	}
+	return 0;
+}
+
+/* Read what has arrived of the request. 1 when it is complete, 0 when more
+ * is to come, -1 when the connection is to be closed (peer gone, bad length).
+ * One recv() takes the length word and the body together (a request fits
+ * in the buffer): one system call less per request on the loop's thread. */
+static int conn_read(struct conn *c)
+{
+	unsigned char buf[REQUEST_MAX + 4];
+	size_t want;
+	ssize_t r;
+	int done;
+
+	for (;;) {
+		want = c->got < sizeof(c->hdr) ? sizeof(buf) - c->got
+					       : c->body_len - (c->got - sizeof(c->hdr));
+		r = recv(c->fd, buf, want, MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (r <= 0) {
+			if (r < 0 || c->got > 0)
+				log_msg(LOG_DEBUG, "pid %ld: request not read: %s", (long)c->cred.pid,
+					r < 0 ? strerror(errno) : "closed before its end");
+			return -1;
+		}
+		done = conn_take(c, buf, (size_t)r);
+		secret_wipe(buf, (size_t)r);   /* a password, maybe */
+		if (done != 0)
+			return done;
 	}
 }
 
@@ -366,9 +391,11 @@ static int queue_push(struct conn *c)
 	c->state = CONN_QUEUED;
 	pthread_mutex_lock(&queue.lock);
 	rc = ring_push(c->cred.uid == 0 ? &queue.root : &queue.other, c);
+	pthread_mutex_unlock(&queue.lock);
+	/* after the unlock: the woken worker does not then wait for the lock
+	 * (c may be served and gone by now; it is not touched again) */
 	if (rc == 0)
 		pthread_cond_signal(&queue.cond);
-	pthread_mutex_unlock(&queue.lock);
 	return rc;
 }
 
