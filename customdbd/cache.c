@@ -308,9 +308,14 @@ void cache_put(char kind, const char *key, uint64_t expires, const void *value, 
 
 	pthread_mutex_lock(&c.lock);
 	if (key_allowed(kind, key, keylen)) {
+		bool was_dirty = c.dirty;
+
 		forget(&c.neg, kind, key);
 		put(kind, key, keylen, expires, value, len);
-		if (c.dirty)
+		/* the writer waits for a signal only while nothing is dirty (it
+		 * reads c.dirty itself otherwise): one signal per rewrite, not one
+		 * wake-up of the writer per answer */
+		if (c.dirty && !was_dirty)
 			pthread_cond_signal(&c.wake);
 	}
 	pthread_mutex_unlock(&c.lock);
