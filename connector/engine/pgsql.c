@@ -7,23 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "backend.h"
+#include "io.h"
 #include "query.h"
 #include "secret.h"
 
-/* Now, on the monotonic clock, in milliseconds. */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until a result can be read without blocking. 0 ready, 1 the deadline
- * (now_ms() time; 0 means no bound) passed, -1 connection broken. */
+ * (io_deadline() time; 0 means no bound) passed, -1 connection broken. */
 static int wait_ready(PGconn *conn, long long deadline)
 {
 	struct pollfd pfd;
@@ -33,7 +24,7 @@ static int wait_ready(PGconn *conn, long long deadline)
 	while (PQisBusy(conn)) {
 		left = -1;
 		if (deadline != 0) {
-			left = deadline - now_ms();
+			left = deadline - io_deadline(0);
 			if (left <= 0)
 				return 1;
 		}
@@ -272,7 +263,7 @@ int pq_link_run(struct pq_link *l, enum pq_send how, const char *name, const cha
 
 	*res = NULL;
 	if (l->query_timeout > 0)
-		deadline = now_ms() + (long long)l->query_timeout * 1000;
+		deadline = io_deadline(0) + (long long)l->query_timeout * 1000;
 	if (!send_one(l->conn, how, name, sql, n, params))
 		rc = PQstatus(l->conn) != CONNECTION_OK ? PQ_LOST : PQ_UNSENT;
 	else
