@@ -28,13 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
 
 #include "backend.h"
+#include "io.h"
 
 enum my_ssl_mode {
 	SSLM_UNSET,
@@ -87,14 +87,6 @@ static int my_library_failed;
 static void my_library_init(void)
 {
 	my_library_failed = mysql_library_init(0, NULL, NULL) != 0;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- connection string ---- */
@@ -630,7 +622,7 @@ static int my_run(struct my_backend *mb, const struct query *q, const char *cons
 	unsigned long plen[QUERY_MAX_PARAMS];
 	unsigned int eno = 0;
 	size_t ns = 0, i;
-	long long started = now_ms();
+	long long started = io_deadline(0);
 	int rc = BACKEND_ERROR;
 
 	*lost = 0;
@@ -679,7 +671,7 @@ failed:
 		/* A read that ran into the read timeout also ends as "lost":
 		 * do not retry it, that would double the wait. */
 		if (mb->query_timeout > 0 &&
-		    now_ms() - started >= (long long)mb->query_timeout * 1000)
+		    io_deadline(0) - started >= (long long)mb->query_timeout * 1000)
 			snprintf(err, errlen, "mysql: query timed out after %d s",
 				 mb->query_timeout);
 		else

@@ -15,11 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <sqlite3.h>
 
 #include "backend.h"
+#include "io.h"
+#include "sqlite.h"
 
 #define SL_STMT_CACHE 32
 /* VM instructions between two looks at the clock. */
@@ -48,20 +49,12 @@ static struct sl_backend *to_sl(struct backend *b)
 	return (struct sl_backend *)(void *)b;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Non-zero interrupts the running statement (SQLITE_INTERRUPT). */
 static int sl_progress(void *arg)
 {
 	const struct sl_backend *sb = arg;
 
-	return sb->deadline != 0 && now_ms() >= sb->deadline;
+	return sb->deadline != 0 && io_deadline(0) >= sb->deadline;
 }
 
 static void sl_stmt_drop_all(struct sl_backend *sb)
@@ -78,35 +71,22 @@ static void sl_stmt_drop_all(struct sl_backend *sb)
 static void sl_drop(struct sl_backend *sb)
 {
 	sl_stmt_drop_all(sb);
-	sqlite3_close(sb->db);
-	sb->db = NULL;
+	sq_close(&sb->db, NULL, 0);
 }
 
 /* Result codes that mean "the database cannot serve now", not "the query is
- * wrong". */
+ * wrong": the engine's, and a damaged file (a new export half written). */
 static int sl_code_unavailable(int code)
 {
-	switch (code & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-	case SQLITE_INTERRUPT:
-	case SQLITE_NOMEM:
-	case SQLITE_IOERR:
-	case SQLITE_CORRUPT:
-	case SQLITE_CANTOPEN:
-	case SQLITE_NOTADB:
-	case SQLITE_FULL:
-	case SQLITE_PROTOCOL:
-		return 1;
-	default:
-		return 0;
-	}
+	return sq_unavailable(code) || (code & 0xff) == SQLITE_CORRUPT ||
+	       (code & 0xff) == SQLITE_NOTADB;
 }
 
 /* Open the file at sb->path. BACKEND_OK or BACKEND_UNAVAILABLE with err. */
 static int sl_connect(struct sl_backend *sb, char *err, size_t errlen)
 {
 	struct stat st;
+	char msg[256];
 	int flags, rc = BACKEND_UNAVAILABLE;
 
 	sl_drop(sb);
@@ -118,21 +98,17 @@ static int sl_connect(struct sl_backend *sb, char *err, size_t errlen)
 		snprintf(err, errlen, "sqlite: cannot open '%s': not a regular file", sb->path);
 		goto out;
 	}
-	flags = (sb->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
-		SQLITE_OPEN_NOMUTEX;
-	if (sqlite3_open_v2(sb->path, &sb->db, flags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "sqlite: cannot open '%s': %s", sb->path,
-			 sb->db != NULL ? sqlite3_errmsg(sb->db) : "out of memory");
+	flags = sb->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (sq_open(sb->path, flags, sb->query_timeout * 1000, &sb->db, msg, sizeof(msg))
+	    != SQLITE_OK) {
+		snprintf(err, errlen, "sqlite: cannot open '%s': %s", sb->path, msg);
 		goto out;
 	}
-	sqlite3_extended_result_codes(sb->db, 1);
-	if (sb->query_timeout > 0) {
-		sqlite3_busy_timeout(sb->db, sb->query_timeout * 1000);
+	if (sb->query_timeout > 0)
 		sqlite3_progress_handler(sb->db, SL_PROGRESS_STEPS, sl_progress, sb);
-	}
 	/* SQLite reads the file lazily: make "not a database" an open failure
 	 * rather than the first query's. */
-	sb->deadline = sb->query_timeout > 0 ? now_ms() + sb->query_timeout * 1000LL : 0;
+	sb->deadline = sb->query_timeout > 0 ? io_deadline(0) + sb->query_timeout * 1000LL : 0;
 	if (sqlite3_exec(sb->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL)
 	    != SQLITE_OK) {
 		snprintf(err, errlen, "sqlite: cannot open '%s': %s", sb->path,
@@ -253,7 +229,7 @@ static int sl_run(struct sl_backend *sb, sqlite3_stmt *stmt, const struct query 
 		if (r->colnames[i] == NULL)
 			goto nomem;
 	}
-	sb->deadline = sb->query_timeout > 0 ? now_ms() + sb->query_timeout * 1000LL : 0;
+	sb->deadline = sb->query_timeout > 0 ? io_deadline(0) + sb->query_timeout * 1000LL : 0;
 	while ((s = sqlite3_step(stmt)) == SQLITE_ROW) {
 		for (i = 0; i < ncols; i++) {
 			cells[i] = NULL;

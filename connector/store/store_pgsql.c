@@ -35,7 +35,7 @@
 #include <libpq-fe.h>
 
 #include "log.h"
-#include "pq_shared.h"
+#include "pgsql.h"
 #include "secret.h"
 #include "store.h"
 
@@ -210,11 +210,8 @@ static const char *const pg_sql[PG_COUNT_] = {
 
 struct pg_store {
 	struct store base;
-	PGconn *conn;             /* NULL while disconnected */
-	unsigned long prepared;   /* bit i: pg_sql[i] is prepared on conn */
-	char *connection;         /* may hold a password: wiped */
-	char *password;           /* the string's own, kept only to redact it */
-	int connect_timeout, query_timeout;
+	struct pq_link link;      /* prepared: bit i, pg_sql[i] is prepared */
+	char setup[256];
 };
 
 /* Outcome of one statement, beyond the store_rc. */
@@ -228,103 +225,37 @@ static struct pg_store *to_ps(struct store *s)
 	return (struct pg_store *)(void *)s;
 }
 
-static void pg_quiet(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-/* The first line of a libpq message, with the store's password cut out. */
-static void first_line(const struct pg_store *ps, const char *msg, char *out, size_t outlen)
-{
-	size_t n, pl;
-	char *p;
-
-	snprintf(out, outlen, "%s", msg != NULL ? msg : "");
-	out[strcspn(out, "\n")] = '\0';
-	if (ps->password != NULL && (pl = strlen(ps->password)) >= 3) {
-		while ((p = strstr(out, ps->password)) != NULL) {
-			n = strlen(p + pl);
-			memcpy(p, "***", 3);
-			memmove(p + 3, p + pl, n + 1);
-		}
-	}
-}
-
-static void ps_drop(struct pg_store *ps)
-{
-	PQfinish(ps->conn);
-	ps->conn = NULL;
-	ps->prepared = 0;
-}
-
-/* Collect the results of what was sent; the first is kept in *res. STORE_OK,
- * STORE_UNAVAIL (timed out, lost: then dropped) or STORE_ERROR. what names
- * the statement in messages. */
-static int ps_collect(struct pg_store *ps, const char *what, PGresult **res,
+/* The store_rc of a pq_link_run outcome r on what (named in messages), *res
+ * kept only when STORE_OK. */
+static int ps_outcome(struct pg_store *ps, const char *what, int r, PGresult **res,
 		      struct pg_outcome *o)
 {
-	long long deadline = pq_now_ms() + (long long)ps->query_timeout * 1000;
-	PGresult *first = NULL, *r;
 	const char *state;
 	char msg[256];
-	int rc = STORE_ERROR, w;
+	int rc;
 
-	*res = NULL;
-	for (;;) {
-		w = pq_wait(ps->conn, deadline);
-		if (w != 0) {
-			log_msg(LOG_ERR, "store: %s: %s", what, w > 0 ?
-				"no answer within query_timeout; connection dropped" :
-				"connection lost");
-			o->lost = w < 0;
-			ps_drop(ps);
-			rc = STORE_UNAVAIL;
-			goto out;
-		}
-		r = PQgetResult(ps->conn);
-		if (r == NULL)
-			break;
-		if (first == NULL)
-			first = r;
-		else if (PQresultStatus(first) != PGRES_FATAL_ERROR &&
-			 PQresultStatus(r) == PGRES_FATAL_ERROR) {
-			PQclear(first);  /* of several, the error is what matters */
-			first = r;
-		} else {
-			PQclear(r);
-		}
+	if (r == PQ_OK)
+		return STORE_OK;
+	if (r == PQ_TIMEOUT || r == PQ_LOST || r == PQ_UNSENT) {
+		log_msg(LOG_ERR, "store: %s: %s%s", what, r == PQ_TIMEOUT ?
+			"no answer within query_timeout; connection dropped" :
+			r == PQ_LOST ? "connection lost: " : "cannot send: ",
+			r == PQ_TIMEOUT ? "" : ps->link.why);
+		o->lost = r == PQ_LOST;
+		pq_link_drop(&ps->link);
+		return STORE_UNAVAIL;
 	}
-	if (PQstatus(ps->conn) != CONNECTION_OK || first == NULL) {
-		first_line(ps, PQerrorMessage(ps->conn), msg, sizeof(msg));
-		log_msg(LOG_ERR, "store: %s: connection lost: %s", what, msg);
-		o->lost = true;
-		ps_drop(ps);
-		rc = STORE_UNAVAIL;
-		goto out;
-	}
-	switch (PQresultStatus(first)) {
-	case PGRES_TUPLES_OK:
-	case PGRES_COMMAND_OK:
-		*res = first;
-		first = NULL;
-		rc = STORE_OK;
-		goto out;
-	default:
-		break;
-	}
-	state = PQresultErrorField(first, PG_DIAG_SQLSTATE);
-	first_line(ps, PQresultErrorField(first, PG_DIAG_MESSAGE_PRIMARY), msg, sizeof(msg));
+	state = PQresultErrorField(*res, PG_DIAG_SQLSTATE);
+	pq_link_scrub(&ps->link, "", PQresultErrorField(*res, PG_DIAG_MESSAGE_PRIMARY), 1, NULL,
+		      0, msg, sizeof(msg));
 	if (state != NULL && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
 		o->retry = true;
 	else
 		log_msg(LOG_ERR, "store: %s: %s (SQLSTATE %s)", what, msg, state ? state : "?");
 	/* connection trouble, shutdown, timeouts, resources: not now */
-	rc = state != NULL && (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
-			       strncmp(state, "57", 2) == 0 || strncmp(state, "40", 2) == 0 ||
-			       strcmp(state, "55P03") == 0) ? STORE_UNAVAIL : STORE_ERROR;
-out:
-	PQclear(first);
+	rc = pq_unavailable(*res) ? STORE_UNAVAIL : STORE_ERROR;
+	PQclear(*res);
+	*res = NULL;
 	return rc;
 }
 
@@ -332,17 +263,15 @@ out:
 static int ps_simple(struct pg_store *ps, const char *sql, const char *what, PGresult **res,
 		     struct pg_outcome *o)
 {
-	PGresult *ignored = NULL;
+	PGresult *r = NULL;
 	int rc;
 
-	if (!PQsendQuery(ps->conn, sql)) {
-		o->lost = PQstatus(ps->conn) != CONNECTION_OK;
-		log_msg(LOG_ERR, "store: %s: cannot send", what);
-		ps_drop(ps);
-		return STORE_UNAVAIL;
-	}
-	rc = ps_collect(ps, what, res != NULL ? res : &ignored, o);
-	PQclear(ignored);
+	rc = ps_outcome(ps, what, pq_link_run(&ps->link, PQ_SIMPLE, NULL, sql, 0, NULL, &r), &r,
+			o);
+	if (res != NULL)
+		*res = r;
+	else
+		PQclear(r);
 	return rc;
 }
 
@@ -352,71 +281,33 @@ static int ps_run(struct pg_store *ps, enum pg_id id, int n, const char *const *
 		  PGresult **res, struct pg_outcome *o)
 {
 	char name[16];
-	PGresult *r = NULL;
 	int rc;
 
 	*res = NULL;
 	snprintf(name, sizeof(name), "cdbstore%d", (int)id);
-	if (!(ps->prepared & (1UL << id))) {
-		if (!PQsendPrepare(ps->conn, name, pg_sql[id], n, NULL))
-			goto lost;
-		rc = ps_collect(ps, "prepare", &r, o);
-		PQclear(r);
+	if (!(ps->link.prepared & (1UL << id))) {
+		rc = pq_link_run(&ps->link, PQ_PREPARE, name, pg_sql[id], n, NULL, res);
+		rc = ps_outcome(ps, "prepare", rc, res, o);
+		PQclear(*res);
+		*res = NULL;
 		if (rc != STORE_OK)
 			return rc;
-		ps->prepared |= 1UL << id;
+		ps->link.prepared |= 1UL << id;
 	}
-	if (!PQsendQueryPrepared(ps->conn, name, n, params, NULL, NULL, 0))
-		goto lost;
-	return ps_collect(ps, "query", res, o);
-lost:
-	o->lost = PQstatus(ps->conn) != CONNECTION_OK;
-	log_msg(LOG_ERR, "store: cannot send a statement");
-	ps_drop(ps);
-	return STORE_UNAVAIL;
+	rc = pq_link_run(&ps->link, PQ_PREPARED, name, NULL, n, params, res);
+	return ps_outcome(ps, "query", rc, res, o);
 }
 
 /* Connect and set the session up. STORE_OK or STORE_UNAVAIL with err. */
 static int ps_connect(struct pg_store *ps, char *err, size_t errlen)
 {
-	const char *kw[5], *val[5];
-	char ct[16], setup[256], msg[256];
-	struct pg_outcome o = { 0 };
-	int n = 0, rc = STORE_UNAVAIL;
+	int r = pq_link_connect(&ps->link);
 
-	ps_drop(ps);
-	kw[n] = "fallback_application_name";
-	val[n++] = "customdbd-store";
-	kw[n] = "dbname";
-	val[n++] = ps->connection;
-	snprintf(ct, sizeof(ct), "%d", ps->connect_timeout);
-	kw[n] = "connect_timeout";      /* after the string: ours wins */
-	val[n++] = ct;
-	kw[n] = "client_encoding";
-	val[n++] = "UTF8";
-	kw[n] = NULL;
-	val[n] = NULL;
-	ps->conn = PQconnectdbParams(kw, val, 1);
-	if (ps->conn == NULL) {
-		snprintf(err, errlen, "store: cannot connect: out of memory");
-		goto out;
-	}
-	if (PQstatus(ps->conn) != CONNECTION_OK) {
-		first_line(ps, PQerrorMessage(ps->conn), msg, sizeof(msg));
-		snprintf(err, errlen, "store: cannot connect to PostgreSQL: %s", msg);
-		goto out;
-	}
-	PQsetNoticeProcessor(ps->conn, pg_quiet, NULL);
-	snprintf(setup, sizeof(setup), "SET statement_timeout = %lld; "
-		 "SET idle_in_transaction_session_timeout = %lld; SET synchronous_commit = on",
-		 (long long)ps->query_timeout * 1000, (long long)ps->query_timeout * 2000);
-	rc = ps_simple(ps, setup, "session setup", NULL, &o);
-	if (rc != STORE_OK)
-		snprintf(err, errlen, "store: PostgreSQL session setup failed (see the log)");
-out:
-	if (rc != STORE_OK)
-		ps_drop(ps);
-	return rc;
+	if (r == 0)
+		return STORE_OK;
+	snprintf(err, errlen, "store: %s: %s", r == -1 ? "cannot connect to PostgreSQL"
+		 : "PostgreSQL session setup failed", ps->link.why);
+	return STORE_UNAVAIL;
 }
 
 /* Run fn (a unit of work: a look-up, or a whole transaction) on a live
@@ -432,7 +323,7 @@ static int ps_do(struct pg_store *ps, ps_work fn, void *arg)
 	int rc, tries;
 
 	for (tries = 0; tries < 2; tries++) {
-		if (ps->conn == NULL || PQstatus(ps->conn) != CONNECTION_OK) {
+		if (!pq_link_up(&ps->link)) {
 			rc = ps_connect(ps, err, sizeof(err));
 			if (rc != STORE_OK) {
 				log_msg(LOG_ERR, "%s", err);
@@ -787,7 +678,7 @@ static void ps_rollback(struct pg_store *ps)
 {
 	struct pg_outcome ignored = { 0 };
 
-	if (ps->conn != NULL)
+	if (ps->link.conn != NULL)
 		ps_simple(ps, "ROLLBACK", "rollback", NULL, &ignored);
 }
 
@@ -1366,7 +1257,7 @@ static int ps_schema(struct pg_store *ps, char *err, size_t errlen)
 		in_tx = false;
 	}
 out:
-	if (in_tx && ps->conn != NULL)
+	if (in_tx && ps->link.conn != NULL)
 		ps_simple(ps, "ROLLBACK", "rollback", NULL, &o);
 	if (rc != STORE_OK && err[0] == '\0')
 		snprintf(err, errlen, "store: cannot %s the schema in PostgreSQL (see the log; the "
@@ -1381,24 +1272,19 @@ static void pg_close(struct store *s)
 
 	if (ps == NULL)
 		return;
-	ps_drop(ps);
-	if (ps->connection != NULL)
-		secret_wipe_str(ps->connection);
-	free(ps->connection);
-	if (ps->password != NULL)
-		secret_wipe_str(ps->password);
-	free(ps->password);
+	pq_link_free(&ps->link);
 	free(ps);
 }
 
-/* Check the string and keep its password, to cut it out of messages. libpq's
- * parse error may quote the string: it is not repeated. */
-static int parse_connection(struct pg_store *ps, char *err, size_t errlen)
+/* Keep the string and check it. libpq's parse error may quote the string:
+ * it is not repeated. */
+static int ps_init_link(struct pg_store *ps, const struct config *cfg, char *err,
+			size_t errlen)
 {
 	char *perr = NULL;
 	int rc = STORE_OK;
 
-	if (pq_connection_password(ps->connection, &ps->password, &perr) != 0) {
+	if (pq_link_init(&ps->link, cfg->store_connection, NULL, &perr) != 0) {
 		if (perr == NULL)
 			snprintf(err, errlen, "store: out of memory");
 		else
@@ -1414,25 +1300,30 @@ static struct store *pg_open(const struct config *cfg, int *rc, char *err, size_
 {
 	struct pg_store *ps;
 	struct store *s = NULL;
+	int qt;
 
 	err[0] = '\0';
 	*rc = STORE_ERROR;
 	ps = calloc(1, sizeof(*ps));
-	if (ps == NULL || cfg->store_connection == NULL ||
-	    (ps->connection = strdup(cfg->store_connection)) == NULL) {
-		snprintf(err, errlen, ps == NULL || cfg->store_connection != NULL
-			 ? "store: out of memory" : "store: [store] connection is not set");
+	if (ps == NULL || cfg->store_connection == NULL) {
+		snprintf(err, errlen, ps == NULL ? "store: out of memory"
+			 : "store: [store] connection is not set");
 		goto out;
 	}
-	ps->connect_timeout = cfg->store_connect_timeout > 0 ? cfg->store_connect_timeout : 3;
-	ps->query_timeout = cfg->store_query_timeout > 0 ? cfg->store_query_timeout : 5;
-	*rc = parse_connection(ps, err, errlen);
-	if (*rc != STORE_OK)
-		goto out;
-	*rc = ps_connect(ps, err, errlen);
-	if (*rc != STORE_OK)
-		goto out;
-	*rc = ps_schema(ps, err, errlen);
+	qt = cfg->store_query_timeout > 0 ? cfg->store_query_timeout : 5;
+	ps->link.app_name = "customdbd-store";
+	ps->link.connect_timeout = cfg->store_connect_timeout > 0 ? cfg->store_connect_timeout : 3;
+	ps->link.query_timeout = qt;
+	ps->link.quiet = true;
+	snprintf(ps->setup, sizeof(ps->setup), "SET statement_timeout = %lld; "
+		 "SET idle_in_transaction_session_timeout = %lld; SET synchronous_commit = on",
+		 (long long)qt * 1000, (long long)qt * 2000);
+	ps->link.setup = ps->setup;
+	*rc = ps_init_link(ps, cfg, err, errlen);
+	if (*rc == STORE_OK)
+		*rc = ps_connect(ps, err, errlen);
+	if (*rc == STORE_OK)
+		*rc = ps_schema(ps, err, errlen);
 	if (*rc != STORE_OK)
 		goto out;
 	s = &ps->base;

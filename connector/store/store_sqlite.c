@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "log.h"
+#include "sqlite.h"
 #include "store.h"
 
 #define SL_SCHEMA_VERSION 2
@@ -185,27 +186,13 @@ static struct sl_store *to_sl(struct store *s)
 /* Codes that say "not now" rather than "broken". */
 static int sl_rc_of(int code)
 {
-	switch (code & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-	case SQLITE_INTERRUPT:
-	case SQLITE_NOMEM:
-	case SQLITE_IOERR:
-	case SQLITE_FULL:
-	case SQLITE_PROTOCOL:
-	case SQLITE_CANTOPEN:
-		return STORE_UNAVAIL;
-	default:
-		return STORE_ERROR;
-	}
+	return sq_unavailable(code) ? STORE_UNAVAIL : STORE_ERROR;
 }
 
 /* Log a failure of `what` on this store; the store_rc it stands for. */
 static int sl_fail(struct sl_store *ss, const char *what, int code)
 {
-	log_msg(LOG_ERR, "store %s: %s: %s", ss->path, what,
-		(code & 0xff) == SQLITE_BUSY ? "locked for longer than query_timeout"
-					     : sqlite3_errmsg(ss->db));
+	log_msg(LOG_ERR, "store %s: %s: %s", ss->path, what, sq_errmsg(ss->db, code));
 	return sl_rc_of(code);
 }
 
@@ -986,8 +973,7 @@ static int sl_schema(struct sl_store *ss, char *err, size_t errlen)
 		if (r != SQLITE_OK) {
 			rc = sl_rc_of(r);
 			snprintf(err, errlen, "store %s: cannot create its schema: %s", ss->path,
-				 (r & 0xff) == SQLITE_BUSY ? "locked for longer than query_timeout"
-							   : sqlite3_errmsg(ss->db));
+				 sq_errmsg(ss->db, r));
 			goto out;
 		}
 		in_tx = true;
@@ -1081,13 +1067,10 @@ out:
 static void sl_close(struct store *s)
 {
 	struct sl_store *ss = to_sl(s);
-	int i;
 
 	if (ss == NULL)
 		return;
-	for (i = 0; i < SL_COUNT_; i++)
-		sqlite3_finalize(ss->stmt[i]);
-	sqlite3_close(ss->db);
+	sq_close(&ss->db, ss->stmt, SL_COUNT_);
 	free(ss->path);
 	free(ss);
 }
@@ -1097,6 +1080,7 @@ static struct store *sl_open(const struct config *cfg, int *rc, char *err, size_
 	struct sl_store *ss;
 	struct store *s = NULL;
 	sqlite3_stmt *st = NULL;
+	char msg[256];
 	int r;
 
 	*rc = STORE_ERROR;
@@ -1111,16 +1095,13 @@ static struct store *sl_open(const struct config *cfg, int *rc, char *err, size_
 	*rc = sl_prepare_file(ss->path, err, errlen);
 	if (*rc != STORE_OK)
 		goto out;
-	r = sqlite3_open_v2(ss->path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
-			    SQLITE_OPEN_NOFOLLOW, NULL);
+	r = sq_open(ss->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, ss->busy_ms, &ss->db,
+		    msg, sizeof(msg));
 	if (r != SQLITE_OK) {
 		*rc = sl_rc_of(r);
-		snprintf(err, errlen, "store %s: cannot open: %s", ss->path,
-			 ss->db != NULL ? sqlite3_errmsg(ss->db) : "out of memory");
+		snprintf(err, errlen, "store %s: cannot open: %s", ss->path, msg);
 		goto out;
 	}
-	sqlite3_extended_result_codes(ss->db, 1);
-	sqlite3_busy_timeout(ss->db, ss->busy_ms);
 	/* WAL is a property of the file: set once, kept; say so if it cannot be */
 	r = sqlite3_prepare_v2(ss->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
 	if (r == SQLITE_OK && (r = sqlite3_step(st)) == SQLITE_ROW &&
@@ -1134,8 +1115,7 @@ static struct store *sl_open(const struct config *cfg, int *rc, char *err, size_
 		*rc = sl_rc_of(r);
 		snprintf(err, errlen, "store %s: %s", ss->path,
 			 (r & 0xff) == SQLITE_NOTADB ? "not an SQLite database"
-			 : (r & 0xff) == SQLITE_BUSY ? "locked for longer than query_timeout"
-			 : sqlite3_errmsg(ss->db));
+			 : sq_errmsg(ss->db, r));
 		goto out;
 	}
 	sqlite3_finalize(st);
