@@ -26,6 +26,11 @@ start_daemon() {
 	fi
 	echo "customdbd did not start:" >&2
 	tail -20 "$log" >&2
+	# one that is still starting would go on holding the socket and the
+	# state directory's lock, and fail every later start: end it
+	kill -KILL "$pid" 2>/dev/null
+	wait_until 10 _gone "$pid"
+	rm -f "$pidfile"
 	return 1
 }
 
