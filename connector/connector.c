@@ -633,14 +633,15 @@ struct store *session_store(struct session *s)
 	return s->store;
 }
 
-/* The connector's answer for a store result that ends the question. */
-static int conn_of_store(int rc)
+int conn_of_store(int rc)
 {
 	switch (rc) {
 	case STORE_OK: return CONN_OK;
 	case STORE_NOTFOUND:
 	case STORE_TOMBSTONE: return CONN_NOTFOUND;
-	case STORE_CONFLICT: return CONN_AUTH_ERR;
+	case STORE_CONFLICT:
+	case STORE_EXISTS: return CONN_EXISTS;
+	case STORE_ERROR: return CONN_ERROR;
 	}
 	return CONN_UNAVAIL;
 }

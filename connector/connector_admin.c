@@ -41,19 +41,6 @@ static struct store *admin_store(struct session *s, char *why, size_t whylen)
 	return s->store;
 }
 
-static int conn_of_store(int rc)
-{
-	switch (rc) {
-	case STORE_OK: return CONN_OK;
-	case STORE_NOTFOUND: return CONN_NOTFOUND;
-	case STORE_CONFLICT:
-	case STORE_EXISTS:
-	case STORE_TOMBSTONE: return CONN_EXISTS;
-	case STORE_ERROR: return CONN_ERROR;
-	}
-	return CONN_UNAVAIL;
-}
-
 static void store_why(int rc, const char *what, char *why, size_t whylen)
 {
 	snprintf(why, whylen, "the store: %s: %s", what, store_rc_name(rc));
@@ -454,7 +441,8 @@ static int create_store(struct session *s, const struct new_user *nu, const char
 	} else {
 		store_why(r, "writing the user", why, whylen);
 	}
-	rc = conn_of_store(r);
+	/* the name was deleted on purpose: for a new user, it is taken */
+	rc = r == STORE_TOMBSTONE ? CONN_EXISTS : conn_of_store(r);
 	if (rc != CONN_OK && untombed && store_delete_user(s->store, nu->name, true) != STORE_OK)
 		log_msg(LOG_ERR, "user %s: the tombstone removed for the new user could not be "
 			"written back: the legacy user may migrate at the next login", nu->name);
