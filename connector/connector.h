@@ -36,9 +36,12 @@ enum conn_rc {
 	CONN_ERROR = -2,        /* bad query, out of memory */
 };
 
+struct mode_ops;
+
 struct connector {
 	const struct config *cfg;
 	const struct backend_ops *ops;
+	const struct mode_ops *mode;   /* mode.h: chosen once, from cfg->mode */
 	struct backend_params params;
 };
 
