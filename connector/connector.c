@@ -49,16 +49,20 @@ int connector_init(struct connector *cn, const struct config *cfg, char *err, si
 	for (int i = Q_CREATE; i < Q_COUNT_; i++)
 		if (cfg->q[i].sql != NULL)
 			cn->params.read_only = 0;
-	cn->mode = cfg->mode == MODE_MIGRATE ? &mode_migrate : &mode_legacy;
-	if (cfg->mode == MODE_MIGRATE) {
-		int rc = store_check(cfg, err, errlen);
-
-		if (rc == STORE_UNAVAIL)
-			log_msg(LOG_WARNING, "%s; trying again at the first request", err);
-		else if (rc != STORE_OK)
-			return -1;
-	}
+	cn->mode = mode_of(cfg);
+	if (cn->mode->check != NULL && cn->mode->check(cfg, err, errlen) != 0)
+		return -1;
 	return 0;
+}
+
+const struct mode_ops *mode_of(const struct config *cfg)
+{
+	static const struct mode_ops *const modes[] = {
+		[MODE_LEGACY] = &mode_legacy,
+		[MODE_MIGRATE] = &mode_migrate,
+	};
+
+	return modes[cfg->mode];
 }
 
 void session_init(struct session *s, struct connector *cn)

@@ -21,8 +21,21 @@
 
 #include "connector.h"
 
+/* Where a mode's users live (mode_ops.sources): who is asked, in which
+ * order (the store first), and where what the administrator changes goes. */
+enum mode_source {
+	SRC_LEGACY = 1,   /* the legacy database, through [queries] */
+	SRC_STORE = 2,    /* the store (store.h), the truth for those it holds */
+};
+
+struct new_user;
+
 struct mode_ops {
 	const char *name;
+	unsigned sources;   /* enum mode_source bits */
+	/* At start: can the mode work with cfg? 0, or -1 with err (a store
+	 * that cannot be reached now is only logged). NULL: nothing to check. */
+	int (*check)(const struct config *cfg, char *err, size_t errlen);
 	/* Look-ups, as connector.h; name already valid, uid or gid allowed. */
 	int (*user_by_name)(struct session *s, const char *name, struct user *u);
 	int (*user_by_uid)(struct session *s, uid_t uid, struct user *u);
@@ -45,7 +58,28 @@ struct mode_ops {
 	 * migrate mode by migrating u with it. cols: as legacy_authenticate. */
 	int (*write_legacy_password)(struct session *s, struct user *u, unsigned cols,
 				     const char *new_pw, char *why, size_t whylen);
+	/* --- the administrator's changes (connector_admin.h) --- */
+	/* What creating a user needs of cfg besides a valid name, uid and
+	 * email: CONN_OK, or CONN_ERROR with why. */
+	int (*create_ready)(const struct config *cfg, char *why, size_t whylen);
+	/* Write nu (its name known to be free) with password; *created once
+	 * written. CONN_OK, CONN_EXISTS, CONN_UNAVAIL, CONN_ERROR, with why. */
+	int (*create_user)(struct session *s, const struct new_user *nu, const char *password,
+			   bool *created, char *why, size_t whylen);
+	/* Delete name, found at place (enum user_place) as u (empty for a
+	 * tombstone): as connector_delete_user. */
+	int (*delete_user)(struct session *s, const char *name, const struct user *u, int place,
+			   bool tombstone, char *why, size_t whylen);
 };
+
+/* Does the session's mode keep users in src? */
+static inline bool mode_has(const struct session *s, enum mode_source src)
+{
+	return (s->conn->mode->sources & src) != 0;
+}
+
+/* The mode of cfg (its [customdb] mode). */
+const struct mode_ops *mode_of(const struct config *cfg);
 
 extern const struct mode_ops mode_legacy;
 extern const struct mode_ops mode_migrate;
@@ -55,6 +89,15 @@ extern const struct mode_ops mode_migrate;
 /* The account rules of pam_unix, for a user from any source. */
 int account_rules(const struct config *cfg, const struct user *u, uid_t caller_uid, char *why,
 		  size_t whylen);
+
+/* --- connector_admin.c: the administrator's changes, for every mode ---------------- */
+
+/* Whether uid is free: not in the store (when the mode has one) and not
+ * known to get_user_by_uid (when configured). CONN_OK, CONN_EXISTS,
+ * CONN_UNAVAIL, CONN_ERROR. */
+int admin_uid_free(struct session *s, uid_t uid, char *why, size_t whylen);
+/* why = "the store: what: <the store's rc>". */
+void admin_store_why(int rc, const char *what, char *why, size_t whylen);
 
 /* --- connector_verify.c --------------------------------------------------------- */
 

@@ -1,5 +1,6 @@
 /* mode_legacy.c: legacy mode, see connector.h: the legacy database is the
  * source of truth, for every look-up, login and password change. */
+#include "connector_admin.h"
 #include "mode.h"
 
 #include <pthread.h>
@@ -84,8 +85,69 @@ static int legacy_login(struct session *s, const char *name, const char *passwor
 	return rc;
 }
 
+static int legacy_create_ready(const struct config *cfg, char *why, size_t whylen)
+{
+	if (cfg->q[Q_CREATE].sql == NULL)
+		return connector_not_configured(cfg, Q_CREATE, why, whylen);
+	return CONN_OK;
+}
+
+
+/* Legacy mode: the create query. */
+static int legacy_create_user(struct session *s, const struct new_user *nu, const char *password,
+			 bool *created, char *why, size_t whylen)
+{
+	const struct config *cfg = s->conn->cfg;
+	struct query_args a = { 0 };
+	char hash[HASH_MAX], err[256], num[24];
+	int rc;
+
+	if (nu->uid != 0) {
+		rc = admin_uid_free(s, nu->uid, why, whylen);
+		if (rc != CONN_OK)
+			return rc;
+	}
+	if (hash_generate(cfg->password_scheme, cfg->password_cost, password, hash, sizeof(hash),
+			  err, sizeof(err)) != 0) {
+		snprintf(why, whylen, "[legacy] password_scheme %s: %s", cfg->password_scheme, err);
+		return CONN_ERROR;
+	}
+	a.v[QP_USERNAME] = nu->name;
+	a.v[QP_EMAIL] = nu->email;
+	a.v[QP_PASSWORD_HASH] = hash;
+	if (nu->uid != 0) {
+		snprintf(num, sizeof(num), "%lu", (unsigned long)nu->uid);
+		a.v[QP_UID] = num;
+	}
+	rc = connector_legacy_write(s, Q_CREATE, &a, why, whylen);
+	secret_wipe_array(hash);
+	if (rc == CONN_NOTFOUND) {
+		/* INSERT ... ON CONFLICT DO NOTHING and the like */
+		snprintf(why, whylen, "query create wrote no row: the name or uid is taken");
+		rc = CONN_EXISTS;
+	}
+	*created = rc == CONN_OK;
+	return rc;
+}
+
+/* The delete query. */
+static int legacy_delete_user(struct session *s, const char *name, const struct user *u,
+			      int place, bool tombstone, char *why, size_t whylen)
+{
+	struct query_args a = { 0 };
+	char num[24];
+
+	(void)place;
+	(void)tombstone;
+	snprintf(num, sizeof(num), "%lu", (unsigned long)u->uid);
+	a.v[QP_USERNAME] = name;
+	a.v[QP_UID] = num;
+	return connector_legacy_write(s, Q_DELETE, &a, why, whylen);
+}
+
 const struct mode_ops mode_legacy = {
 	.name = "legacy",
+	.sources = SRC_LEGACY,
 	.user_by_name = legacy_user_by_name,
 	.user_by_uid = legacy_user_by_uid,
 	.group_by_name = legacy_group_by_name,
@@ -95,4 +157,7 @@ const struct mode_ops mode_legacy = {
 	.authenticate = legacy_login,
 	.change_password = legacy_change_password,
 	.write_legacy_password = legacy_write_password,
+	.create_ready = legacy_create_ready,
+	.create_user = legacy_create_user,
+	.delete_user = legacy_delete_user,
 };

@@ -1,6 +1,7 @@
 /* mode_migrate.c: migrate mode (trickle migration), see connector.h: the
  * store first; a user it does not hold is answered by the legacy database
  * and migrated at their first successful login. */
+#include "connector_admin.h"
 #include "mode.h"
 
 #include <pthread.h>
@@ -506,8 +507,169 @@ out:
 	return rc;
 }
 
+/* Uids tried above the store's highest before a new store user's uid is
+ * given up on (each costs one get_user_by_uid). */
+#define ADMIN_UID_TRIES 1000
+
+static int migrate_create_ready(const struct config *cfg, char *why, size_t whylen)
+{
+	size_t n;
+
+	if (cfg->q[Q_GET_USER_BY_UID].sql != NULL)
+		return CONN_OK;
+	connector_not_configured(cfg, Q_GET_USER_BY_UID, why, whylen);
+	n = strlen(why);
+	snprintf(why + n, whylen - n, ": without it a new user's uid cannot be kept clear "
+		 "of the legacy database's");
+	return CONN_ERROR;
+}
+
+
+/* A uid for a new store user: the first above the store's highest that
+ * the legacy database does not know either. */
+static int pick_store_uid(struct session *s, uid_t *uid, char *why, size_t whylen)
+{
+	const struct config *cfg = s->conn->cfg;
+	uid_t first;
+	int rc, tries;
+
+	rc = store_next_uid(s->store, cfg->min_uid, cfg->max_uid, uid);
+	if (rc == STORE_NOTFOUND) {
+		snprintf(why, whylen, "no uid is free in the store up to max_uid (%lu)",
+			 (unsigned long)cfg->max_uid);
+		return CONN_EXISTS;
+	}
+	if (rc != STORE_OK) {
+		admin_store_why(rc, "finding a free uid", why, whylen);
+		return conn_of_store(rc);
+	}
+	first = *uid;
+	for (tries = 0; tries < ADMIN_UID_TRIES && *uid <= cfg->max_uid; tries++, (*uid)++) {
+		rc = admin_uid_free(s, *uid, why, whylen);
+		if (rc != CONN_EXISTS)
+			return rc;
+	}
+	snprintf(why, whylen, "uids %lu to %lu are all taken in the legacy database: give one "
+		 "with --uid", (unsigned long)first, (unsigned long)(*uid - 1));
+	return CONN_EXISTS;
+}
+
+/* Migrate mode: a store row. */
+static int store_create_user(struct session *s, const struct new_user *nu, const char *password,
+			bool *created, char *why, size_t whylen)
+{
+	const struct config *cfg = s->conn->cfg;
+	struct user row = { 0 };
+	struct store_meta m;
+	char hash[HASH_MAX], err[256], home[4096];
+	bool untombed = false;
+	int rc, r;
+
+	hash[0] = '\0';
+	row.uid = nu->uid;
+	rc = row.uid != 0 ? admin_uid_free(s, row.uid, why, whylen)
+			  : pick_store_uid(s, &row.uid, why, whylen);
+	if (rc != CONN_OK)
+		goto out;
+	if (config_expand_home(cfg, nu->name, row.uid, home, sizeof(home)) != 0) {
+		snprintf(why, whylen, "home: the expanded template is too long");
+		rc = CONN_ERROR;
+		goto out;
+	}
+	row.name = strdup(nu->name);
+	row.gecos = strdup("");
+	row.home = strdup(home);
+	row.shell = strdup(cfg->default_shell);
+	row.email = nu->email != NULL ? strdup(nu->email) : NULL;
+	if (row.name == NULL || row.gecos == NULL || row.home == NULL || row.shell == NULL ||
+	    (nu->email != NULL && row.email == NULL)) {
+		snprintf(why, whylen, "out of memory");
+		rc = CONN_ERROR;
+		goto out;
+	}
+	row.gid = cfg->default_gid;
+	row.email_verified = nu->email != NULL ? 0 : -1;
+	if (hash_generate("argon2id", cfg->store_password_cost, password, hash, sizeof(hash), err,
+			  sizeof(err)) != 0) {
+		snprintf(why, whylen, "argon2id: %s", err);
+		rc = CONN_ERROR;
+		goto out;
+	}
+	/* a tombstone the administrator lets go of goes first; it comes back
+	 * if the user cannot be written */
+	if (nu->reuse_deleted && store_user_meta(s->store, nu->name, &m) == STORE_OK &&
+	    m.deleted_at != 0) {
+		r = store_delete_user(s->store, nu->name, false);
+		if (r != STORE_OK) {
+			admin_store_why(r, "removing the tombstone", why, whylen);
+			rc = conn_of_store(r);
+			goto out;
+		}
+		untombed = true;
+	}
+	r = store_migrate_user(s->store, &row, hash, NULL, 0);
+	if (r == STORE_OK) {
+		*created = true;
+	} else if (r == STORE_CONFLICT) {
+		snprintf(why, whylen, "uid %lu was taken in the store meanwhile",
+			 (unsigned long)row.uid);
+	} else if (r == STORE_TOMBSTONE) {
+		snprintf(why, whylen, "the name %s was deleted on purpose meanwhile (a tombstone)",
+			 nu->name);
+	} else {
+		admin_store_why(r, "writing the user", why, whylen);
+	}
+	/* the name was deleted on purpose: for a new user, it is taken */
+	rc = r == STORE_TOMBSTONE ? CONN_EXISTS : conn_of_store(r);
+	if (rc != CONN_OK && untombed && store_delete_user(s->store, nu->name, true) != STORE_OK)
+		log_msg(LOG_ERR, "user %s: the tombstone removed for the new user could not be "
+			"written back: the legacy user may migrate at the next login", nu->name);
+out:
+	secret_wipe_array(hash);
+	user_clear(&row);
+	return rc;
+}
+
+/* The store row goes; with tombstone a tombstone is written, for a user not
+ * migrated yet too. */
+static int store_delete(struct session *s, const char *name, const struct user *u, int place,
+			bool tombstone, char *why, size_t whylen)
+{
+	int rc;
+
+	(void)u;
+
+	if (place == PLACE_DELETED && tombstone) {
+		snprintf(why, whylen, "user %s is deleted already (a tombstone in the store)", name);
+		return CONN_NOTFOUND;
+	}
+	if (place == PLACE_LEGACY && !tombstone) {
+		snprintf(why, whylen, "user %s is not migrated: the store holds nothing to delete, "
+			 "and the legacy row stays", name);
+		return CONN_NOTFOUND;
+	}
+	rc = store_delete_user(s->store, name, tombstone);
+	if (rc != STORE_OK)
+		admin_store_why(rc, "deleting the user", why, whylen);
+	return conn_of_store(rc);
+}
+
+/* The store opened once at start, its schema created or upgraded. */
+static int migrate_check(const struct config *cfg, char *err, size_t errlen)
+{
+	int rc = store_check(cfg, err, errlen);
+
+	if (rc == STORE_UNAVAIL)
+		log_msg(LOG_WARNING, "%s; trying again at the first request", err);
+	else if (rc != STORE_OK)
+		return -1;
+	return 0;
+}
+
 const struct mode_ops mode_migrate = {
 	.name = "migrate",
+	.sources = SRC_STORE | SRC_LEGACY,
+	.check = migrate_check,
 	.user_by_name = migrate_user_by_name,
 	.user_by_uid = migrate_user_by_uid,
 	.group_by_name = migrate_group_by_name,
@@ -517,4 +679,7 @@ const struct mode_ops mode_migrate = {
 	.authenticate = migrate_authenticate,
 	.change_password = migrate_change_password,
 	.write_legacy_password = migrate_write_password,
+	.create_ready = migrate_create_ready,
+	.create_user = store_create_user,
+	.delete_user = store_delete,
 };
