@@ -1,16 +1,13 @@
 /* connector.c: see connector.h. */
 #include "mode.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "hash.h"
 #include "log.h"
 #include "names.h"
-#include "secret.h"
 #include "store.h"
 
 const char *conn_rc_name(int rc)

@@ -5,15 +5,12 @@
 
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hash.h"
 #include "log.h"
 #include "names.h"
 #include "secret.h"
-#include "store.h"
 
 /* An unknown user (and a row whose hash cannot be used) costs one dummy
  * verification, which must cost what a real user's does. Which hash it

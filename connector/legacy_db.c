@@ -3,17 +3,13 @@
  * for users who are not in the store. See mode.h. */
 #include "mode.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "hash.h"
 #include "log.h"
 #include "names.h"
 #include "secret.h"
-#include "store.h"
 
 /* Run a user query and map the one row whose user name (or uid) is the one
  * asked for. A row that breaks the rules is "not found". *cols (may be NULL)

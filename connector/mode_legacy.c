@@ -3,17 +3,12 @@
 #include "connector_admin.h"
 #include "mode.h"
 
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hash.h"
 #include "log.h"
-#include "names.h"
 #include "secret.h"
-#include "store.h"
 
 /* rehash_on_login (legacy mode): after a successful login, a stored hash
  * weaker than password_scheme is replaced through change_password. A

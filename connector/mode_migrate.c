@@ -4,11 +4,9 @@
 #include "connector_admin.h"
 #include "mode.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hash.h"
 #include "log.h"
