@@ -36,9 +36,12 @@ enum conn_rc {
 	CONN_ERROR = -2,        /* bad query, out of memory */
 };
 
+struct mode_ops;
+
 struct connector {
 	const struct config *cfg;
 	const struct backend_ops *ops;
+	const struct mode_ops *mode;   /* mode.h: chosen once, from cfg->mode */
 	struct backend_params params;
 };
 
@@ -155,6 +158,14 @@ int connector_not_configured(const struct config *cfg, enum query_id id, char *w
  * database), CONN_UNAVAIL; why says what went wrong. */
 int connector_legacy_write(struct session *s, enum query_id id, const struct query_args *a,
 			   char *why, size_t whylen);
+
+/* The connector's answer for a store result (enum store_rc), the one rule
+ * of both the daemon and the tool: a user deleted on purpose (a tombstone)
+ * is "not found", as one never migrated; a uid or name the store holds is
+ * CONN_EXISTS; STORE_ERROR is CONN_ERROR and anything else CONN_UNAVAIL. A
+ * caller for whom a tombstone means "the name is taken" (creating a user)
+ * says so itself. */
+int conn_of_store(int rc);
 
 /* Text of an enum conn_rc, for logs. */
 const char *conn_rc_name(int rc);

@@ -1,5 +1,6 @@
 /* connector_admin.c: see connector_admin.h. */
 #include "connector_admin.h"
+#include "mode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,6 @@
 #include "log.h"
 #include "names.h"
 #include "secret.h"
-
-/* Uids tried above the store's highest before a new store user's uid is
- * given up on (each costs one get_user_by_uid). */
-#define ADMIN_UID_TRIES 1000
 
 /* Longest email customdb writes (RFC 5321's path limit). */
 #define ADMIN_EMAIL_MAX 254
@@ -27,10 +24,6 @@ const char *user_place_name(enum user_place p)
 	return "?";
 }
 
-static bool migrating(const struct session *s)
-{
-	return s->conn->cfg->mode == MODE_MIGRATE;
-}
 
 /* The session's store connection, opened on first use (as the connector
  * does); NULL with why when it cannot be opened now. */
@@ -41,20 +34,7 @@ static struct store *admin_store(struct session *s, char *why, size_t whylen)
 	return s->store;
 }
 
-static int conn_of_store(int rc)
-{
-	switch (rc) {
-	case STORE_OK: return CONN_OK;
-	case STORE_NOTFOUND: return CONN_NOTFOUND;
-	case STORE_CONFLICT:
-	case STORE_EXISTS:
-	case STORE_TOMBSTONE: return CONN_EXISTS;
-	case STORE_ERROR: return CONN_ERROR;
-	}
-	return CONN_UNAVAIL;
-}
-
-static void store_why(int rc, const char *what, char *why, size_t whylen)
+void admin_store_why(int rc, const char *what, char *why, size_t whylen)
 {
 	snprintf(why, whylen, "the store: %s: %s", what, store_rc_name(rc));
 }
@@ -77,7 +57,7 @@ static bool email_ok(const char *e)
 
 int connector_query_ready(const struct config *cfg, enum query_id id, char *why, size_t whylen)
 {
-	if (cfg->mode == MODE_LEGACY && cfg->q[id].sql == NULL)
+	if ((mode_of(cfg)->sources & SRC_STORE) == 0 && cfg->q[id].sql == NULL)
 		return connector_not_configured(cfg, id, why, whylen);
 	return CONN_OK;
 }
@@ -161,7 +141,7 @@ int connector_locate_user(struct session *s, const char *name, struct user *u,
 	*place = PLACE_LEGACY;
 	if (!cdb_name_valid(name, strlen(name)))
 		return CONN_NOTFOUND;
-	if (migrating(s)) {
+	if (mode_has(s, SRC_STORE)) {
 		st = admin_store(s, why, sizeof(why));
 		if (st == NULL) {
 			log_msg(LOG_ERR, "%s", why);
@@ -200,8 +180,8 @@ static int locate_for_change(struct session *s, const char *name, struct user *u
 	if (rc == CONN_NOTFOUND)
 		snprintf(why, whylen, "no such user: %s", name);
 	else if (rc == CONN_UNAVAIL)
-		snprintf(why, whylen, "%s unavailable", migrating(s) ? "the store or the legacy "
-			 "database is" : "the legacy database is");
+		snprintf(why, whylen, "%s unavailable", mode_has(s, SRC_STORE) ?
+			 "the store or the legacy database is" : "the legacy database is");
 	else if (rc != CONN_OK)
 		snprintf(why, whylen, "looking %s up failed (get_user)", name);
 	return rc;
@@ -233,18 +213,7 @@ int connector_create_ready(const struct config *cfg, const struct new_user *nu, 
 			 "no spaces, at most %d bytes)", nu->email, ADMIN_EMAIL_MAX);
 		return CONN_ERROR;
 	}
-	if (connector_query_ready(cfg, Q_CREATE, why, whylen) != CONN_OK)
-		return CONN_ERROR;
-	if (cfg->mode == MODE_MIGRATE && cfg->q[Q_GET_USER_BY_UID].sql == NULL) {
-		size_t n;
-
-		connector_not_configured(cfg, Q_GET_USER_BY_UID, why, whylen);
-		n = strlen(why);
-		snprintf(why + n, whylen - n, ": without it a new user's uid cannot be kept clear "
-			 "of the legacy database's");
-		return CONN_ERROR;
-	}
-	return CONN_OK;
+	return mode_of(cfg)->create_ready(cfg, why, whylen);
 }
 
 int connector_name_free(struct session *s, const char *name, bool reuse_deleted, char *why,
@@ -256,7 +225,7 @@ int connector_name_free(struct session *s, const char *name, bool reuse_deleted,
 	size_t n;
 	int rc;
 
-	if (migrating(s)) {
+	if (mode_has(s, SRC_STORE)) {
 		st = admin_store(s, why, whylen);
 		if (st == NULL)
 			return CONN_UNAVAIL;
@@ -272,7 +241,7 @@ int connector_name_free(struct session *s, const char *name, bool reuse_deleted,
 			return CONN_EXISTS;
 		}
 		if (rc != STORE_OK && rc != STORE_NOTFOUND) {
-			store_why(rc, "reading the user", why, whylen);
+			admin_store_why(rc, "reading the user", why, whylen);
 			return CONN_UNAVAIL;
 		}
 	}
@@ -289,7 +258,7 @@ int connector_name_free(struct session *s, const char *name, bool reuse_deleted,
 /* Whether uid is free: not in the store (migrate mode) and not known to
  * get_user_by_uid (when configured; it must be in migrate mode). CONN_OK,
  * CONN_EXISTS, CONN_UNAVAIL, CONN_ERROR. */
-static int uid_free(struct session *s, uid_t uid, char *why, size_t whylen)
+int admin_uid_free(struct session *s, uid_t uid, char *why, size_t whylen)
 {
 	struct query_args a = { 0 };
 	struct user o;
@@ -297,7 +266,7 @@ static int uid_free(struct session *s, uid_t uid, char *why, size_t whylen)
 	size_t n;
 	int rc;
 
-	if (migrating(s)) {
+	if (mode_has(s, SRC_STORE)) {
 		rc = store_user_by_uid(s->store, uid, &o);
 		if (rc == STORE_OK)
 			snprintf(why, whylen, "uid %lu is held in the store by %s", (unsigned long)uid,
@@ -306,7 +275,7 @@ static int uid_free(struct session *s, uid_t uid, char *why, size_t whylen)
 		if (rc == STORE_OK)
 			return CONN_EXISTS;
 		if (rc != STORE_NOTFOUND) {
-			store_why(rc, "reading a uid", why, whylen);
+			admin_store_why(rc, "reading a uid", why, whylen);
 			return CONN_UNAVAIL;
 		}
 	} else if (s->conn->cfg->q[Q_GET_USER_BY_UID].sql == NULL) {
@@ -320,147 +289,6 @@ static int uid_free(struct session *s, uid_t uid, char *why, size_t whylen)
 			 (unsigned long)uid);
 		rc = CONN_EXISTS;
 	}
-	return rc;
-}
-
-/* A uid for a new store user: the first above the store's highest that
- * the legacy database does not know either. */
-static int pick_store_uid(struct session *s, uid_t *uid, char *why, size_t whylen)
-{
-	const struct config *cfg = s->conn->cfg;
-	uid_t first;
-	int rc, tries;
-
-	rc = store_next_uid(s->store, cfg->min_uid, cfg->max_uid, uid);
-	if (rc == STORE_NOTFOUND) {
-		snprintf(why, whylen, "no uid is free in the store up to max_uid (%lu)",
-			 (unsigned long)cfg->max_uid);
-		return CONN_EXISTS;
-	}
-	if (rc != STORE_OK) {
-		store_why(rc, "finding a free uid", why, whylen);
-		return conn_of_store(rc);
-	}
-	first = *uid;
-	for (tries = 0; tries < ADMIN_UID_TRIES && *uid <= cfg->max_uid; tries++, (*uid)++) {
-		rc = uid_free(s, *uid, why, whylen);
-		if (rc != CONN_EXISTS)
-			return rc;
-	}
-	snprintf(why, whylen, "uids %lu to %lu are all taken in the legacy database: give one "
-		 "with --uid", (unsigned long)first, (unsigned long)(*uid - 1));
-	return CONN_EXISTS;
-}
-
-/* Legacy mode: the create query. */
-static int create_legacy(struct session *s, const struct new_user *nu, const char *password,
-			 bool *created, char *why, size_t whylen)
-{
-	const struct config *cfg = s->conn->cfg;
-	struct query_args a = { 0 };
-	char hash[HASH_MAX], err[256], num[24];
-	int rc;
-
-	if (nu->uid != 0) {
-		rc = uid_free(s, nu->uid, why, whylen);
-		if (rc != CONN_OK)
-			return rc;
-	}
-	if (hash_generate(cfg->password_scheme, cfg->password_cost, password, hash, sizeof(hash),
-			  err, sizeof(err)) != 0) {
-		snprintf(why, whylen, "[legacy] password_scheme %s: %s", cfg->password_scheme, err);
-		return CONN_ERROR;
-	}
-	a.v[QP_USERNAME] = nu->name;
-	a.v[QP_EMAIL] = nu->email;
-	a.v[QP_PASSWORD_HASH] = hash;
-	if (nu->uid != 0) {
-		snprintf(num, sizeof(num), "%lu", (unsigned long)nu->uid);
-		a.v[QP_UID] = num;
-	}
-	rc = connector_legacy_write(s, Q_CREATE, &a, why, whylen);
-	secret_wipe_array(hash);
-	if (rc == CONN_NOTFOUND) {
-		/* INSERT ... ON CONFLICT DO NOTHING and the like */
-		snprintf(why, whylen, "query create wrote no row: the name or uid is taken");
-		rc = CONN_EXISTS;
-	}
-	*created = rc == CONN_OK;
-	return rc;
-}
-
-/* Migrate mode: a store row. */
-static int create_store(struct session *s, const struct new_user *nu, const char *password,
-			bool *created, char *why, size_t whylen)
-{
-	const struct config *cfg = s->conn->cfg;
-	struct user row = { 0 };
-	struct store_meta m;
-	char hash[HASH_MAX], err[256], home[4096];
-	bool untombed = false;
-	int rc, r;
-
-	hash[0] = '\0';
-	row.uid = nu->uid;
-	rc = row.uid != 0 ? uid_free(s, row.uid, why, whylen)
-			  : pick_store_uid(s, &row.uid, why, whylen);
-	if (rc != CONN_OK)
-		goto out;
-	if (config_expand_home(cfg, nu->name, row.uid, home, sizeof(home)) != 0) {
-		snprintf(why, whylen, "home: the expanded template is too long");
-		rc = CONN_ERROR;
-		goto out;
-	}
-	row.name = strdup(nu->name);
-	row.gecos = strdup("");
-	row.home = strdup(home);
-	row.shell = strdup(cfg->default_shell);
-	row.email = nu->email != NULL ? strdup(nu->email) : NULL;
-	if (row.name == NULL || row.gecos == NULL || row.home == NULL || row.shell == NULL ||
-	    (nu->email != NULL && row.email == NULL)) {
-		snprintf(why, whylen, "out of memory");
-		rc = CONN_ERROR;
-		goto out;
-	}
-	row.gid = cfg->default_gid;
-	row.email_verified = nu->email != NULL ? 0 : -1;
-	if (hash_generate("argon2id", cfg->store_password_cost, password, hash, sizeof(hash), err,
-			  sizeof(err)) != 0) {
-		snprintf(why, whylen, "argon2id: %s", err);
-		rc = CONN_ERROR;
-		goto out;
-	}
-	/* a tombstone the administrator lets go of goes first; it comes back
-	 * if the user cannot be written */
-	if (nu->reuse_deleted && store_user_meta(s->store, nu->name, &m) == STORE_OK &&
-	    m.deleted_at != 0) {
-		r = store_delete_user(s->store, nu->name, false);
-		if (r != STORE_OK) {
-			store_why(r, "removing the tombstone", why, whylen);
-			rc = conn_of_store(r);
-			goto out;
-		}
-		untombed = true;
-	}
-	r = store_migrate_user(s->store, &row, hash, NULL, 0);
-	if (r == STORE_OK) {
-		*created = true;
-	} else if (r == STORE_CONFLICT) {
-		snprintf(why, whylen, "uid %lu was taken in the store meanwhile",
-			 (unsigned long)row.uid);
-	} else if (r == STORE_TOMBSTONE) {
-		snprintf(why, whylen, "the name %s was deleted on purpose meanwhile (a tombstone)",
-			 nu->name);
-	} else {
-		store_why(r, "writing the user", why, whylen);
-	}
-	rc = conn_of_store(r);
-	if (rc != CONN_OK && untombed && store_delete_user(s->store, nu->name, true) != STORE_OK)
-		log_msg(LOG_ERR, "user %s: the tombstone removed for the new user could not be "
-			"written back: the legacy user may migrate at the next login", nu->name);
-out:
-	secret_wipe_array(hash);
-	user_clear(&row);
 	return rc;
 }
 
@@ -481,19 +309,18 @@ int connector_create_user(struct session *s, const struct new_user *nu, const ch
 		snprintf(why, whylen, "the password is empty");
 		return CONN_ERROR;
 	}
-	if (migrating(s) && admin_store(s, why, whylen) == NULL)
+	if (mode_has(s, SRC_STORE) && admin_store(s, why, whylen) == NULL)
 		return CONN_UNAVAIL;
 	/* get_user -> create -> login */
 	rc = connector_name_free(s, nu->name, nu->reuse_deleted, why, whylen);
 	if (rc == CONN_OK)
-		rc = migrating(s) ? create_store(s, nu, password, created, why, whylen)
-				  : create_legacy(s, nu, password, created, why, whylen);
+		rc = s->conn->mode->create_user(s, nu, password, created, why, whylen);
 	if (rc != CONN_OK)
 		return rc;
 	rc = connector_authenticate(s, nu->name, password, 0, &denied, &u);
 	if (rc != CONN_OK) {
 		snprintf(why, whylen, "user %s was written, but a login with the new password "
-			 "fails (%s): %s", nu->name, conn_rc_name(rc), migrating(s) ?
+			 "fails (%s): %s", nu->name, conn_rc_name(rc), mode_has(s, SRC_STORE) ?
 			 "the store row is not one customdb answers for" :
 			 "check that create writes what login reads (the password column, a uid "
 			 "inside [min_uid, max_uid])");
@@ -528,7 +355,7 @@ static int set_email(struct session *s, const char *name, enum query_id q, const
 	if (place == PLACE_STORE) {
 		rc = store_set_email(s->store, name, email, verified);
 		if (rc != STORE_OK)
-			store_why(rc, what, why, whylen);
+			admin_store_why(rc, what, why, whylen);
 		rc = conn_of_store(rc);
 		goto out;
 	}
@@ -563,10 +390,8 @@ int connector_change_email(struct session *s, const char *name, const char *emai
 int connector_delete_user(struct session *s, const char *name, bool tombstone, char *why,
 			  size_t whylen)
 {
-	struct query_args a = { 0 };
 	enum user_place place;
 	struct user u;
-	char num[24];
 	int rc;
 
 	why[0] = '\0';
@@ -576,28 +401,7 @@ int connector_delete_user(struct session *s, const char *name, bool tombstone, c
 	rc = locate_for_change(s, name, &u, &place, true, why, whylen);
 	if (rc != CONN_OK)
 		goto out;
-	if (!migrating(s)) {
-		snprintf(num, sizeof(num), "%lu", (unsigned long)u.uid);
-		a.v[QP_USERNAME] = name;
-		a.v[QP_UID] = num;
-		rc = connector_legacy_write(s, Q_DELETE, &a, why, whylen);
-		goto out;
-	}
-	if (place == PLACE_DELETED && tombstone) {
-		snprintf(why, whylen, "user %s is deleted already (a tombstone in the store)", name);
-		rc = CONN_NOTFOUND;
-		goto out;
-	}
-	if (place == PLACE_LEGACY && !tombstone) {
-		snprintf(why, whylen, "user %s is not migrated: the store holds nothing to delete, "
-			 "and the legacy row stays", name);
-		rc = CONN_NOTFOUND;
-		goto out;
-	}
-	rc = store_delete_user(s->store, name, tombstone);
-	if (rc != STORE_OK)
-		store_why(rc, "deleting the user", why, whylen);
-	rc = conn_of_store(rc);
+	rc = s->conn->mode->delete_user(s, name, &u, (int)place, tombstone, why, whylen);
 out:
 	user_clear(&u);
 	return rc;

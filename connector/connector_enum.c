@@ -1,5 +1,7 @@
 /* connector_enum.c: the lists behind getpwent and getgrent (enumerate = yes).
  *
+ * The sources are the mode's (mode.h: mode_ops.sources).
+ *
  * Legacy mode: the rows of list_users / list_groups that hold the rules of
  * mapping.h, each name once, in the query's order.
  *
@@ -13,7 +15,7 @@
  * the store's part as the answer, logged: migrated users keep resolving.
  *
  * At most enumerate_limit entries either way; the store's come first. */
-#include "connector.h"
+#include "mode.h"
 
 #include <search.h>
 #include <stdint.h>
@@ -193,7 +195,7 @@ static int take_batch(struct session *s, struct users *l, struct user *cand, siz
 
 	for (i = 0; i < k; i++)
 		names[i] = cand[i].name;
-	if (s->conn->cfg->mode == MODE_MIGRATE &&
+	if (mode_has(s, SRC_STORE) &&
 	    store_names_known(s->store, names, k, known) != STORE_OK)
 		rc = CONN_UNAVAIL;
 	for (i = 0; i < k; i++) {
@@ -278,7 +280,7 @@ int connector_list_users(struct session *s, struct user **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (cfg->mode == MODE_MIGRATE) {
+	if (mode_has(s, SRC_STORE)) {
 		rc = store_users(s, &l);
 		if (rc != CONN_OK)
 			goto out;
@@ -304,7 +306,7 @@ int connector_list_users(struct session *s, struct user **out, size_t *n)
 			rc = CONN_ERROR;
 	if (rc == CONN_OK && r != NULL)
 		rc = legacy_users(s, &l, r, uids, nstore);
-	if (rc != CONN_OK && cfg->mode == MODE_MIGRATE) {
+	if (rc != CONN_OK && mode_has(s, SRC_STORE)) {
 		log_msg(LOG_WARNING, "enumeration: legacy users left out (%s); listing the %zu "
 			"in the store", conn_rc_name(rc), nstore);
 		while (l.n > nstore)
@@ -365,7 +367,7 @@ static int store_groups(struct session *s, struct groups *l)
 /* One legacy group (lg, cleared by the caller) into the list. */
 static int legacy_group(struct session *s, struct groups *l, struct group *lg)
 {
-	bool migrating = s->conn->cfg->mode == MODE_MIGRATE;
+	bool store = mode_has(s, SRC_STORE);
 	struct group g = { 0 }, *v;
 	long at = set_find(&l->names, lg->name);
 	int rc;
@@ -383,7 +385,7 @@ static int legacy_group(struct session *s, struct groups *l, struct group *lg)
 	if (v == NULL)
 		return CONN_ERROR;
 	l->v = v;
-	if (migrating) {
+	if (store) {
 		/* the legacy group without its migrated members */
 		g.name = lg->name;
 		g.gid = lg->gid;
@@ -445,7 +447,7 @@ int connector_list_groups(struct session *s, struct group **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (cfg->mode == MODE_MIGRATE) {
+	if (mode_has(s, SRC_STORE)) {
 		rc = store_groups(s, &l);
 		if (rc != CONN_OK)
 			goto out;
@@ -458,7 +460,7 @@ int connector_list_groups(struct session *s, struct group **out, size_t *n)
 			rc = CONN_ERROR;
 	if (rc == CONN_OK && r != NULL)
 		rc = legacy_groups(s, &l, r);
-	if (rc != CONN_OK && cfg->mode == MODE_MIGRATE) {
+	if (rc != CONN_OK && mode_has(s, SRC_STORE)) {
 		log_msg(LOG_WARNING, "enumeration: legacy groups left out (%s); listing the %zu "
 			"in the store", conn_rc_name(rc), l.nstore);
 		while (l.n > l.nstore)

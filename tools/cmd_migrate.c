@@ -4,7 +4,7 @@
  * legacy count_users). import: copy every user the store does not know yet
  * from the legacy list_users into the store, with the legacy hash kept as it
  * is; the user's first login verifies it with the hash module and re-hashes
- * it to argon2id (connector.c). The import runs in batches, each committed
+ * it to argon2id (mode_migrate.c). The import runs in batches, each committed
  * alone: a run that stops half-way is finished by running it again, and a
  * second run imports nothing. */
 #include <errno.h>
