@@ -30,6 +30,18 @@ uint64_t cache_expiry(const struct request *rq)
 	return (uint64_t)time(NULL) + (uint64_t)rq->cfg->cache_ttl;
 }
 
+void passwd_record_of(const struct user *u, struct cdb_passwd *p)
+{
+	*p = (struct cdb_passwd){ .name = u->name, .uid = u->uid, .gid = u->gid, .gecos = u->gecos,
+				  .home = u->home, .shell = u->shell };
+}
+
+void group_record_of(const struct group *g, struct cdb_group *r)
+{
+	*r = (struct cdb_group){ .name = g->name, .gid = g->gid, .nmembers = g->nmembers,
+				 .members = (const char *const *)g->members };
+}
+
 /* The record found, packed after the status; kept in the host cache by name
  * and by id. The status replied with. */
 static int reply_found(const struct lookup_map *m, const struct request *rq, struct wbuf *out,

@@ -18,12 +18,11 @@ static int fetch_group(struct session *s, const char *name, uint32_t gid, union 
 static int pack_group(struct wbuf *out, const union lookup_rec *r, const char **name,
 		      uint32_t *gid)
 {
-	const struct group *g = &r->group;
-	struct cdb_group rec = { .name = g->name, .gid = g->gid, .nmembers = g->nmembers,
-				 .members = (const char *const *)g->members };
+	struct cdb_group rec;
 
-	*name = g->name;
-	*gid = (uint32_t)g->gid;
+	group_record_of(&r->group, &rec);
+	*name = rec.name;
+	*gid = rec.gid;
 	return record_put_group(out, &rec);
 }
 

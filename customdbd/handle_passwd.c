@@ -1,6 +1,5 @@
 /* handle_passwd.c: the passwd map, by name and by uid. */
 #include "handlers.h"
-#include "record.h"
 
 static int fetch_user(struct session *s, const char *name, uint32_t uid, union lookup_rec *r)
 {
@@ -11,12 +10,11 @@ static int fetch_user(struct session *s, const char *name, uint32_t uid, union l
 
 static int pack_user(struct wbuf *out, const union lookup_rec *r, const char **name, uint32_t *uid)
 {
-	const struct user *u = &r->user;
-	struct cdb_passwd p = { .name = u->name, .uid = u->uid, .gid = u->gid, .gecos = u->gecos,
-				.home = u->home, .shell = u->shell };
+	struct cdb_passwd p;
 
-	*name = u->name;
-	*uid = (uint32_t)u->uid;
+	passwd_record_of(&r->user, &p);
+	*name = p.name;
+	*uid = p.uid;
 	return record_put_passwd(out, &p);
 }
 

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "connector.h"
+#include "record.h"
 #include "wire.h"
 
 struct request {
@@ -50,6 +51,11 @@ int status_of(int conn_rc);
 
 /* When an answer given now stops being fresh in the host cache. */
 uint64_t cache_expiry(const struct request *rq);
+
+/* The wire record (record.h) of a user or a group the connector gave: its
+ * strings stay the user's or the group's. */
+void passwd_record_of(const struct user *u, struct cdb_passwd *p);
+void group_record_of(const struct group *g, struct cdb_group *r);
 
 /* A record one look-up finds. */
 union lookup_rec {
