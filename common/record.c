@@ -1,7 +1,43 @@
 /* record.c: see record.h. */
 #include "record.h"
 
+#include <string.h>
+
 #include "protocol.h"
+
+/* A string field's bytes on the wire; 0 when it is over CDB_MAX_STRING. */
+static size_t str_size(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n <= CDB_MAX_STRING ? 4 + n : 0;
+}
+
+size_t record_passwd_size(const struct cdb_passwd *p)
+{
+	size_t a = str_size(p->name), b = str_size(p->gecos), c = str_size(p->home),
+	       d = str_size(p->shell);
+
+	if (a == 0 || b == 0 || c == 0 || d == 0)
+		return 0;
+	return a + 5 + 8 + b + c + d;    /* name, "x", uid, gid, gecos, home, shell */
+}
+
+size_t record_group_size(const struct cdb_group *g)
+{
+	size_t n = str_size(g->name), i, m;
+
+	if (n == 0 || g->nmembers > CDB_MAX_MEMBERS)
+		return 0;
+	n += 5 + 8;                      /* "x", gid, member count */
+	for (i = 0; i < g->nmembers; i++) {
+		m = str_size(g->members[i]);
+		if (m == 0)
+			return 0;
+		n += m;
+	}
+	return n;
+}
 
 int record_put_passwd(struct wbuf *w, const struct cdb_passwd *p)
 {

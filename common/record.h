@@ -40,6 +40,12 @@ struct cdb_group {
 	const char *const *members;
 };
 
+/* The bytes record_put_* appends for the record, or 0 when it could never
+ * travel (a string over CDB_MAX_STRING, more than CDB_MAX_MEMBERS members):
+ * the first phase of size-then-pack. */
+size_t record_passwd_size(const struct cdb_passwd *p);
+size_t record_group_size(const struct cdb_group *g);
+
 /* Append the record's fields to w. 0 or -1. */
 int record_put_passwd(struct wbuf *w, const struct cdb_passwd *p);
 int record_put_group(struct wbuf *w, const struct cdb_group *g);

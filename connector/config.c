@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,9 @@ const char *query_id_name(enum query_id id)
 	return (unsigned)id < Q_COUNT_ ? query_names[id] : "?";
 }
 
+/* Keys of keys[] at most (the assertion after keys[] checks). */
+#define CONFIG_MAX_KEYS 64
+
 /* State of one parse: where we are in the text, and the first error. */
 struct parse {
 	struct config *c;
@@ -51,10 +55,9 @@ struct parse {
 	size_t line_len;        /* bytes of the current line read so far */
 	char prev_key[64];      /* last key set, for continuation lines */
 	char prev_section[32];
-	/* every "section.key" set so far, and its line: no key may be set twice,
-	 * and checks made after the whole file is read still name the line */
-	struct { char key[96]; int line; } seen[64];
-	size_t nseen;
+	/* the line each key of keys[] was set on, 0 if not: no key may be set
+	 * twice, and checks made after the whole file is read name the line */
+	int key_line[CONFIG_MAX_KEYS];
 	char *err;
 	size_t errlen;
 	bool failed;
@@ -163,40 +166,21 @@ static bool parse_long(const char *v, long min, long max, long *out)
 	return true;
 }
 
-static bool set_str(struct parse *p, const char *s, const char *k, char **dst, const char *v)
+/* "'v' is neither a nor b" / "'v' is not one of a, b, c" into perr. */
+static void perr_choices(struct parse *p, const char *s, const char *k, const char *v,
+			 const char *const *choices)
 {
-	char *n;
+	char list[128] = "";
+	size_t i, o = 0;
 
-	if (*dst != NULL) {
-		perr(p, s, k, "set twice");
-		return false;
+	if (choices[1] != NULL && choices[2] == NULL) {
+		perr(p, s, k, "'%s' is neither %s nor %s", v, choices[0], choices[1]);
+		return;
 	}
-	n = strdup(v);
-	if (n == NULL) {
-		perr(p, s, k, "out of memory");
-		return false;
-	}
-	*dst = n;
-	return true;
-}
-
-static bool set_int(struct parse *p, const char *s, const char *k, const char *v,
-		    long min, long max, long *out)
-{
-	if (!parse_long(v, min, max, out)) {
-		perr(p, s, k, "'%s' is not a whole number from %ld to %ld", v, min, max);
-		return false;
-	}
-	return true;
-}
-
-static bool set_bool(struct parse *p, const char *s, const char *k, const char *v, bool *out)
-{
-	if (!parse_bool(v, out)) {
-		perr(p, s, k, "'%s' is not yes or no", v);
-		return false;
-	}
-	return true;
+	for (i = 0; choices[i] != NULL && o < sizeof(list); i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i > 0 ? ", " : "",
+				      choices[i]);
+	perr(p, s, k, "'%s' is not one of %s", v, list);
 }
 
 static bool set_hash_limit(struct parse *p, const char *s, const char *k, const char *v)
@@ -245,204 +229,229 @@ static bool set_gid_list(struct parse *p, const char *s, const char *k, const ch
 	return ok;
 }
 
-static bool handle_customdb(struct parse *p, const char *s, const char *k, const char *v)
-{
-	struct config *c = p->c;
-	long n;
+/* What a key's value must be, and how it is stored. */
+enum key_type {
+	K_INT,   /* a whole number in [min, max], into an int, long, uid_t, ... */
+	K_BOOL,  /* yes/no, true/false, on/off, 1/0 */
+	K_ENUM,  /* one of choices, stored as its index (an enum) */
+	K_STR,   /* any text, or one of choices when there are some */
+	K_PATH,  /* an absolute path */
+	K_FN,    /* set() parses and stores it */
+};
 
-	if (strcmp(k, "mode") == 0) {
-		if (strcmp(v, "legacy") == 0)
-			c->mode = MODE_LEGACY;
-		else if (strcmp(v, "migrate") == 0)
-			c->mode = MODE_MIGRATE;
-		else {
-			perr(p, s, k, "'%s' is neither legacy nor migrate", v);
+typedef bool key_setter(struct parse *p, const char *s, const char *k, const char *v);
+
+struct config_key {
+	const char *section, *name;
+	enum key_type type;
+	size_t off, size;             /* the field of struct config */
+	long min, max;                /* K_INT */
+	const char *const *choices;   /* K_ENUM, K_STR: NULL-terminated */
+	key_setter *set;              /* K_FN */
+	const char *def;              /* default, as written in the file; NULL:
+				       * none, or worked out in config_finish */
+	const char *help;             /* one line; customdb.conf(5) says more */
+};
+
+#define FIELD(f) offsetof(struct config, f), sizeof(((struct config *)0)->f)
+#define KINT(sec, key, f, lo, hi, def, help) \
+	{ sec, key, K_INT, FIELD(f), lo, hi, NULL, NULL, def, help }
+#define KBOOL(sec, key, f, def, help) { sec, key, K_BOOL, FIELD(f), 0, 0, NULL, NULL, def, help }
+#define KENUM(sec, key, f, ch, def, help) { sec, key, K_ENUM, FIELD(f), 0, 0, ch, NULL, def, help }
+#define KSTR(sec, key, f, ch, def, help) { sec, key, K_STR, FIELD(f), 0, 0, ch, NULL, def, help }
+#define KPATH(sec, key, f, def, help) { sec, key, K_PATH, FIELD(f), 0, 0, NULL, NULL, def, help }
+#define KFN(sec, key, fn, help) { sec, key, K_FN, 0, 0, 0, 0, NULL, fn, NULL, help }
+#define ID_LAST 4294967294L /* the last uid or gid that is not (uid_t)-1 */
+#define KHASH(key) KFN("customdb", key, set_hash_limit, \
+			 "ceiling on a stored hash's cost (hash_limit_set; default hash_limits_default)")
+
+static const char *const mode_names[] = { "legacy", "migrate", NULL };
+static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", NULL };
+static const char *const store_drivers[] = { "sqlite", "postgresql", NULL };
+
+/* Every key of [customdb], [legacy] and [store] ([queries] is query_names):
+ * customdb.conf(5) lists the same ones (tests/unit/test_config.c checks). */
+static const struct config_key keys[] = {
+	KENUM("customdb", "mode", mode, mode_names, "legacy", "legacy or migrate"),
+	KINT("customdb", "min_uid", min_uid, 1, ID_LAST, "10000", "lowest uid and gid answered for"),
+	KINT("customdb", "max_uid", max_uid, 1, ID_LAST, "60000", "highest uid and gid answered for"),
+	KINT("customdb", "default_gid", default_gid, 1, ID_LAST, "100", "primary gid when none is given"),
+	KFN("customdb", "allowed_gids", set_gid_list, "more gids a row may give"),
+	KINT("customdb", "cache_max_entries", cache_max_entries, 100, 100000000, "1000000",
+	    "answers the daemon keeps"),
+	KINT("customdb", "negative_max_entries", negative_max_entries, 0, 10000000, "100000",
+	    "\"no such\" answers the daemon keeps"),
+	KINT("customdb", "cache_ttl", cache_ttl, 0, 86400 * 365, "300", "seconds an answer is fresh"),
+	KINT("customdb", "negative_ttl", negative_ttl, 0, 86400 * 365, "30",
+	    "seconds a \"no such\" is remembered"),
+	KINT("customdb", "workers", workers, 1, 256, "8", "request threads of customdbd"),
+	KBOOL("customdb", "require_verified", require_verified, "no", "refuse unverified emails"),
+	KBOOL("customdb", "enumerate", enumerate, "no", "getpwent/getgrent list users and groups"),
+	KINT("customdb", "enumerate_limit", enumerate_limit, 1, 1000000, "10000",
+	    "at most this many of each listed"),
+	KPATH("customdb", "default_shell", default_shell, "/bin/sh", "shell when none is given"),
+	KPATH("customdb", "home", home, "/home/%u", "home template: %u name, %U uid, %% percent"),
+	KPATH("customdb", "socket", socket_path, CUSTOMDB_DEFAULT_SOCKET, "the daemon's socket"),
+	KPATH("customdb", "state_dir", state_dir, CUSTOMDB_DEFAULT_STATE_DIR, "the daemon's files"),
+	KHASH("hash_max_bcrypt_cost"),
+	KHASH("hash_max_rounds"),
+	KHASH("hash_max_iterations"),
+	KHASH("hash_max_memory_kib"),
+	KHASH("hash_max_passes"),
+
+	KSTR("legacy", "driver", driver, legacy_drivers, NULL, "the application's database kind"),
+	KSTR("legacy", "connection", connection, NULL, NULL, "how to reach it"),
+	KPATH("legacy", "password_file", password_file, NULL, "file holding its password"),
+	KINT("legacy", "connect_timeout", connect_timeout, 1, 300, "3", "seconds to connect"),
+	KINT("legacy", "query_timeout", query_timeout, 1, 300, "5", "seconds per query"),
+	KSTR("legacy", "password_scheme", password_scheme, NULL, "bcrypt", "scheme of new hashes"),
+	KSTR("legacy", "password_scheme_read", password_scheme_read, NULL, NULL,
+	    "schemes known by name only"),
+	KINT("legacy", "password_cost", password_cost, 0, 2000000000L, "0",
+	    "cost of new hashes; 0: the scheme's default"),
+	KBOOL("legacy", "allow_empty_password", allow_empty_password, "no",
+	     "the application accepted an empty password"),
+	KBOOL("legacy", "rehash_on_login", rehash_on_login, "no", "re-hash old hashes at login"),
+
+	KSTR("store", "driver", store_driver, store_drivers, "sqlite", "the store's database kind"),
+	KPATH("store", "path", store_path, NULL, "SQLite file; default state_dir/store.db"),
+	KSTR("store", "connection", store_connection, NULL, NULL, "PostgreSQL connection string"),
+	KINT("store", "connect_timeout", store_connect_timeout, 1, 300, NULL,
+	    "seconds to connect; default [legacy]'s"),
+	KINT("store", "query_timeout", store_query_timeout, 1, 300, NULL,
+	    "seconds per query; default [legacy]'s"),
+	/* argon2id ops limit: 0 is libsodium's interactive level (2) */
+	KINT("store", "password_cost", store_password_cost, 0, 20, "0", "argon2id time cost"),
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+_Static_assert(NKEYS <= CONFIG_MAX_KEYS, "struct parse's key_line is too short");
+
+bool config_key_at(size_t i, const char **section, const char **name, const char **help)
+{
+	if (i < NKEYS) {
+		*section = keys[i].section;
+		*name = keys[i].name;
+		*help = keys[i].help;
+		return true;
+	}
+	i -= NKEYS;
+	if (i >= Q_COUNT_)
+		return false;
+	*section = "queries";
+	*name = query_names[i];
+	*help = "SQL";
+	return true;
+}
+
+/* Index of section.key in keys, or -1. */
+static int key_index(const char *section, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A number already in the key's range, into its field whatever its width. */
+static void store_number(void *dst, size_t size, long n)
+{
+	unsigned int u = (unsigned int)n;
+
+	if (size == sizeof(u))
+		memcpy(dst, &u, sizeof(u));
+	else
+		memcpy(dst, &n, sizeof(n));
+}
+
+static bool set_string(struct parse *p, const struct config_key *k, char **dst, const char *v)
+{
+	char *n = strdup(v);
+
+	if (n == NULL) {
+		perr(p, k->section, k->name, "out of memory");
+		return false;
+	}
+	free(*dst);
+	*dst = n;
+	return true;
+}
+
+/* Index of v in choices, or -1 (with the message) when it is none of them. */
+static int choice_index(struct parse *p, const struct config_key *k, const char *v)
+{
+	int i;
+
+	for (i = 0; k->choices[i] != NULL; i++)
+		if (strcmp(v, k->choices[i]) == 0)
+			return i;
+	perr_choices(p, k->section, k->name, v, k->choices);
+	return -1;
+}
+
+/* Parse v as key k wants and store it into p->c. */
+static bool apply_key(struct parse *p, const struct config_key *k, const char *v)
+{
+	void *field = (char *)p->c + k->off;
+	const char *s = k->section;
+	long n;
+	bool b;
+	int i;
+
+	switch (k->type) {
+	case K_INT:
+		if (!parse_long(v, k->min, k->max, &n)) {
+			perr(p, s, k->name, "'%s' is not a whole number from %ld to %ld", v,
+			     k->min, k->max);
 			return false;
 		}
+		store_number(field, k->size, n);
 		return true;
-	}
-	if (strcmp(k, "min_uid") == 0) {
-		if (!set_int(p, s, k, v, 1, 4294967294L, &n))
+	case K_BOOL:
+		if (!parse_bool(v, &b)) {
+			perr(p, s, k->name, "'%s' is not yes or no", v);
 			return false;
-		c->min_uid = (uid_t)n;
+		}
+		memcpy(field, &b, sizeof(b));
 		return true;
-	}
-	if (strcmp(k, "max_uid") == 0) {
-		if (!set_int(p, s, k, v, 1, 4294967294L, &n))
+	case K_ENUM:
+		if ((i = choice_index(p, k, v)) < 0)
 			return false;
-		c->max_uid = (uid_t)n;
+		memcpy(field, &i, sizeof(i));
 		return true;
-	}
-	if (strcmp(k, "default_gid") == 0) {
-		if (!set_int(p, s, k, v, 1, 4294967294L, &n))
+	case K_STR:
+		if (k->choices != NULL && choice_index(p, k, v) < 0)
 			return false;
-		c->default_gid = (gid_t)n;
-		return true;
-	}
-	if (strcmp(k, "allowed_gids") == 0)
-		return set_gid_list(p, s, k, v);
-	if (strcmp(k, "cache_max_entries") == 0)
-		return set_int(p, s, k, v, 100, 100000000, &c->cache_max_entries);
-	if (strcmp(k, "negative_max_entries") == 0)
-		return set_int(p, s, k, v, 0, 10000000, &c->negative_max_entries);
-	if (strcmp(k, "cache_ttl") == 0) {
-		if (!set_int(p, s, k, v, 0, 86400 * 365, &n))
-			return false;
-		c->cache_ttl = (int)n;
-		return true;
-	}
-	if (strcmp(k, "negative_ttl") == 0) {
-		if (!set_int(p, s, k, v, 0, 86400 * 365, &n))
-			return false;
-		c->negative_ttl = (int)n;
-		return true;
-	}
-	if (strcmp(k, "workers") == 0) {
-		if (!set_int(p, s, k, v, 1, 256, &n))
-			return false;
-		c->workers = (int)n;
-		return true;
-	}
-	if (strcmp(k, "require_verified") == 0)
-		return set_bool(p, s, k, v, &c->require_verified);
-	if (strcmp(k, "enumerate") == 0)
-		return set_bool(p, s, k, v, &c->enumerate);
-	if (strcmp(k, "enumerate_limit") == 0) {
-		if (!set_int(p, s, k, v, 1, 1000000, &n))
-			return false;
-		c->enumerate_limit = n;
-		return true;
-	}
-	if (strcmp(k, "default_shell") == 0) {
-		free(c->default_shell);
-		c->default_shell = NULL;
+		return set_string(p, k, field, v);
+	case K_PATH:
 		if (v[0] != '/') {
-			perr(p, s, k, "'%s' is not an absolute path", v);
+			perr(p, s, k->name, "'%s' is not an absolute path", v);
 			return false;
 		}
-		return set_str(p, s, k, &c->default_shell, v);
+		return set_string(p, k, field, v);
+	case K_FN:
+		return k->set(p, s, k->name, v);
 	}
-	if (strcmp(k, "home") == 0) {
-		free(c->home);
-		c->home = NULL;
-		if (v[0] != '/') {
-			perr(p, s, k, "'%s' is not an absolute path", v);
-			return false;
-		}
-		return set_str(p, s, k, &c->home, v);
-	}
-	if (strcmp(k, "socket") == 0) {
-		free(c->socket_path);
-		c->socket_path = NULL;
-		if (v[0] != '/') {
-			perr(p, s, k, "'%s' is not an absolute path", v);
-			return false;
-		}
-		return set_str(p, s, k, &c->socket_path, v);
-	}
-	if (strcmp(k, "state_dir") == 0) {
-		free(c->state_dir);
-		c->state_dir = NULL;
-		if (v[0] != '/') {
-			perr(p, s, k, "'%s' is not an absolute path", v);
-			return false;
-		}
-		return set_str(p, s, k, &c->state_dir, v);
-	}
-	if (strncmp(k, "hash_max_", 9) == 0)
-		return set_hash_limit(p, s, k, v);
-	perr(p, s, k, "unknown key");
 	return false;
 }
 
-static bool handle_legacy(struct parse *p, const char *s, const char *k, const char *v)
+/* A key = value line of [customdb], [legacy] or [store]. */
+static bool handle_key(struct parse *p, const char *s, const char *k, const char *v)
 {
-	struct config *c = p->c;
-	long n;
+	int i = key_index(s, k);
 
-	if (strcmp(k, "driver") == 0)
-		return set_str(p, s, k, &c->driver, v);
-	if (strcmp(k, "connection") == 0)
-		return set_str(p, s, k, &c->connection, v);
-	if (strcmp(k, "password_file") == 0) {
-		if (v[0] != '/') {
-			perr(p, s, k, "'%s' is not an absolute path", v);
-			return false;
-		}
-		return set_str(p, s, k, &c->password_file, v);
+	if (i < 0) {
+		perr(p, s, k, "unknown key");
+		return false;
 	}
-	if (strcmp(k, "connect_timeout") == 0) {
-		if (!set_int(p, s, k, v, 1, 300, &n))
-			return false;
-		c->connect_timeout = (int)n;
-		return true;
+	if (p->key_line[i] != 0) {
+		perr(p, s, k, "set twice (first on line %d)", p->key_line[i]);
+		return false;
 	}
-	if (strcmp(k, "query_timeout") == 0) {
-		if (!set_int(p, s, k, v, 1, 300, &n))
-			return false;
-		c->query_timeout = (int)n;
-		return true;
-	}
-	if (strcmp(k, "password_scheme") == 0)
-		return set_str(p, s, k, &c->password_scheme, v);
-	if (strcmp(k, "password_scheme_read") == 0)
-		return set_str(p, s, k, &c->password_scheme_read, v);
-	if (strcmp(k, "password_cost") == 0) {
-		if (!set_int(p, s, k, v, 0, 2000000000L, &n))
-			return false;
-		c->password_cost = (unsigned long)n;
-		return true;
-	}
-	if (strcmp(k, "allow_empty_password") == 0)
-		return set_bool(p, s, k, v, &c->allow_empty_password);
-	if (strcmp(k, "rehash_on_login") == 0)
-		return set_bool(p, s, k, v, &c->rehash_on_login);
-	perr(p, s, k, "unknown key");
-	return false;
-}
-
-static bool handle_store(struct parse *p, const char *s, const char *k, const char *v)
-{
-	struct config *c = p->c;
-	long n;
-
-	if (strcmp(k, "driver") == 0) {
-		if (strcmp(v, "sqlite") != 0 && strcmp(v, "postgresql") != 0) {
-			perr(p, s, k, "'%s' is neither sqlite nor postgresql", v);
-			return false;
-		}
-		return set_str(p, s, k, &c->store_driver, v);
-	}
-	if (strcmp(k, "path") == 0) {
-		if (v[0] != '/') {
-			perr(p, s, k, "'%s' is not an absolute path", v);
-			return false;
-		}
-		return set_str(p, s, k, &c->store_path, v);
-	}
-	if (strcmp(k, "connection") == 0)
-		return set_str(p, s, k, &c->store_connection, v);
-	if (strcmp(k, "connect_timeout") == 0) {
-		if (!set_int(p, s, k, v, 1, 300, &n))
-			return false;
-		c->store_connect_timeout = (int)n;
-		return true;
-	}
-	if (strcmp(k, "query_timeout") == 0) {
-		if (!set_int(p, s, k, v, 1, 300, &n))
-			return false;
-		c->store_query_timeout = (int)n;
-		return true;
-	}
-	if (strcmp(k, "password_cost") == 0) {
-		/* argon2id ops limit: 0 is libsodium's interactive level (2) */
-		if (!set_int(p, s, k, v, 0, 20, &n))
-			return false;
-		c->store_password_cost = (unsigned long)n;
-		return true;
-	}
-	perr(p, s, k, "unknown key");
-	return false;
+	p->key_line[i] = p->line;
+	return apply_key(p, &keys[i], v);
 }
 
 static bool handle_query(struct parse *p, const char *s, const char *k, const char *v)
@@ -453,7 +462,7 @@ static bool handle_query(struct parse *p, const char *s, const char *k, const ch
 		if (strcmp(k, query_names[i]) != 0)
 			continue;
 		if (p->qtext[i] != NULL) {
-			perr(p, s, k, "set twice");
+			perr(p, s, k, "set twice (first on line %d)", p->c->q_line[i]);
 			return false;
 		}
 		p->qtext[i] = strdup(v);
@@ -501,37 +510,12 @@ static bool append_query(struct parse *p, const char *s, const char *k, const ch
 	return true;
 }
 
-/* Remember that section.key was set on this line; false if it was before. */
-static bool mark_seen(struct parse *p, const char *section, const char *key)
-{
-	char sk[96];
-	size_t i;
-
-	snprintf(sk, sizeof(sk), "%s.%s", section, key);
-	for (i = 0; i < p->nseen; i++) {
-		if (strcmp(p->seen[i].key, sk) == 0) {
-			perr(p, section, key, "set twice (first on line %d)", p->seen[i].line);
-			return false;
-		}
-	}
-	if (p->nseen < sizeof(p->seen) / sizeof(p->seen[0])) {
-		snprintf(p->seen[p->nseen].key, sizeof(p->seen[0].key), "%s", sk);
-		p->seen[p->nseen++].line = p->line;
-	}
-	return true;
-}
-
 /* The line section.key was set on, or 0 when it was not set (a default). */
 static int seen_line(const struct parse *p, const char *section, const char *key)
 {
-	char sk[96];
-	size_t i;
+	int i = key_index(section, key);
 
-	snprintf(sk, sizeof(sk), "%s.%s", section, key);
-	for (i = 0; i < p->nseen; i++)
-		if (strcmp(p->seen[i].key, sk) == 0)
-			return p->seen[i].line;
-	return 0;
+	return i < 0 ? 0 : p->key_line[i];
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value)
@@ -543,14 +527,9 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return 0;
 	if (p->indented && strcmp(key, p->prev_key) == 0 && strcmp(section, p->prev_section) == 0)
 		ok = append_query(p, section, key, value);
-	else if (!mark_seen(p, section, key))
-		ok = false;
-	else if (strcmp(section, "customdb") == 0)
-		ok = handle_customdb(p, section, key, value);
-	else if (strcmp(section, "legacy") == 0)
-		ok = handle_legacy(p, section, key, value);
-	else if (strcmp(section, "store") == 0)
-		ok = handle_store(p, section, key, value);
+	else if (strcmp(section, "customdb") == 0 || strcmp(section, "legacy") == 0 ||
+		 strcmp(section, "store") == 0)
+		ok = handle_key(p, section, key, value);
 	else if (strcmp(section, "queries") == 0)
 		ok = handle_query(p, section, key, value);
 	else if (section[0] == '\0') {
@@ -565,26 +544,22 @@ static int handler(void *user, const char *section, const char *key, const char 
 	return ok ? 1 : 0;
 }
 
-static struct config *config_new(void)
+/* A new config holding every key's default. */
+static struct config *config_new(struct parse *p)
 {
-	struct config *c = calloc(1, sizeof(*c));
+	size_t i;
 
-	if (c == NULL)
+	p->c = calloc(1, sizeof(*p->c));
+	if (p->c == NULL)
 		return NULL;
-	c->mode = MODE_LEGACY;
-	c->min_uid = 10000;
-	c->max_uid = 60000;
-	c->default_gid = 100;
-	c->cache_ttl = 300;
-	c->negative_ttl = 30;
-	c->connect_timeout = 3;
-	c->query_timeout = 5;
-	c->workers = 8;
-	c->enumerate_limit = 10000;
-	c->hash_limits = hash_limits_default;
-	c->cache_max_entries = 1000000;
-	c->negative_max_entries = 100000;
-	return c;
+	p->c->hash_limits = hash_limits_default;
+	for (i = 0; i < NKEYS; i++) {
+		if (keys[i].def != NULL && !apply_key(p, &keys[i], keys[i].def)) {
+			config_free(p->c);
+			return p->c = NULL;
+		}
+	}
+	return p->c;
 }
 
 /* password_scheme must be a scheme customdb writes, password_scheme_read a
@@ -626,13 +601,6 @@ static bool check_schemes(struct parse *p)
 	return ok;
 }
 
-static bool fill_default(char **dst, const char *v)
-{
-	if (*dst == NULL)
-		*dst = strdup(v);
-	return *dst != NULL;
-}
-
 /* [store]: defaults, and what migrate mode needs of it. In legacy mode the
  * section is read but not used. */
 static bool store_finish(struct parse *p)
@@ -644,10 +612,6 @@ static bool store_finish(struct parse *p)
 		c->store_connect_timeout = c->connect_timeout;
 	if (c->store_query_timeout == 0)
 		c->store_query_timeout = c->query_timeout;
-	if (!fill_default(&c->store_driver, "sqlite")) {
-		perr(p, "store", "driver", "out of memory");
-		return false;
-	}
 	if (c->mode != MODE_MIGRATE)
 		return true;
 	if (strcmp(c->store_driver, "postgresql") == 0) {
@@ -678,13 +642,6 @@ static bool config_finish(struct parse *p)
 	char qerr[256];
 	int i;
 
-	if (!fill_default(&c->default_shell, "/bin/sh") || !fill_default(&c->home, "/home/%u") ||
-	    !fill_default(&c->socket_path, CUSTOMDB_DEFAULT_SOCKET) ||
-	    !fill_default(&c->state_dir, CUSTOMDB_DEFAULT_STATE_DIR) ||
-	    !fill_default(&c->password_scheme, "bcrypt")) {
-		perr(p, "customdb", "", "out of memory");
-		return false;
-	}
 	if (c->min_uid > c->max_uid) {
 		/* name the key that is in the file (the later one if both are) */
 		int lmin = seen_line(p, "customdb", "min_uid"), lmax = seen_line(p, "customdb", "max_uid");
@@ -703,12 +660,6 @@ static bool config_finish(struct parse *p)
 	p->line = 0;
 	if (c->driver == NULL) {
 		perr(p, "legacy", "driver", "missing (postgresql, mysql or sqlite)");
-		return false;
-	}
-	p->line = seen_line(p, "legacy", "driver");
-	if (strcmp(c->driver, "postgresql") != 0 && strcmp(c->driver, "mysql") != 0 &&
-	    strcmp(c->driver, "sqlite") != 0) {
-		perr(p, "legacy", "driver", "'%s' is not one of postgresql, mysql, sqlite", c->driver);
 		return false;
 	}
 	if (!check_schemes(p))
@@ -744,8 +695,7 @@ static struct config *config_parse(struct parse *p)
 	int rc;
 	int i;
 
-	p->c = config_new();
-	if (p->c == NULL) {
+	if (config_new(p) == NULL) {
 		snprintf(p->err, p->errlen, "%s: out of memory", p->name);
 		return NULL;
 	}

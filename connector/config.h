@@ -105,6 +105,11 @@ struct config *config_load(const char *path, bool check_perms, char *err, size_t
  * `name` stands for the file in messages. For tests and fuzzing. */
 struct config *config_parse_string(const char *text, const char *name, char *err, size_t errlen);
 
+/* The i-th key the file may hold (from 0): its section ("customdb",
+ * "legacy", "store", "queries"), name and one line of help, all static.
+ * false when i is past the last. For checks of the list against the man page. */
+bool config_key_at(size_t i, const char **section, const char **name, const char **help);
+
 /* Free a config, wiping the password. NULL is fine. */
 void config_free(struct config *c);
 

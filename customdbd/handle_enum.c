@@ -49,30 +49,19 @@ struct kind {
 	const char *(*name)(const void *e);
 };
 
-/* A string field's bytes on the wire; 0 when it is over CDB_MAX_STRING. */
-static size_t str_bytes(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n <= CDB_MAX_STRING ? 4 + n : 0;
-}
-
 static size_t user_bytes(const void *e)
 {
-	const struct user *u = e;
-	size_t a = str_bytes(u->name), b = str_bytes(u->gecos), c = str_bytes(u->home),
-	       d = str_bytes(u->shell);
+	struct cdb_passwd p;
 
-	if (a == 0 || b == 0 || c == 0 || d == 0)
-		return 0;
-	return a + 5 + 8 + b + c + d;    /* name, "x", uid, gid, gecos, home, shell */
+	passwd_record_of(e, &p);
+	return record_passwd_size(&p);
 }
 
 static int user_put(struct wbuf *w, const void *e)
 {
-	const struct user *u = e;
-	const struct cdb_passwd p = { u->name, u->gecos, u->home, u->shell, u->uid, u->gid };
+	struct cdb_passwd p;
 
+	passwd_record_of(e, &p);
 	return record_put_passwd(w, &p);
 }
 
@@ -88,27 +77,17 @@ static const char *user_name(const void *e)
 
 static size_t group_bytes(const void *e)
 {
-	const struct group *g = e;
-	size_t n = str_bytes(g->name), i, m;
+	struct cdb_group r;
 
-	if (n == 0 || g->nmembers > CDB_MAX_MEMBERS)
-		return 0;
-	n += 5 + 8;                      /* "x", gid, member count */
-	for (i = 0; i < g->nmembers; i++) {
-		m = str_bytes(g->members[i]);
-		if (m == 0)
-			return 0;
-		n += m;
-	}
-	return n;
+	group_record_of(e, &r);
+	return record_group_size(&r);
 }
 
 static int group_put(struct wbuf *w, const void *e)
 {
-	const struct group *g = e;
-	const struct cdb_group r = { g->name, g->gid, g->nmembers,
-				     (const char *const *)g->members };
+	struct cdb_group r;
 
+	group_record_of(e, &r);
 	return record_put_group(w, &r);
 }
 

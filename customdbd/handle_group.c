@@ -7,82 +7,40 @@
 #include "names.h"
 #include "protocol.h"
 #include "record.h"
-#include "stats.h"
 
-static int reply_group(const struct request *rq, struct wbuf *out, int rc,
-		       const struct group *g)
+static int fetch_group(struct session *s, const char *name, uint32_t gid, union lookup_rec *r)
 {
-	struct cdb_group r;
-	char gid[16];
-	int st = status_of(rc);
-
-	wbuf_begin(out, (uint16_t)st);
-	if (st == CDB_STATUS_OK) {
-		r.name = g->name;
-		r.gid = g->gid;
-		r.nmembers = g->nmembers;
-		r.members = (const char *const *)g->members;
-		if (record_put_group(out, &r) != 0) {
-			wbuf_begin(out, CDB_STATUS_ERROR);
-			return CDB_STATUS_ERROR;
-		}
-		snprintf(gid, sizeof(gid), "%lu", (unsigned long)g->gid);
-		cache_put('g', g->name, cache_expiry(rq), out->data + REPLY_FIELDS,
-			  out->len - REPLY_FIELDS);
-		cache_put('G', gid, cache_expiry(rq), out->data + REPLY_FIELDS,
-			  out->len - REPLY_FIELDS);
-	}
-	return st;
+	if (name != NULL)
+		return connector_group_by_name(s, name, &r->group);
+	return connector_group_by_gid(s, (gid_t)gid, &r->group);
 }
+
+static int pack_group(struct wbuf *out, const union lookup_rec *r, const char **name,
+		      uint32_t *gid)
+{
+	struct cdb_group rec;
+
+	group_record_of(&r->group, &rec);
+	*name = rec.name;
+	*gid = rec.gid;
+	return record_put_group(out, &rec);
+}
+
+static void clear_group(union lookup_rec *r)
+{
+	group_clear(&r->group);
+}
+
+static const struct lookup_map group_map = { 'g', 'G', fetch_group, pack_group, clear_group };
 
 int handle_getgrnam(struct request *rq, struct rbuf *in, struct wbuf *out)
 {
-	char name[CDB_NAME_MAX + 2];
-	struct group g;
-	int rc, st;
-
-	if (rbuf_get_str(in, name, sizeof(name)) != 0 || rbuf_end(in) != 0) {
-		wbuf_begin(out, CDB_STATUS_NOTFOUND);
-		return CDB_STATUS_NOTFOUND;
-	}
-	snprintf(rq->what, sizeof(rq->what), "getgrnam %s", name);
-	if (cache_is_negative('g', name)) {
-		stats_negative_hit();
-		wbuf_begin(out, CDB_STATUS_NOTFOUND);
-		return CDB_STATUS_NOTFOUND;
-	}
-	stats_db_lookup();
-	rc = connector_group_by_name(rq->session, name, &g);
-	if (rc == CONN_NOTFOUND)
-		cache_put_negative('g', name);
-	st = reply_group(rq, out, rc, &g);
-	group_clear(&g);
-	return st;
+	return handle_lookup(&group_map, "getgrnam", false, rq, in, out);
 }
 
 int handle_getgrgid(struct request *rq, struct rbuf *in, struct wbuf *out)
 {
-	char key[16];
-	struct group g;
-	uint32_t gid;
-	int rc, st;
-
-	if (rbuf_get_u32(in, &gid) != 0 || rbuf_end(in) != 0)
-		return -1;
-	snprintf(rq->what, sizeof(rq->what), "getgrgid %lu", (unsigned long)gid);
-	snprintf(key, sizeof(key), "%lu", (unsigned long)gid);
-	if (cache_is_negative('G', key)) {
-		stats_negative_hit();
-		wbuf_begin(out, CDB_STATUS_NOTFOUND);
-		return CDB_STATUS_NOTFOUND;
-	}
-	stats_db_lookup();
-	rc = connector_group_by_gid(rq->session, (gid_t)gid, &g);
-	if (rc == CONN_NOTFOUND)
-		cache_put_negative('G', key);
-	st = reply_group(rq, out, rc, &g);
-	group_clear(&g);
-	return st;
+	return handle_lookup(&group_map, "getgrgid", true, rq, in, out);
 }
 
 int handle_initgroups(struct request *rq, struct rbuf *in, struct wbuf *out)

@@ -1,5 +1,6 @@
 /* test_config.c: config_parse_string and config_expand_home. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -424,6 +425,99 @@ START_TEST(test_expand_home_too_long)
 }
 END_TEST
 
+/* The keys config.c knows (config_key_at) and the keys customdb.conf(5)
+ * lists under each SECTION (".TP"/".TQ" then '.BI "key = "', or in [queries]
+ * ".B name" under ".SS Queries") are the same. */
+#define MAX_MAN_KEYS 128
+
+static size_t man_keys(char keys[][64])
+{
+	char line[512], section[32] = "";
+	bool after_tp = false, query_list = false;
+	size_t n = 0;
+	FILE *f = fopen(CUSTOMDB_CONF5, "r");
+
+	ck_assert_msg(f != NULL, "cannot open %s", CUSTOMDB_CONF5);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char name[40];
+
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, ".SH", 3) == 0 &&
+		    sscanf(line, ".SH \"SECTION [%31[a-z]]\"", section) != 1)
+			section[0] = '\0';
+		if (strncmp(line, ".SH", 3) == 0 || strncmp(line, ".SS", 3) == 0)
+			query_list = strcmp(line, ".SS Queries") == 0;
+		if (after_tp && section[0] != '\0' &&
+		    ((strcmp(section, "queries") != 0 && sscanf(line, ".BI \"%39[a-z_] = \"", name) == 1) ||
+		     (query_list && sscanf(line, ".B %39[a-z_]", name) == 1))) {
+			ck_assert_uint_lt(n, MAX_MAN_KEYS);
+			snprintf(keys[n++], 64, "%s.%s", section, name);
+		}
+		after_tp = strcmp(line, ".TP") == 0 || strcmp(line, ".TQ") == 0;
+	}
+	fclose(f);
+	return n;
+}
+
+START_TEST(test_keys_match_man_page)
+{
+	static char man[MAX_MAN_KEYS][64];
+	const char *section, *name, *help;
+	char sk[64];
+	size_t nman = man_keys(man), i, j, found;
+
+	ck_assert_uint_gt(nman, 30);
+	for (i = 0; config_key_at(i, &section, &name, &help); i++) {
+		snprintf(sk, sizeof(sk), "%s.%s", section, name);
+		ck_assert_msg(help != NULL && help[0] != '\0', "%s has no help", sk);
+		for (j = found = 0; j < nman; j++)
+			found += strcmp(man[j], sk) == 0;
+		ck_assert_msg(found == 1, "%s is %zu times in customdb.conf(5)", sk, found);
+	}
+	for (j = 0; j < nman; j++) {
+		for (i = found = 0; config_key_at(i, &section, &name, &help); i++) {
+			snprintf(sk, sizeof(sk), "%s.%s", section, name);
+			found += strcmp(man[j], sk) == 0;
+		}
+		ck_assert_msg(found == 1, "%s of customdb.conf(5) is %zu times in config.c", man[j],
+			      found);
+	}
+}
+END_TEST
+
+/* Each kind of key in the table: the value it refuses, and the message. */
+START_TEST(test_key_kinds)
+{
+	struct config *c = parse_ok("[customdb]\nmode = migrate\nhash_max_rounds = 5000\n"
+				    "[store]\ndriver = postgresql\nconnection = dbname=s\n"
+				    "connect_timeout = 9\n" MINIMAL);
+
+	ck_assert_int_eq(c->mode, MODE_MIGRATE);
+	ck_assert_uint_eq(c->hash_limits.rounds, 5000);
+	ck_assert_str_eq(c->store_driver, "postgresql");
+	ck_assert_int_eq(c->store_connect_timeout, 9);
+	ck_assert_int_eq(c->store_query_timeout, 5);
+	config_free(c);
+	parse_fails("[customdb]\nmode = hybrid\n" MINIMAL, "mode: 'hybrid' is neither legacy nor migrate",
+		    NULL);
+	parse_fails("[store]\ndriver = mysql\n" MINIMAL, "'mysql' is neither sqlite nor postgresql",
+		    NULL);
+	parse_fails("[legacy]\ndriver = oracle\nconnection = x\n" QUERIES,
+		    "test.conf:2: [legacy] driver: 'oracle' is not one of postgresql, mysql, sqlite",
+		    NULL);
+	parse_fails("[customdb]\nhash_max_rounds = 5\n" MINIMAL, "test.conf:2:", "hash_max_rounds",
+		    "from 1000 to 999999999", NULL);
+	parse_fails("[customdb]\nhash_max_roundz = 5\n" MINIMAL, "test.conf:2:", "unknown key", NULL);
+	parse_fails("[customdb]\nenumerate = 2\n" MINIMAL, "enumerate: '2' is not yes or no", NULL);
+	parse_fails("[store]\npath = x.db\n" MINIMAL, "path: 'x.db' is not an absolute path", NULL);
+	parse_fails("[customdb]\nworkers = 0\n" MINIMAL, "'0' is not a whole number from 1 to 256",
+		    NULL);
+	parse_fails("[customdb]\nallowed_gids = 5\nallowed_gids = 6\n" MINIMAL,
+		    "test.conf:3:", "set twice (first on line 2)", NULL);
+	parse_fails(MINIMAL "login = SELECT 3\n", "test.conf:7:", "set twice (first on line 5)", NULL);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -444,6 +538,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_uid_range_names_line);
 	tcase_add_test(tc, test_query_errors);
 	tcase_add_test(tc, test_small_err_buffer);
+	tcase_add_test(tc, test_keys_match_man_page);
+	tcase_add_test(tc, test_key_kinds);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("expand_home");

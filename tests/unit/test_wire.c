@@ -595,6 +595,54 @@ START_TEST(test_group_round_trip)
 }
 END_TEST
 
+/* The first phase of size-then-pack: record_*_size is what record_put_*
+ * writes, and 0 for a record that could never travel. */
+START_TEST(test_record_sizes)
+{
+	const char *members[] = { "a", "", "ccc" };
+	struct cdb_group g = { .name = "staff", .gid = 20001, .nmembers = 3, .members = members };
+	struct cdb_passwd p = alice;
+	char *big = filled(CDB_MAX_STRING + 1, 'h');
+	struct wbuf w;
+	size_t n;
+
+	for (n = 0; n <= 3; n++) {
+		g.nmembers = n;
+		wbuf_init(&w);
+		ck_assert_int_eq(record_put_group(&w, &g), 0);
+		ck_assert_uint_eq(record_group_size(&g), w.len);
+		wbuf_free(&w);
+	}
+	wbuf_init(&w);
+	ck_assert_int_eq(record_put_passwd(&w, &p), 0);
+	ck_assert_uint_eq(record_passwd_size(&p), w.len);
+	wbuf_free(&w);
+	p.gecos = "";
+	wbuf_init(&w);
+	ck_assert_int_eq(record_put_passwd(&w, &p), 0);
+	ck_assert_uint_eq(record_passwd_size(&p), w.len);
+	wbuf_free(&w);
+
+	big[CDB_MAX_STRING] = '\0';     /* the longest string travels */
+	p.shell = big;
+	wbuf_init(&w);
+	ck_assert_int_eq(record_put_passwd(&w, &p), 0);
+	ck_assert_uint_eq(record_passwd_size(&p), w.len);
+	wbuf_free(&w);
+	big[CDB_MAX_STRING] = 'h';
+	ck_assert_uint_eq(record_passwd_size(&p), 0);
+	p.shell = "/bin/sh";
+	p.name = big;
+	ck_assert_uint_eq(record_passwd_size(&p), 0);
+	members[1] = big;
+	ck_assert_uint_eq(record_group_size(&g), 0);
+	members[1] = "b";
+	g.nmembers = CDB_MAX_MEMBERS + 1;
+	ck_assert_uint_eq(record_group_size(&g), 0);
+	free(big);
+}
+END_TEST
+
 START_TEST(test_group_limits)
 {
 	const char *members[] = { "a", "b" };
@@ -842,6 +890,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_passwd_truncated);
 	tcase_add_test(tc, test_group_round_trip);
 	tcase_add_test(tc, test_group_limits);
+	tcase_add_test(tc, test_record_sizes);
 	tcase_add_test(tc, test_group_truncated);
 	suite_add_tcase(s, tc);
 
