@@ -69,36 +69,6 @@ static inline int rbuf_get_u32(struct rbuf *r, uint32_t *v)
 	return 0;
 }
 
-/* Does any of the 8 bytes of v equal 0? */
-static inline int wire_has_zero_byte(uint64_t v)
-{
-	return ((v - 0x0101010101010101ULL) & ~v & 0x8080808080808080ULL) != 0;
-}
-
-/* Is there a NUL among the n bytes at p? Strings of up to 16 bytes (names,
- * homes, shells) are read as two overlapping words, with no call: after
- * the system call glibc makes per look-up, every call and return of the NSS
- * module's hot path is mispredicted. Longer ones go to memchr. */
-static inline int wire_has_nul(const unsigned char *p, size_t n)
-{
-	uint64_t a, b;
-	uint32_t c, d;
-
-	if (n >= 8 && n <= 16) {
-		memcpy(&a, p, 8);
-		memcpy(&b, p + n - 8, 8);
-		return wire_has_zero_byte(a) || wire_has_zero_byte(b);
-	}
-	if (n >= 4 && n < 8) {
-		memcpy(&c, p, 4);
-		memcpy(&d, p + n - 4, 4);
-		return wire_has_zero_byte((uint64_t)c << 32 | d);
-	}
-	if (n < 4)
-		return n > 0 && (p[0] == 0 || p[n / 2] == 0 || p[n - 1] == 0);
-	return memchr(p, '\0', n) != NULL;
-}
-
 /* Points *s at the string's bytes inside the message (not NUL-terminated)
  * and *n at its length. */
 static inline int rbuf_get_strref(struct rbuf *r, const char **s, size_t *n)
@@ -109,7 +79,7 @@ static inline int rbuf_get_strref(struct rbuf *r, const char **s, size_t *n)
 		return -1;
 	if (len > CDB_MAX_STRING || len > r->left)
 		return -1;
-	if (wire_has_nul(r->p, len))
+	if (memchr(r->p, '\0', len) != NULL)
 		return -1;
 	*s = (const char *)r->p;
 	*n = len;

@@ -245,10 +245,10 @@ START_TEST(test_string_nul_every_position)
 }
 END_TEST
 
-/* The NSS module's one-pass copy of a string into the caller's buffer, for
- * every length from 0 to 40 (short ones are copied a word at a time): the
- * bytes, the NUL after them, nothing written past it, and ERANGE (1) when
- * the buffer is one byte short. */
+/* The NSS module's one-pass check and copy of a string into the caller's
+ * buffer, for every length from 0 to 40: the bytes, the NUL after them,
+ * nothing written past it, and ERANGE (1) when the buffer is one byte
+ * short, with the cursor and the position left where they were. */
 START_TEST(test_nss_take_str_every_length)
 {
 	unsigned char body[4 + 40];
@@ -276,6 +276,8 @@ START_TEST(test_nss_take_str_every_length)
 		rbuf_init(&r, body, 4 + len);
 		pos = buf;
 		ck_assert_int_eq(nss_take_str(&r, &pos, buf + len, &out), 1);
+		ck_assert_ptr_eq(pos, buf);
+		ck_assert_ptr_eq(r.p, body);
 		/* a NUL anywhere: malformed, whether it fits or not, and the
 		 * cursor and the position stay */
 		for (i = 0; i < len; i++) {
