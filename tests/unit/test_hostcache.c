@@ -560,8 +560,8 @@ START_TEST(test_window)
 }
 END_TEST
 
-/* Keys of every length from 1 to 24 bytes after the kind letter (the
- * reader compares short keys a word at a time): each found with its value,
+/* Keys of every length from 1 to 24 bytes after the kind letter: each
+ * found with its value,
  * and each with one byte changed, at every position, absent. */
 START_TEST(test_key_lengths)
 {
