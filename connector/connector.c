@@ -67,6 +67,16 @@ void session_init(struct session *s, struct connector *cn)
 	s->conn = cn;
 	s->b = NULL;
 	s->store = NULL;
+	s->dry_run = false;
+	s->held = 0;
+}
+
+bool session_hold(struct session *s, unsigned what)
+{
+	if (!s->dry_run)
+		return false;
+	s->held |= what;
+	return true;
 }
 
 /* Drop the legacy connection only: the store's is kept. */
@@ -231,6 +241,7 @@ int connector_authenticate(struct session *s, const char *name, const char *pass
 	int rc;
 
 	*denied = false;
+	s->held = 0;
 	memset(&u, 0, sizeof(u));
 	if (!cdb_name_valid(name, strlen(name))) {
 		dummy_verify(s->conn, password);

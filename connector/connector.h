@@ -47,10 +47,25 @@ struct connector {
 
 struct store;
 
+/* What a dry run left unwritten (session.held): what a real login would
+ * have written. */
+enum conn_held {
+	HELD_MIGRATION = 1,    /* the user, their groups and hash into the store */
+	HELD_REHASH = 2,       /* the stored hash replaced by a stronger one */
+	HELD_LAST_LOGIN = 4,   /* the store's last_login_at */
+};
+
 struct session {
 	struct connector *conn;
 	struct backend *b;      /* NULL until first used, and after a failure */
 	struct store *store;    /* migrate mode: NULL until first used */
+	/* A dry run (customdb try without --commit): connector_authenticate
+	 * checks what the daemon checks and writes nothing -- no migration, no
+	 * re-hash, no last-login. False from session_init: the daemon's
+	 * sessions always write. */
+	bool dry_run;
+	/* Set by connector_authenticate in a dry run: enum conn_held bits. */
+	unsigned held;
 };
 
 /* Set up a connector over cfg (which must outlive it). In migrate mode the
@@ -95,7 +110,10 @@ int legacy_group_list(struct session *s, const char *name, struct group **out, s
  * hash, one transaction) before CONN_OK is returned; a migration that cannot
  * be written gives CONN_UNAVAIL, a uid held in the store by another name
  * CONN_AUTH_ERR (logged). A disabled or expired account is not migrated and
- * still gets CONN_OK here: the account step refuses it. */
+ * still gets CONN_OK here: the account step refuses it.
+ * A dry run (s->dry_run) gives the same answer and writes nothing: s->held
+ * says what the login would have written (a migration's checks are made,
+ * a uid held in the store by another name included). */
 int connector_authenticate(struct session *s, const char *name, const char *password,
 			   uid_t caller_uid, bool *denied, struct user *u);
 

@@ -90,6 +90,10 @@ extern const struct mode_ops mode_migrate;
 int account_rules(const struct config *cfg, const struct user *u, uid_t caller_uid, char *why,
 		  size_t whylen);
 
+/* A login's write of what (enum conn_held): in a dry run it is noted in
+ * s->held and true is returned -- the caller writes nothing; else false. */
+bool session_hold(struct session *s, unsigned what);
+
 /* --- connector_admin.c: the administrator's changes, for every mode ---------------- */
 
 /* Whether uid is free: not in the store (when the mode has one) and not

@@ -22,7 +22,8 @@ static void rehash_legacy(struct session *s, const struct user *u, const char *p
 	int rc;
 
 	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL ||
-	    !hash_weaker(&ctx, u->password, cfg->password_scheme, cfg->password_cost))
+	    !hash_weaker(&ctx, u->password, cfg->password_scheme, cfg->password_cost) ||
+	    session_hold(s, HELD_REHASH))
 		return;
 	old = hash_identify_ctx(&ctx, u->password);
 	if (hash_generate(cfg->password_scheme, cfg->password_cost, password, hash, sizeof(hash),

@@ -243,11 +243,30 @@ out:
 	return rc;
 }
 
+/* What store_migrate_user would answer for u, with nothing written (a dry
+ * run): STORE_OK, or STORE_CONFLICT when the store holds u's uid under
+ * another name, or a failure. */
+static int store_would_migrate(struct session *s, const struct user *u)
+{
+	struct user o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	rc = store_user_by_uid(s->store, u->uid, &o);
+	if (rc == STORE_OK && strcmp(o.name, u->name) != 0)
+		rc = STORE_CONFLICT;
+	else if (rc == STORE_NOTFOUND)
+		rc = STORE_OK;
+	user_clear(&o);
+	return rc;
+}
+
 /* After a successful legacy login in migrate mode: copy the user, their
  * groups and the password re-hashed into the store, in one transaction,
  * before the login is reported. A disabled or expired account stays where it
- * is (the account step refuses it). CONN_OK, CONN_AUTH_ERR (uid held by
- * another name, or deleted), CONN_UNAVAIL, CONN_ERROR. */
+ * is (the account step refuses it). A dry run checks all that and writes
+ * nothing. CONN_OK, CONN_AUTH_ERR (uid held by another name, or deleted),
+ * CONN_UNAVAIL, CONN_ERROR. */
 static int migrate_user(struct session *s, struct user *u, unsigned cols, const char *password)
 {
 	const struct config *cfg = s->conn->cfg;
@@ -279,11 +298,13 @@ static int migrate_user(struct session *s, struct user *u, unsigned cols, const 
 		rc = CONN_ERROR;
 		goto out;
 	}
-	r = store_migrate_user(s->store, u, hash, groups, ngroups);
+	r = s->dry_run ? store_would_migrate(s, u)
+		       : store_migrate_user(s->store, u, hash, groups, ngroups);
 	switch (r) {
 	case STORE_OK:
-		log_msg(LOG_NOTICE, "user %s (uid %lu) migrated to the store with %zu groups",
-			u->name, (unsigned long)u->uid, ngroups);
+		if (!session_hold(s, HELD_MIGRATION))
+			log_msg(LOG_NOTICE, "user %s (uid %lu) migrated to the store with %zu groups",
+				u->name, (unsigned long)u->uid, ngroups);
 		rc = CONN_OK;
 		break;
 	case STORE_CONFLICT:
@@ -319,7 +340,7 @@ static void rehash_imported(struct session *s, const struct user *u, const char 
 	char hash[HASH_MAX], err[256];
 	int rc;
 
-	if (old == &hash_family_argon2id)
+	if (old == &hash_family_argon2id || session_hold(s, HELD_REHASH))
 		return;
 	if (hash_generate("argon2id", s->conn->cfg->store_password_cost, password, hash,
 			  sizeof(hash), err, sizeof(err)) != 0) {
@@ -418,7 +439,8 @@ static int store_login(struct session *s, const char *password, uid_t caller_uid
 	}
 	rc = connector_verify_user(s->conn, u, password);
 	if (rc == CONN_OK) {
-		store_touch_login(s->store, u->name);  /* logged there; not fatal */
+		if (!session_hold(s, HELD_LAST_LOGIN))
+			store_touch_login(s->store, u->name);  /* logged there; not fatal */
 		rehash_imported(s, u, password);
 	}
 	return rc;

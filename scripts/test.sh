@@ -13,7 +13,8 @@
 #      legacy mode (run.sh), migrate mode with SQLite and PostgreSQL stores
 #      (migrate.sh), the store's unit tests on a real PostgreSQL
 #      (store_pg.sh), password changes and account states (passwd.sh),
-#      enumeration (enumerate.sh), customdb user (users.sh), bulk import of
+#      enumeration (enumerate.sh), customdb user (users.sh), customdb try
+#      writing nothing unless --commit (try.sh), bulk import of
 #      100,000 users, migrate status, cache and status (admin.sh), the
 #      state directory's trust and lock (statedir.sh), hash cost ceilings
 #      (hashcost.sh), bounded caches (bounds.sh), a hostile local user
@@ -58,6 +59,8 @@ stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enume
 stage "integration: bounds (cache caps, primary gid, enumeration snapshot)" env BUILD="$ROOT/build" \
 	tests/integration/bounds.sh
 stage "integration: customdb user" env BUILD="$ROOT/build" tests/integration/users.sh
+stage "integration: customdb try writes nothing unless --commit" env BUILD="$ROOT/build" \
+	tests/integration/try.sh
 stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT/build" \
 	tests/integration/admin.sh
 stage "integration: the state directory and who writes the host cache" env BUILD="$ROOT/build" \

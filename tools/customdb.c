@@ -26,7 +26,9 @@ static void usage(FILE *f)
 		"Commands:\n"
 		"  check                 parse the config, connect, run every read query with\n"
 		"                        a probe value and report missing or unknown columns\n"
-		"  try login USER        ask for USER's password and log in as the daemon would\n"
+		"  try login USER [--commit]\n"
+		"                        ask for USER's password and log in as the daemon would;\n"
+		"                        writes nothing unless --commit (customdb try --help)\n"
 		"  try get-user USER|UID look a user up as getent/id would, and show the record\n"
 		"  hash identify STRING  name a stored hash's format and parameters, and say\n"
 		"                        whether customdb can verify and write it\n"
@@ -46,6 +48,24 @@ static void usage(FILE *f)
 		"Exit status: 0 yes/done, 1 no (wrong password, no such user, problems found),\n"
 		"2 usage or config error, 3 database or daemon unreachable.\n",
 		CUSTOMDB_DEFAULT_CONFIG);
+}
+
+static void usage_try(FILE *f)
+{
+	fprintf(f,
+		"Usage: customdb [-c FILE] [--json] [-d] try login USER [--commit]\n"
+		"       customdb [-c FILE] [--json] [-d] try get-user USER|UID\n\n"
+		"try login USER [--commit]\n"
+		"  Ask for USER's password (from the terminal without echo, or one line of\n"
+		"  standard input) and log in as the daemon would for PAM: the login query\n"
+		"  or the store, the password, then the account checks. It changes nothing\n"
+		"  unless given --commit: a user not migrated yet is not migrated, no hash\n"
+		"  is re-hashed (rehash_on_login, an imported legacy hash), and no last\n"
+		"  login is recorded; not_written lists what the login would have written.\n"
+		"  --commit: write it, as a login through the daemon does.\n"
+		"try get-user USER|UID\n"
+		"  Look the user up as getent and id would, and show the record and the\n"
+		"  groups. Changes nothing.\n");
 }
 
 /* --- check --------------------------------------------------------------- */
@@ -198,7 +218,19 @@ static int cmd_check(const struct opts *o)
 
 /* --- try ----------------------------------------------------------------- */
 
-static int cmd_try_login(const struct opts *o, const char *name)
+/* What a dry run left unwritten, as try login names it. */
+static const struct {
+	unsigned bit;
+	const char *name;
+} held_names[] = {
+	{ HELD_MIGRATION, "migration" },
+	{ HELD_REHASH, "rehash" },
+	{ HELD_LAST_LOGIN, "last_login" },
+};
+
+/* commit: write what the login writes (migration, re-hash, last login);
+ * else a dry run. */
+static int cmd_try_login(const struct opts *o, const char *name, bool commit)
 {
 	struct config *c;
 	struct connector cn;
@@ -207,11 +239,13 @@ static int cmd_try_login(const struct opts *o, const char *name)
 	struct out out;
 	char pw[1024], why[256];
 	bool denied;
+	size_t i;
 	int rc, acct = CONN_OK;
 
 	rc = tool_open_session(o, &c, &cn, &s);
 	if (rc != 0)
 		return rc;
+	s.dry_run = !commit;
 	if (tool_read_password("Password: ", pw, sizeof(pw)) != 0) {
 		fprintf(stderr, "customdb: no password given\n");
 		secret_wipe_array(pw);
@@ -228,6 +262,14 @@ static int cmd_try_login(const struct opts *o, const char *name)
 	out_str(&out, "login", rc == CONN_OK ? conn_rc_name(acct) : conn_rc_name(rc));
 	if (why[0] != '\0')
 		out_str(&out, "reason", why);
+	out_bool(&out, "dry_run", s.dry_run);
+	if (s.held != 0) {
+		out_arr_begin(&out, "not_written");
+		for (i = 0; i < sizeof(held_names) / sizeof(held_names[0]); i++)
+			if (s.held & held_names[i].bit)
+				out_item(&out, held_names[i].name);
+		out_arr_end(&out);
+	}
 	if (rc == CONN_OK) {
 		out_obj_begin(&out, "user");
 		tool_print_user(&out, &u);
@@ -414,6 +456,7 @@ int main(int argc, char **argv)
 	};
 	struct opts o = { .config = CUSTOMDB_DEFAULT_CONFIG };
 	const char *salt = NULL;
+	bool commit = false, try_login;
 	size_t g;
 	int c;
 
@@ -440,8 +483,13 @@ int main(int argc, char **argv)
 			salt = argv[c + 1];
 			memmove(&argv[c], &argv[c + 1], (size_t)(argc - c - 1) * sizeof(*argv));
 			argc--;
+		} else if (strcmp(argv[c], "--commit") == 0) {
+			commit = true;
 		} else if (strcmp(argv[c], "--help") == 0 || strcmp(argv[c], "-h") == 0) {
-			usage(stdout);
+			if (strcmp(argv[0], "try") == 0)
+				usage_try(stdout);
+			else
+				usage(stdout);
 			return EXIT_YES;
 		} else
 			continue;
@@ -449,10 +497,15 @@ int main(int argc, char **argv)
 		argc--;
 		c--;
 	}
+	try_login = argc >= 2 && strcmp(argv[0], "try") == 0 && strcmp(argv[1], "login") == 0;
+	if (commit && !try_login) {
+		fprintf(stderr, "customdb: --commit is an option of try login USER only\n");
+		return EXIT_USAGE;
+	}
 	if (argc == 1 && strcmp(argv[0], "check") == 0)
 		return cmd_check(&o);
-	if (argc == 3 && strcmp(argv[0], "try") == 0 && strcmp(argv[1], "login") == 0)
-		return cmd_try_login(&o, argv[2]);
+	if (argc == 3 && try_login)
+		return cmd_try_login(&o, argv[2], commit);
 	if (argc == 3 && strcmp(argv[0], "try") == 0 && strcmp(argv[1], "get-user") == 0)
 		return cmd_try_get_user(&o, argv[2]);
 	if (argc == 3 && strcmp(argv[0], "hash") == 0 && strcmp(argv[1], "identify") == 0)

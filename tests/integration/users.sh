@@ -77,21 +77,6 @@ print(" ".join(map(str, v)) if isinstance(v, tuple) else v)' "$expr"
 }
 json_ok() { "$@" 2>/dev/null | python3 -m json.tool >/dev/null; }
 
-# t_rc NAME STATUS REGEX CMD...: CMD must exit with STATUS, and its standard
-# output and error must match REGEX
-t_rc() {
-	local name=$1 want=$2 re=$3 got
-	shift 3
-	T_LAST_OUT=$("$@" 2>&1)
-	got=$?
-	if [ "$got" = "$want" ] && printf '%s\n' "$T_LAST_OUT" | grep -Eq -- "$re"; then
-		_t_pass "$name"
-	else
-		_t_fail "$name" "command: $*" "want: exit $want, output matching $re" \
-			"got: exit $got: $T_LAST_OUT"
-	fi
-}
-
 # drop_query KEY: the config on stdin without query KEY (and its lines)
 drop_query() {
 	awk -v k="$1" '

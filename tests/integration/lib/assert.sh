@@ -6,6 +6,9 @@
 #   t_out NAME EXPECTED CMD... CMD's stdout must be exactly EXPECTED
 #   t_grep NAME REGEX CMD...   CMD's stdout+stderr must match REGEX (grep -E)
 #   t_nogrep NAME REGEX CMD... CMD's stdout+stderr must not match REGEX
+#   t_rc NAME STATUS REGEX CMD...
+#                              CMD must exit with STATUS, and its stdout+stderr
+#                              must match REGEX
 #   t_summary                  print the count; return 1 if anything failed
 #                              (or valgrind found an error: lib/valgrind.sh)
 #
@@ -80,6 +83,19 @@ t_nogrep() {
 		_t_fail "$name" "command: $*" "must not match: $re" "got: $T_LAST_OUT"
 	else
 		_t_pass "$name"
+	fi
+}
+
+t_rc() {
+	local name=$1 want=$2 re=$3 got
+	shift 3
+	T_LAST_OUT=$("$@" 2>&1)
+	got=$?
+	if [ "$got" = "$want" ] && printf '%s\n' "$T_LAST_OUT" | grep -Eq -- "$re"; then
+		_t_pass "$name"
+	else
+		_t_fail "$name" "command: $*" "want: exit $want, output matching $re" \
+			"got: exit $got: $T_LAST_OUT"
 	fi
 }
 
