@@ -5,6 +5,7 @@
 #
 #   bench/load.sh
 #   OLD_DAEMON=/path/to/old/customdbd bench/load.sh
+#   ORDER="new old" OLD_DAEMON=... bench/load.sh    (the new one first)
 #
 # SQLite legacy database: the test fixture plus POOL users u0000001.. .
 # Per daemon, each phase SECONDS long (bench/load.c, straight to the
@@ -27,7 +28,7 @@
 # running on their own sockets, REPS rounds that take turns between them
 # (one client's getpwnam straight to the daemon, and through glibc): the
 # machine's drift hits both alike; medians of the rounds. Results to stdout
-# and bench/results/load.txt.
+# and, as a new section at the top, bench/results/load.txt.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -155,7 +156,7 @@ field() {
 		"$WORK/phases"
 }
 turn_val() { awk -v l="$1" -v c="$2" '$1 == l && $2 == "turns" { print $c }' "$WORK/phases"; }
-ratio() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] && echo "scale=2; $1 / $2" | bc; }
+ratio() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3g\n", a / b }'; }
 
 mkdir -p "$HERE/results"
 {
@@ -164,7 +165,7 @@ echo "# load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# $SECONDS_PER s per phase (rate phases $RATE_SECONDS s), SQLite legacy, $POOL users; phases: $PHASES"
 echo "# columns: label phase kind then key value pairs"
 LABELS="new"
-[ -n "${OLD_DAEMON:-}" ] && LABELS="old new"
+[ -n "${OLD_DAEMON:-}" ] && LABELS=${ORDER:-old new}
 for label in $LABELS; do
 	run_daemon "$label"
 done
@@ -198,8 +199,9 @@ if [ -n "${OLD_DAEMON:-}" ]; then
 				"$(field old "$p" "$k" p50_us)")"
 		done
 	done
-	echo "new/old turns getpwnam 1 client p50 $(ratio "$(turn_val new 4)" "$(turn_val old 4)")" \
-		"glibc above floor $(ratio "$(turn_val new 10)" "$(turn_val old 10)")"
+	[ "$REPS" -gt 0 ] &&
+		echo "new/old turns getpwnam 1 client p50 $(ratio "$(turn_val new 4)" "$(turn_val old 4)")" \
+			"glibc above floor $(ratio "$(turn_val new 10)" "$(turn_val old 10)")"
 fi
 echo "# load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# per_s: calls answered per second; p50_us/p99_us: latency of the calls answered; errors: no answer,"
@@ -209,4 +211,7 @@ echo "# mixed: $LOGINS login clients + $LOOKUPS cold look-up clients; rate: $LOG
 echo "# look-ups a second, open loop from $RATE_CLIENTS threads (latency counted from when each was due);"
 echo "# +idle: nobody holds $IDLE idle connections, reconnecting whenever closed;"
 echo "# log_warnings: warning lines the daemon wrote over all its phases"
-} | tee "$HERE/results/load.txt"
+} | tee "$WORK/section"
+# the newest run first, the earlier ones below it
+{ cat "$WORK/section"; echo; cat "$HERE/results/load.txt" 2>/dev/null; } > "$WORK/results"
+cat "$WORK/results" > "$HERE/results/load.txt"

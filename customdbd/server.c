@@ -10,8 +10,10 @@
  *
  * The limits below keep one local user from taking what the others, and PAM
  * (which runs as root), need: connections per uid, and connections, queue
- * slots and one worker that only root callers may use. Each is documented in
- * customdbd(8). */
+ * slots and one worker that only root callers may use. And they keep the
+ * password checks (each costs what the stored hash makes it cost, up to the
+ * ceilings) from taking every worker: one is always left for look-ups. Each
+ * is documented in customdbd(8). */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -55,7 +57,8 @@
 #define CONNS_MAX 4096
 #define CONNS_ROOT_RESERVE 256
 #define CONNS_PER_UID 64
-/* Complete requests waiting for a worker: root's and the others' apart. */
+/* Complete requests waiting for a worker, in four queues: root's and the
+ * others', each for password checks and for the rest. */
 #define QUEUE_ROOT_MAX 1024
 #define QUEUE_OTHER_MAX 256
 /* Descriptors kept beside the connections: database sessions, files. */
@@ -72,26 +75,50 @@
 
 enum policy { ANYONE, ROOT_ONLY };
 
+/* What a request costs a worker: QUICK ones answer from the cache or one
+ * query; HASHES ones verify a password hash (up to the ceilings of
+ * customdb.conf(5): a second or more each), and may never hold every
+ * worker at once. */
+enum cost { QUICK, HASHES };
+
 static const struct dispatch {
 	uint16_t op;
 	enum policy who;
+	enum cost cost;
 	handler_fn fn;
 	const char *name;
 } dispatch[] = {
-	{ CDB_OP_GETPWNAM, ANYONE, handle_getpwnam, "getpwnam" },
-	{ CDB_OP_GETPWUID, ANYONE, handle_getpwuid, "getpwuid" },
-	{ CDB_OP_GETGRNAM, ANYONE, handle_getgrnam, "getgrnam" },
-	{ CDB_OP_GETGRGID, ANYONE, handle_getgrgid, "getgrgid" },
-	{ CDB_OP_INITGROUPS, ANYONE, handle_initgroups, "initgroups" },
-	{ CDB_OP_LIST_USERS, ANYONE, handle_list_users, "getpwent" },
-	{ CDB_OP_LIST_GROUPS, ANYONE, handle_list_groups, "getgrent" },
+	{ CDB_OP_GETPWNAM, ANYONE, QUICK, handle_getpwnam, "getpwnam" },
+	{ CDB_OP_GETPWUID, ANYONE, QUICK, handle_getpwuid, "getpwuid" },
+	{ CDB_OP_GETGRNAM, ANYONE, QUICK, handle_getgrnam, "getgrnam" },
+	{ CDB_OP_GETGRGID, ANYONE, QUICK, handle_getgrgid, "getgrgid" },
+	{ CDB_OP_INITGROUPS, ANYONE, QUICK, handle_initgroups, "initgroups" },
+	{ CDB_OP_LIST_USERS, ANYONE, QUICK, handle_list_users, "getpwent" },
+	{ CDB_OP_LIST_GROUPS, ANYONE, QUICK, handle_list_groups, "getgrent" },
 	/* non-root callers are limited to themselves inside the handler */
-	{ CDB_OP_AUTHENTICATE, ANYONE, handle_authenticate, "authenticate" },
-	{ CDB_OP_ACCOUNT, ANYONE, handle_account, "account" },
-	{ CDB_OP_CHPASS, ANYONE, handle_chpass, "chpass" },
-	{ CDB_OP_STATUS, ROOT_ONLY, handle_status, "status" },
-	{ CDB_OP_CACHE_FLUSH, ROOT_ONLY, handle_cache_flush, "cache-flush" },
+	{ CDB_OP_AUTHENTICATE, ANYONE, HASHES, handle_authenticate, "authenticate" },
+	{ CDB_OP_ACCOUNT, ANYONE, QUICK, handle_account, "account" },
+	{ CDB_OP_CHPASS, ANYONE, HASHES, handle_chpass, "chpass" },
+	{ CDB_OP_STATUS, ROOT_ONLY, QUICK, handle_status, "status" },
+	{ CDB_OP_CACHE_FLUSH, ROOT_ONLY, QUICK, handle_cache_flush, "cache-flush" },
 };
+
+/* The entry of the request's opcode; NULL for another protocol version or
+ * an unknown opcode (answered with an error, at QUICK cost). */
+static const struct dispatch *dispatch_find(const unsigned char *body, size_t len)
+{
+	struct rbuf in;
+	uint16_t op;
+	size_t i;
+
+	rbuf_init(&in, body, len);
+	if (rbuf_begin(&in, &op) != 0)
+		return NULL;
+	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
+		if (dispatch[i].op == op)
+			return &dispatch[i];
+	return NULL;
+}
 
 /* One client connection. The loop owns it while it is READING or WRITING
  * (and then it sits in the timer list of that state); a worker owns it from
@@ -110,6 +137,7 @@ struct conn {
 	size_t got;                  /* bytes of length word and body read */
 	unsigned char *body;         /* the request (may hold a password) */
 	size_t body_len;
+	const struct dispatch *d;    /* its opcode's entry, once complete */
 	struct wbuf out;             /* the reply */
 	size_t sent;
 	struct timespec t0;          /* accepted, for the debug line */
@@ -341,30 +369,62 @@ static int conn_write(struct conn *c)
 	return 1;
 }
 
-/* The bounded queue of complete requests. Workers take root's first, and
- * at most other_busy_max of them work on other callers' requests at once, so
- * that one worker is always free for root when there are two or more. */
+/* The bounded queues of complete requests, one per caller (root or not) and
+ * cost. A worker takes the first request it may, in this order: root's quick
+ * ones, root's password checks, the others' quick ones, the others' password
+ * checks; and the caps keep one worker for root (at most other_max busy on
+ * other callers' requests) and one for quick requests (at most hash_max busy
+ * checking passwords). Both hold with three workers or more (a request of
+ * another caller that checks a password needs a worker beyond both, at most
+ * other_hash_max); with two, only root's; with one, neither. */
 struct ring {
 	struct conn **slot;
 	size_t cap, head, count;
 };
 
+/* each caller's quick queue, then its password checks' (queue_push) */
+enum { Q_ROOT_QUICK, Q_ROOT_HASHES, Q_OTHER_QUICK, Q_OTHER_HASHES, Q_COUNT };
+
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	struct ring root, other;
-	struct conn *root_slot[QUEUE_ROOT_MAX], *other_slot[QUEUE_OTHER_MAX];
-	int other_busy, other_busy_max;
+	struct ring q[Q_COUNT];
+	struct conn *root_quick[QUEUE_ROOT_MAX], *root_hashes[QUEUE_ROOT_MAX];
+	struct conn *other_quick[QUEUE_OTHER_MAX], *other_hashes[QUEUE_OTHER_MAX];
+	int other_busy, hash_busy, other_hash_busy;
+	int other_max, hash_max, other_hash_max;
 	bool stopping;
 	struct conn *handed_back;    /* replies for the loop to finish writing */
 	int wake_fd;                 /* eventfd: the loop reads handed_back */
 } queue = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.cond = PTHREAD_COND_INITIALIZER,
-	.root = { queue.root_slot, QUEUE_ROOT_MAX, 0, 0 },
-	.other = { queue.other_slot, QUEUE_OTHER_MAX, 0, 0 },
+	.q = {
+		[Q_ROOT_QUICK] = { queue.root_quick, QUEUE_ROOT_MAX, 0, 0 },
+		[Q_ROOT_HASHES] = { queue.root_hashes, QUEUE_ROOT_MAX, 0, 0 },
+		[Q_OTHER_QUICK] = { queue.other_quick, QUEUE_OTHER_MAX, 0, 0 },
+		[Q_OTHER_HASHES] = { queue.other_hashes, QUEUE_OTHER_MAX, 0, 0 },
+	},
 	.wake_fd = -1,
 };
+
+/* Set the caps for n workers. */
+static void queue_caps(int n)
+{
+	queue.other_max = n > 1 ? n - 1 : 1;
+	queue.hash_max = n > 2 ? n - 1 : n;
+	queue.other_hash_max = n > 2 ? n - 2 : 1;
+}
+
+static bool is_other(const struct conn *c)
+{
+	return c->cred.uid != 0;
+}
+
+static bool hashes(const struct conn *c)
+{
+	return c->d != NULL && c->d->cost == HASHES;
+}
 
 static int ring_push(struct ring *r, struct conn *c)
 {
@@ -390,7 +450,7 @@ static int queue_push(struct conn *c)
 
 	c->state = CONN_QUEUED;
 	pthread_mutex_lock(&queue.lock);
-	rc = ring_push(c->cred.uid == 0 ? &queue.root : &queue.other, c);
+	rc = ring_push(&queue.q[(is_other(c) ? Q_OTHER_QUICK : Q_ROOT_QUICK) + hashes(c)], c);
 	pthread_mutex_unlock(&queue.lock);
 	/* after the unlock: the woken worker does not then wait for the lock
 	 * (c may be served and gone by now; it is not touched again) */
@@ -399,23 +459,47 @@ static int queue_push(struct conn *c)
 	return rc;
 }
 
-/* The next request for a worker; NULL once stopping and nothing is left. */
+/* Whether a worker may take a request of queue i now. */
+static bool queue_may_take(int i)
+{
+	bool other = i == Q_OTHER_QUICK || i == Q_OTHER_HASHES;
+	bool hash = i == Q_ROOT_HASHES || i == Q_OTHER_HASHES;
+
+	return (!other || queue.other_busy < queue.other_max) &&
+	       (!hash || queue.hash_busy < queue.hash_max) &&
+	       (!other || !hash || queue.other_hash_busy < queue.other_hash_max);
+}
+
+static bool queue_empty(void)
+{
+	int i;
+
+	for (i = 0; i < Q_COUNT; i++)
+		if (queue.q[i].count > 0)
+			return false;
+	return true;
+}
+
+/* The next request for a worker, counted busy; NULL once stopping and
+ * nothing is left. */
 static struct conn *queue_pop(void)
 {
 	struct conn *c = NULL;
+	int i;
 
 	pthread_mutex_lock(&queue.lock);
 	for (;;) {
-		if (queue.root.count > 0) {
-			c = ring_pop(&queue.root);
+		for (i = 0; i < Q_COUNT; i++)
+			if (queue.q[i].count > 0 && queue_may_take(i))
+				break;
+		if (i < Q_COUNT) {
+			c = ring_pop(&queue.q[i]);
+			queue.other_busy += is_other(c);
+			queue.hash_busy += hashes(c);
+			queue.other_hash_busy += is_other(c) && hashes(c);
 			break;
 		}
-		if (queue.other.count > 0 && queue.other_busy < queue.other_busy_max) {
-			c = ring_pop(&queue.other);
-			queue.other_busy++;
-			break;
-		}
-		if (queue.stopping && queue.other.count == 0)
+		if (queue.stopping && queue_empty())
 			break;
 		pthread_cond_wait(&queue.cond, &queue.lock);
 	}
@@ -423,20 +507,23 @@ static struct conn *queue_pop(void)
 	return c;
 }
 
-/* A worker is done with a request: hand_back is its connection when the
- * reply is not all written (NULL when it was released already). */
-static void queue_done(struct conn *hand_back, bool from_other)
+/* A worker is done with a request of that caller and cost: hand_back is its
+ * connection when the reply is not all written (NULL when it was released
+ * already). */
+static void queue_done(struct conn *hand_back, bool other, bool hash)
 {
 	bool wake = false;
 	uint64_t one = 1;
 
 	pthread_mutex_lock(&queue.lock);
-	if (from_other) {
-		queue.other_busy--;
+	queue.other_busy -= other;
+	queue.hash_busy -= hash;
+	queue.other_hash_busy -= other && hash;
+	if (other || hash) {
 		/* when stopping, the workers waiting for this slot may now exit */
 		if (queue.stopping)
 			pthread_cond_broadcast(&queue.cond);
-		else if (queue.other.count > 0)
+		else if (!queue_empty())
 			pthread_cond_signal(&queue.cond);
 	}
 	if (hand_back != NULL) {
@@ -475,7 +562,7 @@ static void serve_one(struct session *s, struct conn *c)
 			      .peer_uid = c->cred.uid, .peer_gid = c->cred.gid };
 	const char *opname = NULL;  /* of a known opcode, for the counters */
 	struct rbuf in;
-	size_t i;
+	const struct dispatch *d = c->d;
 	uint16_t op;
 	int st = -1;
 
@@ -485,25 +572,22 @@ static void serve_one(struct session *s, struct conn *c)
 		wbuf_begin(&c->out, CDB_STATUS_ERROR);
 		goto reply;
 	}
-	for (i = 0; i < sizeof(dispatch) / sizeof(dispatch[0]); i++)
-		if (dispatch[i].op == op)
-			break;
-	if (i == sizeof(dispatch) / sizeof(dispatch[0])) {
+	if (d == NULL) {
 		log_msg(LOG_WARNING, "pid %ld: unknown opcode %u", (long)c->cred.pid, op);
 		wbuf_begin(&c->out, CDB_STATUS_ERROR);
 		goto reply;
 	}
-	opname = dispatch[i].name;
-	snprintf(rq.what, sizeof(rq.what), "%s", dispatch[i].name);
-	if (dispatch[i].who == ROOT_ONLY && c->cred.uid != 0) {
+	opname = d->name;
+	snprintf(rq.what, sizeof(rq.what), "%s", d->name);
+	if (d->who == ROOT_ONLY && c->cred.uid != 0) {
 		st = CDB_STATUS_DENIED;
 		wbuf_begin(&c->out, CDB_STATUS_DENIED);
 		goto reply;
 	}
-	st = dispatch[i].fn(&rq, &in, &c->out);
+	st = d->fn(&rq, &in, &c->out);
 	if (st < 0) {
 		log_msg(LOG_WARNING, "pid %ld: malformed %s request", (long)c->cred.pid,
-			dispatch[i].name);
+			d->name);
 		wbuf_begin(&c->out, CDB_STATUS_ERROR);
 	}
 reply:
@@ -521,12 +605,13 @@ static void *worker(void *arg)
 {
 	struct session s;
 	struct conn *c;
-	bool other;
+	bool other, hash;
 	int w;
 
 	session_init(&s, arg);
 	while ((c = queue_pop()) != NULL) {
-		other = c->cred.uid != 0;
+		other = is_other(c);
+		hash = hashes(c);
 		serve_one(&s, c);
 		secret_wipe(c->body, c->body_len);
 		free(c->body);
@@ -538,7 +623,7 @@ static void *worker(void *arg)
 		} else {
 			c->state = CONN_WRITING;
 		}
-		queue_done(c, other);
+		queue_done(c, other, hash);
 	}
 	session_close(&s);
 	return NULL;
@@ -641,8 +726,10 @@ static void loop_read(struct loop *lp, struct conn *c)
 	if (r == 0 && loop_arm(lp, c, EPOLLIN) == 0)
 		return;
 	timer_remove(&lp->reading, c);
-	if (r > 0)
+	if (r > 0) {
+		c->d = dispatch_find(c->body, c->body_len);
 		loop_queue(c);
+	}
 	else
 		conn_release(c);
 }
@@ -894,7 +981,7 @@ int server_run(int listen_fd, struct connector *cn)
 		}
 		started++;
 	}
-	queue.other_busy_max = started > 1 ? started - 1 : 1;
+	queue_caps(started);
 	/* Every request passes through this thread, twice: it must not wait for
 	 * a time slice behind workers that hash passwords (set after they were
 	 * started, which inherit a thread's nice value). */
