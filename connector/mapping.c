@@ -136,6 +136,8 @@ static int dup_or(char **dst, const char *v, const char *dflt)
 
 #define WHY(...) do { if (why != NULL) snprintf(why, whylen, __VA_ARGS__); } while (0)
 
+/* Long: one check per column of the users query, each rejection with its
+ * reason; see mapping.h for the contract. */
 int map_user(const struct config *c, const struct result *r, size_t row, bool need_password,
 	     struct user *u, char *why, size_t whylen)
 {

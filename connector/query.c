@@ -66,6 +66,8 @@ static size_t quoted_len(const char *s, char quote)
 	}
 }
 
+/* Long: one scanner loop with a branch per kind of SQL token (quotes,
+ * comments, casts, :parameters); see query.h for the contract. */
 int query_parse(struct query *q, const char *name, const char *sql, char *err, size_t errlen)
 {
 	size_t len = strlen(sql), i = 0, n;

@@ -431,7 +431,8 @@ static int sort_by_home(struct hostcache_writer *w, int k, uint64_t nb)
 /* Lay out table k and write it to the file at off: its buckets (*nspan of
  * them, homes first); its far values are appended to w->far, their total
  * added to *far_size (offsets count from the far area's start). 0, or -1
- * with errno. */
+ * with errno. Long: one pass with one cursor (cb, co, base) over a sliding
+ * window of buckets, which pieces of it would all share by pointer. */
 static int layout(struct hostcache_writer *w, int k, uint64_t off, uint64_t *nbuckets,
 		  uint64_t *nspan, uint64_t *far_size)
 {

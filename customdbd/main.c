@@ -77,6 +77,8 @@ static int daemonize(void)
 	return 0;
 }
 
+/* Long: the start-up order is the point (config, state_dir, socket, claim,
+ * daemon, signals, cache), one block a step, in the order they must run. */
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {

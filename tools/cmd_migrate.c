@@ -338,6 +338,33 @@ static int map_rows(struct import *im, const struct result *r, size_t from, size
 	return EXIT_YES;
 }
 
+/* Count what store_import_users said of user u: imported, or skipped and
+ * why. */
+static void count_written(struct import *im, const struct user *u, int rc)
+{
+	char why[64];
+
+	switch (rc) {
+	case STORE_OK:
+		im->imported++;
+		break;
+	case STORE_EXISTS:
+		skip(im, SKIP_EXISTS, u->name, NULL);
+		break;
+	case STORE_CONFLICT:
+		snprintf(why, sizeof(why), "uid %lu is another user's in the store",
+			 (unsigned long)u->uid);
+		skip(im, SKIP_CONFLICT, u->name, why);
+		break;
+	case STORE_TOMBSTONE:
+		skip(im, SKIP_TOMBSTONE, u->name, NULL);
+		break;
+	default:
+		skip(im, SKIP_ERROR, u->name, store_rc_name(rc));
+		break;
+	}
+}
+
 /* One batch: users[0..n) mapped and usable. Those the store does not know
  * get their legacy groups and are written in one transaction. EXIT_YES, or
  * EXIT_UNAVAIL when the legacy database or the store went away (said on
@@ -396,30 +423,8 @@ static int import_batch(struct import *im, struct user *users, size_t n)
 		exit_rc = EXIT_UNAVAIL;
 		goto out;
 	}
-	for (i = 0; i < k; i++) {
-		const char *name = rows[i].u->name;
-		char why[64];
-
-		switch (rc[i]) {
-		case STORE_OK:
-			im->imported++;
-			break;
-		case STORE_EXISTS:
-			skip(im, SKIP_EXISTS, name, NULL);
-			break;
-		case STORE_CONFLICT:
-			snprintf(why, sizeof(why), "uid %lu is another user's in the store",
-				 (unsigned long)rows[i].u->uid);
-			skip(im, SKIP_CONFLICT, name, why);
-			break;
-		case STORE_TOMBSTONE:
-			skip(im, SKIP_TOMBSTONE, name, NULL);
-			break;
-		default:
-			skip(im, SKIP_ERROR, name, store_rc_name(rc[i]));
-			break;
-		}
-	}
+	for (i = 0; i < k; i++)
+		count_written(im, rows[i].u, rc[i]);
 out:
 	for (i = 0; groups != NULL && i < k; i++) {
 		for (j = 0; j < rows[i].ngroups; j++)
@@ -463,14 +468,40 @@ static void print_summary(struct import *im, bool complete)
 	out_end(&out);
 }
 
+/* The rows of list_users, im->batch at a time: mapped, then written; the
+ * summary printed. EXIT_YES, or why it stopped. */
+static int import_rows(struct import *im, const struct result *r)
+{
+	struct user *users;
+	size_t from, to, n, i;
+	int rc = EXIT_YES;
+
+	im->rows = r->nrows;
+	users = calloc(im->batch, sizeof(*users));
+	if (users == NULL)
+		return EXIT_USAGE;
+	for (from = 0; from < r->nrows && rc == EXIT_YES; from = to) {
+		to = from + im->batch < r->nrows ? from + im->batch : r->nrows;
+		rc = map_rows(im, r, from, to, users, &n);
+		if (rc == EXIT_YES)
+			rc = import_batch(im, users, n);
+		for (i = 0; i < n; i++)
+			user_clear(&users[i]);
+		if (rc == EXIT_YES)
+			im->done = to;
+		progress(im, to == r->nrows || rc != EXIT_YES);
+	}
+	print_summary(im, rc == EXIT_YES);
+	free(users);
+	return rc;
+}
+
 static int migrate_import(const struct opts *o, size_t batch)
 {
 	struct import *im = calloc(1, sizeof(*im));
 	struct connector cn;
 	struct result *r = NULL;
-	struct user *users = NULL;
 	char err[512];
-	size_t from, to, n, i;
 	int rc;
 
 	if (im == NULL)
@@ -519,27 +550,8 @@ static int migrate_import(const struct opts *o, size_t batch)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	im->rows = r->nrows;
-	users = calloc(batch, sizeof(*users));
-	if (users == NULL) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	rc = EXIT_YES;
-	for (from = 0; from < r->nrows && rc == EXIT_YES; from = to) {
-		to = from + batch < r->nrows ? from + batch : r->nrows;
-		rc = map_rows(im, r, from, to, users, &n);
-		if (rc == EXIT_YES)
-			rc = import_batch(im, users, n);
-		for (i = 0; i < n; i++)
-			user_clear(&users[i]);
-		if (rc == EXIT_YES)
-			im->done = to;
-		progress(im, to == r->nrows || rc != EXIT_YES);
-	}
-	print_summary(im, rc == EXIT_YES);
+	rc = import_rows(im, r);
 out:
-	free(users);
 	result_free(r);
 	store_close(im->store);
 	tool_close_session(im->c, &im->s);
