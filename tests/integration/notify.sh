@@ -10,6 +10,9 @@
 #      on SIGTERM it sends STOPPING=1, after READY=1
 #   2. a NOTIFY_SOCKET it cannot use (a relative name, a socket nobody
 #      listens on) is logged, and the daemon serves all the same
+#   3. with the unit's privileges (CAP_DAC_READ_SEARCH alone, LimitNICE=),
+#      the event loop gets the nice value server.c asks for; without the
+#      limit the daemon serves at nice 0 and says so once, at debug level
 #
 # The service manager is played by a small Python listener. Needs root and
 # a build in $BUILD (SQLite legacy database only). Runs in a private mount
@@ -112,6 +115,51 @@ for bad in relative/notify.sock "$WORK/nobody-listens.sock"; do
 	t_out "... and serves" "alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" \
 		getent passwd alice
 	t_ok "... and says why it tells no one" wait_log "$WORK/daemon.log" "$why" "$lines"
+	stop_daemon "$WORK/daemon.pid"
+done
+
+t_section "the unit's privileges: the event loop's nice value"
+# As systemd runs it: no capability but CAP_DAC_READ_SEARCH (a root process
+# gets its bounding set at exec), RLIMIT_NICE as the unit's LimitNICE= sets it
+# (a nice value n is the rlimit 20 - n).
+unit_nice=$(sed -n 's/^LimitNICE=//p' "$ROOT/conf/customdbd.service")
+loop_nice=$(sed -n 's/^#define LOOP_NICE //p' "$ROOT/customdbd/server.c")
+t_out "the unit's LimitNICE= lets the loop take LOOP_NICE (server.c)" "$loop_nice" echo "$unit_nice"
+REAL_DAEMON=$DAEMON
+# capped RLIMIT_NICE: customdbd with the unit's capabilities and that limit
+capped() {
+	printf '#!/bin/sh\nexec setpriv --bounding-set=-all,+dac_read_search -- prlimit --nice=%s -- %s "$@"\n' \
+		"$1" "$REAL_DAEMON" > "$WORK/capped"
+	chmod 755 "$WORK/capped"
+}
+# the event loop is the main thread: its nice value, field 19 of its stat
+loop_nice_now() {
+	sed 's/.*) //' "/proc/$1/task/$1/stat" | cut -d' ' -f17
+}
+for limit in "$((20 - ${unit_nice:-0}))" 0; do
+	if ! prlimit --nice="$limit" -- true 2>/dev/null; then
+		# raising a hard limit takes CAP_SYS_RESOURCE, which systemd has
+		echo "  skip  RLIMIT_NICE $limit: this environment may not raise RLIMIT_NICE"
+		continue
+	fi
+	capped "$limit"
+	lines=$(log_count "$WORK/daemon.log" setpriority)
+	t_ok "RLIMIT_NICE $limit, CAP_DAC_READ_SEARCH alone: customdbd starts" \
+		env DAEMON="$WORK/capped" bash -c '. "$1"; . "$2"; WORK=$3; start_daemon "$4" "$5" "$6"' _ \
+		"$HERE/lib/wait.sh" "$HERE/lib/daemon.sh" "$WORK" "$WORK/customdb.conf" "$WORK/daemon.log" "$SOCK"
+	pid=$(cat "$WORK/daemon.pid")
+	t_out "... with no capability but CAP_DAC_READ_SEARCH" "0000000000000004" \
+		sed -n 's/^CapBnd:\t//p' "/proc/$pid/status"
+	t_out "... and serves" "alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
+	if [ "$limit" -eq 0 ]; then
+		t_out "... its loop stays at nice 0" 0 loop_nice_now "$pid"
+		t_out "... which it logs once, at debug level" \
+			"customdbd: debug: setpriority: Permission denied" \
+			bash -c "grep setpriority '$WORK/daemon.log' | tail -n +$((lines + 1))"
+	else
+		t_out "... its loop runs at nice $loop_nice" "$loop_nice" loop_nice_now "$pid"
+		t_out "... and nothing is logged about it" "$lines" log_count "$WORK/daemon.log" setpriority
+	fi
 	stop_daemon "$WORK/daemon.pid"
 done
 
