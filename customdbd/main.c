@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "connector.h"
 #include "hostcache_write.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 
 static void usage(FILE *f)
@@ -46,6 +48,22 @@ static void disable_own_nss_module(void)
 	if (enable != NULL)
 		*enable = 0;
 	dlclose(h);
+}
+
+/* notify_send, with a failure logged (the service manager would then time
+ * the start out, and the log says why). */
+static void tell_manager(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void tell_manager(const char *fmt, ...)
+{
+	char state[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(state, sizeof(state), fmt, ap);
+	va_end(ap);
+	if (notify_send(state) != 0)
+		log_msg(LOG_WARNING, "cannot tell the service manager %s: %s", state,
+			strerror(errno));
 }
 
 static int daemonize(void)
@@ -111,6 +129,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_init("customdbd", foreground, debug);
+	/* before anything else reads the environment or starts a thread */
+	if (notify_init(err, sizeof(err)) != 0)
+		log_msg(LOG_WARNING, "%s", err);
 	disable_own_nss_module();
 	umask(022);
 	cfg = config_load(path, true, err, sizeof(err));
@@ -165,7 +186,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	cache_preload_migrated(&cn);
+	/* Everything that can refuse a start has passed, and the socket
+	 * listens: a client that connects now waits in its backlog until
+	 * server_run's loop (which logs "ready") accepts it. */
+	tell_manager("READY=1\nSTATUS=answering on %s", cfg->socket_path);
 	rc = server_run(fd, &cn) == 0 ? 0 : 1;
+	/* the requests in hand were answered; the host cache is written next */
+	tell_manager("STOPPING=1");
 	cache_stop();
 	close(fd);
 	unlink(cfg->socket_path);

@@ -16,7 +16,8 @@
 #      enumeration (enumerate.sh), customdb user (users.sh), customdb try
 #      writing nothing unless --commit (try.sh), bulk import of
 #      100,000 users, migrate status, cache and status (admin.sh), the
-#      state directory's trust and lock (statedir.sh), hash cost ceilings
+#      state directory's trust and lock (statedir.sh), READY=1 and
+#      STOPPING=1 to systemd (notify.sh), hash cost ceilings
 #      (hashcost.sh), bounded caches (bounds.sh), a hostile local user
 #      (attack.sh), faults under a load of real clients (faults.sh)
 #   7. run.sh (SQLite) again with every NSS client (getent, id, the probes)
@@ -65,6 +66,8 @@ stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT
 	tests/integration/admin.sh
 stage "integration: the state directory and who writes the host cache" env BUILD="$ROOT/build" \
 	tests/integration/statedir.sh
+stage "integration: readiness and stop told to the service manager (sd_notify)" \
+	env BUILD="$ROOT/build" tests/integration/notify.sh
 stage "integration: hash cost ceilings, lock markers, long passwords" env BUILD="$ROOT/build" \
 	tests/integration/hashcost.sh
 stage "integration: faults under load (database killed and frozen, disk full, daemon killed)" \
