@@ -120,11 +120,7 @@ attack() {
 }
 # attacking MODE: until the attacker of MODE has tried all its connections
 attacking() {
-	local i
-	for i in $(seq 600); do
-		[ -e "$WORK/nobody/$1.ready" ] && return 0
-		sleep 0.05
-	done
+	wait_until 30 test -e "$WORK/nobody/$1.ready" && return 0
 	cat "$WORK/attack-$1.out"
 	return 1
 }
@@ -138,15 +134,9 @@ stop_attacks() {
 }
 # warnings SINCE: warning lines of the daemon's log after line SINCE
 warnings() { tail -n "+$(($1 + 1))" "$LOG" | grep -c ': warning: '; }
-# wait_log REGEX: until the daemon's log has a line matching REGEX (60 s)
-wait_log() {
-	local i
-	for i in $(seq 1200); do
-		grep -qE "$1" "$LOG" && return 0
-		sleep 0.05
-	done
-	return 1
-}
+# logged REGEX: until the daemon's log has a line matching REGEX (60 s, times
+# TIME_FACTOR)
+logged() { wait_until 60 grep -qE -- "$1" "$LOG"; }
 
 t_section "setup"
 mkdir -p "$WORK/sqlite"
@@ -184,7 +174,7 @@ t_out "getent passwd erin (a host-cache miss: the daemon answers) succeeds meanw
 	"erin:x:10005:100:Erin:/home/erin:/bin/sh" getent passwd erin
 t_ok "... the attacker is still at it" kill -0 "${ATTACKERS[0]}"
 stop_attacks
-t_ok "the flood's refusals end in a \"suppressed\" count" wait_log "similar messages suppressed"
+t_ok "the flood's refusals end in a \"suppressed\" count" logged "similar messages suppressed"
 n=$(warnings "$since")
 t_ok "the flood left a bounded number of warnings ($n, at most 200)" test "$n" -le 200
 
@@ -208,7 +198,7 @@ for i in $(seq "$SLOW"); do
 	slow+=($!)
 done
 t_ok "root: $SLOW password checks of a bcrypt cost 13 hash under way" \
-	wait_log 'authentication failure for slowhash'
+	logged 'authentication failure for slowhash'
 t_out "getent passwd frank (a host-cache miss: the daemon answers) succeeds meanwhile" \
 	"frank:x:10006:100:Frank:/home/frank:/bin/sh" getent passwd frank
 t_out "... and as nobody, getent passwd heidi" \
@@ -227,7 +217,7 @@ forged="customdbd: info: authenticated alice (sshd)"
 t_grep "an authenticate request whose service holds a newline is answered" "^status 5$" \
 	"$PYTHON" "$WORK/attacker.py" "$SOCK" auth alice wrong-pw "sshd
 ${forged%)}"
-t_ok "... and logged" wait_log 'authentication failure for alice'
+t_ok "... and logged" logged 'authentication failure for alice'
 t_nogrep "... with no forged line in the log" "^$(printf '%s' "$forged" | sed 's/[()]/\\&/g')\$" \
 	cat "$LOG"
 t_grep "... the newline written as \\x0a" 'alice \(sshd\\x0acustomdbd: info: authenticated alice \(sshd\)$' \

@@ -109,17 +109,9 @@ X
 chmod 644 "$WORK/raw.py"
 raw() { as_nobody /usr/bin/python3 "$WORK/raw.py" "$SOCK" "$@"; }
 
-# wait_for CMD...: until CMD succeeds (at most 60 s; "not" negates)
-wait_for() {
-	local i
-	for i in $(seq 600); do
-		if [ "$1" = not ]; then "${@:2}" || return 0; else "$@" && return 0; fi
-		sleep 0.1
-	done
-	return 1
-}
 # in_file ERE: does a string of the host cache file match?
 in_file() { grep -aEq -- "$1" "$STATE/hostcache.db" 2>/dev/null; }
+not_in_file() { ! in_file "$@"; }
 
 t_section "setup"
 write_config
@@ -143,7 +135,7 @@ t_out "alice still resolves" "alice:x:10001:100::/home/alice:/bin/sh" getent pas
 # a user looked up after the flood: once the file holds them, the writer
 # has written everything the flood left
 getent passwd grouped >/dev/null
-t_ok "the host cache file is rewritten after the flood" wait_for in_file grouped
+t_ok "the host cache file is rewritten after the flood" wait_until 60 in_file grouped
 size1=$(file_bytes)
 echo "  hostcache.db: $size0 bytes before the flood, $size1 after"
 t_ok "hostcache.db stays small (< 64 KiB; 840 KB before the fix)" test "$size1" -lt 65536
@@ -186,12 +178,12 @@ t_grep "with allowed_gids = 27 the administrator's choice holds" "^sudoer:x:1000
 	getent passwd sudoer
 
 t_section "an old hostcache.db is re-checked at start"
-t_ok "sudoer is written to the host cache file" wait_for in_file sudoer
+t_ok "sudoer is written to the host cache file" wait_until 60 in_file sudoer
 stop_daemon "$WORK/daemon.pid" TERM
 write_config
 t_ok "customdbd starts without allowed_gids" run
 t_ok "the daemon dropped sudoer" grep -Eq "entries of .*hostcache.db dropped" "$LOG"
-t_ok "... and rewrote the file without it" wait_for not in_file sudoer
+t_ok "... and rewrote the file without it" wait_until 60 not_in_file sudoer
 t_fail "sudoer is not served" getent passwd sudoer
 
 t_section "enumeration as nobody does not re-run the listing"
@@ -211,7 +203,7 @@ locks_during() {
 	strace -qq -f -e trace=fcntl -o "$WORK/strace.out" \
 		$(for t in /proc/"$pid"/task/*; do echo "-p ${t##*/}"; done) 2>/dev/null &
 	spid=$!
-	wait_for traced || { kill "$spid"; echo "strace did not attach" >&2; return 1; }
+	wait_until 60 traced || { kill "$spid"; echo "strace did not attach" >&2; return 1; }
 	"$@" >/dev/null
 	kill "$spid"
 	wait "$spid" 2>/dev/null
