@@ -11,8 +11,6 @@
 #include "protocol.h"
 #include "secret.h"
 
-#define PASSWORD_MAX 1024
-
 /* In migrate mode a user who just logged in (or changed their password) is
  * in the store: put their passwd entry and group list into the host cache,
  * never to expire, so that they resolve on this host even while the daemon
@@ -33,12 +31,12 @@ static void cache_migrated_user(struct request *rq, const char *name)
 	user_clear(&u);
 }
 
-/* Copy a password field into buf (PASSWORD_MAX + 1 bytes). 0, or -1 when it
+/* Copy a password field into buf (CDB_MAX_PASSWORD + 1 bytes). 0, or -1 when it
  * is longer than any application allowed or holds a NUL byte (the hashes
  * read a C string: it would be checked cut short). */
 static int take_password(const char *p, size_t n, char *buf)
 {
-	if (n > PASSWORD_MAX || memchr(p, '\0', n) != NULL) {
+	if (n > CDB_MAX_PASSWORD || memchr(p, '\0', n) != NULL) {
 		buf[0] = '\0';
 		return -1;
 	}
@@ -51,7 +49,7 @@ int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out)
 {
 	char name[CDB_NAME_MAX + 2], service[64];
 	const char *pw;
-	char password[PASSWORD_MAX + 1];
+	char password[CDB_MAX_PASSWORD + 1];
 	size_t pwlen;
 	bool denied = false;
 	int rc, st = -1;
@@ -72,8 +70,8 @@ int handle_authenticate(struct request *rq, struct rbuf *in, struct wbuf *out)
 	 * (nor checked as the empty one, which allow_empty_password accepts). */
 	if (take_password(pw, pwlen, password) != 0) {
 		st = CDB_STATUS_AUTH_ERR;
-		log_msg(LOG_NOTICE, "authentication failure for %s (%s): password over %d bytes "
-			"or with a NUL byte", name, service, PASSWORD_MAX);
+		log_msg(LOG_NOTICE, "authentication failure for %s (%s): password over %u bytes "
+			"or with a NUL byte", name, service, CDB_MAX_PASSWORD);
 		goto reply;
 	}
 	rc = connector_authenticate(rq->session, name, password, rq->peer_uid, &denied, NULL);
@@ -125,7 +123,7 @@ int handle_account(struct request *rq, struct rbuf *in, struct wbuf *out)
 int handle_chpass(struct request *rq, struct rbuf *in, struct wbuf *out)
 {
 	char name[CDB_NAME_MAX + 2], service[64], why[256] = "";
-	char old[PASSWORD_MAX + 1], new_pw[PASSWORD_MAX + 1];
+	char old[CDB_MAX_PASSWORD + 1], new_pw[CDB_MAX_PASSWORD + 1];
 	const char *p, *q;
 	size_t plen, qlen;
 	uint32_t flags;
@@ -155,8 +153,8 @@ int handle_chpass(struct request *rq, struct rbuf *in, struct wbuf *out)
 	}
 	if (take_password(q, qlen, new_pw) != 0) {
 		st = CDB_STATUS_AUTH_ERR;
-		snprintf(why, sizeof(why), "The new password is too long (at most %d bytes).",
-			 PASSWORD_MAX);
+		snprintf(why, sizeof(why), "The new password is too long (at most %u bytes).",
+			 CDB_MAX_PASSWORD);
 		goto reply;
 	}
 	if (!has_old && rq->peer_uid != 0) {
