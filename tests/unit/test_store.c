@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "config.h"
+#include "connector.h"
 #include "log.h"
 #include "store.h"
 
@@ -1222,6 +1223,73 @@ START_TEST(sync_groups_adds_and_removes)
 }
 END_TEST
 
+/* Migrate mode through the connector, over a real SQLite legacy file: a
+ * group the store holds (by name, by gid, the store user's group list) is
+ * answered without the legacy database ever being opened; one it does not
+ * hold is the legacy database's. */
+START_TEST(migrate_mode_groups_store_first)
+{
+	char text[2048], legacy[160], err[512] = "";
+	struct user a = make_user("alice", 10001);
+	const struct group pa = { .name = (char *)"alice", .gid = 10001 };
+	struct config *mc;
+	struct connector cn;
+	struct session se;
+	struct store *s = open_ok();
+	struct group g;
+	gid_t *gids = NULL;
+	size_t n = 0;
+	sqlite3 *db = NULL;
+
+	snprintf(legacy, sizeof(legacy), "%s/legacy.db", dir);
+	ck_assert_int_eq(sqlite3_open(legacy, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE g (name TEXT, gid INTEGER, members TEXT);"
+				      "INSERT INTO g VALUES ('devs', 20001, 'alice,bob'), "
+				      "('legacyonly', 20009, 'bob')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	snprintf(text, sizeof(text),
+		 "[customdb]\nmode = migrate\nmin_uid = 10000\nmax_uid = 60000\n"
+		 "state_dir = %s/state\n[legacy]\ndriver = sqlite\nconnection = %s\n"
+		 "[queries]\nlogin = SELECT 1 WHERE n = :username\n"
+		 "get_user = SELECT 2 WHERE n = :username\n"
+		 "get_group = SELECT name AS \"group\", gid, members FROM g WHERE name = :group\n"
+		 "get_group_by_gid = SELECT name AS \"group\", gid, members FROM g "
+		 "WHERE gid = CAST(:gid AS integer)\n"
+		 "user_groups = SELECT name AS \"group\", gid FROM g "
+		 "WHERE ',' || members || ',' LIKE '%%,' || :username || ',%%'\n", dir, legacy);
+	mc = config_parse_string(text, "test.conf", err, sizeof(err));
+	ck_assert_msg(mc != NULL, "%s", err);
+	a.gid = 10001;
+	ck_assert_int_eq(store_migrate_user_primary(s, &a, HASH_A, &pa, devs_ops, 2), STORE_OK);
+	store_close(s);
+	ck_assert_msg(connector_init(&cn, mc, err, sizeof(err)) == 0, "%s", err);
+	session_init(&se, &cn);
+
+	ck_assert_int_eq(connector_group_by_name(&se, "devs", &g), CONN_OK);
+	ck_assert_uint_eq(g.gid, 20001);
+	ck_assert_uint_eq(g.nmembers, 1);   /* the store's members: bob is not migrated */
+	ck_assert_str_eq(g.members[0], "alice");
+	group_clear(&g);
+	ck_assert_int_eq(connector_group_by_gid(&se, 10001, &g), CONN_OK);
+	ck_assert_str_eq(g.name, "alice");
+	ck_assert_uint_eq(g.nmembers, 0);
+	group_clear(&g);
+	ck_assert_int_eq(connector_user_groups(&se, "alice", &gids, &n), CONN_OK);
+	ck_assert_uint_eq(n, 2);
+	free(gids);
+	ck_assert_msg(se.b == NULL, "the legacy database was opened for groups the store holds");
+
+	ck_assert_int_eq(connector_group_by_name(&se, "legacyonly", &g), CONN_OK);
+	ck_assert_uint_eq(g.gid, 20009);
+	ck_assert_uint_eq(g.nmembers, 1);
+	ck_assert_str_eq(g.members[0], "bob");
+	group_clear(&g);
+	ck_assert_ptr_nonnull(se.b);
+	session_close(&se);
+	config_free(mc);
+}
+END_TEST
+
 static void add_shared_tests(TCase *tc)
 {
 	tcase_add_test(tc, migrate_and_read_back);
@@ -1260,6 +1328,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, readable_by_others_is_refused);
 	tcase_add_test(tc, not_a_database_is_refused);
 	tcase_add_test(tc, config_for_the_store);
+	tcase_add_test(tc, migrate_mode_groups_store_first);
 	add_shared_tests(tc);
 	suite_add_tcase(s, tc);
 
