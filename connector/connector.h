@@ -8,7 +8,8 @@
  *
  * Migrate mode (trickle migration): every question goes to the store first.
  * A user in the store is answered from the store alone; the legacy database
- * is never asked about them again (login, look-up, groups). A user who is not
+ * is never asked about them again (login, look-up, groups); so is a group
+ * the store holds (its members are the store's users). A user who is not
  * there yet is answered by the legacy queries, and their first successful
  * login copies them into the store with the password re-hashed (argon2id)
  * before it is reported as a success. A store that cannot be reached makes
@@ -97,6 +98,12 @@ int connector_user_groups(struct session *s, const char *name, gid_t **gids, siz
  * groups for the caller to clear and free. CONN_OK, CONN_UNAVAIL,
  * CONN_ERROR. Also used by customdb migrate import. */
 int legacy_group_list(struct session *s, const char *name, struct group **out, size_t *n);
+/* The legacy database's group of gid (get_group_by_gid): what a migration
+ * copies as the user's primary group, members or none, and what migrate
+ * import asks before it removes a group from the store. CONN_OK with *found
+ * (and *g filled) or not (no such group, not in range, no query),
+ * CONN_UNAVAIL, CONN_ERROR. */
+int legacy_group_of_gid(struct session *s, gid_t gid, struct group *g, bool *found);
 
 /* Verify name's password with the login query. When caller_uid is not 0 the
  * user's uid must be caller_uid (CONN_DISABLED is never returned here: the

@@ -9,8 +9,8 @@
  * for them), then the legacy rows the store does not hold. As in the
  * look-ups by name and by id, a legacy user whose name the store knows
  * (migrated, or deleted on purpose) or whose uid a store user holds is left
- * out; a legacy group named like a store group only adds its members who
- * are not migrated yet, and one whose gid a store group holds is left out.
+ * out; so is a legacy group named like a store group (the store's stands,
+ * with the store's members) or whose gid a store group holds.
  * Whatever goes wrong on the legacy side (database down, a bad query) leaves
  * the store's part as the answer, logged: migrated users keep resolving.
  *
@@ -372,13 +372,10 @@ static int legacy_group(struct session *s, struct groups *l, struct group *lg)
 	long at = set_find(&l->names, lg->name);
 	int rc;
 
-	if (at >= 0) {
-		/* a store group of that name and gid gets the members not migrated
-		 * yet; anything else of the name is listed already */
-		if ((size_t)at < l->nstore && l->v[at].gid == lg->gid)
-			return add_legacy_members(s, lg, &l->v[at]);
+	/* listed already: a store group is the store's alone, as getgrnam
+	 * answers it (mode_migrate.c) */
+	if (at >= 0)
 		return CONN_OK;
-	}
 	if (l->n >= l->limit || has_id(l->store_gids, l->nstore, lg->gid))
 		return CONN_OK;
 	v = grow(l->v, &l->cap, l->n, sizeof(*l->v));

@@ -140,27 +140,15 @@ out:
 	return rc;
 }
 
-/* A group in migrate mode: the store's row (when src is STORE_OK) with the
- * legacy members who are not migrated yet, or else the legacy group without
- * the migrated ones, unless the store holds its name or gid (the key not
- * looked up) as another group's. */
-static int migrate_group(struct session *s, int src, struct group *sg, int lrc,
-			 struct group *lg, bool by_name, struct group *g)
+/* A group the store does not hold, in migrate mode: the legacy group
+ * without the migrated members, unless the store holds its name or gid (the
+ * key not looked up) as another group's. */
+static int migrate_legacy_group(struct session *s, struct group *lg, bool by_name,
+				struct group *g)
 {
 	struct group o;
 	int rc;
 
-	if (src == STORE_OK) {
-		*g = *sg;
-		memset(sg, 0, sizeof(*sg));
-		/* legacy down or disagreeing: the store's own answer stands */
-		if (lrc == CONN_OK && lg->gid == g->gid && strcmp(lg->name, g->name) == 0 &&
-		    add_legacy_members(s, lg, g) != CONN_OK)
-			log_msg(LOG_WARNING, "group %s: members not migrated yet left out", g->name);
-		return CONN_OK;
-	}
-	if (lrc != CONN_OK)
-		return lrc;
 	rc = by_name ? store_group_by_gid(s->store, lg->gid, &o)
 		     : store_group_by_name(s->store, lg->name, &o);
 	if (rc == STORE_OK) {
@@ -180,27 +168,29 @@ static int migrate_group(struct session *s, int src, struct group *sg, int lrc,
 	return rc;
 }
 
+/* Store first: a group the store holds is the store's alone (its members
+ * are the store's users in it); the legacy database is asked only for a
+ * group the store does not hold. A legacy member not migrated yet is in
+ * the group through initgroups (user_groups for that user goes to the
+ * legacy database), not in the store's member list. */
 static int migrate_group_lookup(struct session *s, const char *name, gid_t gid, struct group *g)
 {
-	struct group sg = { 0 }, lg = { 0 };
+	struct group lg = { 0 };
 	struct store *st = session_store(s);
-	int src, lrc, rc;
+	int rc;
 
 	if (st == NULL)
 		return CONN_UNAVAIL;
-	src = name != NULL ? store_group_by_name(st, name, &sg) : store_group_by_gid(st, gid, &sg);
-	if (src == STORE_OK && !store_group_ok(s->conn->cfg, &sg)) {
-		rc = CONN_NOTFOUND;
-		goto out;
+	rc = name != NULL ? store_group_by_name(st, name, g) : store_group_by_gid(st, gid, g);
+	if (rc == STORE_OK && !store_group_ok(s->conn->cfg, g)) {
+		group_clear(g);
+		return CONN_NOTFOUND;
 	}
-	if (src != STORE_OK && src != STORE_NOTFOUND) {
-		rc = CONN_UNAVAIL;
-		goto out;
-	}
-	lrc = name != NULL ? legacy_group_by_name(s, name, &lg) : legacy_group_by_gid(s, gid, &lg);
-	rc = migrate_group(s, src, &sg, lrc, &lg, name != NULL, g);
-out:
-	group_clear(&sg);
+	if (rc != STORE_NOTFOUND)
+		return rc == STORE_OK ? CONN_OK : CONN_UNAVAIL;
+	rc = name != NULL ? legacy_group_by_name(s, name, &lg) : legacy_group_by_gid(s, gid, &lg);
+	if (rc == CONN_OK)
+		rc = migrate_legacy_group(s, &lg, name != NULL, g);
 	group_clear(&lg);
 	return rc;
 }
@@ -243,6 +233,14 @@ out:
 	return rc;
 }
 
+int legacy_group_of_gid(struct session *s, gid_t gid, struct group *g, bool *found)
+{
+	int rc = legacy_group_by_gid(s, gid, g);
+
+	*found = rc == CONN_OK;
+	return rc == CONN_NOTFOUND ? CONN_OK : rc;
+}
+
 /* What store_migrate_user would answer for u, with nothing written (a dry
  * run): STORE_OK, or STORE_CONFLICT when the store holds u's uid under
  * another name, or a failure. */
@@ -271,8 +269,9 @@ static int migrate_user(struct session *s, struct user *u, unsigned cols, const 
 {
 	const struct config *cfg = s->conn->cfg;
 	char hash[HASH_MAX], err[256], why[256];
-	struct group *groups = NULL;
+	struct group *groups = NULL, primary = { 0 };
 	size_t ngroups = 0, i;
+	bool has_primary = false;
 	int rc, r;
 
 	hash[0] = '\0';
@@ -288,6 +287,8 @@ static int migrate_user(struct session *s, struct user *u, unsigned cols, const 
 	if (rc != CONN_OK)
 		goto out;
 	rc = legacy_group_list(s, u->name, &groups, &ngroups);
+	if (rc == CONN_OK)
+		rc = legacy_group_of_gid(s, u->gid, &primary, &has_primary);
 	if (rc != CONN_OK) {
 		log_msg(LOG_ERR, "user %s: not migrated: the legacy groups cannot be read", u->name);
 		goto out;
@@ -299,12 +300,15 @@ static int migrate_user(struct session *s, struct user *u, unsigned cols, const 
 		goto out;
 	}
 	r = s->dry_run ? store_would_migrate(s, u)
-		       : store_migrate_user(s->store, u, hash, groups, ngroups);
+		       : store_migrate_user_primary(s->store, u, hash, has_primary ? &primary : NULL,
+						    groups, ngroups);
 	switch (r) {
 	case STORE_OK:
 		if (!session_hold(s, HELD_MIGRATION))
-			log_msg(LOG_NOTICE, "user %s (uid %lu) migrated to the store with %zu groups",
-				u->name, (unsigned long)u->uid, ngroups);
+			log_msg(LOG_NOTICE, "user %s (uid %lu) migrated to the store with %zu groups%s%s",
+				u->name, (unsigned long)u->uid, ngroups,
+				has_primary ? " and primary group " : "",
+				has_primary ? primary.name : "");
 		rc = CONN_OK;
 		break;
 	case STORE_CONFLICT:
@@ -329,6 +333,7 @@ out:
 	for (i = 0; i < ngroups; i++)
 		group_clear(&groups[i]);
 	free(groups);
+	group_clear(&primary);
 	return rc;
 }
 

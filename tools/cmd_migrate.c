@@ -6,7 +6,10 @@
  * is; the user's first login verifies it with the hash module and re-hashes
  * it to argon2id (mode_migrate.c). The import runs in batches, each committed
  * alone: a run that stops half-way is finished by running it again, and a
- * second run imports nothing. */
+ * second run imports nothing. Until the legacy database is retired it is the
+ * truth for groups: every run copies each user's groups and primary group,
+ * makes the memberships of users already in the store the legacy
+ * database's again, and removes store groups it no longer has. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,11 @@ static void usage(FILE *f)
 		"           the store, legacy hash kept (re-hashed to argon2id at the first\n"
 		"           login), N users per transaction (default %d); run it again to\n"
 		"           finish an interrupted import: it skips users already there.\n"
+		"           Each user's groups come along (user_groups) with the primary\n"
+		"           group (get_group_by_gid), members or none; users already in\n"
+		"           the store get their memberships from the legacy database again\n"
+		"           (gained and lost), and a store group no user is in any more\n"
+		"           that get_group_by_gid no longer finds is removed.\n"
 		"           Users whose hash no format of customdb reads, disabled or\n"
 		"           expired accounts and rows the rules refuse are left out and\n"
 		"           reported. Shows a progress bar on a terminal.\n\n"
@@ -210,6 +218,8 @@ struct import {
 	bool tty;
 
 	size_t rows, done, imported;
+	size_t synced;          /* users already there whose groups were re-read */
+	size_t groups_removed;  /* store groups the legacy database has no more */
 	size_t skipped[SKIP_COUNT_];
 	char first[SKIP_COUNT_][REPORT_FIRST][CDB_NAME_MAX + 96];
 	struct timespec t0;
@@ -365,28 +375,74 @@ static void count_written(struct import *im, const struct user *u, int rc)
 	}
 }
 
-/* One batch: users[0..n) mapped and usable. Those the store does not know
- * get their legacy groups and are written in one transaction. EXIT_YES, or
- * EXIT_UNAVAIL when the legacy database or the store went away (said on
- * stderr; what earlier batches wrote stays). */
+/* The legacy groups of row->u: those it is a member of (user_groups) and
+ * its primary group (get_group_by_gid), into row and *primary. EXIT_YES, or
+ * why not (said on stderr). */
+static int read_groups(struct import *im, struct store_import *row, struct group **groups,
+		       struct group *primary)
+{
+	bool found = false;
+	int r;
+
+	r = legacy_group_list(&im->s, row->u->name, groups, &row->ngroups);
+	row->groups = *groups;
+	if (r == CONN_OK)
+		r = legacy_group_of_gid(&im->s, row->u->gid, primary, &found);
+	row->primary = found ? primary : NULL;
+	if (r == CONN_OK)
+		return EXIT_YES;
+	fprintf(stderr, "customdb: migrate import: the groups of %s cannot be read from the "
+		"legacy database (%s)\n", row->u->name, conn_rc_name(r));
+	return r == CONN_UNAVAIL ? EXIT_UNAVAIL : EXIT_USAGE;
+}
+
+/* Users already in the store: their memberships made the legacy
+ * database's again (a re-run of import picks up groups gained and lost). */
+static int sync_known(struct import *im, const struct store_import *rows, size_t n, int *rc)
+{
+	size_t i;
+	int r;
+
+	if (n == 0)
+		return EXIT_YES;
+	r = store_sync_groups(im->store, rows, n, rc);
+	if (r != STORE_OK) {
+		fprintf(stderr, "customdb: migrate import: the groups of a batch of %zu users "
+			"already in the store could not be written (%s); none were\n", n,
+			store_rc_name(r));
+		return EXIT_UNAVAIL;
+	}
+	for (i = 0; i < n; i++)
+		if (rc[i] == STORE_OK)
+			im->synced++;
+	return EXIT_YES;
+}
+
+/* One batch: users[0..n) mapped and usable, each with its legacy groups.
+ * Those the store does not know are written in one transaction; those it
+ * has get their groups synced in another. EXIT_YES, or EXIT_UNAVAIL when
+ * the legacy database or the store went away (said on stderr; what earlier
+ * batches wrote stays). */
 static int import_batch(struct import *im, struct user *users, size_t n)
 {
 	const char **names = NULL;
 	bool *known = NULL;
 	struct store_import *rows = NULL;
-	struct group **groups = NULL;
+	struct group **groups = NULL, *primary = NULL;
 	int *rc = NULL;
-	size_t i, k = 0, j;
+	size_t i, k = 0, nknown = 0, at, j;
 	int r, exit_rc = EXIT_YES;
 
 	if (n == 0)
 		return EXIT_YES;
 	names = calloc(n, sizeof(*names));
 	known = calloc(n, sizeof(*known));
-	rows = calloc(n, sizeof(*rows));
+	rows = calloc(n, sizeof(*rows));     /* new users first, known ones from the end */
 	groups = calloc(n, sizeof(*groups));
+	primary = calloc(n, sizeof(*primary));
 	rc = calloc(n, sizeof(*rc));
-	if (names == NULL || known == NULL || rows == NULL || groups == NULL || rc == NULL) {
+	if (names == NULL || known == NULL || rows == NULL || groups == NULL || primary == NULL ||
+	    rc == NULL) {
 		fprintf(stderr, "customdb: migrate import: out of memory\n");
 		exit_rc = EXIT_USAGE;
 		goto out;
@@ -398,44 +454,76 @@ static int import_batch(struct import *im, struct user *users, size_t n)
 		exit_rc = EXIT_UNAVAIL;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		if (known[i]) {
+	for (i = 0; i < n && exit_rc == EXIT_YES; i++) {
+		if (known[i])
 			skip(im, SKIP_EXISTS, users[i].name, NULL);
-			continue;
-		}
-		rows[k].u = &users[i];
-		r = legacy_group_list(&im->s, users[i].name, &groups[k], &rows[k].ngroups);
-		if (r != CONN_OK) {
-			fprintf(stderr, "customdb: migrate import: the groups of %s cannot be read "
-				"from the legacy database (%s)\n", users[i].name, conn_rc_name(r));
-			exit_rc = r == CONN_UNAVAIL ? EXIT_UNAVAIL : EXIT_USAGE;
+		at = known[i] ? n - 1 - nknown++ : k++;
+		rows[at].u = &users[i];
+		exit_rc = read_groups(im, &rows[at], &groups[at], &primary[at]);
+	}
+	if (exit_rc != EXIT_YES)
+		goto out;
+	if (k > 0) {
+		r = store_import_users(im->store, rows, k, rc);
+		if (r != STORE_OK) {
+			fprintf(stderr, "customdb: migrate import: a batch of %zu users could not be "
+				"written (%s); nothing of it was\n", k, store_rc_name(r));
+			exit_rc = EXIT_UNAVAIL;
 			goto out;
 		}
-		rows[k].groups = groups[k];
-		k++;
+		for (i = 0; i < k; i++)
+			count_written(im, rows[i].u, rc[i]);
 	}
-	if (k == 0)
-		goto out;
-	r = store_import_users(im->store, rows, k, rc);
-	if (r != STORE_OK) {
-		fprintf(stderr, "customdb: migrate import: a batch of %zu users could not be "
-			"written (%s); nothing of it was\n", k, store_rc_name(r));
-		exit_rc = EXIT_UNAVAIL;
-		goto out;
-	}
-	for (i = 0; i < k; i++)
-		count_written(im, rows[i].u, rc[i]);
+	exit_rc = sync_known(im, rows + n - nknown, nknown, rc);
 out:
-	for (i = 0; groups != NULL && i < k; i++) {
-		for (j = 0; j < rows[i].ngroups; j++)
+	for (i = 0; groups != NULL && primary != NULL && i < n; i++) {
+		for (j = 0; groups[i] != NULL && j < rows[i].ngroups; j++)
 			group_clear(&groups[i][j]);
 		free(groups[i]);
+		group_clear(&primary[i]);
 	}
 	free(names);
 	free(known);
 	free(rows);
 	free(groups);
+	free(primary);
 	free(rc);
+	return exit_rc;
+}
+
+/* After a complete run: a store group that no store user is a member of any
+ * more and whose gid the legacy database no longer has goes, so that a
+ * group removed there is not answered from the store. Needs
+ * get_group_by_gid (else nothing is removed). EXIT_YES or EXIT_UNAVAIL. */
+static int prune_groups(struct import *im)
+{
+	struct group *list = NULL, lg;
+	size_t n = 0, i;
+	bool found;
+	int r, exit_rc = EXIT_YES;
+
+	if (im->c->q[Q_GET_GROUP_BY_GID].sql == NULL)
+		return EXIT_YES;
+	if (store_list_groups(im->store, SIZE_MAX, &list, &n) != STORE_OK) {
+		fprintf(stderr, "customdb: migrate import: the store's groups cannot be read\n");
+		return EXIT_UNAVAIL;
+	}
+	for (i = 0; i < n && exit_rc == EXIT_YES; i++) {
+		if (list[i].nmembers > 0)
+			continue;
+		r = legacy_group_of_gid(&im->s, list[i].gid, &lg, &found);
+		group_clear(&lg);
+		if (r != CONN_OK) {
+			fprintf(stderr, "customdb: migrate import: group %s cannot be looked up in "
+				"the legacy database (%s)\n", list[i].name, conn_rc_name(r));
+			exit_rc = r == CONN_UNAVAIL ? EXIT_UNAVAIL : EXIT_USAGE;
+		} else if (!found && store_prune_group(im->store, list[i].name) == STORE_OK) {
+			im->groups_removed++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		group_clear(&list[i]);
+	free(list);
 	return exit_rc;
 }
 
@@ -444,12 +532,19 @@ static void print_summary(struct import *im, bool complete)
 	double t = seconds_since(&im->t0);
 	struct out out;
 	size_t k, i;
+	int flushed = -1;
+
+	/* the daemon's cached group lists and groups are the store's no more */
+	if (im->imported + im->synced + im->groups_removed > 0)
+		flushed = tool_daemon_flush(im->c, NULL);
 
 	out_begin(&out, im->o->json);
 	out_obj_begin(&out, NULL);
 	out_bool(&out, "complete", complete);
 	out_int(&out, "rows", (long long)im->rows);
 	out_int(&out, "imported", (long long)im->imported);
+	out_int(&out, "groups_synced", (long long)im->synced);
+	out_int(&out, "groups_removed", (long long)im->groups_removed);
 	for (k = 0; k < SKIP_COUNT_; k++) {
 		if (im->skipped[k] == 0 && !im->o->json)
 			continue;
@@ -461,6 +556,10 @@ static void print_summary(struct import *im, bool complete)
 		out_arr_end(&out);
 		out_obj_end(&out);
 	}
+	if (flushed >= 0)
+		out_int(&out, "cache_flushed", flushed);
+	else
+		out_str(&out, "cache_flushed", im->o->json ? NULL : "no daemon reached");
 	out_int(&out, "elapsed_ms", (long long)(t * 1000));
 	out_int(&out, "imported_per_second", t > 0 ? (long long)((double)im->imported / t) : 0);
 	out_int(&out, "rows_per_second", t > 0 ? (long long)((double)im->done / t) : 0);
@@ -491,6 +590,8 @@ static int import_rows(struct import *im, const struct result *r)
 			im->done = to;
 		progress(im, to == r->nrows || rc != EXIT_YES);
 	}
+	if (rc == EXIT_YES)
+		rc = prune_groups(im);
 	print_summary(im, rc == EXIT_YES);
 	free(users);
 	return rc;

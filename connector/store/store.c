@@ -233,8 +233,16 @@ static bool user_writable(const struct user *u, const char *hash)
 	       u->gid != 0 && u->home != NULL && u->shell != NULL && hash != NULL;
 }
 
-int store_migrate_user(struct store *s, const struct user *u, const char *hash,
-		       const struct group *groups, size_t ngroups)
+/* A primary group a driver may write: valid, or else none. */
+static const struct group *primary_ok(const struct group *g)
+{
+	return g != NULL && g->name != NULL && cdb_name_valid(g->name, strlen(g->name)) &&
+	       g->gid != 0 ? g : NULL;
+}
+
+int store_migrate_user_primary(struct store *s, const struct user *u, const char *hash,
+			       const struct group *primary, const struct group *groups,
+			       size_t ngroups)
 {
 	struct group *ordered;
 	size_t kept;
@@ -246,9 +254,22 @@ int store_migrate_user(struct store *s, const struct user *u, const char *hash,
 	if (ordered == NULL)
 		return STORE_ERROR;
 	kept = order_groups(groups, ngroups, ordered);
-	rc = s->ops->migrate_user(s, u, hash, ordered, kept);
+	rc = s->ops->migrate_user(s, u, hash, primary_ok(primary), ordered, kept);
 	free(ordered);
 	return rc;
+}
+
+int store_migrate_user(struct store *s, const struct user *u, const char *hash,
+		       const struct group *groups, size_t ngroups)
+{
+	return store_migrate_user_primary(s, u, hash, NULL, groups, ngroups);
+}
+
+int store_prune_group(struct store *s, const char *name)
+{
+	if (!cdb_name_valid(name, strlen(name)))
+		return STORE_NOTFOUND;
+	return s->ops->prune_group(s, name);
 }
 
 /* NULL, or well-formed UTF-8 (no overlong form, no surrogate, nothing past
@@ -293,9 +314,11 @@ static bool import_row_ok(const struct user *u)
 	       utf8_ok(u->password) && utf8_ok(u->salt);
 }
 
-/* The driver gets the rows that pass import_row_ok, their groups ordered
+/* The driver's call for rows that pass row_ok, their groups ordered
  * (order_groups) in one array; outcomes are put back in the caller's rc. */
-int store_import_users(struct store *s, const struct store_import *rows, size_t n, int *rc)
+static int rows_to_driver(struct store *s, const struct store_import *rows, size_t n, int *rc,
+			  bool (*row_ok)(const struct user *),
+			  int (*call)(struct store *, const struct store_import *, size_t, int *))
 {
 	struct store_import *valid = NULL;
 	struct group *groups = NULL;
@@ -317,16 +340,17 @@ int store_import_users(struct store *s, const struct store_import *rows, size_t 
 	if (valid == NULL || where == NULL || vrc == NULL || groups == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (!import_row_ok(rows[i].u))
+		if (!row_ok(rows[i].u))
 			continue;
 		kept = order_groups(rows[i].groups, rows[i].ngroups, groups + used);
 		valid[nvalid].u = rows[i].u;
 		valid[nvalid].groups = groups + used;
 		valid[nvalid].ngroups = kept;
+		valid[nvalid].primary = primary_ok(rows[i].primary);
 		used += kept;
 		where[nvalid++] = i;
 	}
-	ret = nvalid == 0 ? STORE_OK : s->ops->import_users(s, valid, nvalid, vrc);
+	ret = nvalid == 0 ? STORE_OK : call(s, valid, nvalid, vrc);
 	for (i = 0; i < nvalid; i++)
 		rc[where[i]] = ret == STORE_OK ? vrc[i] : ret;
 out:
@@ -334,6 +358,29 @@ out:
 	free(where);
 	free(vrc);
 	free(groups);
+	return ret;
+}
+
+int store_import_users(struct store *s, const struct store_import *rows, size_t n, int *rc)
+{
+	return rows_to_driver(s, rows, n, rc, import_row_ok, s->ops->import_users);
+}
+
+static bool sync_row_ok(const struct user *u)
+{
+	return u != NULL && u->name != NULL && cdb_name_valid(u->name, strlen(u->name)) &&
+	       u->uid != 0;
+}
+
+int store_sync_groups(struct store *s, const struct store_import *rows, size_t n, int *rc)
+{
+	size_t i;
+	int ret;
+
+	ret = rows_to_driver(s, rows, n, rc, sync_row_ok, s->ops->sync_groups);
+	for (i = 0; i < n && ret == STORE_OK; i++)
+		if (rc[i] == STORE_ERROR)
+			rc[i] = STORE_NOTFOUND;   /* a row no store user has */
 	return ret;
 }
 

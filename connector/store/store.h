@@ -65,6 +65,19 @@ int store_user_groups(struct store *s, const char *name, gid_t **gids, size_t *n
  * STORE_OK is returned only once the commit has returned. */
 int store_migrate_user(struct store *s, const struct user *u, const char *hash,
 		       const struct group *groups, size_t ngroups);
+/* The same, with u's primary group too (NULL: none): its row is written
+ * (created if missing, as the groups are) but no membership, so that a
+ * per-user group that lists nobody (Debian style) resolves from the store
+ * as it did from the legacy database. */
+int store_migrate_user_primary(struct store *s, const struct user *u, const char *hash,
+			       const struct group *primary, const struct group *groups,
+			       size_t ngroups);
+
+
+/* Remove group name from the store when no store user is a member of it.
+ * STORE_OK (removed); STORE_NOTFOUND (no such group, or it has members:
+ * kept), STORE_UNAVAIL. */
+int store_prune_group(struct store *s, const char *name);
 
 /* Record a successful login (last_login_at). Failure is not fatal. */
 int store_touch_login(struct store *s, const char *name);
@@ -127,6 +140,7 @@ struct store_import {
 	const struct user *u;
 	const struct group *groups;
 	size_t ngroups;
+	const struct group *primary;   /* NULL: none (store_migrate_user_primary) */
 };
 /* Write rows[0..n) in one transaction. rc[i] gets each row's outcome:
  * STORE_OK (written), STORE_EXISTS (the name is already in the store, maybe
@@ -136,6 +150,17 @@ struct store_import {
  * Returns STORE_OK once committed, or STORE_UNAVAIL/STORE_ERROR with nothing
  * written (each rc[i] then holds that code or STORE_ERROR). */
 int store_import_users(struct store *s, const struct store_import *rows, size_t n, int *rc);
+
+/* For each of rows[0..n) (u, groups, primary as for an import; hashes
+ * unused): make the memberships of store user u->name, when the store's row
+ * has u->uid, those of its groups, adding and removing; the groups and the
+ * primary group are created if missing, as for store_migrate_user_primary.
+ * One transaction. What migrate import does for users already in the store,
+ * so that a group gained or lost in the legacy database before it is
+ * retired reaches the store. rc[i]: STORE_OK (synced), STORE_NOTFOUND (no
+ * such user, a tombstone, or another uid: nothing written). Returns STORE_OK
+ * once committed, or STORE_UNAVAIL/STORE_ERROR with nothing written. */
+int store_sync_groups(struct store *s, const struct store_import *rows, size_t n, int *rc);
 
 /* Figures for customdb migrate status. */
 #define STORE_STATS_DAYS 14
@@ -171,7 +196,7 @@ const char *store_rc_name(int rc);
  * and fills err on failure. store.c has checked names and rows already:
  * migrate_user and import_users get only rows a migration may write, each
  * with its groups valid, without repeats and in write order (by gid, then
- * name). */
+ * name), and a primary group that is valid or NULL; so does sync_groups. */
 struct store_ops {
 	const char *driver;
 	struct store *(*open)(const struct config *cfg, int *rc, char *err, size_t errlen);
@@ -182,7 +207,10 @@ struct store_ops {
 	int (*group_by_gid)(struct store *s, gid_t gid, struct group *g);
 	int (*user_groups)(struct store *s, const char *name, gid_t **gids, size_t *n);
 	int (*migrate_user)(struct store *s, const struct user *u, const char *hash,
-			    const struct group *groups, size_t ngroups);
+			    const struct group *primary, const struct group *groups,
+			    size_t ngroups);
+	int (*sync_groups)(struct store *s, const struct store_import *rows, size_t n, int *rc);
+	int (*prune_group)(struct store *s, const char *name);
 	int (*touch_login)(struct store *s, const char *name);
 	int (*names_known)(struct store *s, const char *const *names, size_t n, bool *known);
 	int (*set_password)(struct store *s, const char *name, const char *hash);

@@ -106,6 +106,12 @@ static const char *const pg_sql[PG_COUNT_] = {
 			      "SELECT r.g, r.gid, gr.gid, min(r.u), count(*) FROM r "
 			      "LEFT JOIN groups gr ON gr.name = r.g "
 			      "WHERE gr.gid IS DISTINCT FROM r.gid GROUP BY r.g, r.gid, gr.gid",
+	/* the user whose groups a sync sets, held until the commit */
+	[PG_LOCK_USER] = "SELECT 1 FROM users WHERE name = $1 AND uid = $2::bigint FOR UPDATE",
+	[PG_DROP_MEMBERS] = "DELETE FROM memberships WHERE user_name = $1 AND "
+			    "NOT (group_name = ANY ($2::text[]))",
+	[PG_PRUNE_GROUP] = "DELETE FROM groups WHERE name = $1 AND NOT EXISTS "
+			   "(SELECT 1 FROM memberships WHERE group_name = $1)",
 	[PG_TOUCH] = "UPDATE users SET last_login_at = now() WHERE name = $1",
 	[PG_SET_PASSWORD] = "UPDATE users SET password_hash = $2, salt = NULL, "
 			    "must_change_password = false, imported = false, updated_at = now() "
@@ -333,6 +339,8 @@ const struct store_ops store_pgsql_ops = {
 	.group_by_gid = pg_group_by_gid,
 	.user_groups = pg_user_groups,
 	.migrate_user = pg_migrate_user,
+	.sync_groups = pg_sync_groups,
+	.prune_group = pg_prune_group,
 	.touch_login = pg_touch_login,
 	.names_known = pg_names_known,
 	.set_password = pg_set_password,

@@ -22,6 +22,9 @@ enum pg_id {
 	PG_NOT_WRITTEN,
 	PG_INSERT_GROUPS,
 	PG_INSERT_MEMBERS,
+	PG_LOCK_USER,
+	PG_DROP_MEMBERS,
+	PG_PRUNE_GROUP,
 	PG_TOUCH,
 	PG_SET_PASSWORD,
 	PG_SET_EMAIL,
@@ -118,7 +121,9 @@ int pg_user_groups(struct store *s, const char *name, gid_t **gids, size_t *n);
 int pg_names_known(struct store *s, const char *const *names, size_t n, bool *known);
 
 int pg_migrate_user(struct store *s, const struct user *u, const char *hash,
-		    const struct group *groups, size_t ngroups);
+		    const struct group *primary, const struct group *groups, size_t ngroups);
+int pg_sync_groups(struct store *s, const struct store_import *in, size_t n, int *rc);
+int pg_prune_group(struct store *s, const char *name);
 int pg_import_users(struct store *s, const struct store_import *in, size_t n, int *rc);
 int pg_touch_login(struct store *s, const char *name);
 

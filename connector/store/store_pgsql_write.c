@@ -19,6 +19,7 @@ struct pg_row {
 	const char *hash, *salt;
 	const struct group *groups;   /* valid, in write order (store.c) */
 	size_t ngroups;
+	const struct group *primary;  /* its row only; NULL: none */
 	int rc;                       /* STORE_OK (written), STORE_EXISTS,
 				       * STORE_TOMBSTONE or STORE_CONFLICT */
 	uid_t held_uid;               /* STORE_EXISTS: the uid of the store's row */
@@ -189,20 +190,21 @@ out:
 }
 
 /* Inside the transaction, after write_users: the groups of the rows written
- * (created if missing) and their memberships where the store's group of
- * that name has that gid. A group the store knows by another gid is left
- * out, and said (as in store_sqlite.c). */
+ * and their primary groups (created if missing) and their memberships where
+ * the store's group of that name has that gid. A group the store knows by
+ * another gid is left out, and said (as in store_sqlite.c). */
 static int write_groups(struct pg_store *ps, const struct pg_row *rows, size_t n,
 			struct pg_outcome *o)
 {
-	struct arr a[3];
-	const char *p[3];
+	struct arr a[3], ga[2];
+	const char *p[3], *gp[2];
 	PGresult *res = NULL;
 	char others[48];
 	size_t i, k;
 	int rc = STORE_ERROR, j;
 
 	memset(a, 0, sizeof(a));
+	memset(ga, 0, sizeof(ga));
 	for (i = 0; i < n; i++) {
 		if (rows[i].rc != STORE_OK)
 			continue;
@@ -210,9 +212,15 @@ static int write_groups(struct pg_store *ps, const struct pg_row *rows, size_t n
 			arr_add(&a[0], rows[i].groups[k].name);
 			arr_num(&a[1], (long long)rows[i].groups[k].gid);
 			arr_add(&a[2], rows[i].u->name);
+			arr_add(&ga[0], rows[i].groups[k].name);
+			arr_num(&ga[1], (long long)rows[i].groups[k].gid);
+		}
+		if (rows[i].primary != NULL) {
+			arr_add(&ga[0], rows[i].primary->name);
+			arr_num(&ga[1], (long long)rows[i].primary->gid);
 		}
 	}
-	if (a[0].len == 0 && !a[0].failed) {
+	if (ga[0].len == 0 && !ga[0].failed) {
 		rc = STORE_OK;
 		goto out;
 	}
@@ -221,7 +229,12 @@ static int write_groups(struct pg_store *ps, const struct pg_row *rows, size_t n
 		if (p[j] == NULL)
 			goto out;
 	}
-	rc = ps_run(ps, PG_INSERT_GROUPS, 2, p, &res, o);
+	for (j = 0; j < 2; j++) {
+		gp[j] = arr_text(&ga[j]);
+		if (gp[j] == NULL)
+			goto out;
+	}
+	rc = ps_run(ps, PG_INSERT_GROUPS, 2, gp, &res, o);
 	PQclear(res);
 	res = NULL;
 	if (rc == STORE_OK)
@@ -246,6 +259,8 @@ out:
 	PQclear(res);
 	for (j = 0; j < 3; j++)
 		arr_free(&a[j]);
+	for (j = 0; j < 2; j++)
+		arr_free(&ga[j]);
 	return rc;
 }
 
@@ -274,9 +289,10 @@ static int work_migrate(struct pg_store *ps, void *arg, struct pg_outcome *o)
 }
 
 int pg_migrate_user(struct store *s, const struct user *u, const char *hash,
-			   const struct group *groups, size_t ngroups)
+		    const struct group *primary, const struct group *groups, size_t ngroups)
 {
-	struct pg_row row = { .u = u, .hash = hash, .groups = groups, .ngroups = ngroups };
+	struct pg_row row = { .u = u, .hash = hash, .groups = groups, .ngroups = ngroups,
+			      .primary = primary };
 
 	return ps_do(to_ps(s), work_migrate, &row);
 }
@@ -304,7 +320,10 @@ static int work_import(struct pg_store *ps, void *arg, struct pg_outcome *o)
 	return rc;
 }
 
-int pg_import_users(struct store *s, const struct store_import *in, size_t n, int *rc)
+/* Run work (work_import or work_sync) on in[0..n); rc[i]: each row's
+ * outcome. */
+static int run_batch(struct store *s, const struct store_import *in, size_t n, int *rc,
+		     ps_work work)
 {
 	struct import_batch b = { .n = n };
 	size_t i;
@@ -319,12 +338,91 @@ int pg_import_users(struct store *s, const struct store_import *in, size_t n, in
 		b.rows[i].salt = in[i].u->salt;
 		b.rows[i].groups = in[i].groups;
 		b.rows[i].ngroups = in[i].ngroups;
+		b.rows[i].primary = in[i].primary;
 	}
-	ret = ps_do(to_ps(s), work_import, &b);
+	ret = ps_do(to_ps(s), work, &b);
 	for (i = 0; i < n && ret == STORE_OK; i++)
 		rc[i] = b.rows[i].rc;
 	free(b.rows);
 	return ret;
+}
+
+int pg_import_users(struct store *s, const struct store_import *in, size_t n, int *rc)
+{
+	return run_batch(s, in, n, rc, work_import);
+}
+
+
+/* Inside the transaction: the user of row locked, if the store has it with
+ * that uid (row->rc then STORE_OK, else STORE_NOTFOUND), and its
+ * memberships in groups other than its own dropped. */
+static int sync_user(struct pg_store *ps, struct pg_row *row, struct pg_outcome *o)
+{
+	struct arr keep = { 0 };
+	const char *p[2];
+	char uid[24];
+	PGresult *res = NULL;
+	size_t k;
+	int rc;
+
+	p[0] = row->u->name;
+	p[1] = NUM(uid, row->u->uid);
+	rc = ps_run(ps, PG_LOCK_USER, 2, p, &res, o);
+	row->rc = rc == STORE_OK && PQntuples(res) == 1 ? STORE_OK : STORE_NOTFOUND;
+	PQclear(res);
+	res = NULL;
+	if (rc != STORE_OK || row->rc != STORE_OK)
+		return rc;
+	for (k = 0; k < row->ngroups; k++)
+		arr_add(&keep, row->groups[k].name);
+	p[1] = arr_text(&keep);
+	rc = p[1] != NULL ? ps_run(ps, PG_DROP_MEMBERS, 2, p, &res, o) : STORE_ERROR;
+	PQclear(res);
+	arr_free(&keep);
+	return rc;
+}
+
+/* Users whose groups are made those of the legacy database: their rows
+ * locked (a deadlock with another host's sync is run again by ps_do), then
+ * the groups of all, as an import writes them. */
+static int work_sync(struct pg_store *ps, void *arg, struct pg_outcome *o)
+{
+	struct import_batch *b = arg;
+	size_t i;
+	int rc;
+
+	rc = ps_simple(ps, "BEGIN", "begin", NULL, o);
+	for (i = 0; i < b->n && rc == STORE_OK; i++)
+		rc = sync_user(ps, &b->rows[i], o);
+	if (rc == STORE_OK)
+		rc = write_groups(ps, b->rows, b->n, o);
+	if (rc == STORE_OK)
+		return ps_commit(ps, "a group sync", o);
+	ps_rollback(ps);
+	return rc;
+}
+
+int pg_sync_groups(struct store *s, const struct store_import *in, size_t n, int *rc)
+{
+	return run_batch(s, in, n, rc, work_sync);
+}
+
+static int work_prune(struct pg_store *ps, void *arg, struct pg_outcome *o)
+{
+	const char *p[1] = { arg };
+	PGresult *res = NULL;
+	int rc;
+
+	rc = ps_run(ps, PG_PRUNE_GROUP, 1, p, &res, o);
+	if (rc == STORE_OK && strcmp(PQcmdTuples(res), "0") == 0)
+		rc = STORE_NOTFOUND;
+	PQclear(res);
+	return rc;
+}
+
+int pg_prune_group(struct store *s, const char *name)
+{
+	return ps_do(to_ps(s), work_prune, (void *)name);
 }
 
 static int work_touch(struct pg_store *ps, void *arg, struct pg_outcome *o)

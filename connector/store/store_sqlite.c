@@ -70,6 +70,11 @@ const char *const sl_sql[SL_COUNT_] = {
 	[SL_GROUP_GID] = "SELECT gid FROM groups WHERE name = ?1",
 	[SL_INSERT_MEMBER] = "INSERT INTO memberships (group_name, user_name) VALUES (?1, ?2) "
 			     "ON CONFLICT DO NOTHING",
+	/* ?2: the groups kept, as ",a,b," (a name holds no comma) */
+	[SL_DROP_MEMBERS] = "DELETE FROM memberships WHERE user_name = ?1 AND "
+			    "instr(?2, ',' || group_name || ',') = 0",
+	[SL_PRUNE_GROUP] = "DELETE FROM groups WHERE name = ?1 AND NOT EXISTS "
+			   "(SELECT 1 FROM memberships WHERE group_name = ?1)",
 	[SL_TOUCH] = "UPDATE users SET last_login_at = ?2 WHERE name = ?1",
 	[SL_SET_PASSWORD] = "UPDATE users SET password_hash = ?2, salt = NULL, "
 			    "must_change_password = 0, imported = 0, updated_at = ?3 WHERE name = ?1",
@@ -362,6 +367,8 @@ const struct store_ops store_sqlite_ops = {
 	.group_by_gid = sl_group_by_gid,
 	.user_groups = sl_user_groups,
 	.migrate_user = sl_migrate_user,
+	.sync_groups = sl_sync_groups,
+	.prune_group = sl_prune_group,
 	.touch_login = sl_touch_login,
 	.names_known = sl_names_known,
 	.set_password = sl_set_password,

@@ -27,6 +27,8 @@ enum sl_id {
 	SL_INSERT_GROUP,
 	SL_GROUP_GID,
 	SL_INSERT_MEMBER,
+	SL_DROP_MEMBERS,
+	SL_PRUNE_GROUP,
 	SL_TOUCH,
 	SL_SET_PASSWORD,
 	SL_SET_EMAIL,
@@ -116,7 +118,9 @@ int sl_user_groups(struct store *s, const char *name, gid_t **gids, size_t *n);
 int sl_names_known(struct store *s, const char *const *names, size_t n, bool *known);
 
 int sl_migrate_user(struct store *s, const struct user *u, const char *hash,
-		    const struct group *groups, size_t ngroups);
+		    const struct group *primary, const struct group *groups, size_t ngroups);
+int sl_sync_groups(struct store *s, const struct store_import *rows, size_t n, int *rc);
+int sl_prune_group(struct store *s, const char *name);
 int sl_import_users(struct store *s, const struct store_import *rows, size_t n, int *rc);
 int sl_touch_login(struct store *s, const char *name);
 

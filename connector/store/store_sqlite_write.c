@@ -14,10 +14,12 @@
 #define SL_TOUCH_BUSY_MS 250
 
 /* Inside the migration's transaction: the group row, created if missing, and
- * the membership, when the store's group of that name has that gid. A group
- * the store knows by another gid is left out (and said): the store is the
- * truth for its groups, and a membership never widens on a guess. */
-static int sl_add_group(struct sl_store *ss, const char *user, const struct group *g)
+ * (when member) the membership, when the store's group of that name has that
+ * gid. A group the store knows by another gid is left out (and said): the
+ * store is the truth for its groups, and a membership never widens on a
+ * guess. */
+static int sl_add_group(struct sl_store *ss, const char *user, const struct group *g,
+			bool member)
 {
 	sqlite3_stmt *st;
 	int rc = STORE_OK, r;
@@ -29,7 +31,7 @@ static int sl_add_group(struct sl_store *ss, const char *user, const struct grou
 	if (r == SQLITE_OK)
 		r = sqlite3_bind_int64(st, 2, (sqlite3_int64)g->gid);
 	rc = sl_write(ss, st, r, "insert group");
-	if (rc != STORE_OK)
+	if (rc != STORE_OK || !member)
 		return rc;
 	r = sl_lookup(ss, SL_GROUP_GID, g->name, 0, &st, &rc);
 	if (r == SQLITE_ROW && (gid_t)sqlite3_column_int64(st, 0) != g->gid) {
@@ -52,6 +54,20 @@ static int sl_add_group(struct sl_store *ss, const char *user, const struct grou
 	if (r == SQLITE_OK)
 		r = sl_bind_text(st, 2, user);
 	return sl_write(ss, st, r, "insert membership");
+}
+
+/* The groups of user (members of each) and the primary group's row. */
+static int sl_add_groups(struct sl_store *ss, const char *user, const struct group *primary,
+			 const struct group *groups, size_t ngroups)
+{
+	size_t i;
+	int rc = STORE_OK;
+
+	for (i = 0; i < ngroups && rc == STORE_OK; i++)
+		rc = sl_add_group(ss, user, &groups[i], true);
+	if (rc == STORE_OK && primary != NULL)
+		rc = sl_add_group(ss, user, primary, false);
+	return rc;
 }
 
 /* Bind the user row of SL_INSERT_USER. */
@@ -99,11 +115,10 @@ static int sl_bind_user(sqlite3_stmt *st, const struct user *u, const char *hash
  * STORE_TOMBSTONE, STORE_CONFLICT (the uid is another name's): nothing
  * written; or a failure. */
 static int sl_write_user(struct sl_store *ss, const struct user *u, const char *hash,
-			 const char *salt, bool imported, const struct group *groups,
-			 size_t ngroups, sqlite3_int64 now)
+			 const char *salt, bool imported, const struct group *primary,
+			 const struct group *groups, size_t ngroups, sqlite3_int64 now)
 {
 	sqlite3_stmt *st;
-	size_t i;
 	int rc;
 
 	rc = sl_user_state(ss, u->name);
@@ -119,12 +134,7 @@ static int sl_write_user(struct sl_store *ss, const struct user *u, const char *
 		return rc;
 	if (sqlite3_changes(ss->db) == 0)
 		return STORE_CONFLICT;   /* the name was free: the uid is not */
-	for (i = 0; i < ngroups; i++) {
-		rc = sl_add_group(ss, u->name, &groups[i]);
-		if (rc != STORE_OK)
-			return rc;
-	}
-	return STORE_OK;
+	return sl_add_groups(ss, u->name, primary, groups, ngroups);
 }
 
 int sl_end(struct sl_store *ss, int rc, bool commit)
@@ -137,7 +147,7 @@ int sl_end(struct sl_store *ss, int rc, bool commit)
 }
 
 int sl_migrate_user(struct store *s, const struct user *u, const char *hash,
-			   const struct group *groups, size_t ngroups)
+		    const struct group *primary, const struct group *groups, size_t ngroups)
 {
 	struct sl_store *ss = to_sl(s);
 	sqlite3_stmt *st;
@@ -146,7 +156,8 @@ int sl_migrate_user(struct store *s, const struct user *u, const char *hash,
 	rc = sl_exec(ss, SL_BEGIN);
 	if (rc != STORE_OK)
 		return rc;
-	rc = sl_write_user(ss, u, hash, NULL, false, groups, ngroups, (sqlite3_int64)time(NULL));
+	rc = sl_write_user(ss, u, hash, NULL, false, primary, groups, ngroups,
+			   (sqlite3_int64)time(NULL));
 	if (rc == STORE_EXISTS) {
 		/* migrated already (maybe by a login a moment ago): fine when
 		 * it is this user; nothing of ours to write */
@@ -171,11 +182,91 @@ int sl_import_users(struct store *s, const struct store_import *rows, size_t n, 
 	ret = sl_exec(ss, SL_BEGIN);
 	for (i = 0; i < n && ret == STORE_OK; i++) {
 		rc[i] = sl_write_user(ss, rows[i].u, rows[i].u->password, rows[i].u->salt, true,
-				      rows[i].groups, rows[i].ngroups, now);
+				      rows[i].primary, rows[i].groups, rows[i].ngroups, now);
 		if (rc[i] < 0)
 			ret = rc[i];
 	}
 	return sl_end(ss, ret, true);
+}
+
+/* Inside the transaction: the memberships of user in groups other than
+ * groups[0..n) go. */
+static int sl_drop_other_groups(struct sl_store *ss, const char *user,
+				const struct group *groups, size_t ngroups)
+{
+	sqlite3_stmt *st;
+	char *keep;
+	size_t len = 2, i;
+	int rc = STORE_OK, r;
+
+	for (i = 0; i < ngroups; i++)
+		len += strlen(groups[i].name) + 1;
+	keep = malloc(len);
+	if (keep == NULL)
+		return STORE_ERROR;
+	strcpy(keep, ",");
+	for (i = 0; i < ngroups; i++) {
+		strcat(keep, groups[i].name);
+		strcat(keep, ",");
+	}
+	st = sl_get(ss, SL_DROP_MEMBERS, &rc);
+	if (st != NULL) {
+		r = sl_bind_text(st, 1, user);
+		if (r == SQLITE_OK)
+			r = sl_bind_text(st, 2, keep);
+		rc = sl_write(ss, st, r, "remove memberships");
+	}
+	free(keep);
+	return rc;
+}
+
+/* Inside the transaction: one row of a sync. */
+static int sl_sync_row(struct sl_store *ss, const struct store_import *row)
+{
+	sqlite3_stmt *st;
+	int rc = STORE_OK, r;
+
+	r = sl_lookup(ss, SL_USER_UID, row->u->name, 0, &st, &rc);
+	if (r == SQLITE_ROW)
+		rc = (uid_t)sqlite3_column_int64(st, 0) == row->u->uid ? STORE_OK : STORE_NOTFOUND;
+	else if (r == SQLITE_DONE)
+		rc = STORE_NOTFOUND;
+	sl_done(st);
+	if (rc == STORE_OK)
+		rc = sl_add_groups(ss, row->u->name, row->primary, row->groups, row->ngroups);
+	if (rc == STORE_OK)
+		rc = sl_drop_other_groups(ss, row->u->name, row->groups, row->ngroups);
+	return rc;
+}
+
+int sl_sync_groups(struct store *s, const struct store_import *rows, size_t n, int *rc)
+{
+	struct sl_store *ss = to_sl(s);
+	size_t i;
+	int ret;
+
+	ret = sl_exec(ss, SL_BEGIN);
+	for (i = 0; i < n && ret == STORE_OK; i++) {
+		rc[i] = sl_sync_row(ss, &rows[i]);
+		if (rc[i] < 0)
+			ret = rc[i];
+	}
+	return sl_end(ss, ret, true);
+}
+
+int sl_prune_group(struct store *s, const char *name)
+{
+	struct sl_store *ss = to_sl(s);
+	sqlite3_stmt *st;
+	int rc = STORE_OK;
+
+	st = sl_get(ss, SL_PRUNE_GROUP, &rc);
+	if (st == NULL)
+		return rc;
+	rc = sl_write(ss, st, sl_bind_text(st, 1, name), "remove group");
+	if (rc == STORE_OK && sqlite3_changes(ss->db) == 0)
+		rc = STORE_NOTFOUND;
+	return rc;
 }
 
 int sl_touch_login(struct store *s, const char *name)

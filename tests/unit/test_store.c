@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "config.h"
+#include "connector.h"
 #include "log.h"
 #include "store.h"
 
@@ -592,7 +593,7 @@ START_TEST(upgrades_version_1)
 	struct store *s;
 	struct store_meta m;
 	struct user u = legacy_user("new", 10002, MD5CRYPT, NULL), got;
-	const struct store_import row = { &u, devs_ops, 2 };
+	const struct store_import row = { &u, devs_ops, 2, NULL };
 	sqlite3 *db = NULL;
 	gid_t *gids = NULL;
 	size_t n = 0;
@@ -648,7 +649,7 @@ START_TEST(set_password_clears_import_state)
 {
 	struct store *s = open_ok();
 	struct user u = legacy_user("bob", 10002, ASPNET, ASPNET_SALT), got;
-	const struct store_import row = { &u, NULL, 0 };
+	const struct store_import row = { &u, NULL, 0, NULL };
 	struct store_meta before, after;
 	int rc;
 
@@ -832,6 +833,7 @@ START_TEST(import_outcomes)
 		rows[i].u = &in[i];
 		rows[i].groups = devs_ops;
 		rows[i].ngroups = 4;
+		rows[i].primary = NULL;
 	}
 	for (pass = 0; pass < 2; pass++) {
 		ck_assert_int_eq(store_import_users(s, rows, 10, rc), STORE_OK);
@@ -887,8 +889,8 @@ START_TEST(stats_figures)
 		legacy_user("dave", 10004, MD5CRYPT, NULL),
 		legacy_user("erin", 10005, MD5CRYPT, NULL),
 	};
-	const struct store_import rows[3] = { { &in[0], NULL, 0 }, { &in[1], NULL, 0 },
-					      { &in[2], devs_ops, 1 } };
+	const struct store_import rows[3] = { { &in[0], NULL, 0, NULL }, { &in[1], NULL, 0, NULL },
+					      { &in[2], devs_ops, 1, NULL } };
 	struct store_stats st;
 	int rc[3], i;
 
@@ -1038,7 +1040,7 @@ static void import_series(struct store *s, struct import_run *r)
 			grp[j][0] = (struct group){ .name = (char *)"staff", .gid = 30000 };
 			grp[j][1] = (struct group){ .name = teams[idx % TEAMS],
 						    .gid = (gid_t)(30001 + idx % TEAMS) };
-			rows[j] = (struct store_import){ &u[j], grp[j], 2 };
+			rows[j] = (struct store_import){ &u[j], grp[j], 2, NULL };
 		}
 		r->rc = store_import_users(s, rows, (size_t)n, rc);
 		for (j = 0; j < n && r->rc == STORE_OK; j++) {
@@ -1125,6 +1127,169 @@ START_TEST(concurrent_imports)
 END_TEST
 
 /* Tests about the store's contract, for either driver. */
+/* A per-user primary group that lists nobody (Debian style): its row is
+ * written, no membership; by a migration and by an import alike. */
+START_TEST(primary_group_without_membership)
+{
+	struct store *s = open_ok();
+	struct user a = make_user("alice", 10001), b = legacy_user("bob", 10002, MD5CRYPT, NULL);
+	const struct group pa = { .name = (char *)"alice", .gid = 10001 };
+	const struct group pb = { .name = (char *)"bob", .gid = 10002 };
+	const struct group bad = { .name = (char *)"bad name", .gid = 10003 };
+	struct store_import row = { &b, devs_ops, 4, &pb };
+	struct group g;
+	gid_t *gids = NULL;
+	size_t n = 0;
+	int rc;
+
+	a.gid = 10001;
+	b.gid = 10002;
+	ck_assert_int_eq(store_migrate_user_primary(s, &a, HASH_A, &pa, devs_ops, 4), STORE_OK);
+	ck_assert_int_eq(store_import_users(s, &row, 1, &rc), STORE_OK);
+	ck_assert_int_eq(rc, STORE_OK);
+	ck_assert_int_eq(store_group_by_gid(s, 10001, &g), STORE_OK);
+	ck_assert_str_eq(g.name, "alice");
+	ck_assert_uint_eq(g.nmembers, 0);
+	group_clear(&g);
+	ck_assert_int_eq(store_group_by_name(s, "bob", &g), STORE_OK);
+	ck_assert_uint_eq(g.gid, 10002);
+	ck_assert_uint_eq(g.nmembers, 0);
+	group_clear(&g);
+	/* the memberships are the groups', not the primary group's */
+	ck_assert_int_eq(store_user_groups(s, "alice", &gids, &n), STORE_OK);
+	ck_assert_uint_eq(n, 2);
+	free(gids);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM memberships"), 4);
+	/* a primary group no rule allows is left out, the user written */
+	a = make_user("carol", 10003);
+	ck_assert_int_eq(store_migrate_user_primary(s, &a, HASH_A, &bad, NULL, 0), STORE_OK);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM groups"), 4);
+	store_close(s);
+}
+END_TEST
+
+/* A re-run of migrate import: the store's memberships of a user become the
+ * legacy database's, gained and lost; a group left with no member can be
+ * pruned, one with members cannot. */
+START_TEST(sync_groups_adds_and_removes)
+{
+	struct store *s = open_ok();
+	struct user a = make_user("alice", 10001), b = make_user("bob", 10002);
+	struct user other = make_user("alice2", 10001), ghost = make_user("ghost", 10009);
+	struct user wrong_uid = make_user("bob", 10099);
+	const struct group pa = { .name = (char *)"alice", .gid = 10001 };
+	const struct group now_in[] = {
+		{ .name = (char *)"devs", .gid = 20001 },
+		{ .name = (char *)"newg", .gid = 20005 },
+	};
+	const struct store_import rows[4] = {
+		{ &a, now_in, 2, &pa }, { &ghost, now_in, 2, NULL },
+		{ &wrong_uid, NULL, 0, NULL }, { &other, NULL, 0, NULL },
+	};
+	int rc[4];
+	struct group g;
+
+	ck_assert_int_eq(store_migrate_user(s, &a, HASH_A, devs_ops, 4), STORE_OK);
+	ck_assert_int_eq(store_migrate_user(s, &b, HASH_B, devs_ops, 4), STORE_OK);
+	ck_assert_int_eq(store_sync_groups(s, rows, 4, rc), STORE_OK);
+	ck_assert_int_eq(rc[0], STORE_OK);
+	ck_assert_int_eq(rc[1], STORE_NOTFOUND);   /* not a store user */
+	ck_assert_int_eq(rc[2], STORE_NOTFOUND);   /* the store's bob has another uid */
+	ck_assert_int_eq(rc[3], STORE_NOTFOUND);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM memberships WHERE user_name = 'alice' AND "
+				 "group_name IN ('devs', 'newg')"), 2);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM memberships WHERE user_name = 'alice'"), 2);
+	/* bob's memberships are his own: untouched */
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM memberships WHERE user_name = 'bob'"), 2);
+	ck_assert_int_eq(store_group_by_gid(s, 10001, &g), STORE_OK);
+	ck_assert_str_eq(g.name, "alice");
+	ck_assert_uint_eq(g.nmembers, 0);
+	group_clear(&g);
+	/* ops still has bob; once bob loses it too, it can go */
+	ck_assert_int_eq(store_prune_group(s, "ops"), STORE_NOTFOUND);
+	ck_assert_int_eq(store_sync_groups(s, &(struct store_import){ &b, NULL, 0, NULL }, 1, rc),
+			 STORE_OK);
+	ck_assert_int_eq(rc[0], STORE_OK);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM memberships WHERE user_name = 'bob'"), 0);
+	ck_assert_int_eq(store_prune_group(s, "ops"), STORE_OK);
+	ck_assert_int_eq(store_group_by_name(s, "ops", &g), STORE_NOTFOUND);
+	ck_assert_int_eq(store_prune_group(s, "devs"), STORE_NOTFOUND);   /* alice is in it */
+	ck_assert_int_eq(store_prune_group(s, "nosuch"), STORE_NOTFOUND);
+	ck_assert_int_eq(store_prune_group(s, "bad name"), STORE_NOTFOUND);
+	/* a second sync with the same groups changes nothing */
+	ck_assert_int_eq(store_sync_groups(s, rows, 1, rc), STORE_OK);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM memberships"), 2);
+	store_close(s);
+}
+END_TEST
+
+/* Migrate mode through the connector, over a real SQLite legacy file: a
+ * group the store holds (by name, by gid, the store user's group list) is
+ * answered without the legacy database ever being opened; one it does not
+ * hold is the legacy database's. */
+START_TEST(migrate_mode_groups_store_first)
+{
+	char text[2048], legacy[160], err[512] = "";
+	struct user a = make_user("alice", 10001);
+	const struct group pa = { .name = (char *)"alice", .gid = 10001 };
+	struct config *mc;
+	struct connector cn;
+	struct session se;
+	struct store *s = open_ok();
+	struct group g;
+	gid_t *gids = NULL;
+	size_t n = 0;
+	sqlite3 *db = NULL;
+
+	snprintf(legacy, sizeof(legacy), "%s/legacy.db", dir);
+	ck_assert_int_eq(sqlite3_open(legacy, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE g (name TEXT, gid INTEGER, members TEXT);"
+				      "INSERT INTO g VALUES ('devs', 20001, 'alice,bob'), "
+				      "('legacyonly', 20009, 'bob')", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	snprintf(text, sizeof(text),
+		 "[customdb]\nmode = migrate\nmin_uid = 10000\nmax_uid = 60000\n"
+		 "state_dir = %s/state\n[legacy]\ndriver = sqlite\nconnection = %s\n"
+		 "[queries]\nlogin = SELECT 1 WHERE n = :username\n"
+		 "get_user = SELECT 2 WHERE n = :username\n"
+		 "get_group = SELECT name AS \"group\", gid, members FROM g WHERE name = :group\n"
+		 "get_group_by_gid = SELECT name AS \"group\", gid, members FROM g "
+		 "WHERE gid = CAST(:gid AS integer)\n"
+		 "user_groups = SELECT name AS \"group\", gid FROM g "
+		 "WHERE ',' || members || ',' LIKE '%%,' || :username || ',%%'\n", dir, legacy);
+	mc = config_parse_string(text, "test.conf", err, sizeof(err));
+	ck_assert_msg(mc != NULL, "%s", err);
+	a.gid = 10001;
+	ck_assert_int_eq(store_migrate_user_primary(s, &a, HASH_A, &pa, devs_ops, 2), STORE_OK);
+	store_close(s);
+	ck_assert_msg(connector_init(&cn, mc, err, sizeof(err)) == 0, "%s", err);
+	session_init(&se, &cn);
+
+	ck_assert_int_eq(connector_group_by_name(&se, "devs", &g), CONN_OK);
+	ck_assert_uint_eq(g.gid, 20001);
+	ck_assert_uint_eq(g.nmembers, 1);   /* the store's members: bob is not migrated */
+	ck_assert_str_eq(g.members[0], "alice");
+	group_clear(&g);
+	ck_assert_int_eq(connector_group_by_gid(&se, 10001, &g), CONN_OK);
+	ck_assert_str_eq(g.name, "alice");
+	ck_assert_uint_eq(g.nmembers, 0);
+	group_clear(&g);
+	ck_assert_int_eq(connector_user_groups(&se, "alice", &gids, &n), CONN_OK);
+	ck_assert_uint_eq(n, 2);
+	free(gids);
+	ck_assert_msg(se.b == NULL, "the legacy database was opened for groups the store holds");
+
+	ck_assert_int_eq(connector_group_by_name(&se, "legacyonly", &g), CONN_OK);
+	ck_assert_uint_eq(g.gid, 20009);
+	ck_assert_uint_eq(g.nmembers, 1);
+	ck_assert_str_eq(g.members[0], "bob");
+	group_clear(&g);
+	ck_assert_ptr_nonnull(se.b);
+	session_close(&se);
+	config_free(mc);
+}
+END_TEST
+
 static void add_shared_tests(TCase *tc)
 {
 	tcase_add_test(tc, migrate_and_read_back);
@@ -1144,6 +1309,8 @@ static void add_shared_tests(TCase *tc)
 	tcase_add_test(tc, import_outcomes);
 	tcase_add_test(tc, stats_figures);
 	tcase_add_test(tc, list_users_and_groups);
+	tcase_add_test(tc, primary_group_without_membership);
+	tcase_add_test(tc, sync_groups_adds_and_removes);
 	tcase_add_test(tc, concurrent_imports);
 	tcase_add_test(tc, bulk_import_rate);
 }
@@ -1161,6 +1328,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, readable_by_others_is_refused);
 	tcase_add_test(tc, not_a_database_is_refused);
 	tcase_add_test(tc, config_for_the_store);
+	tcase_add_test(tc, migrate_mode_groups_store_first);
 	add_shared_tests(tc);
 	suite_add_tcase(s, tc);
 
