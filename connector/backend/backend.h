@@ -20,6 +20,8 @@ enum backend_rc {
 	BACKEND_LOST = -3,        /* the kept connection was found dead (server
 				   * restarted, idle timeout) before an answer:
 				   * worth one retry on a new connection */
+	BACKEND_DENIED = -4,      /* the source refused the user's own password
+				   * the query was sent with (:password) */
 };
 
 /* A fully buffered result: every cell is text (or NULL for SQL NULL). */
