@@ -56,6 +56,7 @@ struct backend_params {
 	int connect_timeout;      /* seconds */
 	int query_timeout;        /* seconds */
 	int read_only;            /* open read-only where the engine can */
+	const char *ca_file;      /* CA certificates to verify the server (http) */
 };
 
 struct backend;
@@ -91,5 +92,6 @@ const struct backend_ops *backend_lookup(const char *driver);
 extern const struct backend_ops backend_pgsql_ops;
 extern const struct backend_ops backend_mysql_ops;
 extern const struct backend_ops backend_sqlite_ops;
+extern const struct backend_ops backend_http_ops;
 
 #endif
