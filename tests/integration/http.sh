@@ -76,7 +76,8 @@ pid $WORK/nginx/nginx.pid;
 error_log $WORK/nginx/error.log;
 events { worker_connections 64; }
 http {
-  access_log $WORK/nginx/access.log;
+  log_format conn '\$connection \$connection_requests \$request';
+  access_log $WORK/nginx/access.log conn;
   client_body_temp_path $WORK/nginx/body;
   proxy_temp_path $WORK/nginx/proxy;
   fastcgi_temp_path $WORK/nginx/fastcgi;
@@ -149,6 +150,10 @@ t_grep "... no row for the probe user: its fields are not checked" \
 	"no row for the probe, so its fields are not checked" tool check
 t_nogrep "... nor said to be unknown" "unknown:" tool check
 t_rc "try get-user alice" 0 "uid: 10001" tool try get-user alice
+sed 's|^get_user = GET |get_user = FETCH |' "$CONF" > "$WORK/badmethod.conf"
+chmod 600 "$WORK/badmethod.conf"
+t_rc "check: a request that is not one says why (exit 1)" 1 \
+	"query get_user: starts with 'FETCH', not a method" "$TOOL" -c "$WORK/badmethod.conf" check
 t_rc "try login alice, right password" 0 "^login: ok" tool_pw alice-pw try login alice
 t_rc "try login alice, wrong password: exit 1" 1 "^login: authentication failed" \
 	tool_pw wrong try login alice
@@ -174,6 +179,10 @@ t_grep "oscar, expired: the account step refuses" "expired" \
 t_grep "mike must change his password" "Authentication token is no longer valid|change" \
 	pam customdb-http mike mike-pw authenticate acct_mgmt
 t_nogrep "no password in the daemon's log" "alice-pw|$ACCOUNT_PW" cat "$LOG"
+# nginx numbers each request on a connection: a kept one serves several
+most_on_one_connection() { awk '$2 > n { n = $2 } END { print n + 0 }' "$WORK/nginx/access.log"; }
+t_ok "a worker's connection to the service is kept across requests" \
+	test "$(most_on_one_connection)" -gt 1
 
 t_section "a password change (PUT)"
 t_ok "customdb user passwd dave (root: no old password)" tool_pw dave-new-pw user passwd dave
