@@ -15,6 +15,10 @@
 # serving; and migrate mode's first login, copied into the store with the
 # typed password re-hashed, after which the user logs in with the service
 # down. Runs in its own network namespace: its ports are its own.
+#
+# HTTP_FIGURES=1 also prints (asserts nothing) what 20 logins and 20
+# look-ups through the daemon take with driver = http and with the native
+# SQLite driver, cache_ttl = 0 so that each look-up asks the source.
 set -u
 if [ "${CUSTOMDB_HTTP_NETNS:-}" != 1 ]; then
 	export CUSTOMDB_HTTP_NETNS=1
@@ -217,6 +221,42 @@ t_rc "plain http:// to another host: refused" 3 "plain http:// only to a loopbac
 t_nogrep "no sanitizer report in the daemon's log" "AddressSanitizer|LeakSanitizer|runtime error" \
 	cat "$LOG"
 stop_daemon "$WORK/legacy.pid"
+
+# figures NAME CONF SOCKET USER PASSWORD: 20 logins, 20 look-ups (printed)
+figures() {
+	local t0 logins look=0 i
+	export CUSTOMDB_SOCKET=$3 CUSTOMDB_STATE_DIR=$WORK/state-fig
+	ns_pam_service customdb-fig "auth required $PAMMOD socket=$3"
+	start_daemon "$2" "$WORK/fig-$1.log" "$3" "$WORK/fig.pid" || return 1
+	pam customdb-fig "$4" "$5" >/dev/null 2>&1
+	t0=$(now_ms)
+	for i in $(seq 20); do pam customdb-fig "$4" "$5" >/dev/null 2>&1; done
+	logins=$(($(now_ms) - t0))
+	# the daemon's cache flushed before each, so that each asks the source
+	for i in $(seq 20); do
+		"$TOOL" -c "$2" cache flush >/dev/null
+		t0=$(now_ms)
+		getent passwd "$4" >/dev/null
+		look=$((look + $(now_ms) - t0))
+	done
+	stop_daemon "$WORK/fig.pid"
+	printf '  %-7s 20 logins %5d ms, 20 look-ups %5d ms (pamtester; getent after a cache flush)\n' \
+		"$1" "$logins" "$look"
+}
+if [ "${HTTP_FIGURES:-0}" = 1 ]; then
+	t_section "figures: driver = http and the native SQLite driver, one run"
+	legacy_data | legacy_load sqlite "$WORK/legacy.db"
+	legacy_config sqlite "$WORK/legacy.db" /run/customdb/fig.sock "cache_ttl = 0" |
+		sed "s|^state_dir = .*|state_dir = $WORK/state-fig|" > "$WORK/fig-sqlite.conf"
+	sed -e 's|^mode = legacy|mode = legacy\ncache_ttl = 0|' -e "s|^socket = .*|socket = /run/customdb/fig.sock|" \
+		-e "s|^state_dir = .*|state_dir = $WORK/state-fig|" "$WORK/legacy.conf" > "$WORK/fig-http.conf"
+	mkdir -m 700 "$WORK/state-fig"
+	chmod 600 "$WORK"/fig-*.conf
+	n=$(grep -c 'GET /api/users/alice ' "$WORK/app.log")
+	figures http "$WORK/fig-http.conf" /run/customdb/fig.sock alice alice-pw
+	echo "  (the service was asked $(($(grep -c 'GET /api/users/alice ' "$WORK/app.log") - n)) times)"
+	figures sqlite "$WORK/fig-sqlite.conf" /run/customdb/fig.sock alice alice-pw
+fi
 
 t_section "migrate mode: the first login copies the user into the store"
 MSOCK=/run/customdb/http-migrate.sock
