@@ -8,7 +8,8 @@
 # Through the daemon: getent and id look users and groups up with the
 # service account; pamtester logs in with the user's own credentials (the
 # service checks them: right, wrong, unknown), account states; customdb
-# check and try; a password change (a PUT); the faults -- a certificate of
+# check and try; password changes (a PUT), by root and by the user through
+# PAM (the old password checked by the service); the faults -- a certificate of
 # another CA, one for another host name, no ca_file, a server slower than
 # query_timeout, a 500, an answer that is not JSON, one over the size cap --
 # each "unavailable" with a clear log line while the daemon goes on
@@ -193,6 +194,19 @@ t_ok "customdb user passwd dave (root: no old password)" tool_pw dave-new-pw use
 t_grep "dave logs in with the new password" "successfully authenticated" \
 	pam customdb-http dave dave-new-pw
 t_grep "... not with the old one" "Authentication failure" pam customdb-http dave dave-pw
+# bob himself, through PAM: the old password is checked by the service (AUTH)
+chauthtok_as_bob() {
+	printf '%s\n' "$@" | setpriv --reuid=10002 --regid=100 --clear-groups \
+		pamtester customdb-http bob chauthtok
+}
+t_rc "bob, a wrong old password: refused" 1 "Authentication failure|manipulation error" \
+	chauthtok_as_bob wrong bob-new-pw bob-new-pw
+t_grep "... bob's password is unchanged" "successfully authenticated" pam customdb-http bob bob-pw
+t_grep "bob changes his own password (pamtester chauthtok)" "altered successfully" \
+	chauthtok_as_bob bob-pw bob-new-pw bob-new-pw
+t_grep "... he logs in with the new one" "successfully authenticated" \
+	pam customdb-http bob bob-new-pw
+t_ok "... and root sets it back (PUT)" tool_pw bob-pw user passwd bob
 
 t_section "faults: each is unavailable, said in the log; the daemon goes on"
 # fault NAME USER REGEX: a look-up of USER fails, the log says REGEX, and
@@ -284,6 +298,7 @@ t_out "... no store row for her" 0 store "SELECT count(*) FROM users WHERE name 
 kill "$NGINX_PID" && wait "$NGINX_PID" 2>/dev/null
 NGINX_PID=""
 t_fail "with the service down" port_open 8443
+t_rc "customdb check: unavailable (exit 3)" 3 "result: unavailable" tool check
 t_grep "... bob still logs in, from the store" "successfully authenticated" \
 	pam customdb-http-m bob bob-pw
 t_grep "... alice (not migrated) cannot: unavailable" "Authentication service cannot retrieve" \
