@@ -264,7 +264,7 @@ struct config_key {
 			 "ceiling on a stored hash's cost (hash_limit_set; default hash_limits_default)")
 
 static const char *const mode_names[] = { "legacy", "migrate", NULL };
-static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", NULL };
+static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", "http", NULL };
 static const char *const store_drivers[] = { "sqlite", "postgresql", NULL };
 
 /* Every key of [customdb], [legacy] and [store] ([queries] is query_names):
@@ -301,6 +301,7 @@ static const struct config_key keys[] = {
 	KSTR("legacy", "connection", connection, NULL, NULL, "how to reach it"),
 	KPATH("legacy", "password_file", password_file, NULL, "file holding its password"),
 	KINT("legacy", "connect_timeout", connect_timeout, 1, 300, "3", "seconds to connect"),
+	KPATH("legacy", "ca_file", ca_file, NULL, "http: CA certificates that verify the service"),
 	KINT("legacy", "query_timeout", query_timeout, 1, 300, "5", "seconds per query"),
 	KSTR("legacy", "password_scheme", password_scheme, NULL, "bcrypt", "scheme of new hashes"),
 	KSTR("legacy", "password_scheme_read", password_scheme_read, NULL, NULL,

@@ -74,6 +74,7 @@ struct config {
 	char *connection;
 	char *password_file;
 	char *password;        /* read from password_file; wiped on free */
+	char *ca_file;         /* http: CA certificates of the service's TLS */
 	int connect_timeout, query_timeout;
 	char *password_scheme;       /* write scheme (a hash family name); default bcrypt */
 	unsigned long password_cost; /* its cost; 0: the scheme's default */

@@ -41,6 +41,7 @@ int connector_init(struct connector *cn, const struct config *cfg, char *err, si
 	cn->params.password = cfg->password;
 	cn->params.connect_timeout = cfg->connect_timeout;
 	cn->params.query_timeout = cfg->query_timeout;
+	cn->params.ca_file = cfg->ca_file;
 	/* read-only unless the administrator configured a query that writes */
 	cn->params.read_only = 1;
 	for (int i = Q_CREATE; i < Q_COUNT_; i++)
@@ -120,6 +121,8 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 			return CONN_OK;
 		if (rc == BACKEND_ERROR)
 			return CONN_ERROR;
+		if (rc == BACKEND_DENIED)
+			return CONN_AUTH_ERR;
 		session_drop_backend(s);
 		/* A kept connection that died since its last use (the server
 		 * restarted) gets one new connection and one retry; a new one that

@@ -21,7 +21,8 @@ static void rehash_legacy(struct session *s, const struct user *u, const char *p
 	char hash[HASH_MAX], err[256];
 	int rc;
 
-	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL ||
+	/* a source that checks passwords itself keeps no hash here */
+	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL || u->password == NULL ||
 	    !hash_weaker(&ctx, u->password, cfg->password_scheme, cfg->password_cost) ||
 	    session_hold(s, HELD_REHASH))
 		return;
@@ -31,7 +32,7 @@ static void rehash_legacy(struct session *s, const struct user *u, const char *p
 		log_msg(LOG_ERR, "user %s: not re-hashed: %s", u->name, err);
 		return;
 	}
-	rc = legacy_write_hash(s, u->name, hash);
+	rc = legacy_write_hash(s, u->name, hash, password);
 	secret_wipe_array(hash);
 	if (rc == CONN_OK)
 		log_msg(LOG_NOTICE, "user %s: password re-hashed from %s to %s at login", u->name,
@@ -61,7 +62,7 @@ static int legacy_write_password(struct session *s, struct user *u, unsigned col
 		log_msg(LOG_ERR, "user %s: password not changed: %s", u->name, err);
 		return CONN_ERROR;
 	}
-	rc = legacy_write_hash(s, u->name, hash);
+	rc = legacy_write_hash(s, u->name, hash, new_pw);
 	secret_wipe_array(hash);
 	if (rc == CONN_NOTFOUND) {
 		log_msg(LOG_ERR, "user %s: password not changed: the change_password query changed "
@@ -111,6 +112,7 @@ static int legacy_create_user(struct session *s, const struct new_user *nu, cons
 	a.v[QP_USERNAME] = nu->name;
 	a.v[QP_EMAIL] = nu->email;
 	a.v[QP_PASSWORD_HASH] = hash;
+	a.v[QP_PASSWORD] = password;
 	if (nu->uid != 0) {
 		snprintf(num, sizeof(num), "%lu", (unsigned long)nu->uid);
 		a.v[QP_UID] = num;

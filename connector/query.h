@@ -16,6 +16,10 @@ enum query_param {
 	QP_GROUP,
 	QP_PASSWORD_HASH,
 	QP_EMAIL,
+	/* the password as typed: at login the one to check, in change_password
+	 * and create the new one; NULL elsewhere. For sources that check a
+	 * password themselves (a web service, an action script). */
+	QP_PASSWORD,
 	QP_COUNT_
 };
 

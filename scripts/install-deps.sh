@@ -29,7 +29,7 @@ unpack_mediawiki() {
 }
 PKGS="build-essential cmake pkg-config
 libpam0g-dev libpq-dev default-libmysqlclient-dev libsqlite3-dev libsodium-dev
-libargon2-dev libcrypt-dev libssl-dev libinih-dev libjansson-dev
+libargon2-dev libcrypt-dev libssl-dev libinih-dev libjansson-dev libcurl4-openssl-dev nginx-light
 check clang libclang-rt-14-dev
 sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2 expect bc
 python3-passlib python3-django python3-werkzeug python3-argon2 python3-bcrypt php-cli

@@ -64,6 +64,8 @@ stage "integration: bounds (cache caps, primary gid, enumeration snapshot)" env 
 stage "integration: customdb user" env BUILD="$ROOT/build" tests/integration/users.sh
 stage "integration: customdb try writes nothing unless --commit" env BUILD="$ROOT/build" \
 	tests/integration/try.sh
+stage "integration: driver = http (nginx, a test CA, a Python service)" env BUILD="$ROOT/build" \
+	tests/integration/http.sh
 stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT/build" \
 	tests/integration/admin.sh
 stage "integration: the state directory and who writes the host cache" env BUILD="$ROOT/build" \

@@ -20,6 +20,8 @@ enum backend_rc {
 	BACKEND_LOST = -3,        /* the kept connection was found dead (server
 				   * restarted, idle timeout) before an answer:
 				   * worth one retry on a new connection */
+	BACKEND_DENIED = -4,      /* the source refused the user's own password
+				   * the query was sent with (:password) */
 };
 
 /* A fully buffered result: every cell is text (or NULL for SQL NULL). */
@@ -54,6 +56,7 @@ struct backend_params {
 	int connect_timeout;      /* seconds */
 	int query_timeout;        /* seconds */
 	int read_only;            /* open read-only where the engine can */
+	const char *ca_file;      /* CA certificates to verify the server (http) */
 };
 
 struct backend;
@@ -89,5 +92,6 @@ const struct backend_ops *backend_lookup(const char *driver);
 extern const struct backend_ops backend_pgsql_ops;
 extern const struct backend_ops backend_mysql_ops;
 extern const struct backend_ops backend_sqlite_ops;
+extern const struct backend_ops backend_http_ops;
 
 #endif
