@@ -389,7 +389,8 @@ int connector_legacy_write(struct session *s, enum query_id id, const struct que
 
 /* Write new_hash through the change_password query: connector_legacy_write,
  * a failure of the query logged. */
-int legacy_write_hash(struct session *s, const char *name, const char *new_hash)
+int legacy_write_hash(struct session *s, const char *name, const char *new_hash,
+		      const char *salt)
 {
 	struct query_args a = { 0 };
 	char why[640];
@@ -397,6 +398,7 @@ int legacy_write_hash(struct session *s, const char *name, const char *new_hash)
 
 	a.v[QP_USERNAME] = name;
 	a.v[QP_PASSWORD_HASH] = new_hash;
+	a.v[QP_SALT] = salt != NULL && salt[0] != '\0' ? salt : NULL;
 	rc = connector_legacy_write(s, Q_CHANGE_PASSWORD, &a, why, sizeof(why));
 	if (rc == CONN_UNAVAIL || rc == CONN_ERROR)
 		log_msg(LOG_ERR, "%s", why);

@@ -16,6 +16,7 @@ enum query_param {
 	QP_GROUP,
 	QP_PASSWORD_HASH,
 	QP_EMAIL,
+	QP_SALT,            /* a write scheme's own salt column (Redmine) */
 	QP_COUNT_
 };
 

@@ -32,7 +32,7 @@ libpam0g-dev libpq-dev default-libmysqlclient-dev libsqlite3-dev libsodium-dev
 libargon2-dev libcrypt-dev libssl-dev libinih-dev libjansson-dev
 check clang libclang-rt-14-dev
 sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2 expect bc
-python3-passlib python3-django python3-werkzeug python3-argon2 python3-bcrypt php-cli
+python3-passlib python3-django python3-werkzeug python3-argon2 python3-bcrypt php-cli ruby
 dovecot-core
 util-linux procps groff-base man-db passwd openssh-server openssh-client jq valgrind strace
 dpkg-dev debhelper dh-nss lintian debootstrap piuparts"

@@ -367,6 +367,26 @@ START_TEST(test_query_errors)
 }
 END_TEST
 
+/* A scheme with a salt column of its own (redmine): the writing queries
+ * must write :salt, else the hash written would never match. */
+START_TEST(test_salt_column_written)
+{
+	struct config *c;
+
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\npassword_scheme = redmine\n"
+		    QUERIES "change_password = UPDATE u SET h = :password_hash "
+		    "WHERE n = :username\n",
+		    "test.conf:8:", "change_password", "redmine", ":salt", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\npassword_scheme = redmine\n"
+		    QUERIES "create = INSERT INTO u VALUES (:username, :password_hash)\n",
+		    "create", ":salt", NULL);
+	c = parse_ok("[legacy]\ndriver = sqlite\nconnection = x\npassword_scheme = redmine\n"
+		     QUERIES "change_password = UPDATE u SET h = :password_hash, s = :salt "
+		     "WHERE n = :username\n");
+	config_free(c);
+}
+END_TEST
+
 START_TEST(test_small_err_buffer)
 {
 	char err[12];
@@ -537,6 +557,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_duplicate_key_scalars);
 	tcase_add_test(tc, test_uid_range_names_line);
 	tcase_add_test(tc, test_query_errors);
+	tcase_add_test(tc, test_salt_column_written);
 	tcase_add_test(tc, test_small_err_buffer);
 	tcase_add_test(tc, test_keys_match_man_page);
 	tcase_add_test(tc, test_key_kinds);
