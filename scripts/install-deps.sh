@@ -5,7 +5,7 @@
 # guard below keeps its server from starting. MediaWiki's password classes
 # (tests/unit/verify_with_mediawiki.php) are unpacked from Debian's package
 # into /opt/customdb-test/mediawiki, not installed: that would pull in a web
-# server.
+# server; so are WordPress's and postfixadmin's (tests/integration/apps.sh).
 set -eu
 
 # mediawiki_unpacked: MediaWiki's tree is there (installed or unpacked)
@@ -27,12 +27,33 @@ unpack_mediawiki() {
 	rm -rf "$tmp"
 	return $rc
 }
+# unpack_app PKG FILE: Debian's PKG unpacked into /opt/customdb-test/PKG
+# (the application tests, tests/integration/apps.sh, run its own code from
+# there) unless FILE is there already; same reason as MediaWiki's
+unpack_app() {
+	[ -e "/opt/customdb-test/$1/$2" ] && return 0
+	echo "install-deps: unpacking $1 into /opt/customdb-test/$1"
+	tmp=$(mktemp -d)
+	chmod 755 "$tmp"
+	(cd "$tmp" && { apt-get download -qq "$1" 2>/dev/null ||
+		{ apt-get update -qq && apt-get download -qq "$1"; }; }) &&
+		mkdir -p "/opt/customdb-test/$1" && dpkg-deb -x "$tmp/$1"_*.deb "/opt/customdb-test/$1"
+	rc=$?
+	rm -rf "$tmp"
+	return $rc
+}
+unpack_apps() {
+	unpack_mediawiki
+	unpack_app wordpress usr/share/wordpress/wp-admin/install.php
+	unpack_app postfixadmin usr/share/postfixadmin/public/upgrade.php
+}
 PKGS="build-essential cmake pkg-config
 libpam0g-dev libpq-dev default-libmysqlclient-dev libsqlite3-dev libsodium-dev
 libargon2-dev libcrypt-dev libssl-dev libinih-dev libjansson-dev
 check clang libclang-rt-14-dev
 sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2 expect bc
 python3-passlib python3-django python3-werkzeug python3-argon2 python3-bcrypt php-cli ruby
+php-mysql php-sqlite3 php-mbstring php-xml php-intl
 dovecot-core
 util-linux procps groff-base man-db passwd openssh-server openssh-client jq valgrind strace
 dpkg-dev debhelper dh-nss lintian debootstrap piuparts"
@@ -42,7 +63,7 @@ for p in $PKGS; do
 		missing="$missing $p"
 done
 if [ -z "$missing" ]; then
-	unpack_mediawiki
+	unpack_apps
 	exit 0
 fi
 echo "install-deps: installing$missing"
@@ -56,4 +77,4 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
-unpack_mediawiki
+unpack_apps
