@@ -46,7 +46,7 @@ TEMPLATES=$ROOT/conf/templates
 DATA=$HERE/data/apps
 PY=/usr/bin/python3
 APPS=("${ENGINES[@]}")
-[ "${APPS[*]}" = "sqlite postgresql mysql" ] && APPS=(django postfixadmin)
+[ "${APPS[*]}" = "sqlite postgresql mysql" ] && APPS=(django postfixadmin wordpress)
 
 ns_pam_service customdb-apps "auth required $PAMMOD" "account required $PAMMOD" \
 	"password required $PAMMOD"
@@ -198,10 +198,60 @@ X
 	app_stop
 }
 
+WP_SRC=${WP_SRC:-/opt/customdb-test/wordpress}
+
+run_wordpress() {
+	local wp=$WP_SRC/usr/share/wordpress site=$DATA/wp_site.php uid
+	t_section "WordPress: wp_users, roles from wp_usermeta (wordpress.conf)"
+	maria_up
+	mkdir -p "$WORK/wp-content"
+	# Debian's wp-config.php reads /etc/wordpress/config-HOST.php: in this
+	# namespace only, one of ours is bound over it
+	cat > "$WORK/wp-config.php" <<X
+<?php
+define('DB_NAME', 'legacy'); define('DB_USER', 'root'); define('DB_PASSWORD', '');
+define('DB_HOST', 'localhost:$WORK/maria/mysql.sock');
+define('DB_CHARSET', 'utf8mb4'); define('DB_COLLATE', '');
+\$table_prefix = 'wp_';
+define('WP_CONTENT_DIR', '$WORK/wp-content');
+if (!defined('ABSPATH')) define('ABSPATH', '$wp/');
+require_once ABSPATH . 'wp-settings.php';
+X
+	mount --bind "$WORK/wp-config.php" "$wp/wp-config.php"
+	t_ok "WordPress's wp_install and wp_insert_user" php "$site" "$wp" setup
+	maria_sql "$WORK/maria" "GRANT UPDATE ON legacy.wp_users TO 'customdb'@'localhost'"
+	app_start_maria wordpress.conf
+	uid=$(getent passwd alice | field 3)
+	t_out "getent passwd alice" "alice:x:10002:100:Alice Liddell:/home/alice:/bin/bash" \
+		getent passwd alice
+	t_out "getent passwd by uid" "bob" bash -c "getent passwd 10003 | cut -d: -f1"
+	t_out "roles are groups: wp-author" "wp-author:x:20003:alice,bob" getent group wp-author
+	t_out "getent group by gid" "wp-editor:x:20002:alice" getent group 20002
+	t_out "a role nobody has" "wp-contributor:x:20004:" getent group wp-contributor
+	t_grep "id alice: both her roles" "20002\(wp-editor\),20003\(wp-author\)" id alice
+	t_fail "Alice is not alice (the collation would match; customdb's names are exact)" \
+		getent passwd Alice
+	t_grep "enumeration lists the users" "^carol:" getent passwd
+	t_grep "enumeration lists the roles" "^wp-subscriber:x:20005:dave" getent group
+	t_ok "alice logs in" login alice alice-pw
+	t_fail "a wrong password does not" login alice bob-pw
+	t_fail "carol (no role on the site) does not" login carol carol-pw
+	t_ok "dave (subscriber) does" login dave dave-pw
+	t_ok "WordPress's own login takes carol's password (no role is customdb's rule)" \
+		php "$site" "$wp" check carol carol-pw
+	t_ok "alice changes her password through PAM" chpw "$uid" alice alice-pw "new alice-pw 1"
+	t_ok "WordPress's wp_authenticate accepts it" php "$site" "$wp" check alice "new alice-pw 1"
+	t_fail "and refuses the old one" php "$site" "$wp" check alice alice-pw
+	t_ok "alice logs in with it" login alice "new alice-pw 1"
+	umount "$wp/wp-config.php"
+	app_stop
+}
+
 for app in "${APPS[@]}"; do
 	case $app in
 	django) run_django ;;
 	postfixadmin) run_postfixadmin ;;
+	wordpress) run_wordpress ;;
 	*) echo "apps.sh: unknown application '$app'" >&2; exit 2 ;;
 	esac
 done
