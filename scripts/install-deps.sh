@@ -27,23 +27,28 @@ unpack_mediawiki() {
 	rm -rf "$tmp"
 	return $rc
 }
-# unpack_app PKG FILE: Debian's PKG unpacked into /opt/customdb-test/PKG
-# (the application tests, tests/integration/apps.sh, run its own code from
-# there) unless FILE is there already; same reason as MediaWiki's
+# unpack_app PKG FILE [DIR]: Debian's PKG unpacked into /opt/customdb-test/DIR
+# (default PKG; the application tests, tests/integration/apps.sh, run its
+# own code from there) unless FILE is there already; same reason as
+# MediaWiki's. mediawiki-classes holds the rest of MediaWiki's includes/,
+# which its installer needs.
 unpack_app() {
-	[ -e "/opt/customdb-test/$1/$2" ] && return 0
-	echo "install-deps: unpacking $1 into /opt/customdb-test/$1"
+	d=/opt/customdb-test/${3:-$1}
+	[ -e "$d/$2" ] && return 0
+	echo "install-deps: unpacking $1 into $d"
 	tmp=$(mktemp -d)
 	chmod 755 "$tmp"
 	(cd "$tmp" && { apt-get download -qq "$1" 2>/dev/null ||
 		{ apt-get update -qq && apt-get download -qq "$1"; }; }) &&
-		mkdir -p "/opt/customdb-test/$1" && dpkg-deb -x "$tmp/$1"_*.deb "/opt/customdb-test/$1"
+		mkdir -p "$d" && dpkg-deb -x "$tmp/$1"_*.deb "$d"
 	rc=$?
 	rm -rf "$tmp"
 	return $rc
 }
 unpack_apps() {
 	unpack_mediawiki
+	[ -d /usr/share/mediawiki ] ||
+		unpack_app mediawiki-classes usr/share/mediawiki/includes/libs/mime/defines.php mediawiki
 	unpack_app wordpress usr/share/wordpress/wp-admin/install.php
 	unpack_app postfixadmin usr/share/postfixadmin/public/upgrade.php
 }

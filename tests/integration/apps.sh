@@ -21,9 +21,11 @@
 # logins right and wrong, account states, a password change by the user
 # through PAM that the application then accepts, and the new password
 # logging in. Needs python3-django, dovecot-core, mariadb-server, php-cli,
-# php-mysql, php-sqlite3, php-mbstring, php-xml, php-intl, and WordPress's
-# and MediaWiki's code as scripts/install-deps.sh unpacks them into
-# /opt/customdb-test. Runs inside a private mount namespace (lib/ns.sh).
+# php-mysql, php-sqlite3, php-mbstring, php-xml, php-intl, and the code of
+# postfixadmin, WordPress and MediaWiki (with mediawiki-classes), installed
+# or as scripts/install-deps.sh unpacks Debian's packages into
+# /opt/customdb-test (the packages would pull in a web server). Runs inside
+# a private mount namespace (lib/ns.sh); about 45 s.
 set -u
 . "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 
@@ -46,7 +48,7 @@ TEMPLATES=$ROOT/conf/templates
 DATA=$HERE/data/apps
 PY=/usr/bin/python3
 APPS=("${ENGINES[@]}")
-[ "${APPS[*]}" = "sqlite postgresql mysql" ] && APPS=(django postfixadmin wordpress)
+[ "${APPS[*]}" = "sqlite postgresql mysql" ] && APPS=(django postfixadmin wordpress mediawiki)
 
 ns_pam_service customdb-apps "auth required $PAMMOD" "account required $PAMMOD" \
 	"password required $PAMMOD"
@@ -117,6 +119,8 @@ maria_up() {
 	chmod 600 "$WORK/legacy.secret"
 }
 
+# postfixadmin's tree: installed, else unpacked by install-deps.sh
+[ -e "/usr/share/postfixadmin/public/upgrade.php" ] && PFA_SRC=${PFA_SRC:-/}
 PFA_SRC=${PFA_SRC:-/opt/customdb-test/postfixadmin}
 
 # pfa CMD...: postfixadmin's own command-line tool
@@ -198,6 +202,8 @@ X
 	app_stop
 }
 
+# wordpress's tree: installed, else unpacked by install-deps.sh
+[ -e "/usr/share/wordpress/wp-admin/install.php" ] && WP_SRC=${WP_SRC:-/}
 WP_SRC=${WP_SRC:-/opt/customdb-test/wordpress}
 
 run_wordpress() {
@@ -247,11 +253,82 @@ X
 	app_stop
 }
 
+# mediawiki's tree: installed, else unpacked by install-deps.sh
+[ -e "/usr/share/mediawiki/maintenance/install.php" ] && MW_SRC=${MW_SRC:-/}
+MW_SRC=${MW_SRC:-/opt/customdb-test/mediawiki}
+
+# mw SCRIPT ARGS...: one of MediaWiki's maintenance scripts on the test wiki
+mw() {
+	(cd "$MW_SRC/usr/share/mediawiki" &&
+		MW_INSTALL_PATH=$PWD php "$@" --conf "$WORK/mw/LocalSettings.php") >>"$WORK/mw.log" 2>&1
+}
+
+run_mediawiki() {
+	local db=$WORK/mw/data/wiki.sqlite uid old
+	t_section "MediaWiki: user, user_groups, ipblocks, names with spaces (mediawiki.conf)"
+	mkdir -p "$WORK/mw/data"
+	(cd "$MW_SRC/usr/share/mediawiki" && php maintenance/install.php --dbtype sqlite \
+		--dbpath "$WORK/mw/data" --dbname wiki --confpath "$WORK/mw" \
+		--pass Admin-secret-1 --server http://localhost --scriptpath /wiki \
+		"customdb test" Admin) >"$WORK/mw.log" 2>&1
+	t_ok "MediaWiki's install.php made the wiki" test -s "$db"
+	mw maintenance/createAndPromote.php Alice Alice-secret-1
+	mw maintenance/createAndPromote.php --bot "Mary Ann" Mary-secret-1
+	mw maintenance/createAndPromote.php Carol Carol-secret-1
+	mw maintenance/createAndPromote.php Dave Dave-secret-1
+	mw maintenance/createAndPromote.php Erin Erin-secret-1
+	mw maintenance/createAndPromote.php Frank Frank-secret-1
+	printf 'Carol\n' | mw maintenance/blockUsers.php --performer Admin --reason test --expiry infinite
+	printf 'Dave\n' | mw maintenance/blockUsers.php --performer Admin --reason test --expiry "1 year"
+	printf 'Erin\n' | mw maintenance/blockUsers.php --performer Admin --reason test --expiry "1 year"
+	# Erin's block has run out, and Frank's password (the admin's settings
+	# would have set these; MediaWiki keeps an expired block until purged)
+	sqlite3 "$db" "UPDATE ipblocks SET ipb_expiry = '20010101000000' WHERE ipb_address = 'Erin';
+		UPDATE user SET user_password_expires = '20010101000000' WHERE user_name = 'Frank'"
+	app_start mediawiki.conf "$db"
+	uid=$(getent passwd Alice | field 3)
+	t_out "getent passwd Alice" "Alice:x:10003:100::/home/Alice:/bin/bash" getent passwd Alice
+	t_out "\"Mary Ann\" is Mary_Ann" "Mary_Ann:10004" bash -c "getent passwd Mary_Ann | cut -d: -f1,3"
+	t_out "and so by uid" "Mary_Ann" bash -c "getent passwd 10004 | cut -d: -f1"
+	t_out "groups: mw-sysop" "mw-sysop:x:20001:Admin" getent group mw-sysop
+	t_out "mw-bot by gid, its member's name mapped" "mw-bot:x:20004:Mary_Ann" getent group 20004
+	t_grep "id Admin: three groups" "20001\(mw-sysop\),20002\(mw-bureaucrat\),20003\(mw-interface-admin\)" id Admin
+	t_grep "enumeration lists the users" "^Mary_Ann:" getent passwd
+	t_grep "enumeration lists the groups" "^mw-bureaucrat:" getent group
+	t_ok "Alice logs in" login Alice Alice-secret-1
+	t_fail "a wrong password does not" login Alice Carol-secret-1
+	t_ok "Mary_Ann logs in" login Mary_Ann Mary-secret-1
+	t_fail "Mary Ann (with the space) is no Linux name" getent passwd "Mary Ann"
+	t_fail "Carol (blocked for good) does not" login Carol Carol-secret-1
+	t_fail "Dave (blocked for a year) does not" login Dave Dave-secret-1
+	t_ok "Erin (her block ran out) does" login Erin Erin-secret-1
+	t_rc "Frank (password expired) must change it" 1 "new one required" \
+		login Frank Frank-secret-1
+	t_ok "Alice changes her password through PAM" chpw "$uid" Alice Alice-secret-1 "new Alice-pw 1"
+	t_ok "MediaWiki's own login accepts it" mw "$DATA/mw_check.php" Alice "new Alice-pw 1"
+	t_fail "and refuses the old one" mw "$DATA/mw_check.php" Alice Alice-secret-1
+	t_ok "Alice logs in with it" login Alice "new Alice-pw 1"
+	t_ok "Mary_Ann changes hers" chpw 10004 Mary_Ann Mary-secret-1 "new Mary-pw 2"
+	t_ok "MediaWiki accepts it for \"Mary Ann\"" mw "$DATA/mw_check.php" "Mary Ann" "new Mary-pw 2"
+	t_ok "Frank changes his expired one" chpw 10008 Frank Frank-secret-1 "new Frank-pw 3"
+	t_ok "then logs in" login Frank "new Frank-pw 3"
+	# a very old wiki's bare md5(user_id-md5(password)), which MediaWiki
+	# reads as :B:user_id:... (Erin is user 7)
+	old=$(printf %s "7-$(printf %s 'Old-pw-1' | md5sum | cut -c1-32)" | md5sum | cut -c1-32)
+	sqlite3 "$db" "UPDATE user SET user_password = '$old' WHERE user_name = 'Erin'"
+	t_ok "a bare md5 of a very old wiki: MediaWiki takes it" \
+		mw "$DATA/mw_check.php" Erin Old-pw-1
+	t_ok "and so does customdb" login Erin Old-pw-1
+	t_fail "not with another password" login Erin Old-pw-2
+	app_stop
+}
+
 for app in "${APPS[@]}"; do
 	case $app in
 	django) run_django ;;
 	postfixadmin) run_postfixadmin ;;
 	wordpress) run_wordpress ;;
+	mediawiki) run_mediawiki ;;
 	*) echo "apps.sh: unknown application '$app'" >&2; exit 2 ;;
 	esac
 done
