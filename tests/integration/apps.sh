@@ -12,8 +12,12 @@
 #                 php-cli on MariaDB (data/apps/wp_site.php); roles from
 #                 wp_usermeta as groups; wp_check_password accepts the change
 #   mediawiki     MediaWiki's install.php on SQLite, users from
-#                 createAndPromote.php; groups, blocks (disabled, expires);
-#                 MediaWiki's PasswordFactory accepts the change
+#                 createAndPromote.php and blockUsers.php; groups, blocks,
+#                 names with spaces; MediaWiki's own password login accepts
+#                 the change (data/apps/mw_check.php)
+#   redmine       Redmine's migrations (rake db:migrate) on SQLite, users
+#                 and groups from its models (data/apps/redmine_site.rb);
+#                 User.try_to_login accepts the change, salt column and all
 #
 #   tests/integration/apps.sh [APP...]      (default: all)
 #
@@ -21,11 +25,12 @@
 # logins right and wrong, account states, a password change by the user
 # through PAM that the application then accepts, and the new password
 # logging in. Needs python3-django, dovecot-core, mariadb-server, php-cli,
-# php-mysql, php-sqlite3, php-mbstring, php-xml, php-intl, and the code of
+# php-mysql, php-sqlite3, php-mbstring, php-xml, php-intl, redmine with
+# redmine-sqlite, and the code of
 # postfixadmin, WordPress and MediaWiki (with mediawiki-classes), installed
 # or as scripts/install-deps.sh unpacks Debian's packages into
 # /opt/customdb-test (the packages would pull in a web server). Runs inside
-# a private mount namespace (lib/ns.sh); about 45 s.
+# a private mount namespace (lib/ns.sh); about 100 s, half of it Redmine's.
 set -u
 . "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 
@@ -37,6 +42,7 @@ cleanup() {
 		[ -e "$p" ] && stop_daemon "$p" KILL
 	done
 	[ -d "$WORK/maria" ] && maria_stop "$WORK/maria"
+	mountpoint -q "$WORK/redmine-db" && umount "$WORK/redmine-db"
 	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -48,7 +54,7 @@ TEMPLATES=$ROOT/conf/templates
 DATA=$HERE/data/apps
 PY=/usr/bin/python3
 APPS=("${ENGINES[@]}")
-[ "${APPS[*]}" = "sqlite postgresql mysql" ] && APPS=(django postfixadmin wordpress mediawiki)
+[ "${APPS[*]}" = "sqlite postgresql mysql" ] && APPS=(django postfixadmin wordpress mediawiki redmine)
 
 ns_pam_service customdb-apps "auth required $PAMMOD" "account required $PAMMOD" \
 	"password required $PAMMOD"
@@ -323,12 +329,65 @@ run_mediawiki() {
 	app_stop
 }
 
+# rails_runner SCRIPT ARGS...: Redmine's own models, on the test's instance
+rails_runner() {
+	(cd /usr/share/redmine && REDMINE_INSTANCE=customdbtest RAILS_ENV=production \
+		rails runner "$@")
+}
+
+run_redmine() {
+	local lib=$WORK/redmine-lib db=$WORK/redmine-db uid
+	t_section "Redmine: users, groups_users, status, must_change_passwd (redmine.conf)"
+	# a Redmine instance of our own (Debian's multi-instance layout), in
+	# this namespace only; the database on a tmpfs: the migrations fsync
+	mkdir -p "$lib/customdbtest/config" "$lib/customdbtest/log" "$lib/customdbtest/tmp" \
+		"$lib/customdbtest/files" "$db"
+	mount -t tmpfs -o mode=0755 customdb-test-redmine "$db"
+	cp /var/lib/redmine/Gemfile.lock "$lib/"
+	printf 'production:\n  adapter: sqlite3\n  database: %s\n  encoding: utf8\n' \
+		"$db/redmine.sqlite3" > "$lib/customdbtest/config/database.yml"
+	head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$lib/customdbtest/config/secret_key.txt"
+	mount --bind "$lib" /var/lib/redmine
+	(cd /usr/share/redmine && REDMINE_INSTANCE=customdbtest RAILS_ENV=production \
+		rake db:migrate) >"$WORK/redmine.log" 2>&1
+	t_ok "Redmine's migrations and models made the users" \
+		rails_runner "$DATA/redmine_site.rb" setup
+	app_start redmine.conf "$db/redmine.sqlite3"
+	uid=$(getent passwd alice | field 3)
+	t_grep "getent passwd alice" "^alice:x:100[0-9][0-9]:100:Alice Liddell:/home/alice:/bin/bash\$" \
+		getent passwd alice
+	t_out "getent passwd by uid" "alice" bash -c "getent passwd $uid | cut -d: -f1"
+	t_grep "\"Dev Team\" is Dev_Team" "^Dev_Team:x:200[0-9][0-9]:alice,bob\$" getent group Dev_Team
+	t_grep "and so by gid" "^Dev_Team:" getent group "$(getent group Dev_Team | field 3)"
+	t_grep "id alice: both groups" "\(Dev_Team\).*\(ops\)|\(ops\).*\(Dev_Team\)" id alice
+	t_grep "enumeration lists the users" "^carol:" getent passwd
+	t_nogrep "and no group or built-in user as a user" "^(Dev_Team|ops|Anonymous):" getent passwd
+	t_ok "alice logs in" login alice alice-pw-1
+	t_fail "a wrong password does not" login alice bob-pw-12
+	t_fail "carol (locked) does not" login carol carol-pw-1
+	t_rc "dave (must_change_passwd) must change it" 1 "new one required" login dave dave-pw-12
+	t_ok "alice changes her password through PAM" chpw "$uid" alice alice-pw-1 "new alice-pw-2"
+	t_ok "dave changes his" chpw "$(getent passwd dave | field 3)" dave dave-pw-12 "new dave-pw-3"
+	t_ok "dave logs in then" login dave "new dave-pw-3"
+	t_ok "Redmine's own login (User.try_to_login) accepts both, not the old ones" \
+		rails_runner "$DATA/redmine_site.rb" check <<X
+alice	new alice-pw-2	yes
+alice	alice-pw-1	no
+dave	new dave-pw-3	yes
+dave	dave-pw-12	no
+bob	bob-pw-12	yes
+X
+	app_stop
+	umount /var/lib/redmine "$db"
+}
+
 for app in "${APPS[@]}"; do
 	case $app in
 	django) run_django ;;
 	postfixadmin) run_postfixadmin ;;
 	wordpress) run_wordpress ;;
 	mediawiki) run_mediawiki ;;
+	redmine) run_redmine ;;
 	*) echo "apps.sh: unknown application '$app'" >&2; exit 2 ;;
 	esac
 done
