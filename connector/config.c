@@ -266,6 +266,8 @@ struct config_key {
 static const char *const mode_names[] = { "legacy", "migrate", NULL };
 static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", NULL };
 static const char *const store_drivers[] = { "sqlite", "postgresql", NULL };
+/* space_in_names: characters Linux names may hold */
+static const char *const name_space_chars[] = { "_", "-", ".", NULL };
 
 /* Every key of [customdb], [legacy] and [store] ([queries] is query_names):
  * customdb.conf(5) lists the same ones (tests/unit/test_config.c checks). */
@@ -310,6 +312,8 @@ static const struct config_key keys[] = {
 	KBOOL("legacy", "allow_empty_password", allow_empty_password, "no",
 	     "the application accepted an empty password"),
 	KBOOL("legacy", "rehash_on_login", rehash_on_login, "no", "re-hash old hashes at login"),
+	KSTR("legacy", "space_in_names", space_in_names, name_space_chars, NULL,
+	    "what a space in the database's names is in Linux names"),
 
 	KSTR("store", "driver", store_driver, store_drivers, "sqlite", "the store's database kind"),
 	KPATH("store", "path", store_path, NULL, "SQLite file; default state_dir/store.db"),

@@ -387,6 +387,23 @@ START_TEST(test_salt_column_written)
 }
 END_TEST
 
+/* space_in_names: one character a Linux name may hold, or unset */
+START_TEST(test_space_in_names)
+{
+	struct config *c = parse_ok(MINIMAL);
+
+	ck_assert_ptr_null(c->space_in_names);
+	config_free(c);
+	c = parse_ok("[legacy]\ndriver = sqlite\nconnection = x\nspace_in_names = _\n" QUERIES);
+	ck_assert_str_eq(c->space_in_names, "_");
+	config_free(c);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\nspace_in_names = +\n" QUERIES,
+		    "space_in_names", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\nspace_in_names = __\n" QUERIES,
+		    "space_in_names", NULL);
+}
+END_TEST
+
 START_TEST(test_small_err_buffer)
 {
 	char err[12];
@@ -558,6 +575,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_uid_range_names_line);
 	tcase_add_test(tc, test_query_errors);
 	tcase_add_test(tc, test_salt_column_written);
+	tcase_add_test(tc, test_space_in_names);
 	tcase_add_test(tc, test_small_err_buffer);
 	tcase_add_test(tc, test_keys_match_man_page);
 	tcase_add_test(tc, test_key_kinds);
