@@ -266,6 +266,8 @@ struct config_key {
 static const char *const mode_names[] = { "legacy", "migrate", NULL };
 static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", "http", NULL };
 static const char *const store_drivers[] = { "sqlite", "postgresql", NULL };
+/* space_in_names: characters Linux names may hold */
+static const char *const name_space_chars[] = { "_", "-", ".", NULL };
 
 /* Every key of [customdb], [legacy] and [store] ([queries] is query_names):
  * customdb.conf(5) lists the same ones (tests/unit/test_config.c checks). */
@@ -311,6 +313,8 @@ static const struct config_key keys[] = {
 	KBOOL("legacy", "allow_empty_password", allow_empty_password, "no",
 	     "the application accepted an empty password"),
 	KBOOL("legacy", "rehash_on_login", rehash_on_login, "no", "re-hash old hashes at login"),
+	KSTR("legacy", "space_in_names", space_in_names, name_space_chars, NULL,
+	    "what a space in the database's names is in Linux names"),
 
 	KSTR("store", "driver", store_driver, store_drivers, "sqlite", "the store's database kind"),
 	KPATH("store", "path", store_path, NULL, "SQLite file; default state_dir/store.db"),
@@ -600,6 +604,35 @@ static bool check_schemes(struct parse *p)
 	return ok;
 }
 
+/* A password_scheme that keeps its salt in a column of its own (redmine):
+ * the queries that write a hash must write :salt too, or the hash written
+ * would never match. */
+static bool check_salt_written(struct parse *p)
+{
+	static const int writers[] = { Q_CHANGE_PASSWORD, Q_CREATE };
+	const struct hash_family *f = hash_family_by_name(p->c->password_scheme);
+	const struct query *q;
+	size_t i, k;
+
+	if (f == NULL || !f->writes_salt)
+		return true;
+	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
+		q = &p->c->q[writers[i]];
+		if (q->sql == NULL)
+			continue;
+		for (k = 0; k < q->nparams && q->params[k] != QP_SALT; k++)
+			;
+		if (k == q->nparams) {
+			p->line = p->c->q_line[writers[i]];
+			perr(p, "queries", query_names[writers[i]], "password_scheme %s keeps its "
+			     "salt in a column of its own: write :salt along with :password_hash",
+			     f->name);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* [store]: defaults, and what migrate mode needs of it. In legacy mode the
  * section is read but not used. */
 static bool store_finish(struct parse *p)
@@ -677,6 +710,8 @@ static bool config_finish(struct parse *p)
 			return false;
 		}
 	}
+	if (!check_salt_written(p))
+		return false;
 	p->line = 0;
 	if (c->q[Q_LOGIN].sql == NULL) {
 		perr(p, "queries", "login", "missing: it is how users log in");

@@ -81,6 +81,8 @@ struct config {
 	bool rehash_on_login;
 	char *password_scheme_read;  /* by-name-only schemes, comma-separated */
 	bool allow_empty_password;   /* the legacy application accepted "" */
+	char *space_in_names;        /* what a space in the database's names is in
+				      * Linux names ("_"), or NULL: session_query */
 
 	/* [store] (migrate mode): driver "sqlite" (path; default
 	 * state_dir/store.db) or "postgresql" (connection, a libpq string). The

@@ -172,6 +172,7 @@ void config_free(struct config *c)
 	free(c->password);
 	free(c->password_scheme);
 	free(c->password_scheme_read);
+	free(c->space_in_names);
 	free(c->store_driver);
 	free(c->store_path);
 	if (c->store_connection != NULL)

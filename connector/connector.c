@@ -95,11 +95,57 @@ void session_close(struct session *s)
 	s->store = NULL;
 }
 
+/* [legacy] space_in_names: the character c in a Linux name is a space in
+ * the database's (MediaWiki's "Mary Ann" is Mary_Ann). name_swap() turns every
+ * `from` in s into `to`, in place. */
+static void name_swap(char *s, char from, char to)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		if (*s == from)
+			*s = to;
+}
+
+/* The names a query is given, as the database spells them: copies in buf
+ * (names are short; a longer one is sent as it is). */
+static void names_to_db(char c, struct query_args *a, char buf[][256])
+{
+	static const enum query_param names[] = { QP_USERNAME, QP_GROUP };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		const char *v = a->v[names[i]];
+
+		if (v == NULL || strlen(v) >= sizeof(buf[i]))
+			continue;
+		memcpy(buf[i], v, strlen(v) + 1);
+		name_swap(buf[i], c, ' ');
+		a->v[names[i]] = buf[i];
+	}
+}
+
+/* ... and the names a result holds, as Linux spells them: the username,
+ * group and members columns. */
+static void names_to_linux(char c, struct result *r)
+{
+	static const char *const cols[] = { "username", "group", "members" };
+	size_t i, row;
+	int col;
+
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		col = result_column(r, cols[i]);
+		for (row = 0; col >= 0 && row < r->nrows; row++)
+			name_swap(r->cells[row * r->ncols + (size_t)col], ' ', c);
+	}
+}
+
 int session_query(struct session *s, enum query_id id, const struct query_args *a,
 		  struct result **out, char *err, size_t errlen)
 {
 	const struct query *q = &s->conn->cfg->q[id];
+	const char *space = s->conn->cfg->space_in_names;
 	const char *values[QUERY_MAX_PARAMS];
+	struct query_args mapped;
+	char names[2][256];
 	bool fresh = false;
 	int rc;
 
@@ -107,6 +153,11 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 	if (q->sql == NULL) {
 		snprintf(err, errlen, "query %s is not configured", query_id_name(id));
 		return CONN_NOTFOUND;
+	}
+	if (space != NULL) {
+		mapped = *a;
+		names_to_db(space[0], &mapped, names);
+		a = &mapped;
 	}
 	query_bind(q, a, values);
 	for (;;) {
@@ -117,8 +168,11 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 			fresh = true;
 		}
 		rc = s->conn->ops->query(s->b, q, values, out, err, errlen);
-		if (rc == BACKEND_OK)
+		if (rc == BACKEND_OK) {
+			if (space != NULL)
+				names_to_linux(space[0], *out);
 			return CONN_OK;
+		}
 		if (rc == BACKEND_ERROR)
 			return CONN_ERROR;
 		if (rc == BACKEND_DENIED)

@@ -409,11 +409,11 @@ int connector_legacy_write(struct session *s, enum query_id id, const struct que
 	return rc;
 }
 
-/* Write new_hash (and the new password as typed, for a source that hashes
- * it itself) through the change_password query: connector_legacy_write, a
- * failure of the query logged. */
+/* Write new_hash (and salt, and the new password as typed) through the
+ * change_password query: connector_legacy_write, a failure of the query
+ * logged. */
 int legacy_write_hash(struct session *s, const char *name, const char *new_hash,
-		      const char *new_pw)
+		      const char *salt, const char *new_pw)
 {
 	struct query_args a = { 0 };
 	char why[640];
@@ -422,6 +422,7 @@ int legacy_write_hash(struct session *s, const char *name, const char *new_hash,
 	a.v[QP_USERNAME] = name;
 	a.v[QP_PASSWORD_HASH] = new_hash;
 	a.v[QP_PASSWORD] = new_pw;
+	a.v[QP_SALT] = salt != NULL && salt[0] != '\0' ? salt : NULL;
 	rc = connector_legacy_write(s, Q_CHANGE_PASSWORD, &a, why, sizeof(why));
 	if (rc == CONN_UNAVAIL || rc == CONN_ERROR)
 		log_msg(LOG_ERR, "%s", why);

@@ -18,7 +18,7 @@ static void rehash_legacy(struct session *s, const struct user *u, const char *p
 	const struct config *cfg = s->conn->cfg;
 	const struct hash_ctx ctx = { .salt = u->salt, .scheme_read = cfg->password_scheme_read };
 	const struct hash_family *old;
-	char hash[HASH_MAX], err[256];
+	char hash[HASH_MAX], salt[HASH_SALT_MAX], err[256];
 	int rc;
 
 	/* a source that checks passwords itself keeps no hash here */
@@ -27,12 +27,12 @@ static void rehash_legacy(struct session *s, const struct user *u, const char *p
 	    session_hold(s, HELD_REHASH))
 		return;
 	old = hash_identify_ctx(&ctx, u->password);
-	if (hash_generate(cfg->password_scheme, cfg->password_cost, password, hash, sizeof(hash),
-			  err, sizeof(err)) != 0) {
+	if (hash_generate_salted(cfg->password_scheme, cfg->password_cost, password, hash,
+				 sizeof(hash), salt, sizeof(salt), err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "user %s: not re-hashed: %s", u->name, err);
 		return;
 	}
-	rc = legacy_write_hash(s, u->name, hash, password);
+	rc = legacy_write_hash(s, u->name, hash, salt, password);
 	secret_wipe_array(hash);
 	if (rc == CONN_OK)
 		log_msg(LOG_NOTICE, "user %s: password re-hashed from %s to %s at login", u->name,
@@ -47,7 +47,7 @@ static int legacy_write_password(struct session *s, struct user *u, unsigned col
 				 const char *new_pw, char *why, size_t whylen)
 {
 	const struct config *cfg = s->conn->cfg;
-	char hash[HASH_MAX], err[256];
+	char hash[HASH_MAX], salt[HASH_SALT_MAX], err[256];
 	int rc;
 
 	(void)cols;
@@ -57,12 +57,12 @@ static int legacy_write_password(struct session *s, struct user *u, unsigned col
 		snprintf(why, whylen, "Password changes are not enabled for this account.");
 		return CONN_ERROR;
 	}
-	if (hash_generate(cfg->password_scheme, cfg->password_cost, new_pw, hash, sizeof(hash),
-			  err, sizeof(err)) != 0) {
+	if (hash_generate_salted(cfg->password_scheme, cfg->password_cost, new_pw, hash,
+				 sizeof(hash), salt, sizeof(salt), err, sizeof(err)) != 0) {
 		log_msg(LOG_ERR, "user %s: password not changed: %s", u->name, err);
 		return CONN_ERROR;
 	}
-	rc = legacy_write_hash(s, u->name, hash, new_pw);
+	rc = legacy_write_hash(s, u->name, hash, salt, new_pw);
 	secret_wipe_array(hash);
 	if (rc == CONN_NOTFOUND) {
 		log_msg(LOG_ERR, "user %s: password not changed: the change_password query changed "
@@ -96,7 +96,7 @@ static int legacy_create_user(struct session *s, const struct new_user *nu, cons
 {
 	const struct config *cfg = s->conn->cfg;
 	struct query_args a = { 0 };
-	char hash[HASH_MAX], err[256], num[24];
+	char hash[HASH_MAX], salt[HASH_SALT_MAX], err[256], num[24];
 	int rc;
 
 	if (nu->uid != 0) {
@@ -104,8 +104,8 @@ static int legacy_create_user(struct session *s, const struct new_user *nu, cons
 		if (rc != CONN_OK)
 			return rc;
 	}
-	if (hash_generate(cfg->password_scheme, cfg->password_cost, password, hash, sizeof(hash),
-			  err, sizeof(err)) != 0) {
+	if (hash_generate_salted(cfg->password_scheme, cfg->password_cost, password, hash,
+				 sizeof(hash), salt, sizeof(salt), err, sizeof(err)) != 0) {
 		snprintf(why, whylen, "[legacy] password_scheme %s: %s", cfg->password_scheme, err);
 		return CONN_ERROR;
 	}
@@ -113,6 +113,7 @@ static int legacy_create_user(struct session *s, const struct new_user *nu, cons
 	a.v[QP_EMAIL] = nu->email;
 	a.v[QP_PASSWORD_HASH] = hash;
 	a.v[QP_PASSWORD] = password;
+	a.v[QP_SALT] = salt[0] != '\0' ? salt : NULL;
 	if (nu->uid != 0) {
 		snprintf(num, sizeof(num), "%lu", (unsigned long)nu->uid);
 		a.v[QP_UID] = num;

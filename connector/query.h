@@ -20,6 +20,7 @@ enum query_param {
 	 * and create the new one; NULL elsewhere. For sources that check a
 	 * password themselves (a web service, an action script). */
 	QP_PASSWORD,
+	QP_SALT,            /* a write scheme's own salt column (Redmine) */
 	QP_COUNT_
 };
 

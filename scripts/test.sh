@@ -74,6 +74,8 @@ stage "integration: readiness and stop told to the service manager (sd_notify)" 
 	env BUILD="$ROOT/build" tests/integration/notify.sh
 stage "integration: hash cost ceilings, lock markers, long passwords" env BUILD="$ROOT/build" \
 	tests/integration/hashcost.sh
+stage "integration: application templates (Django, postfixadmin, WordPress, MediaWiki, Redmine)" \
+	env BUILD="$ROOT/build" tests/integration/apps.sh
 stage "integration: faults under load (database killed and frozen, disk full, daemon killed)" \
 	env BUILD="$ROOT/build" tests/integration/faults.sh
 stage "integration (SQLite), every getent, id and NSS probe under valgrind memcheck" \

@@ -295,6 +295,21 @@ int hash_generate(const char *scheme, unsigned long cost, const char *password, 
 {
 	const struct hash_family *f = hash_family_by_name(scheme);
 
+	if (f != NULL && f->writes_salt) {
+		snprintf(err, errlen, "%s keeps its salt in a column of its own: the query "
+			 "must write :salt too", scheme);
+		return -1;
+	}
+	return hash_generate_salted(scheme, cost, password, out, outlen, NULL, 0, err, errlen);
+}
+
+int hash_generate_salted(const char *scheme, unsigned long cost, const char *password,
+			 char *out, size_t outlen, char *salt, size_t saltlen, char *err,
+			 size_t errlen)
+{
+	const struct hash_family *f = hash_family_by_name(scheme);
+	char *tab;
+
 	if (f == NULL) {
 		snprintf(err, errlen, "unknown password scheme '%s'", scheme);
 		return -1;
@@ -312,6 +327,20 @@ int hash_generate(const char *scheme, unsigned long cost, const char *password, 
 		secret_wipe(out, outlen);
 		return -1;
 	}
+	if (salt == NULL)
+		return 0;
+	salt[0] = '\0';
+	if (!f->writes_salt)
+		return 0;
+	tab = strchr(out, '\t');
+	if (tab == NULL || (size_t)(tab - out) >= saltlen) {
+		snprintf(err, errlen, "%s: no room for the salt", scheme);
+		secret_wipe(out, outlen);
+		return -1;
+	}
+	memcpy(salt, out, (size_t)(tab - out));
+	salt[tab - out] = '\0';
+	memmove(out, tab + 1, strlen(tab + 1) + 1);
 	return 0;
 }
 
@@ -379,6 +408,8 @@ bool hash_weaker(const struct hash_ctx *ctx, const char *stored, const char *sch
 		return false;
 	if (g != f)
 		return true;
+	if (f->writes_salt)   /* one form, no parameters to be weaker in */
+		return false;
 	if (f->describe == NULL || reference_params(f, cost, want, sizeof(want)) != 0)
 		return false;
 	f->describe(stored, have, sizeof(have));

@@ -66,6 +66,8 @@ struct hash_family {
 	const char *origin;     /* who writes it: "OpenBSD, PHP password_hash" */
 	bool by_name_only;      /* never picked by form: see password_scheme_read */
 	bool needs_salt;        /* the salt comes from the `salt` column */
+	bool writes_salt;       /* generate() makes a salt for a column of its own
+				 * (hash_generate_salted splits it off) */
 	/* True when stored has this family's form (cheap, no hashing). For a
 	 * by-name-only family: when stored could be one (length, alphabet). */
 	bool (*identify)(const char *stored);
@@ -82,7 +84,8 @@ struct hash_family {
 	/* Write a new hash of password into out (outlen >= HASH_MAX); cost 0 is
 	 * the family's default (bcrypt cost, sha-crypt rounds, PBKDF2
 	 * iterations, argon2 ops). 0, or -1 (cost out of range, no entropy).
-	 * NULL for families customdb reads but never writes. */
+	 * NULL for families customdb reads but never writes. A family with
+	 * writes_salt writes its new salt, a tab, then the hash. */
 	int (*generate)(const char *password, size_t pwlen, unsigned long cost, char *out,
 			size_t outlen);
 };
@@ -126,6 +129,15 @@ int hash_verify(const char *stored, const char *password);
  * scheme, not a write scheme, cost out of range). */
 int hash_generate(const char *scheme, unsigned long cost, const char *password, char *out,
 		  size_t outlen, char *err, size_t errlen);
+
+/* hash_generate for a scheme that may keep its salt in a column of its own
+ * (Redmine's users.salt): the hash into out, the new salt into salt
+ * (saltlen >= HASH_SALT_MAX), or "" for a scheme whose hash holds its salt.
+ * hash_generate refuses such a scheme. */
+#define HASH_SALT_MAX 128
+int hash_generate_salted(const char *scheme, unsigned long cost, const char *password,
+			 char *out, size_t outlen, char *salt, size_t saltlen, char *err,
+			 size_t errlen);
 
 /* Is stored weaker than what scheme writes at cost (0: its default)? True
  * when it is of another family (identified as hash_identify_ctx does), or of

@@ -281,6 +281,16 @@ static int sha512crypt_generate(const char *password, size_t pwlen, unsigned lon
 	return crypt_generate("$6$", rounds, password, out, outlen);
 }
 
+/* sha256crypt (Dovecot's {SHA256-CRYPT}): rounds as sha512crypt's. */
+static int sha256crypt_generate(const char *password, size_t pwlen, unsigned long rounds,
+				char *out, size_t outlen)
+{
+	(void)pwlen;
+	if (rounds != 0 && (rounds < 1000 || rounds > 999999999))
+		return -1;
+	return crypt_generate("$5$", rounds, password, out, outlen);
+}
+
 /* yescrypt: cost 0 is libxcrypt's default (5); 1..11 */
 static int yescrypt_generate(const char *password, size_t pwlen, unsigned long cost, char *out,
 			     size_t outlen)
@@ -318,7 +328,7 @@ CRYPT_FAMILY(hash_family_bcrypt_x, "bcrypt-2x", "crypt_blowfish's compatibility 
 CRYPT_FAMILY(hash_family_sha512crypt, "sha512crypt", "glibc crypt $6$",
 	     sha512crypt_identify, shacrypt_describe, shacrypt_cost, sha512crypt_generate);
 CRYPT_FAMILY(hash_family_sha256crypt, "sha256crypt", "glibc crypt $5$",
-	     sha256crypt_identify, shacrypt_describe, shacrypt_cost, NULL);
+	     sha256crypt_identify, shacrypt_describe, shacrypt_cost, sha256crypt_generate);
 CRYPT_FAMILY(hash_family_md5crypt, "md5crypt", "FreeBSD/glibc crypt $1$",
 	     md5crypt_identify, NULL, NULL, NULL);
 CRYPT_FAMILY(hash_family_yescrypt, "yescrypt", "libxcrypt $y$ (Debian's /etc/shadow)",

@@ -195,6 +195,38 @@ out:
 	return rc;
 }
 
+/* Redmine's User#salt_password: a new salt of 32 hex digits
+ * (Redmine::Utils.random_hex(16)), a tab, the hash. */
+static int redmine_generate(const char *password, size_t pwlen, unsigned long cost, char *out,
+			    size_t outlen)
+{
+	unsigned char raw[16], d[EVP_MAX_MD_SIZE];
+	char salt[33], inner[41], buf[80];
+	EVP_MD_CTX *c = NULL;
+	int rc = -1;
+
+	if (cost != 0 || outlen < 32 + 1 + 40 + 1)
+		return -1;
+	hash_random(raw, sizeof(raw));
+	if (enc_hex_encode(raw, sizeof(raw), salt, sizeof(salt)) != 32 ||
+	    EVP_Digest(password, pwlen, d, NULL, EVP_sha1(), NULL) != 1 ||
+	    enc_hex_encode(d, 20, inner, sizeof(inner)) != 40)
+		goto out;
+	c = EVP_MD_CTX_new();
+	if (c != NULL && EVP_DigestInit_ex2(c, EVP_sha1(), NULL) &&
+	    EVP_DigestUpdate(c, salt, 32) && EVP_DigestUpdate(c, inner, 40) &&
+	    EVP_DigestFinal_ex(c, d, NULL) && enc_hex_encode(d, 20, buf, 41) == 40) {
+		snprintf(out, outlen, "%s\t%s", salt, buf);
+		rc = 0;
+	}
+out:
+	EVP_MD_CTX_free(c);
+	secret_wipe_array(d);
+	secret_wipe_array(inner);
+	secret_wipe_array(buf);
+	return rc;
+}
+
 static void redmine_describe(const char *s, char *out, size_t outlen)
 {
 	(void)s;
@@ -204,6 +236,6 @@ static void redmine_describe(const char *s, char *out, size_t outlen)
 
 const struct hash_family hash_family_redmine = {
 	.name = "redmine", .origin = "Redmine User#salt_password (users.salt column)",
-	.by_name_only = true, .identify = redmine_identify, .describe = redmine_describe,
-	.verify = redmine_verify,
+	.by_name_only = true, .writes_salt = true, .identify = redmine_identify,
+	.describe = redmine_describe, .verify = redmine_verify, .generate = redmine_generate,
 };

@@ -16,7 +16,11 @@
  *   {SCRAM-SHA-1} {SCRAM-SHA-256}<iter>,<salt>,<StoredKey>,<ServerKey>
  *       base64 fields (RFC 5802): the password is right when
  *       H(HMAC(Hi(password, salt, iter), "Client Key")) is StoredKey
- *       (password-scheme-scram.c), with at least 4096 iterations. */
+ *       (password-scheme-scram.c), with at least 4096 iterations.
+ * Written (password_scheme): {SHA512-CRYPT} {SHA256-CRYPT} {BLF-CRYPT}
+ * {ARGON2ID} with the inner family's cost, and {SCRAM-SHA-1}
+ * {SCRAM-SHA-256} as Dovecot's scram_generate() writes them (16 bytes of
+ * salt, 4096 iterations unless password_cost says more). */
 #include "hash.h"
 
 #include <openssl/evp.h>
@@ -122,7 +126,7 @@ static int wrap_generate(const char *prefix, const struct hash_family *inner,
 	}
 
 DOVECOT_WRAP(sha512_crypt, "dovecot-sha512-crypt", "{SHA512-CRYPT}", hash_family_sha512crypt, 1);
-DOVECOT_WRAP(sha256_crypt, "dovecot-sha256-crypt", "{SHA256-CRYPT}", hash_family_sha256crypt, 0);
+DOVECOT_WRAP(sha256_crypt, "dovecot-sha256-crypt", "{SHA256-CRYPT}", hash_family_sha256crypt, 1);
 DOVECOT_WRAP(md5_crypt, "dovecot-md5-crypt", "{MD5-CRYPT}", hash_family_md5crypt, 0);
 DOVECOT_WRAP(md5, "dovecot-md5", "{MD5}", hash_family_md5crypt, 0);
 DOVECOT_WRAP(blf_crypt, "dovecot-blf-crypt", "{BLF-CRYPT}", hash_family_bcrypt, 1);
@@ -345,6 +349,43 @@ static void scram_cost(const char *s, const char *prefix, const EVP_MD *md, stru
 		c->iterations = p.iter;
 }
 
+/* Dovecot's scram_generate(): 16 random bytes of salt, 4096 iterations
+ * unless told more (iter 0: 4096). */
+static int scram_generate(const char *prefix, const EVP_MD *md, const char *password,
+			  size_t pwlen, unsigned long iter, char *out, size_t outlen)
+{
+	unsigned char salt[16], salted[EVP_MAX_MD_SIZE], client_key[EVP_MAX_MD_SIZE],
+		stored_key[EVP_MAX_MD_SIZE], server_key[EVP_MAX_MD_SIZE];
+	char salt64[32], stored64[100], server64[100];
+	size_t dlen = (size_t)EVP_MD_get_size(md);
+	unsigned int klen = 0, slen = 0;
+	int rc = -1, n;
+
+	if (iter == 0)
+		iter = DOVECOT_SCRAM_MIN_ITER;
+	if (iter < DOVECOT_SCRAM_MIN_ITER || iter > DOVECOT_MAX_ROUNDS || pwlen > 0x7fffffff)
+		return -1;
+	hash_random(salt, sizeof(salt));
+	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, salt, sizeof(salt), (int)iter, md, (int)dlen,
+			      salted) != 1 ||
+	    HMAC(md, salted, (int)dlen, (const unsigned char *)"Client Key", 10, client_key,
+		 &klen) == NULL || klen != dlen ||
+	    EVP_Digest(client_key, dlen, stored_key, NULL, md, NULL) != 1 ||
+	    HMAC(md, salted, (int)dlen, (const unsigned char *)"Server Key", 10, server_key,
+		 &slen) == NULL || slen != dlen ||
+	    enc_b64_encode(salt, sizeof(salt), true, salt64, sizeof(salt64)) < 0 ||
+	    enc_b64_encode(stored_key, dlen, true, stored64, sizeof(stored64)) < 0 ||
+	    enc_b64_encode(server_key, dlen, true, server64, sizeof(server64)) < 0)
+		goto out;
+	n = snprintf(out, outlen, "%s%lu,%s,%s,%s", prefix, iter, salt64, stored64, server64);
+	rc = n > 0 && (size_t)n < outlen ? 0 : -1;
+out:
+	secret_wipe_array(salted);
+	secret_wipe_array(client_key);
+	secret_wipe_array(server_key);
+	return rc;
+}
+
 #define DOVECOT_SCRAM(id, nm, prefix, md) \
 	static bool identify_##id(const char *s) \
 	{ \
@@ -362,10 +403,15 @@ static void scram_cost(const char *s, const char *prefix, const EVP_MD *md, stru
 		(void)ctx; \
 		return scram_verify(s, prefix, md(), pw, pwlen); \
 	} \
+	static int generate_##id(const char *pw, size_t pwlen, unsigned long iter, char *out, \
+				 size_t outlen) \
+	{ \
+		return scram_generate(prefix, md(), pw, pwlen, iter, out, outlen); \
+	} \
 	const struct hash_family hash_family_dovecot_##id = { \
 		.name = nm, .origin = "Dovecot " prefix " (RFC 5802 stored keys)", \
 		.identify = identify_##id, .describe = describe_##id, .cost = cost_##id, \
-		.verify = verify_##id, \
+		.verify = verify_##id, .generate = generate_##id, \
 	}
 
 DOVECOT_SCRAM(scram_sha1, "dovecot-scram-sha-1", "{SCRAM-SHA-1}", EVP_sha1);

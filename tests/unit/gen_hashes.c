@@ -3,7 +3,8 @@
  *   gen_hashes SCHEME [COUNT]
  *
  * prints COUNT lines (default: one per built-in password) of
- * "password<TAB>hash", the passwords varied: ASCII, UTF-8, 100 characters,
+ * "password<TAB>hash" (and "<TAB>salt" for a scheme with a salt column of
+ * its own: redmine), the passwords varied: ASCII, UTF-8, 100 characters,
  * punctuation. None holds a tab or a newline. verify_written.sh pipes them
  * into the original application's checker (verify_with_django.py, ...).
  * Exit 0, or 1 with a message on stderr. */
@@ -27,7 +28,7 @@ static const char *const passwords[] = {
 
 int main(int argc, char **argv)
 {
-	char hash[HASH_MAX], pw[256], err[256];
+	char hash[HASH_MAX], salt[HASH_SALT_MAX], pw[256], err[256];
 	unsigned long count = NPASSWORDS, i;
 	char *end;
 
@@ -49,11 +50,13 @@ int main(int argc, char **argv)
 			snprintf(pw, sizeof(pw), "%s", passwords[i]);
 		else
 			snprintf(pw, sizeof(pw), "%s %lu", passwords[i % NPASSWORDS], i);
-		if (hash_generate(argv[1], 0, pw, hash, sizeof(hash), err, sizeof(err)) != 0) {
+		if (hash_generate_salted(argv[1], 0, pw, hash, sizeof(hash), salt, sizeof(salt), err,
+					 sizeof(err)) != 0) {
 			fprintf(stderr, "%s: %s\n", argv[0], err);
 			return 1;
 		}
-		printf("%s\t%s\n", pw, hash);
+		/* a scheme with a salt column of its own: the salt third */
+		printf("%s\t%s%s%s\n", pw, hash, salt[0] != '\0' ? "\t" : "", salt);
 	}
 	return fflush(stdout) == 0 ? 0 : 1;
 }

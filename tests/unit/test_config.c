@@ -367,6 +367,43 @@ START_TEST(test_query_errors)
 }
 END_TEST
 
+/* A scheme with a salt column of its own (redmine): the writing queries
+ * must write :salt, else the hash written would never match. */
+START_TEST(test_salt_column_written)
+{
+	struct config *c;
+
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\npassword_scheme = redmine\n"
+		    QUERIES "change_password = UPDATE u SET h = :password_hash "
+		    "WHERE n = :username\n",
+		    "test.conf:8:", "change_password", "redmine", ":salt", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\npassword_scheme = redmine\n"
+		    QUERIES "create = INSERT INTO u VALUES (:username, :password_hash)\n",
+		    "create", ":salt", NULL);
+	c = parse_ok("[legacy]\ndriver = sqlite\nconnection = x\npassword_scheme = redmine\n"
+		     QUERIES "change_password = UPDATE u SET h = :password_hash, s = :salt "
+		     "WHERE n = :username\n");
+	config_free(c);
+}
+END_TEST
+
+/* space_in_names: one character a Linux name may hold, or unset */
+START_TEST(test_space_in_names)
+{
+	struct config *c = parse_ok(MINIMAL);
+
+	ck_assert_ptr_null(c->space_in_names);
+	config_free(c);
+	c = parse_ok("[legacy]\ndriver = sqlite\nconnection = x\nspace_in_names = _\n" QUERIES);
+	ck_assert_str_eq(c->space_in_names, "_");
+	config_free(c);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\nspace_in_names = +\n" QUERIES,
+		    "space_in_names", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\nspace_in_names = __\n" QUERIES,
+		    "space_in_names", NULL);
+}
+END_TEST
+
 START_TEST(test_small_err_buffer)
 {
 	char err[12];
@@ -537,6 +574,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_duplicate_key_scalars);
 	tcase_add_test(tc, test_uid_range_names_line);
 	tcase_add_test(tc, test_query_errors);
+	tcase_add_test(tc, test_salt_column_written);
+	tcase_add_test(tc, test_space_in_names);
 	tcase_add_test(tc, test_small_err_buffer);
 	tcase_add_test(tc, test_keys_match_man_page);
 	tcase_add_test(tc, test_key_kinds);

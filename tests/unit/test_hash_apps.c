@@ -250,11 +250,14 @@ END_TEST
 START_TEST(test_write_schemes)
 {
 	static const char *const schemes[] = {
-		"mediawiki-pbkdf2", "dovecot-sha512-crypt", "dovecot-blf-crypt", "dovecot-argon2id",
+		"mediawiki-pbkdf2", "dovecot-sha512-crypt", "dovecot-sha256-crypt",
+		"dovecot-blf-crypt", "dovecot-argon2id", "dovecot-scram-sha-1",
+		"dovecot-scram-sha-256",
 	};
 	static const char *const prefixes[] = {
-		":pbkdf2:sha512:30000:64:", "{SHA512-CRYPT}$6$", "{BLF-CRYPT}$2b$12$",
-		"{ARGON2ID}$argon2id$",
+		":pbkdf2:sha512:30000:64:", "{SHA512-CRYPT}$6$", "{SHA256-CRYPT}$5$",
+		"{BLF-CRYPT}$2b$12$", "{ARGON2ID}$argon2id$", "{SCRAM-SHA-1}4096,",
+		"{SCRAM-SHA-256}4096,",
 	};
 	char h[HASH_MAX], err[200];
 	size_t i;
@@ -275,11 +278,53 @@ START_TEST(test_write_schemes)
 	ck_assert(hash_weaker(NULL, MW_DEFAULT, "mediawiki-pbkdf2", 50000));
 	ck_assert_int_ne(hash_generate("mediawiki-pbkdf2", 999, "pw", h, sizeof(h), err,
 				       sizeof(err)), 0);
-	/* read, not written */
-	ck_assert_int_ne(hash_generate("dovecot-scram-sha-256", 0, "pw", h, sizeof(h), err,
+	/* SCRAM: more iterations on request, never fewer than Dovecot takes */
+	ck_assert_int_eq(hash_generate("dovecot-scram-sha-256", 10000, "pw", h, sizeof(h), err,
 				       sizeof(err)), 0);
-	ck_assert_str_eq(err, "customdb reads dovecot-scram-sha-256 hashes but does not write them");
-	ck_assert_int_ne(hash_generate("redmine", 0, "pw", h, sizeof(h), err, sizeof(err)), 0);
+	ck_assert(strncmp(h, "{SCRAM-SHA-256}10000,", 21) == 0);
+	ck_assert_int_ne(hash_generate("dovecot-scram-sha-256", 4095, "pw", h, sizeof(h), err,
+				       sizeof(err)), 0);
+	/* read, not written */
+	ck_assert_int_ne(hash_generate("dovecot-pbkdf2", 0, "pw", h, sizeof(h), err,
+				       sizeof(err)), 0);
+	ck_assert_str_eq(err, "customdb reads dovecot-pbkdf2 hashes but does not write them");
+}
+END_TEST
+
+/* Redmine keeps its salt in users.salt: hash_generate_salted hands it back
+ * apart, hash_generate refuses (a hash without its salt would never match). */
+START_TEST(test_write_redmine)
+{
+	char h[HASH_MAX], salt[HASH_SALT_MAX], err[200];
+	struct hash_ctx ctx = { .scheme_read = "redmine" };
+
+	ck_assert_int_ne(hash_generate("redmine", 0, RM_PW, h, sizeof(h), err, sizeof(err)), 0);
+	ck_assert_str_eq(err, "redmine keeps its salt in a column of its own: the query must "
+			      "write :salt too");
+	ck_assert_int_eq(hash_generate_salted("redmine", 0, RM_PW, h, sizeof(h), salt,
+					      sizeof(salt), err, sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(salt), 32);
+	ck_assert_uint_eq(strspn(salt, "0123456789abcdef"), 32);
+	ck_assert_uint_eq(strlen(h), 40);
+	ctx.salt = salt;
+	ck_assert_str_eq(hash_identify_ctx(&ctx, h)->name, "redmine");
+	ck_assert_int_eq(hash_verify_ctx(&ctx, h, RM_PW), HASH_MATCH);
+	ck_assert_int_eq(hash_verify_ctx(&ctx, h, DV_PW), HASH_MISMATCH);
+	ctx.salt = NULL;
+	ck_assert_int_eq(hash_verify_ctx(&ctx, h, RM_PW), HASH_MISMATCH);
+	/* one form, nothing to be weaker in; another family is weaker */
+	ctx.salt = salt;
+	ck_assert(!hash_weaker(&ctx, h, "redmine", 0));
+	ck_assert(hash_weaker(&ctx, MW_DEFAULT, "redmine", 0));
+	/* no cost to set; no room for the salt */
+	ck_assert_int_ne(hash_generate_salted("redmine", 5, RM_PW, h, sizeof(h), salt,
+					      sizeof(salt), err, sizeof(err)), 0);
+	ck_assert_int_ne(hash_generate_salted("redmine", 0, RM_PW, h, sizeof(h), salt, 32, err,
+					      sizeof(err)), 0);
+	/* a scheme whose hash holds its salt: no salt column */
+	ck_assert_int_eq(hash_generate_salted("dovecot-sha512-crypt", 0, RM_PW, h, sizeof(h), salt,
+					      sizeof(salt), err, sizeof(err)), 0);
+	ck_assert_str_eq(salt, "");
 }
 END_TEST
 
@@ -297,6 +342,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_lock_markers);
 	tcase_add_test(tc, test_ceilings);
 	tcase_add_test(tc, test_write_schemes);
+	tcase_add_test(tc, test_write_redmine);
 	suite_add_tcase(s, tc);
 	return s;
 }

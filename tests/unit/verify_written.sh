@@ -15,11 +15,16 @@
 #   phpass                passlib's phpass, and WordPress's, phpBB's and
 #                         Drupal's check functions in PHP
 #   mediawiki-pbkdf2      MediaWiki's PasswordFactory (verify_with_mediawiki.php)
-#   dovecot-sha512-crypt, dovecot-blf-crypt, dovecot-argon2id
-#                         Dovecot's doveadm pw -t
+#   dovecot-sha512-crypt, dovecot-sha256-crypt, dovecot-blf-crypt,
+#   dovecot-argon2id, dovecot-scram-sha-1, dovecot-scram-sha-256
+#                         Dovecot's doveadm pw -t (and, for SCRAM, the
+#                         ServerKey, which doveadm does not check, by
+#                         Python's hmac as RFC 5802 has it)
+#   redmine               Redmine's User#salt_password in Ruby (Redmine
+#                         itself needs Rails), with the salt column
 #
 # Needs python3-bcrypt, python3-passlib, python3-argon2, python3-django,
-# php-cli and dovecot-core (Debian; scripts/install-deps.sh installs them),
+# php-cli, ruby and dovecot-core (Debian; scripts/install-deps.sh installs them),
 # and MediaWiki's code: MEDIAWIKI_DIR, else /usr/share/mediawiki (Debian's
 # mediawiki package), else the copy install-deps.sh unpacks from it into
 # /opt/customdb-test/mediawiki. Exits non-zero on any failure.
@@ -54,7 +59,8 @@ done
 "$gen" django-pbkdf2-sha256 | "$py" "$here/verify_with_django.py"
 "$gen" mediawiki-pbkdf2 | php "$here/verify_with_mediawiki.php" check
 # doveadm pw -t: the right password verifies, one with a byte added does not
-for scheme in dovecot-sha512-crypt dovecot-blf-crypt dovecot-argon2id; do
+for scheme in dovecot-sha512-crypt dovecot-sha256-crypt dovecot-blf-crypt dovecot-argon2id \
+	dovecot-scram-sha-1 dovecot-scram-sha-256; do
 	n=0
 	"$gen" "$scheme" > "${TMPDIR:-/tmp}/verify_written.$$"
 	while IFS="$(printf '\t')" read -r pw h; do
@@ -69,3 +75,34 @@ for scheme in dovecot-sha512-crypt dovecot-blf-crypt dovecot-argon2id; do
 	rm -f "${TMPDIR:-/tmp}/verify_written.$$"
 	echo "$scheme (doveadm pw -t): $n passed, 0 failed"
 done
+# SCRAM: the ServerKey (a server proves itself with it) as RFC 5802 has it
+for scheme in dovecot-scram-sha-1 dovecot-scram-sha-256; do
+	"$gen" "$scheme" | "$py" -c '
+import base64, hashlib, hmac, sys
+n = 0
+for line in sys.stdin.buffer:
+    pw, h = line.rstrip(b"\n").split(b"\t")
+    md = "sha256" if h.startswith(b"{SCRAM-SHA-256}") else "sha1"
+    it, salt, stored, server = h.split(b"}", 1)[1].split(b",")
+    salted = hashlib.pbkdf2_hmac(md, pw, base64.b64decode(salt), int(it))
+    if hmac.new(salted, b"Server Key", md).digest() != base64.b64decode(server):
+        sys.exit("wrong ServerKey: %s" % h.decode())
+    n += 1
+print("%s ServerKey (Python hmac): %d passed, 0 failed" % (sys.argv[1], n))
+sys.exit(0 if n else 1)' "$scheme"
+done
+# Redmine 5.0's app/models/user.rb: hashed_password ==
+# hash_password("#{salt}#{hash_password(clear_password)}"), sha1 hex
+"$gen" redmine | ruby -e '
+	require "digest/sha1"
+	def hash_password(s) Digest::SHA1.hexdigest(s || "") end
+	n = 0
+	STDIN.each_line do |l|
+		pw, hashed, salt = l.chomp.split("\t")
+		ok = hashed == hash_password("#{salt}#{hash_password(pw)}")
+		bad = hashed == hash_password("#{salt}#{hash_password("x" + pw)}")
+		abort "Redmine refused #{hashed} (salt #{salt})" if !ok || bad || salt.to_s.size != 32
+		n += 1
+	end
+	puts "redmine (Ruby, User#salt_password): #{n} passed, 0 failed"
+	exit(n > 0)'
