@@ -161,7 +161,7 @@ int connector_locate_user(struct session *s, const char *name, struct user *u,
 	rc = connector_user_by_name(s, name, u);
 	if (rc == CONN_OK && in_store)
 		*place = PLACE_STORE;
-	else if (rc == CONN_OK)
+	else if (rc == CONN_OK && mode_has(s, SRC_LEGACY))
 		legacy_account_state(s, u);
 	return rc;
 }
@@ -245,6 +245,8 @@ int connector_name_free(struct session *s, const char *name, bool reuse_deleted,
 			return CONN_UNAVAIL;
 		}
 	}
+	if (!mode_has(s, SRC_LEGACY))
+		return CONN_OK;
 	a.v[QP_USERNAME] = name;
 	rc = legacy_rows(s, Q_GET_USER, &a, &n, why, whylen);
 	if (rc == CONN_OK && n > 0) {
@@ -278,6 +280,8 @@ int admin_uid_free(struct session *s, uid_t uid, char *why, size_t whylen)
 			admin_store_why(rc, "reading a uid", why, whylen);
 			return CONN_UNAVAIL;
 		}
+		if (!mode_has(s, SRC_LEGACY))
+			return CONN_OK;
 	} else if (s->conn->cfg->q[Q_GET_USER_BY_UID].sql == NULL) {
 		return CONN_OK;  /* the create query and the database decide */
 	}

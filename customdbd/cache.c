@@ -463,7 +463,7 @@ out:
 
 void cache_preload_migrated(struct connector *cn)
 {
-	if (c.cfg == NULL || c.cfg->mode != MODE_MIGRATE)
+	if (c.cfg == NULL || c.cfg->mode == MODE_LEGACY)
 		return;
 	if (pthread_create(&c.preload, NULL, preload, cn) != 0) {
 		log_msg(LOG_WARNING, "host cache: cannot start loading migrated users: %s",

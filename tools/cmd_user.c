@@ -247,7 +247,7 @@ static int user_add(const struct opts *o, const struct uargs *a)
 	out_begin(&out, o->json);
 	out_obj_begin(&out, NULL);
 	out_str(&out, "result", "created");
-	out_str(&out, "where", c->mode == MODE_MIGRATE ? "store" : "legacy");
+	out_str(&out, "where", c->mode != MODE_LEGACY ? "store" : "legacy");
 	out_obj_begin(&out, "user");
 	tool_print_user(&out, &u);
 	out_obj_end(&out);
@@ -450,6 +450,12 @@ static const char *delete_effect(const struct config *c, enum user_place place, 
 {
 	if (c->mode == MODE_LEGACY)
 		return "the row goes from the legacy database (the delete query)";
+	if (c->mode == MODE_STORE && place == PLACE_DELETED)
+		return "the tombstone goes: the name may be given to a new user";
+	if (c->mode == MODE_STORE)
+		return tombstone ? "the store row goes; a tombstone keeps the name from being "
+				   "given to a new user by mistake"
+				 : "the store row goes";
 	if (place == PLACE_DELETED)
 		return "the tombstone goes: the user may migrate again at the next login";
 	if (place == PLACE_LEGACY)
@@ -502,7 +508,7 @@ static int user_delete(const struct opts *o, const struct uargs *a)
 	out_str(&out, "result", place == PLACE_DELETED ? "tombstone removed" : "deleted");
 	out_str(&out, "username", a->name);
 	out_str(&out, "was", user_place_name(place));
-	if (c->mode == MODE_MIGRATE)
+	if (c->mode != MODE_LEGACY)
 		out_bool(&out, "tombstone", tombstone);
 	out_str(&out, "effect", delete_effect(c, place, tombstone));
 	flush_daemon(&out, c, a->name);

@@ -99,7 +99,7 @@ static bool in_list(const char *const *list, const char *name)
 	return false;
 }
 
-/* Migrate mode: can the store be opened (schema created or upgraded), and
+/* Migrate and store modes: can the store be opened (schema created or upgraded), and
  * what does it hold? */
 static void check_store(const struct config *c, struct out *out, int *problems,
 			int *unavailable)
@@ -159,7 +159,9 @@ static int cmd_check(const struct opts *o)
 	out_begin(&out, o->json);
 	out_obj_begin(&out, NULL);
 	out_str(&out, "config", c->path);
-	out_str(&out, "driver", c->driver);
+	out_str(&out, "mode", config_mode_name(c->mode));
+	/* store mode: the legacy database is retired, never asked */
+	out_str(&out, "driver", c->mode == MODE_STORE ? "none (mode = store)" : c->driver);
 	out_arr_begin(&out, "queries");
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		const struct probe *p = &probes[i];
@@ -167,7 +169,7 @@ static int cmd_check(const struct opts *o)
 					       "customdb-probe", "", "probe@invalid" } };
 		struct result *r = NULL;
 
-		if (c->q[p->id].sql == NULL)
+		if (c->q[p->id].sql == NULL || c->mode == MODE_STORE)
 			continue;
 		out_obj_begin(&out, NULL);
 		out_str(&out, "query", query_id_name(p->id));
@@ -201,10 +203,10 @@ static int cmd_check(const struct opts *o)
 	out_arr_end(&out);
 	out_arr_begin(&out, "not_run");
 	for (i = Q_CREATE; i < Q_COUNT_; i++)
-		if (c->q[i].sql != NULL)
+		if (c->q[i].sql != NULL && c->mode != MODE_STORE)
 			out_item(&out, query_id_name((enum query_id)i));
 	out_arr_end(&out);
-	if (c->mode == MODE_MIGRATE)
+	if (c->mode != MODE_LEGACY)
 		check_store(c, &out, &problems, &unavailable);
 	out_int(&out, "problems", problems);
 	out_str(&out, "result", unavailable ? "unavailable" : problems ? "problems" : "ok");
