@@ -62,6 +62,8 @@ stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enume
 stage "integration: bounds (cache caps, primary gid, enumeration snapshot)" env BUILD="$ROOT/build" \
 	tests/integration/bounds.sh
 stage "integration: customdb user" env BUILD="$ROOT/build" tests/integration/users.sh
+stage "integration: customdb user modify and group (the store as the source of truth)" \
+	env BUILD="$ROOT/build" tests/integration/usermod.sh
 stage "integration: customdb try writes nothing unless --commit" env BUILD="$ROOT/build" \
 	tests/integration/try.sh
 stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT/build" \

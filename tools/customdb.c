@@ -35,7 +35,11 @@ static void usage(FILE *f)
 		"  hash verify STRING [--salt SALT]\n"
 		"                        ask for a password and say whether it matches\n"
 		"  user add|show|modify|passwd|verify|delete ...\n"
-		"                        manage one user (customdb user --help)\n"
+		"                        manage one user (customdb user --help); modify sets\n"
+		"                        --disable/--enable, --expires, --must-change-password,\n"
+		"                        --shell, --gecos, --home, --gid\n"
+		"  group add|delete|show|add-member|remove-member ...\n"
+		"                        manage the store's groups (customdb group --help)\n"
 		"  migrate status|import ...\n"
 		"                        how far the migration has come; bulk import\n"
 		"  cache show|flush ...  what the host cache holds for a user; drop entries\n"
@@ -442,6 +446,7 @@ static const struct group_cmd {
 	int (*fn)(struct opts *o, int argc, char **argv);
 } groups[] = {
 	{ "user", cmd_user },
+	{ "group", cmd_group },
 	{ "migrate", cmd_migrate },
 	{ "cache", cmd_cache },
 	{ "status", cmd_status },

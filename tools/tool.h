@@ -56,6 +56,7 @@ int tool_daemon_flush(const struct config *c, const char *name);
  * arguments and options (--json and --help included; --help prints its usage
  * on stdout and exits 0) and returns an exit status. */
 int cmd_user(struct opts *o, int argc, char **argv);
+int cmd_group(struct opts *o, int argc, char **argv);
 int cmd_migrate(struct opts *o, int argc, char **argv);
 
 struct store;
