@@ -150,6 +150,9 @@ retire() {
 	lines=$(wc -l < "$log")
 	t_ok "$tag: customdbd restarts in store mode" start_daemon "$conf" "$log" "$sock" "$pidfile" || return
 
+	t_out "$tag: customdb status: the daemon runs in store mode, no legacy database" \
+		"store none null" json_of -c "$conf" status '"\(.mode) \(.driver) \(.database)"'
+
 	t_section "$tag: every user logs in and resolves"
 	n=0
 	for u in $IMPORTED; do
