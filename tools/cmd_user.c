@@ -107,7 +107,7 @@ static void usage(FILE *f)
 	size_t i;
 
 	fputs("Usage: customdb [-c FILE] [--json] user COMMAND NAME [OPTIONS]\n"
-	      "Manage one user, in legacy or migrate mode.\n\n", f);
+	      "Manage one user, in legacy, migrate or store mode.\n\n", f);
 	for (i = 0; i < NSUBS; i++)
 		fprintf(f, "%s\n", subs[i].usage);
 	fputs("Exit status: 0 done, 1 no (no such user, name or uid taken, not confirmed),\n"
