@@ -531,37 +531,44 @@ int connector_group_add(struct session *s, const char *name, gid_t *gid, char *w
 	st = group_store(s, why, whylen);
 	if (st == NULL)
 		return mode_has(s, SRC_STORE) ? CONN_UNAVAIL : CONN_ERROR;
-	if (*gid == 0) {
+	/* taken wherever the connector would answer for it, but a legacy group
+	 * may be taken into the store under its own name and gid (migrate mode,
+	 * before retiring the legacy database) */
+	rc = connector_group_by_name(s, name, &g);
+	if (rc == CONN_OK && *gid == 0)
+		*gid = g.gid;
+	if (rc == CONN_OK && g.gid != *gid) {
+		snprintf(why, whylen, "group %s exists (gid %lu)", name, (unsigned long)g.gid);
+		rc = CONN_EXISTS;
+	} else if (rc == CONN_OK || rc == CONN_NOTFOUND) {
+		rc = CONN_OK;
+	}
+	group_clear(&g);
+	if (rc == CONN_OK && *gid == 0) {
 		rc = store_next_gid(st, cfg->min_uid, cfg->max_uid, gid);
 		if (rc != STORE_OK) {
 			admin_store_why(rc, "finding a free gid", why, whylen);
 			return rc == STORE_NOTFOUND ? CONN_EXISTS : conn_of_store(rc);
 		}
 	}
-	/* taken wherever the connector would answer for it */
-	rc = connector_group_by_name(s, name, &g);
-	if (rc == CONN_OK)
-		snprintf(why, whylen, "group %s exists (gid %lu)", name, (unsigned long)g.gid);
-	group_clear(&g);
-	if (rc == CONN_NOTFOUND) {
+	if (rc == CONN_OK) {
 		rc = connector_group_by_gid(s, *gid, &g);
-		if (rc == CONN_OK)
+		if (rc == CONN_OK && strcmp(g.name, name) != 0) {
 			snprintf(why, whylen, "gid %lu is group %s's", (unsigned long)*gid, g.name);
-		group_clear(&g);
-		if (rc == CONN_NOTFOUND)
+			rc = CONN_EXISTS;
+		} else if (rc == CONN_OK || rc == CONN_NOTFOUND) {
 			rc = CONN_OK;
-		else if (rc == CONN_OK)
-			return CONN_EXISTS;
-	} else if (rc == CONN_OK) {
-		return CONN_EXISTS;
+		}
+		group_clear(&g);
 	}
 	if (rc != CONN_OK) {
-		snprintf(why, whylen, "looking the group up failed (%s)", conn_rc_name(rc));
+		if (why[0] == '\0')
+			snprintf(why, whylen, "looking the group up failed (%s)", conn_rc_name(rc));
 		return rc;
 	}
 	rc = store_group_add(st, name, *gid);
 	if (rc == STORE_EXISTS)
-		snprintf(why, whylen, "group %s or gid %lu was taken in the store meanwhile", name,
+		snprintf(why, whylen, "group %s (gid %lu) is in the store already", name,
 			 (unsigned long)*gid);
 	else if (rc != STORE_OK)
 		admin_store_why(rc, "adding the group", why, whylen);

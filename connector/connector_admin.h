@@ -140,8 +140,9 @@ int connector_modify_user(struct session *s, const char *name, const struct stor
 			  char *why, size_t whylen);
 /* A new store group; *gid 0: the first free one above the store's highest
  * in [min_uid, max_uid] (set on CONN_OK). The name and the gid must be free
- * wherever the connector answers for groups. CONN_OK, CONN_EXISTS,
- * CONN_ERROR (bad input, legacy mode), CONN_UNAVAIL. */
+ * wherever the connector answers for groups, except that a legacy group is
+ * taken into the store under its own name and gid (*gid 0: its gid).
+ * CONN_OK, CONN_EXISTS, CONN_ERROR (bad input, legacy mode), CONN_UNAVAIL. */
 int connector_group_add(struct session *s, const char *name, gid_t *gid, char *why,
 			size_t whylen);
 /* A store group and its memberships go (in migrate mode a legacy group of

@@ -51,7 +51,11 @@ pg_store_section() {
 		"$(pg_conninfo "$STORE_PG" | sed 's/dbname=legacy user=customdb/dbname=store user=cdbstore/')"
 }
 
-load_legacy() { legacy_data | legacy_load postgresql "$LEGACY_PG"; }
+# the fixture, and a group no user is in (no import copies it)
+load_legacy() {
+	{ legacy_data; echo "INSERT INTO app_groups VALUES (6, 'lonely', 20020);"; } |
+		legacy_load postgresql "$LEGACY_PG"
+}
 
 # pam_service NAME SOCKET
 pam_service() {
@@ -123,7 +127,12 @@ retire() {
 	t_out "$tag: migrate status after it: the users left in the legacy database named" \
 		"carol ivan" json_of -c "$conf" migrate status \
 		'.switch_to_store.users_left_in_legacy.first | join(" ")'
-	t_out "$tag: ... no group left (devs and ops are in the store)" 0 \
+	# devs and ops came with their members; lonely has none
+	t_out "$tag: ... the group left in the legacy database named" "lonely" \
+		json_of -c "$conf" migrate status '.switch_to_store.groups_left_in_legacy.first | join(" ")'
+	t_rc "$tag: customdb group add lonely: taken into the store with its legacy gid" 0 "gid: 20020" \
+		"$TOOL" -c "$conf" group add lonely
+	t_out "$tag: ... no group left now" 0 \
 		json_of -c "$conf" migrate status '.switch_to_store.groups_left_in_legacy.count'
 	t_out "$tag: ... the imported users not logged in yet" 10 \
 		json_of -c "$conf" migrate status '.switch_to_store.imported_not_logged_in'
@@ -173,6 +182,8 @@ retire() {
 	t_out "$tag: id bob" "uid=10002(bob) gid=100(users) groups=100(users),20001(devs)" id bob
 	t_out "$tag: getent group devs" "devs:x:20001:alice,bob" getent group devs
 	t_out "$tag: getent group 20002" "ops:x:20002:alice" getent group 20002
+	t_out "$tag: getent group lonely (taken into the store before the switch)" "lonely:x:20020:" \
+		getent group lonely
 	n=0
 	for u in $IMPORTED; do
 		getent passwd "$u" >/dev/null && n=$((n + 1))
