@@ -263,7 +263,7 @@ struct config_key {
 #define KHASH(key) KFN("customdb", key, set_hash_limit, \
 			 "ceiling on a stored hash's cost (hash_limit_set; default hash_limits_default)")
 
-static const char *const mode_names[] = { "legacy", "migrate", NULL };
+static const char *const mode_names[] = { "legacy", "migrate", "store", NULL };
 static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", "http", NULL };
 static const char *const store_drivers[] = { "sqlite", "postgresql", NULL };
 /* space_in_names: characters Linux names may hold */
@@ -272,7 +272,7 @@ static const char *const name_space_chars[] = { "_", "-", ".", NULL };
 /* Every key of [customdb], [legacy] and [store] ([queries] is query_names):
  * customdb.conf(5) lists the same ones (tests/unit/test_config.c checks). */
 static const struct config_key keys[] = {
-	KENUM("customdb", "mode", mode, mode_names, "legacy", "legacy or migrate"),
+	KENUM("customdb", "mode", mode, mode_names, "legacy", "legacy, migrate or store"),
 	KINT("customdb", "min_uid", min_uid, 1, ID_LAST, "10000", "lowest uid and gid answered for"),
 	KINT("customdb", "max_uid", max_uid, 1, ID_LAST, "60000", "highest uid and gid answered for"),
 	KINT("customdb", "default_gid", default_gid, 1, ID_LAST, "100", "primary gid when none is given"),
@@ -633,8 +633,8 @@ static bool check_salt_written(struct parse *p)
 	return true;
 }
 
-/* [store]: defaults, and what migrate mode needs of it. In legacy mode the
- * section is read but not used. */
+/* [store]: defaults, and what migrate and store modes need of it. In legacy
+ * mode the section is read but not used. */
 static bool store_finish(struct parse *p)
 {
 	struct config *c = p->c;
@@ -644,7 +644,7 @@ static bool store_finish(struct parse *p)
 		c->store_connect_timeout = c->connect_timeout;
 	if (c->store_query_timeout == 0)
 		c->store_query_timeout = c->query_timeout;
-	if (c->mode != MODE_MIGRATE)
+	if (c->mode == MODE_LEGACY)
 		return true;
 	if (strcmp(c->store_driver, "postgresql") == 0) {
 		p->line = seen_line(p, "store", "driver");
@@ -690,14 +690,14 @@ static bool config_finish(struct parse *p)
 	if (!store_finish(p))
 		return false;
 	p->line = 0;
-	if (c->driver == NULL) {
+	if (c->driver == NULL && c->mode != MODE_STORE) {
 		perr(p, "legacy", "driver", "missing (postgresql, mysql or sqlite)");
 		return false;
 	}
 	if (!check_schemes(p))
 		return false;
 	p->line = 0;
-	if (c->connection == NULL) {
+	if (c->connection == NULL && c->mode != MODE_STORE) {
 		perr(p, "legacy", "connection", "missing");
 		return false;
 	}
@@ -713,6 +713,8 @@ static bool config_finish(struct parse *p)
 	if (!check_salt_written(p))
 		return false;
 	p->line = 0;
+	if (c->mode == MODE_STORE)
+		return true;  /* the legacy database is retired: never opened */
 	if (c->q[Q_LOGIN].sql == NULL) {
 		perr(p, "queries", "login", "missing: it is how users log in");
 		return false;
@@ -775,6 +777,11 @@ struct config *config_parse_file(FILE *f, const char *name, char *err, size_t er
 	struct parse p = { .name = name, .f = f, .err = err, .errlen = errlen };
 
 	return config_parse(&p);
+}
+
+const char *config_mode_name(enum cdb_mode m)
+{
+	return m <= MODE_STORE ? mode_names[m] : "?";
 }
 
 int config_expand_home(const struct config *c, const char *user, unsigned long uid,

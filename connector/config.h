@@ -23,7 +23,10 @@
 #define CUSTOMDB_DEFAULT_STATE_DIR "/var/lib/customdb"
 #endif
 
-enum cdb_mode { MODE_LEGACY, MODE_MIGRATE };
+enum cdb_mode { MODE_LEGACY, MODE_MIGRATE, MODE_STORE };
+
+/* "legacy", "migrate", "store". */
+const char *config_mode_name(enum cdb_mode m);
 
 /* The queries the administrator may configure, by config key. */
 enum query_id {

@@ -124,7 +124,7 @@ struct config *config_load(const char *path, bool check_perms, char *err, size_t
 	if (check_perms) {
 		struct stat dst;
 		const char *dir = dirname(dircopy);
-		bool secret = connection_has_password(c->connection) ||
+		bool secret = (c->connection != NULL && connection_has_password(c->connection)) ||
 			      (c->store_connection != NULL &&
 			       connection_has_password(c->store_connection));
 

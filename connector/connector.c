@@ -31,8 +31,10 @@ int connector_init(struct connector *cn, const struct config *cfg, char *err, si
 {
 	memset(cn, 0, sizeof(*cn));
 	cn->cfg = cfg;
-	cn->ops = backend_lookup(cfg->driver);
-	if (cn->ops == NULL) {
+	cn->mode = mode_of(cfg);
+	/* store mode: the legacy database is retired, its driver never opened */
+	cn->ops = cfg->driver != NULL ? backend_lookup(cfg->driver) : NULL;
+	if (cn->ops == NULL && (cn->mode->sources & SRC_LEGACY)) {
 		snprintf(err, errlen, "%s: [legacy] driver: '%s' is not built into this customdb",
 			 cfg->path ? cfg->path : "config", cfg->driver);
 		return -1;
@@ -47,7 +49,6 @@ int connector_init(struct connector *cn, const struct config *cfg, char *err, si
 	for (int i = Q_CREATE; i < Q_COUNT_; i++)
 		if (cfg->q[i].sql != NULL)
 			cn->params.read_only = 0;
-	cn->mode = mode_of(cfg);
 	if (cn->mode->check != NULL && cn->mode->check(cfg, err, errlen) != 0)
 		return -1;
 	return 0;
@@ -58,6 +59,7 @@ const struct mode_ops *mode_of(const struct config *cfg)
 	static const struct mode_ops *const modes[] = {
 		[MODE_LEGACY] = &mode_legacy,
 		[MODE_MIGRATE] = &mode_migrate,
+		[MODE_STORE] = &mode_store,
 	};
 
 	return modes[cfg->mode];
@@ -150,8 +152,9 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 	int rc;
 
 	*out = NULL;
-	if (q->sql == NULL) {
-		snprintf(err, errlen, "query %s is not configured", query_id_name(id));
+	if (q->sql == NULL || !mode_has(s, SRC_LEGACY)) {
+		snprintf(err, errlen, "query %s is not %s", query_id_name(id),
+			 q->sql == NULL ? "configured" : "used in store mode");
 		return CONN_NOTFOUND;
 	}
 	if (space != NULL) {

@@ -162,7 +162,7 @@ int connector_locate_user(struct session *s, const char *name, struct user *u,
 	rc = connector_user_by_name(s, name, u);
 	if (rc == CONN_OK && in_store)
 		*place = PLACE_STORE;
-	else if (rc == CONN_OK)
+	else if (rc == CONN_OK && mode_has(s, SRC_LEGACY))
 		legacy_account_state(s, u);
 	return rc;
 }
@@ -246,6 +246,8 @@ int connector_name_free(struct session *s, const char *name, bool reuse_deleted,
 			return CONN_UNAVAIL;
 		}
 	}
+	if (!mode_has(s, SRC_LEGACY))
+		return CONN_OK;
 	a.v[QP_USERNAME] = name;
 	rc = legacy_rows(s, Q_GET_USER, &a, &n, why, whylen);
 	if (rc == CONN_OK && n > 0) {
@@ -279,6 +281,8 @@ int admin_uid_free(struct session *s, uid_t uid, char *why, size_t whylen)
 			admin_store_why(rc, "reading a uid", why, whylen);
 			return CONN_UNAVAIL;
 		}
+		if (!mode_has(s, SRC_LEGACY))
+			return CONN_OK;
 	} else if (s->conn->cfg->q[Q_GET_USER_BY_UID].sql == NULL) {
 		return CONN_OK;  /* the create query and the database decide */
 	}
@@ -406,4 +410,230 @@ int connector_delete_user(struct session *s, const char *name, bool tombstone, c
 out:
 	user_clear(&u);
 	return rc;
+}
+
+/* --- the store as the source of truth: fields, groups ------------------------------ */
+
+/* Longest shell, gecos or home customdb writes. */
+#define ADMIN_FIELD_MAX 1024
+
+/* A passwd field customdb can hand out: no ':' or newline, not too long,
+ * and for a path absolute. */
+static bool field_ok(const char *v, bool path)
+{
+	return v != NULL && strlen(v) <= ADMIN_FIELD_MAX && strpbrk(v, ":\n") == NULL &&
+	       (!path || v[0] == '/');
+}
+
+/* Where the legacy database holds what is to change: say so. */
+static int legacy_cannot(struct session *s, const char *name, const char *what, char *why,
+			 size_t whylen)
+{
+	if (!mode_has(s, SRC_STORE))
+		snprintf(why, whylen, "legacy mode: no query of [queries] changes %s (only "
+			 "create, verify, change_password, change_email and delete exist); change "
+			 "it in the application's database, or move to mode = migrate", what);
+	else
+		snprintf(why, whylen, "user %s is not migrated yet: the legacy database holds %s, "
+			 "and no query of [queries] changes it; migrate the user first (customdb "
+			 "migrate import, or a login)", name, what);
+	return CONN_ERROR;
+}
+
+int connector_modify_check(const struct config *cfg, const struct store_change *c, char *why,
+			   size_t whylen)
+{
+	if (c->set == 0) {
+		snprintf(why, whylen, "nothing to change");
+		return CONN_ERROR;
+	}
+	if ((c->set & STORE_SET_SHELL) && !field_ok(c->shell, true)) {
+		snprintf(why, whylen, "--shell: an absolute path without ':' or a newline, at "
+			 "most %d bytes", ADMIN_FIELD_MAX);
+		return CONN_ERROR;
+	}
+	if ((c->set & STORE_SET_HOME) && !field_ok(c->home, true)) {
+		snprintf(why, whylen, "--home: an absolute path without ':' or a newline, at "
+			 "most %d bytes", ADMIN_FIELD_MAX);
+		return CONN_ERROR;
+	}
+	if ((c->set & STORE_SET_GECOS) && !field_ok(c->gecos, false)) {
+		snprintf(why, whylen, "--gecos: no ':' or newline, at most %d bytes",
+			 ADMIN_FIELD_MAX);
+		return CONN_ERROR;
+	}
+	if ((c->set & STORE_SET_GID) && !map_primary_gid_allowed(cfg, c->gid)) {
+		snprintf(why, whylen, "--gid %lu: not a primary gid customdb answers with (inside "
+			 "[min_uid, max_uid] = [%lu, %lu], default_gid %lu or allowed_gids)",
+			 (unsigned long)c->gid, (unsigned long)cfg->min_uid,
+			 (unsigned long)cfg->max_uid, (unsigned long)cfg->default_gid);
+		return CONN_ERROR;
+	}
+	return CONN_OK;
+}
+
+int connector_modify_user(struct session *s, const char *name, const struct store_change *c,
+			  char *why, size_t whylen)
+{
+	enum user_place place;
+	struct user u;
+	int rc;
+
+	why[0] = '\0';
+	memset(&u, 0, sizeof(u));
+	rc = connector_modify_check(s->conn->cfg, c, why, whylen);
+	if (rc != CONN_OK)
+		return rc;
+	rc = locate_for_change(s, name, &u, &place, false, why, whylen);
+	if (rc != CONN_OK)
+		goto out;
+	if (place != PLACE_STORE) {
+		rc = legacy_cannot(s, name, "the account state, expiry, shell, gecos, home and gid",
+				   why, whylen);
+		goto out;
+	}
+	rc = store_modify_user(s->store, name, c);
+	if (rc != STORE_OK)
+		admin_store_why(rc, "changing the user", why, whylen);
+	rc = conn_of_store(rc);
+out:
+	user_clear(&u);
+	return rc;
+}
+
+/* Groups are the store's to change: the mode must have one. */
+static struct store *group_store(struct session *s, char *why, size_t whylen)
+{
+	if (!mode_has(s, SRC_STORE)) {
+		snprintf(why, whylen, "legacy mode: groups live in the legacy database and no query "
+			 "of [queries] writes them; change them in the application's database");
+		return NULL;
+	}
+	return admin_store(s, why, whylen);
+}
+
+int connector_group_add(struct session *s, const char *name, gid_t *gid, char *why,
+			size_t whylen)
+{
+	const struct config *cfg = s->conn->cfg;
+	struct store *st;
+	struct group g;
+	int rc;
+
+	why[0] = '\0';
+	if (!cdb_name_valid(name, strlen(name)))
+		return connector_check_name(name, why, whylen);
+	if (*gid != 0 && !map_gid_allowed(cfg, *gid)) {
+		snprintf(why, whylen, "gid %lu is outside [min_uid, max_uid] = [%lu, %lu]",
+			 (unsigned long)*gid, (unsigned long)cfg->min_uid,
+			 (unsigned long)cfg->max_uid);
+		return CONN_ERROR;
+	}
+	st = group_store(s, why, whylen);
+	if (st == NULL)
+		return mode_has(s, SRC_STORE) ? CONN_UNAVAIL : CONN_ERROR;
+	/* taken wherever the connector would answer for it, but a legacy group
+	 * may be taken into the store under its own name and gid (migrate mode,
+	 * before retiring the legacy database) */
+	rc = connector_group_by_name(s, name, &g);
+	if (rc == CONN_OK && *gid == 0)
+		*gid = g.gid;
+	if (rc == CONN_OK && g.gid != *gid) {
+		snprintf(why, whylen, "group %s exists (gid %lu)", name, (unsigned long)g.gid);
+		rc = CONN_EXISTS;
+	} else if (rc == CONN_OK || rc == CONN_NOTFOUND) {
+		rc = CONN_OK;
+	}
+	group_clear(&g);
+	if (rc == CONN_OK && *gid == 0) {
+		rc = store_next_gid(st, cfg->min_uid, cfg->max_uid, gid);
+		if (rc != STORE_OK) {
+			admin_store_why(rc, "finding a free gid", why, whylen);
+			return rc == STORE_NOTFOUND ? CONN_EXISTS : conn_of_store(rc);
+		}
+	}
+	if (rc == CONN_OK) {
+		rc = connector_group_by_gid(s, *gid, &g);
+		if (rc == CONN_OK && strcmp(g.name, name) != 0) {
+			snprintf(why, whylen, "gid %lu is group %s's", (unsigned long)*gid, g.name);
+			rc = CONN_EXISTS;
+		} else if (rc == CONN_OK || rc == CONN_NOTFOUND) {
+			rc = CONN_OK;
+		}
+		group_clear(&g);
+	}
+	if (rc != CONN_OK) {
+		if (why[0] == '\0')
+			snprintf(why, whylen, "looking the group up failed (%s)", conn_rc_name(rc));
+		return rc;
+	}
+	rc = store_group_add(st, name, *gid);
+	if (rc == STORE_EXISTS)
+		snprintf(why, whylen, "group %s (gid %lu) is in the store already", name,
+			 (unsigned long)*gid);
+	else if (rc != STORE_OK)
+		admin_store_why(rc, "adding the group", why, whylen);
+	return conn_of_store(rc);
+}
+
+int connector_group_delete(struct session *s, const char *name, char *why, size_t whylen)
+{
+	struct store *st;
+	int rc;
+
+	why[0] = '\0';
+	if (!cdb_name_valid(name, strlen(name)))
+		return connector_check_name(name, why, whylen);
+	st = group_store(s, why, whylen);
+	if (st == NULL)
+		return mode_has(s, SRC_STORE) ? CONN_UNAVAIL : CONN_ERROR;
+	rc = store_group_delete(st, name);
+	if (rc == STORE_NOTFOUND)
+		snprintf(why, whylen, "no group %s in the store", name);
+	else if (rc != STORE_OK)
+		admin_store_why(rc, "deleting the group", why, whylen);
+	return conn_of_store(rc);
+}
+
+int connector_group_member(struct session *s, const char *group, const char *user, bool add,
+			   char *why, size_t whylen)
+{
+	struct store *st;
+	struct group g;
+	struct user u;
+	int rc;
+
+	why[0] = '\0';
+	if (!cdb_name_valid(group, strlen(group)))
+		return connector_check_name(group, why, whylen);
+	if (!cdb_name_valid(user, strlen(user)))
+		return connector_check_name(user, why, whylen);
+	st = group_store(s, why, whylen);
+	if (st == NULL)
+		return mode_has(s, SRC_STORE) ? CONN_UNAVAIL : CONN_ERROR;
+	rc = store_group_by_name(st, group, &g);
+	group_clear(&g);
+	if (rc == STORE_NOTFOUND) {
+		snprintf(why, whylen, "no group %s in the store%s", group, mode_has(s, SRC_LEGACY) ?
+			 " (a legacy group is changed in the legacy database)" : "");
+		return CONN_NOTFOUND;
+	}
+	if (rc == STORE_OK)
+		rc = store_find_user(s, user, 0, false, &u);
+	if (rc == STORE_OK)
+		user_clear(&u);
+	if (rc == STORE_NOTFOUND || rc == STORE_TOMBSTONE) {
+		snprintf(why, whylen, "no user %s in the store%s", user, mode_has(s, SRC_LEGACY) ?
+			 " (not migrated yet: customdb migrate import, or a login)" : "");
+		return CONN_NOTFOUND;
+	}
+	if (rc == STORE_OK)
+		rc = store_group_member(st, group, user, add);
+	if (rc == STORE_EXISTS)
+		snprintf(why, whylen, "%s is a member of %s already", user, group);
+	else if (rc == STORE_NOTFOUND)
+		snprintf(why, whylen, "%s is not a member of %s", user, group);
+	else if (rc != STORE_OK)
+		admin_store_why(rc, "changing the membership", why, whylen);
+	return conn_of_store(rc);
 }

@@ -121,4 +121,38 @@ int connector_change_email(struct session *s, const char *name, const char *emai
 int connector_delete_user(struct session *s, const char *name, bool tombstone, char *why,
 			  size_t whylen);
 
+/* --- the store as the source of truth (customdb user modify, customdb group) ---
+ *
+ * The store's users and groups are changed in the store. Legacy mode, and a
+ * user migrate mode has not migrated yet: no query of [queries] writes
+ * these, so CONN_ERROR says so (and what to do instead). */
+
+/* Whether c can be written under cfg, before anything is asked of the
+ * store: something to change, shell and home absolute, no ':' or newline in
+ * any field, a gid map_primary_gid_allowed takes. CONN_OK, or CONN_ERROR
+ * with why. */
+int connector_modify_check(const struct config *cfg, const struct store_change *c, char *why,
+			   size_t whylen);
+/* Change name's fields (c->set) in the store, all in one statement.
+ * CONN_OK, CONN_NOTFOUND, CONN_ERROR (bad input, or the legacy database
+ * holds the user), CONN_UNAVAIL. */
+int connector_modify_user(struct session *s, const char *name, const struct store_change *c,
+			  char *why, size_t whylen);
+/* A new store group; *gid 0: the first free one above the store's highest
+ * in [min_uid, max_uid] (set on CONN_OK). The name and the gid must be free
+ * wherever the connector answers for groups, except that a legacy group is
+ * taken into the store under its own name and gid (*gid 0: its gid).
+ * CONN_OK, CONN_EXISTS, CONN_ERROR (bad input, legacy mode), CONN_UNAVAIL. */
+int connector_group_add(struct session *s, const char *name, gid_t *gid, char *why,
+			size_t whylen);
+/* A store group and its memberships go (in migrate mode a legacy group of
+ * the name is answered again). CONN_OK, CONN_NOTFOUND, CONN_ERROR,
+ * CONN_UNAVAIL. */
+int connector_group_delete(struct session *s, const char *name, char *why, size_t whylen);
+/* Add (add) or remove store user `user` to or from store group `group`.
+ * CONN_OK, CONN_NOTFOUND (no such group or user in the store; removing: not
+ * a member), CONN_EXISTS (a member already), CONN_ERROR, CONN_UNAVAIL. */
+int connector_group_member(struct session *s, const char *group, const char *user, bool add,
+			   char *why, size_t whylen);
+
 #endif

@@ -5,6 +5,8 @@
  *   mode_legacy.c    the legacy database is the truth
  *   mode_migrate.c   the store first, then the legacy database (trickle
  *                    migration)
+ *   mode_store.c     the store alone: the legacy database is retired and
+ *                    never opened
  *
  * A mode holds only what differs between modes. The rules every mode keeps
  * are applied once, by the entry points of connector.h before they ask the
@@ -83,6 +85,29 @@ const struct mode_ops *mode_of(const struct config *cfg);
 
 extern const struct mode_ops mode_legacy;
 extern const struct mode_ops mode_migrate;
+extern const struct mode_ops mode_store;
+
+/* --- mode_migrate.c: the store's half, shared with store mode ----------------------- */
+
+/* A user in the store, by name (name != NULL) or by uid: STORE_OK (u filled;
+ * the hash kept only when want_hash), STORE_NOTFOUND, STORE_TOMBSTONE
+ * (deleted, or a row that breaks the rules), STORE_UNAVAIL. */
+int store_find_user(struct session *s, const char *name, uid_t uid, bool want_hash,
+		    struct user *u);
+/* A store user's login (u as store_find_user gave it, with the hash). */
+int store_login(struct session *s, const char *password, uid_t caller_uid, bool *denied,
+		const struct user *u);
+/* The store's half of change_password: a user it does not hold is asked of
+ * the legacy database when the mode has one, else not found. */
+int migrate_change_password(struct session *s, const char *name, const char *old,
+			    const char *new_pw, uid_t caller_uid, bool check_only, char *why,
+			    size_t whylen);
+/* create_user and delete_user of a store row; check: the store at start. */
+int store_create_user(struct session *s, const struct new_user *nu, const char *password,
+		      bool *created, char *why, size_t whylen);
+int store_delete(struct session *s, const char *name, const struct user *u, int place,
+		 bool tombstone, char *why, size_t whylen);
+int migrate_check(const struct config *cfg, char *err, size_t errlen);
 
 /* --- connector.c: the rules every mode keeps ---------------------------------- */
 

@@ -36,8 +36,8 @@ static void drop_hash(struct user *u)
  * the hash kept only when want_hash), STORE_NOTFOUND (the legacy database
  * may be asked), STORE_TOMBSTONE (a final no: deleted, or a row that breaks
  * the rules), STORE_UNAVAIL. */
-static int store_find_user(struct session *s, const char *name, uid_t uid, bool want_hash,
-			   struct user *u)
+int store_find_user(struct session *s, const char *name, uid_t uid, bool want_hash,
+		    struct user *u)
 {
 	struct store *st = session_store(s);
 	int rc;
@@ -433,8 +433,8 @@ static int migrate_account(struct session *s, const char *name, uid_t caller_uid
 }
 
 /* A migrated user's login: the store's hash alone. */
-static int store_login(struct session *s, const char *password, uid_t caller_uid,
-		       bool *denied, const struct user *u)
+int store_login(struct session *s, const char *password, uid_t caller_uid, bool *denied,
+		const struct user *u)
 {
 	int rc;
 
@@ -489,9 +489,9 @@ static int migrate_write_password(struct session *s, struct user *u, unsigned co
 	return rc;
 }
 
-static int migrate_change_password(struct session *s, const char *name, const char *old,
-				   const char *new_pw, uid_t caller_uid, bool check_only,
-				   char *why, size_t whylen)
+int migrate_change_password(struct session *s, const char *name, const char *old,
+			    const char *new_pw, uid_t caller_uid, bool check_only, char *why,
+			    size_t whylen)
 {
 	const struct config *cfg = s->conn->cfg;
 	char hash[HASH_MAX], err[256];
@@ -499,10 +499,10 @@ static int migrate_change_password(struct session *s, const char *name, const ch
 	int rc;
 
 	rc = store_find_user(s, name, 0, true, &u);
-	if (rc == STORE_NOTFOUND)
+	if (rc == STORE_NOTFOUND && mode_has(s, SRC_LEGACY))
 		return legacy_change_password(s, name, old, new_pw, caller_uid, check_only, why,
 					      whylen);
-	if (rc == STORE_TOMBSTONE)
+	if (rc == STORE_TOMBSTONE || rc == STORE_NOTFOUND)
 		return CONN_NOTFOUND;
 	if (rc != STORE_OK)
 		return CONN_UNAVAIL;
@@ -580,8 +580,8 @@ static int pick_store_uid(struct session *s, uid_t *uid, char *why, size_t whyle
 }
 
 /* Migrate mode: a store row. */
-static int store_create_user(struct session *s, const struct new_user *nu, const char *password,
-			bool *created, char *why, size_t whylen)
+int store_create_user(struct session *s, const struct new_user *nu, const char *password,
+		      bool *created, char *why, size_t whylen)
 {
 	const struct config *cfg = s->conn->cfg;
 	struct user row = { 0 };
@@ -657,8 +657,8 @@ out:
 
 /* The store row goes; with tombstone a tombstone is written, for a user not
  * migrated yet too. */
-static int store_delete(struct session *s, const char *name, const struct user *u, int place,
-			bool tombstone, char *why, size_t whylen)
+int store_delete(struct session *s, const char *name, const struct user *u, int place,
+		 bool tombstone, char *why, size_t whylen)
 {
 	int rc;
 
@@ -680,7 +680,7 @@ static int store_delete(struct session *s, const char *name, const struct user *
 }
 
 /* The store opened once at start, its schema created or upgraded. */
-static int migrate_check(const struct config *cfg, char *err, size_t errlen)
+int migrate_check(const struct config *cfg, char *err, size_t errlen)
 {
 	int rc = store_check(cfg, err, errlen);
 

@@ -47,9 +47,14 @@ static struct {
 	pthread_cond_t wake;
 	pthread_t thread, preload;
 	bool running, stopping, dirty, preloading;
+	/* cache_flush waits for the file to hold its change: asked is bumped
+	 * by each flush, written set to the asked a finished rewrite saw */
+	pthread_cond_t written_cond;
+	unsigned long asked, written;
 	struct table pos, neg;
 	const struct config *cfg;
-} c = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER };
+} c = { .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER,
+	.written_cond = PTHREAD_COND_INITIALIZER };
 
 /* FNV-1a */
 static size_t hash(const char *k, size_t n)
@@ -463,7 +468,7 @@ out:
 
 void cache_preload_migrated(struct connector *cn)
 {
-	if (c.cfg == NULL || c.cfg->mode != MODE_MIGRATE)
+	if (c.cfg == NULL || c.cfg->mode == MODE_LEGACY)
 		return;
 	if (pthread_create(&c.preload, NULL, preload, cn) != 0) {
 		log_msg(LOG_WARNING, "host cache: cannot start loading migrated users: %s",
@@ -525,11 +530,19 @@ size_t cache_flush(const char *name)
 {
 	size_t n = name != NULL ? strlen(name) : 0, dropped;
 
+	unsigned long mine;
+
 	pthread_mutex_lock(&c.lock);
 	dropped = flush_table(&c.pos, name, n);
 	flush_table(&c.neg, name, n);
 	c.dirty = true;
+	mine = ++c.asked;
 	pthread_cond_signal(&c.wake);
+	/* the file is rewritten now, not at the next interval, and the caller
+	 * (customdb after a change) hears back once it no longer holds the
+	 * entries: NSS clients read the file first */
+	while (c.running && !c.stopping && c.written < mine)
+		pthread_cond_wait(&c.written_cond, &c.lock);
 	pthread_mutex_unlock(&c.lock);
 	return dropped;
 }
@@ -609,14 +622,20 @@ static void *writer(void *arg)
 	while (!c.stopping || c.dirty) {
 		while (!c.dirty && !c.stopping)
 			pthread_cond_wait(&c.wake, &c.lock);
-		if (c.dirty)
+		if (c.dirty) {
+			unsigned long asked = c.asked;
+
 			write_file();
+			c.written = asked;
+			pthread_cond_broadcast(&c.written_cond);
+		}
 		if (c.stopping)
 			break;
-		/* coalesce: changes in the next interval wait for one rewrite */
+		/* coalesce: changes in the next interval wait for one rewrite,
+		 * unless a flush waits for it */
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += CACHE_WRITE_INTERVAL_S;
-		while (!c.stopping &&
+		while (!c.stopping && c.written == c.asked &&
 		       pthread_cond_timedwait(&c.wake, &c.lock, &until) != ETIMEDOUT)
 			;
 	}
@@ -772,6 +791,7 @@ void cache_stop(void)
 	pthread_mutex_lock(&c.lock);
 	c.stopping = true;
 	pthread_cond_signal(&c.wake);
+	pthread_cond_broadcast(&c.written_cond);
 	pthread_mutex_unlock(&c.lock);
 	pthread_join(c.thread, NULL);
 	c.running = false;

@@ -59,7 +59,7 @@ size_t cache_negative_size(void);
  * NULL, their group list (n gids), until expires (0: never). */
 void cache_put_user(const struct user *u, const gid_t *gids, size_t n, uint64_t expires);
 
-/* Migrate mode: in a thread of its own, put every store user into the host
+/* Migrate and store modes: in a thread of its own, put every store user into the host
  * cache with no expiry, so that migrated users resolve on this host from
  * the start, even before they log in here (another host may have migrated
  * them) and while the daemon is down later. cache_stop waits for it. */
@@ -67,8 +67,10 @@ void cache_preload_migrated(struct connector *cn);
 
 /* customdb cache flush: drop every entry about name (its "p", "i", "g"
  * entries and the "u" / "G" entries whose record names it), or every entry
- * when name is NULL or "", negative ones included, and rewrite the file.
- * Returns the number of entries with a record that went. */
+ * when name is NULL or "", negative ones included, and rewrite the file:
+ * at once, and it returns once the file no longer holds them (NSS clients
+ * read the file first). Returns the number of entries with a record that
+ * went. */
 size_t cache_flush(const char *name);
 
 /* Call fn for every entry of this kind that holds a record (value: the

@@ -169,12 +169,13 @@ int handle_status(struct request *rq, struct rbuf *in, struct wbuf *out)
 		return -1;
 	l.n = 0;
 	add(&l, "pid", "%ld", (long)getpid());
-	add(&l, "mode", "%s", cfg->mode == MODE_MIGRATE ? "migrate" : "legacy");
+	add(&l, "mode", "%s", config_mode_name(cfg->mode));
 	add(&l, "workers", "%d", cfg->workers);
-	add(&l, "driver", "%s", cfg->driver);
+	add(&l, "driver", "%s", cfg->driver != NULL ? cfg->driver : "none");
 	add_requests(&l);
-	add_database(&l, rq->session);
-	if (cfg->mode == MODE_MIGRATE)
+	if (cfg->mode != MODE_STORE)
+		add_database(&l, rq->session);
+	if (cfg->mode != MODE_LEGACY)
 		add_store(&l, rq->session);
 	wbuf_begin(out, CDB_STATUS_OK);
 	wbuf_put_u32(out, (uint32_t)l.n);

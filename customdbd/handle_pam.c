@@ -21,7 +21,7 @@ static void cache_migrated_user(struct request *rq, const char *name)
 	gid_t *gids = NULL;
 	size_t n = 0;
 
-	if (rq->cfg->mode != MODE_MIGRATE || connector_user_by_name(rq->session, name, &u) != CONN_OK)
+	if (rq->cfg->mode == MODE_LEGACY || connector_user_by_name(rq->session, name, &u) != CONN_OK)
 		return;
 	if (connector_user_groups(rq->session, name, &gids, &n) == CONN_OK)
 		cache_put_user(&u, gids, n, 0);

@@ -988,7 +988,8 @@ int server_run(int listen_fd, struct connector *cn)
 	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), LOOP_NICE) != 0)
 		log_msg(LOG_DEBUG, "setpriority: %s", strerror(errno));
 	stats_start();
-	log_msg(LOG_INFO, "ready: %d workers, legacy driver %s", started, cn->cfg->driver);
+	log_msg(LOG_INFO, "ready: %d workers, mode %s, legacy driver %s", started,
+		config_mode_name(cn->cfg->mode), cn->cfg->driver != NULL ? cn->cfg->driver : "none");
 	rc = loop_run(&lp);
 	pthread_mutex_lock(&queue.lock);
 	queue.stopping = true;

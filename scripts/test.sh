@@ -55,6 +55,8 @@ stage "integration" env BUILD="$ROOT/build" tests/integration/run.sh
 stage "integration: migrate mode" env BUILD="$ROOT/build" tests/integration/migrate.sh
 stage "integration: groups in migrate mode (primary groups, import re-sync, store first)" \
 	env BUILD="$ROOT/build" tests/integration/migrate_groups.sh
+stage "integration: retiring the legacy database (mode = store)" env BUILD="$ROOT/build" \
+	tests/integration/retire.sh
 stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integration/store_pg.sh
 stage "integration: password changes, account states" env BUILD="$ROOT/build" \
 	tests/integration/passwd.sh
@@ -62,6 +64,8 @@ stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enume
 stage "integration: bounds (cache caps, primary gid, enumeration snapshot)" env BUILD="$ROOT/build" \
 	tests/integration/bounds.sh
 stage "integration: customdb user" env BUILD="$ROOT/build" tests/integration/users.sh
+stage "integration: customdb user modify and group (the store as the source of truth)" \
+	env BUILD="$ROOT/build" tests/integration/usermod.sh
 stage "integration: customdb try writes nothing unless --commit" env BUILD="$ROOT/build" \
 	tests/integration/try.sh
 stage "integration: driver = http (nginx, a test CA, a Python service)" env BUILD="$ROOT/build" \

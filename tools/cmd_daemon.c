@@ -49,8 +49,8 @@ static void status_usage(FILE *f)
 		"Ask the running daemon how it is doing (root only): uptime, workers, mode,\n"
 		"requests served (in all and per request), failures, the negative cache's\n"
 		"hit rate, host cache entries, the legacy database's reachability and\n"
-		"latency (one cheap query), and in migrate mode the store's, with the\n"
-		"number of users migrated so far.\n\n"
+		"latency (one cheap query; none in store mode), and in migrate and store\n"
+		"modes the store's, with the number of users migrated so far.\n\n"
 		"Exit status: 0 answered, 1 not allowed, 2 usage or config error, 3 no daemon\n"
 		"answers, or it cannot reach the database or the store.\n");
 }

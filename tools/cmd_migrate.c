@@ -33,7 +33,9 @@ static void usage(FILE *f)
 		"       customdb [-c FILE] migrate import [--batch N] [--json]\n\n"
 		"  status   users in the store against count_users in the legacy database,\n"
 		"           imported users not logged in since, tombstones, migrations per\n"
-		"           day (last %d days) and the most recent logins\n"
+		"           day (last %d days) and the most recent logins; in migrate mode\n"
+		"           also whether mode = store is safe yet (switch_to_store: the users\n"
+		"           and groups list_users and list_groups hold that the store does not)\n"
 		"  import   copy every user of list_users that the store does not know into\n"
 		"           the store, legacy hash kept (re-hashed to argon2id at the first\n"
 		"           login), N users per transaction (default %d); run it again to\n"
@@ -46,7 +48,7 @@ static void usage(FILE *f)
 		"           Users whose hash no format of customdb reads, disabled or\n"
 		"           expired accounts and rows the rules refuse are left out and\n"
 		"           reported. Shows a progress bar on a terminal.\n\n"
-		"Exit status: 0 done, 2 usage or config error (mode = legacy for import),\n"
+		"Exit status: 0 done, 2 usage or config error (mode = legacy or store for import),\n"
 		"3 the legacy database or the store is unreachable (status: the figures\n"
 		"that could be read are shown; import: what was committed stays).\n",
 		STORE_STATS_DAYS, BATCH_DEFAULT);
@@ -160,8 +162,8 @@ static int migrate_status(const struct opts *o)
 	rc = tool_open_session(o, &c, &cn, &s);
 	if (rc != 0)
 		return rc;
-	lrc = legacy_count(&s, &legacy, err, sizeof(err));
-	if (c->mode == MODE_MIGRATE) {
+	lrc = c->mode == MODE_STORE ? CONN_OK : legacy_count(&s, &legacy, err, sizeof(err));
+	if (c->mode != MODE_LEGACY) {
 		memset(&st, 0, sizeof(st));
 		store = store_open(c, serr, sizeof(serr));
 		src = store != NULL ? store_stats(store, &st) : STORE_UNAVAIL;
@@ -170,15 +172,22 @@ static int migrate_status(const struct opts *o)
 	}
 	out_begin(&out, o->json);
 	out_obj_begin(&out, NULL);
-	out_str(&out, "mode", c->mode == MODE_MIGRATE ? "migrate" : "legacy");
-	if (c->mode != MODE_MIGRATE)
+	out_str(&out, "mode", config_mode_name(c->mode));
+	if (c->mode == MODE_LEGACY)
 		out_str(&out, "migration", "not in use (mode = legacy): every user lives in the "
 			"legacy database");
-	print_legacy_count(&out, lrc, legacy, err);
-	if (c->mode == MODE_MIGRATE && src == STORE_OK)
+	else if (c->mode == MODE_STORE)
+		out_str(&out, "migration", "done (mode = store): the legacy database is retired; "
+			"the store answers for every user");
+	if (c->mode != MODE_STORE)
+		print_legacy_count(&out, lrc, legacy, err);
+	if (c->mode != MODE_LEGACY && src == STORE_OK)
 		print_store_stats(&out, &st, lrc, legacy);
-	else if (c->mode == MODE_MIGRATE)
+	else if (c->mode != MODE_LEGACY)
 		out_str(&out, "store_error", serr);
+	/* a legacy database that cannot be reached would only be waited for again */
+	if (c->mode == MODE_MIGRATE && src == STORE_OK && lrc != CONN_UNAVAIL)
+		migrate_switch_report(&s, store, &st, &out);
 	out_obj_end(&out);
 	out_end(&out);
 	store_close(store);
@@ -617,8 +626,10 @@ static int migrate_import(const struct opts *o, size_t batch)
 		return rc;
 	}
 	if (im->c->mode != MODE_MIGRATE) {
-		fprintf(stderr, "customdb: migrate import: %s says mode = legacy: there is no store "
-			"to import into (set mode = migrate and [store] first)\n", im->c->path);
+		fprintf(stderr, "customdb: migrate import: %s says mode = %s: %s\n", im->c->path,
+			config_mode_name(im->c->mode), im->c->mode == MODE_STORE ?
+			"the legacy database is retired, there is nothing to import from" :
+			"there is no store to import into (set mode = migrate and [store] first)");
 		rc = EXIT_USAGE;
 		goto out;
 	}

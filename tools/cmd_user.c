@@ -28,6 +28,7 @@ enum {
 	OPT_REUSE_DELETED = 4,
 	OPT_ALLOW_REMIGRATE = 8,
 	OPT_YES = 16,
+	OPT_FIELDS = 32,   /* modify: --disable ... --gid (struct store_change) */
 };
 
 struct uargs {
@@ -35,6 +36,7 @@ struct uargs {
 	const char *email;
 	uid_t uid;
 	bool reuse_deleted, allow_remigrate, yes;
+	struct store_change ch;
 };
 
 struct sub {
@@ -66,10 +68,19 @@ static const struct sub subs[] = {
 	  "  The user's record and groups, and where the user lives (legacy, store,\n"
 	  "  deleted) with the store's times.\n",
 	  user_show },
-	{ "modify", OPT_EMAIL,
-	  "user modify NAME --email EMAIL [--json]\n"
+	{ "modify", OPT_EMAIL | OPT_FIELDS,
+	  "user modify NAME [--email EMAIL] [--disable|--enable] [--expires DATE|never]\n"
+	  "       [--must-change-password] [--shell PATH] [--gecos TEXT] [--home PATH]\n"
+	  "       [--gid GID] [--json]\n"
 	  "  Change the email (the change_email query, or the store row of a migrated\n"
-	  "  user, whose email then counts as not verified).\n",
+	  "  user, whose email then counts as not verified). The other fields are\n"
+	  "  the store's (mode = migrate for a migrated user, or mode = store): the\n"
+	  "  account disabled or enabled, the day it expires (YYYY-MM-DD, UTC; never:\n"
+	  "  no expiry), a password change required at the next login, the passwd\n"
+	  "  fields, the primary gid (inside [min_uid, max_uid], default_gid or\n"
+	  "  allowed_gids). No query of [queries] writes those: for a user the legacy\n"
+	  "  database holds, nothing is changed and exit status is 2. Everything is\n"
+	  "  checked before anything is written.\n",
 	  user_modify },
 	{ "passwd", 0,
 	  "user passwd NAME [--json]\n"
@@ -96,7 +107,7 @@ static void usage(FILE *f)
 	size_t i;
 
 	fputs("Usage: customdb [-c FILE] [--json] user COMMAND NAME [OPTIONS]\n"
-	      "Manage one user, in legacy or migrate mode.\n\n", f);
+	      "Manage one user, in legacy, migrate or store mode.\n\n", f);
 	for (i = 0; i < NSUBS; i++)
 		fprintf(f, "%s\n", subs[i].usage);
 	fputs("Exit status: 0 done, 1 no (no such user, name or uid taken, not confirmed),\n"
@@ -247,7 +258,7 @@ static int user_add(const struct opts *o, const struct uargs *a)
 	out_begin(&out, o->json);
 	out_obj_begin(&out, NULL);
 	out_str(&out, "result", "created");
-	out_str(&out, "where", c->mode == MODE_MIGRATE ? "store" : "legacy");
+	out_str(&out, "where", c->mode != MODE_LEGACY ? "store" : "legacy");
 	out_obj_begin(&out, "user");
 	tool_print_user(&out, &u);
 	out_obj_end(&out);
@@ -355,12 +366,43 @@ static int user_modify(const struct opts *o, const struct uargs *a)
 	char why[1024];
 	int rc;
 
-	if (a->email == NULL)
-		return fail("modify", "nothing to change: give --email EMAIL");
+	if (a->email == NULL && a->ch.set == 0)
+		return fail("modify", "nothing to change: give --email EMAIL or a field "
+			    "(customdb user modify --help)");
 	rc = tool_open_session(o, &c, &cn, &s);
 	if (rc != 0)
 		return rc;
-	rc = connector_change_email(&s, a->name, a->email, why, sizeof(why));
+	/* bad input changes nothing: the fields are checked before the email is
+	 * written, and the user found before either is */
+	if (a->ch.set != 0 && connector_modify_check(c, &a->ch, why, sizeof(why)) != CONN_OK) {
+		rc = fail("modify", why);
+		goto out;
+	}
+	if (a->ch.set != 0) {
+		enum user_place place;
+		struct user u;
+
+		rc = connector_locate_user(&s, a->name, &u, &place, NULL);
+		user_clear(&u);
+		if (rc == CONN_OK && place == PLACE_DELETED)
+			rc = CONN_NOTFOUND;
+		if (rc == CONN_OK && place != PLACE_STORE) {
+			/* connector_modify_user says why */
+			rc = connector_modify_user(&s, a->name, &a->ch, why, sizeof(why));
+			rc = failed("modify", rc, why);
+			goto out;
+		}
+		if (rc != CONN_OK) {
+			snprintf(why, sizeof(why), rc == CONN_NOTFOUND ? "no such user: %s" :
+				 "looking %s up failed", a->name);
+			rc = failed("modify", rc, why);
+			goto out;
+		}
+	}
+	rc = a->email != NULL ? connector_change_email(&s, a->name, a->email, why, sizeof(why))
+			      : CONN_OK;
+	if (rc == CONN_OK && a->ch.set != 0)
+		rc = connector_modify_user(&s, a->name, &a->ch, why, sizeof(why));
 	if (rc != CONN_OK) {
 		rc = failed("modify", rc, why);
 		goto out;
@@ -450,6 +492,12 @@ static const char *delete_effect(const struct config *c, enum user_place place, 
 {
 	if (c->mode == MODE_LEGACY)
 		return "the row goes from the legacy database (the delete query)";
+	if (c->mode == MODE_STORE && place == PLACE_DELETED)
+		return "the tombstone goes: the name may be given to a new user";
+	if (c->mode == MODE_STORE)
+		return tombstone ? "the store row goes; a tombstone keeps the name from being "
+				   "given to a new user by mistake"
+				 : "the store row goes";
 	if (place == PLACE_DELETED)
 		return "the tombstone goes: the user may migrate again at the next login";
 	if (place == PLACE_LEGACY)
@@ -502,7 +550,7 @@ static int user_delete(const struct opts *o, const struct uargs *a)
 	out_str(&out, "result", place == PLACE_DELETED ? "tombstone removed" : "deleted");
 	out_str(&out, "username", a->name);
 	out_str(&out, "was", user_place_name(place));
-	if (c->mode == MODE_MIGRATE)
+	if (c->mode != MODE_LEGACY)
 		out_bool(&out, "tombstone", tombstone);
 	out_str(&out, "effect", delete_effect(c, place, tombstone));
 	flush_daemon(&out, c, a->name);
@@ -532,9 +580,34 @@ static int parse_uid(const char *v, uid_t *uid)
 	return 0;
 }
 
+/* --expires: YYYY-MM-DD (midnight UTC) or never (0). 0, or -1. */
+static int parse_date(const char *v, int64_t *t)
+{
+	struct tm tm;
+	char back[16];
+	const char *end;
+	time_t tt;
+
+	if (strcmp(v, "never") == 0) {
+		*t = 0;
+		return 0;
+	}
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(v, "%Y-%m-%d", &tm);
+	if (end == NULL || *end != '\0')
+		return -1;
+	tt = timegm(&tm);
+	/* no 2026-02-31, and a day after 1970-01-01 (0 means never) */
+	if (tt <= 0 || strftime(back, sizeof(back), "%Y-%m-%d", &tm) == 0 || strcmp(back, v) != 0)
+		return -1;
+	*t = (int64_t)tt;
+	return 0;
+}
+
 int cmd_user(struct opts *o, int argc, char **argv)
 {
-	enum { L_JSON = 256, L_EMAIL, L_UID, L_REUSE, L_REMIGRATE, L_YES };
+	enum { L_JSON = 256, L_EMAIL, L_UID, L_REUSE, L_REMIGRATE, L_YES, L_DISABLE, L_ENABLE,
+	       L_EXPIRES, L_MUST_CHANGE, L_SHELL, L_GECOS, L_HOME, L_GID };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, L_JSON },
 		{ "help", no_argument, NULL, 'h' },
@@ -543,8 +616,17 @@ int cmd_user(struct opts *o, int argc, char **argv)
 		{ "reuse-deleted", no_argument, NULL, L_REUSE },
 		{ "allow-remigrate", no_argument, NULL, L_REMIGRATE },
 		{ "yes", no_argument, NULL, L_YES },
+		{ "disable", no_argument, NULL, L_DISABLE },
+		{ "enable", no_argument, NULL, L_ENABLE },
+		{ "expires", required_argument, NULL, L_EXPIRES },
+		{ "must-change-password", no_argument, NULL, L_MUST_CHANGE },
+		{ "shell", required_argument, NULL, L_SHELL },
+		{ "gecos", required_argument, NULL, L_GECOS },
+		{ "home", required_argument, NULL, L_HOME },
+		{ "gid", required_argument, NULL, L_GID },
 		{ NULL, 0, NULL, 0 },
 	};
+	uid_t id;
 	struct uargs a = { 0 };
 	const struct sub *sub = NULL;
 	unsigned given = 0;
@@ -591,6 +673,44 @@ int cmd_user(struct opts *o, int argc, char **argv)
 		case L_REMIGRATE: a.allow_remigrate = true; given |= OPT_ALLOW_REMIGRATE; break;
 		case 'y':
 		case L_YES: a.yes = true; given |= OPT_YES; break;
+		case L_DISABLE:
+		case L_ENABLE:
+			if ((a.ch.set & STORE_SET_DISABLED) && a.ch.disabled != (c == L_DISABLE)) {
+				fprintf(stderr, "customdb: user %s: --disable and --enable together\n",
+					sub->name);
+				return EXIT_USAGE;
+			}
+			a.ch.disabled = c == L_DISABLE;
+			a.ch.set |= STORE_SET_DISABLED;
+			given |= OPT_FIELDS;
+			break;
+		case L_EXPIRES:
+			if (parse_date(optarg, &a.ch.expires) != 0) {
+				fprintf(stderr, "customdb: user %s: --expires: '%s' is not a date "
+					"(YYYY-MM-DD, after 1970-01-01) nor never\n", sub->name, optarg);
+				return EXIT_USAGE;
+			}
+			a.ch.set |= STORE_SET_EXPIRES;
+			given |= OPT_FIELDS;
+			break;
+		case L_MUST_CHANGE:
+			a.ch.must_change_password = true;
+			a.ch.set |= STORE_SET_MUST_CHANGE;
+			given |= OPT_FIELDS;
+			break;
+		case L_SHELL: a.ch.shell = optarg; a.ch.set |= STORE_SET_SHELL; given |= OPT_FIELDS; break;
+		case L_GECOS: a.ch.gecos = optarg; a.ch.set |= STORE_SET_GECOS; given |= OPT_FIELDS; break;
+		case L_HOME: a.ch.home = optarg; a.ch.set |= STORE_SET_HOME; given |= OPT_FIELDS; break;
+		case L_GID:
+			if (parse_uid(optarg, &id) != 0) {
+				fprintf(stderr, "customdb: user %s: --gid: '%s' is not a gid (1 to "
+					"4294967294)\n", sub->name, optarg);
+				return EXIT_USAGE;
+			}
+			a.ch.gid = (gid_t)id;
+			a.ch.set |= STORE_SET_GID;
+			given |= OPT_FIELDS;
+			break;
 		default:
 			fprintf(stderr, "customdb: user %s: unknown option or missing value: %s\n"
 				"Usage: customdb [-c FILE] %s", sub->name, argv[optind - 1],

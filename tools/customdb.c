@@ -35,7 +35,11 @@ static void usage(FILE *f)
 		"  hash verify STRING [--salt SALT]\n"
 		"                        ask for a password and say whether it matches\n"
 		"  user add|show|modify|passwd|verify|delete ...\n"
-		"                        manage one user (customdb user --help)\n"
+		"                        manage one user (customdb user --help); modify sets\n"
+		"                        --disable/--enable, --expires, --must-change-password,\n"
+		"                        --shell, --gecos, --home, --gid\n"
+		"  group add|delete|show|add-member|remove-member ...\n"
+		"                        manage the store's groups (customdb group --help)\n"
 		"  migrate status|import ...\n"
 		"                        how far the migration has come; bulk import\n"
 		"  cache show|flush ...  what the host cache holds for a user; drop entries\n"
@@ -106,7 +110,7 @@ static bool in_list(const char *const *list, const char *name)
 	return false;
 }
 
-/* Migrate mode: can the store be opened (schema created or upgraded), and
+/* Migrate and store modes: can the store be opened (schema created or upgraded), and
  * what does it hold? */
 static void check_store(const struct config *c, struct out *out, int *problems,
 			int *unavailable)
@@ -166,7 +170,9 @@ static int cmd_check(const struct opts *o)
 	out_begin(&out, o->json);
 	out_obj_begin(&out, NULL);
 	out_str(&out, "config", c->path);
-	out_str(&out, "driver", c->driver);
+	out_str(&out, "mode", config_mode_name(c->mode));
+	/* store mode: the legacy database is retired, never asked */
+	out_str(&out, "driver", c->mode == MODE_STORE ? "none (mode = store)" : c->driver);
 	out_arr_begin(&out, "queries");
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
 		const struct probe *p = &probes[i];
@@ -174,7 +180,7 @@ static int cmd_check(const struct opts *o)
 					       "customdb-probe", "", "probe@invalid" } };
 		struct result *r = NULL;
 
-		if (c->q[p->id].sql == NULL)
+		if (c->q[p->id].sql == NULL || c->mode == MODE_STORE)
 			continue;
 		out_obj_begin(&out, NULL);
 		out_str(&out, "query", query_id_name(p->id));
@@ -225,10 +231,10 @@ static int cmd_check(const struct opts *o)
 	out_arr_end(&out);
 	out_arr_begin(&out, "not_run");
 	for (i = Q_CREATE; i < Q_COUNT_; i++)
-		if (c->q[i].sql != NULL)
+		if (c->q[i].sql != NULL && c->mode != MODE_STORE)
 			out_item(&out, query_id_name((enum query_id)i));
 	out_arr_end(&out);
-	if (c->mode == MODE_MIGRATE)
+	if (c->mode != MODE_LEGACY)
 		check_store(c, &out, &problems, &unavailable);
 	out_int(&out, "problems", problems);
 	out_str(&out, "result", unavailable ? "unavailable" : problems ? "problems" : "ok");
@@ -464,6 +470,7 @@ static const struct group_cmd {
 	int (*fn)(struct opts *o, int argc, char **argv);
 } groups[] = {
 	{ "user", cmd_user },
+	{ "group", cmd_group },
 	{ "migrate", cmd_migrate },
 	{ "cache", cmd_cache },
 	{ "status", cmd_status },

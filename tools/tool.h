@@ -56,7 +56,17 @@ int tool_daemon_flush(const struct config *c, const char *name);
  * arguments and options (--json and --help included; --help prints its usage
  * on stdout and exits 0) and returns an exit status. */
 int cmd_user(struct opts *o, int argc, char **argv);
+int cmd_group(struct opts *o, int argc, char **argv);
 int cmd_migrate(struct opts *o, int argc, char **argv);
+
+struct store;
+struct store_stats;
+/* migrate status in migrate mode: whether mode = store is safe yet (users
+ * and groups the legacy database holds that st does not; imported users not
+ * logged in), as an object "switch_to_store" of out. True when safe.
+ * (cmd_migrate_ready.c) */
+bool migrate_switch_report(struct session *s, struct store *st, const struct store_stats *stats,
+			   struct out *out);
 int cmd_cache(struct opts *o, int argc, char **argv);
 int cmd_status(struct opts *o, int argc, char **argv);
 

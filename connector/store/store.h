@@ -188,6 +188,36 @@ int store_list_groups(struct store *s, size_t limit, struct group **out, size_t 
 /* Text of an enum store_rc, for logs. */
 const char *store_rc_name(int rc);
 
+/* --- the store as the source of truth (store_modify.c) ---------------------- */
+
+/* What store_modify_user changes: the fields whose STORE_SET_ bit is set. */
+enum {
+	STORE_SET_DISABLED = 1, STORE_SET_EXPIRES = 2, STORE_SET_MUST_CHANGE = 4,
+	STORE_SET_SHELL = 8, STORE_SET_GECOS = 16, STORE_SET_HOME = 32, STORE_SET_GID = 64,
+};
+struct store_change {
+	unsigned set;
+	bool disabled, must_change_password;
+	int64_t expires;          /* epoch seconds; 0: never */
+	const char *shell, *gecos, *home;
+	gid_t gid;
+};
+/* Change a store user's fields in one statement. STORE_OK, STORE_NOTFOUND,
+ * STORE_UNAVAIL, STORE_ERROR. */
+int store_modify_user(struct store *s, const char *name, const struct store_change *c);
+/* A new group (no members). STORE_OK; STORE_EXISTS when the name or the
+ * gid is taken in the store; STORE_UNAVAIL, STORE_ERROR. */
+int store_group_add(struct store *s, const char *name, gid_t gid);
+/* A group and its memberships go. STORE_OK, STORE_NOTFOUND, ... */
+int store_group_delete(struct store *s, const char *name);
+/* Add (add) or remove a store user's membership of a store group. STORE_OK;
+ * STORE_NOTFOUND (no such group or user, or, removing, not a member);
+ * STORE_EXISTS (adding: a member already); STORE_UNAVAIL, STORE_ERROR. */
+int store_group_member(struct store *s, const char *group, const char *user, bool add);
+/* A gid for a new group: one more than the highest store gid inside [min,
+ * max], or min. STORE_OK, STORE_NOTFOUND (none left), STORE_UNAVAIL. */
+int store_next_gid(struct store *s, gid_t min, gid_t max, gid_t *gid);
+
 /* --- for the drivers (store_sqlite.c, store_pgsql.c) ------------------------
  *
  * store.c picks the driver by [store] driver and forwards each call. A
@@ -222,6 +252,12 @@ struct store_ops {
 	int (*stats)(struct store *s, struct store_stats *st);
 	int (*list_users)(struct store *s, size_t limit, struct user **out, size_t *n);
 	int (*list_groups)(struct store *s, size_t limit, struct group **out, size_t *n);
+	/* store_modify.c's statements, written for this driver (numbered
+	 * placeholders ?N or $N): run sql with text params (NULL: SQL NULL);
+	 * *changed gets the rows it changed, *first (may be NULL) the first
+	 * column of its first row as a number, when it returns one. */
+	int (*exec)(struct store *s, const char *sql, int n, const char *const *params,
+		    long long *changed, long long *first);
 };
 
 struct store {

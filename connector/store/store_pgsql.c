@@ -203,6 +203,14 @@ int ps_simple(struct pg_store *ps, const char *sql, const char *what, PGresult *
 	return rc;
 }
 
+int ps_params(struct pg_store *ps, const char *sql, int n, const char *const *params,
+	      PGresult **res, struct pg_outcome *o)
+{
+	*res = NULL;
+	return ps_outcome(ps, "query", pq_link_run(&ps->link, PQ_PARAMS, NULL, sql, n, params,
+						   res), res, o);
+}
+
 /* Run statement id with text params (NULL = SQL NULL), preparing it on first
  * use on this connection. */
 int ps_run(struct pg_store *ps, enum pg_id id, int n, const char *const *params,
@@ -352,4 +360,5 @@ const struct store_ops store_pgsql_ops = {
 	.stats = pg_stats,
 	.list_users = pg_list_users,
 	.list_groups = pg_list_groups,
+	.exec = pg_exec_sql,
 };

@@ -65,6 +65,9 @@ static inline struct pg_store *to_ps(struct store *s)
  * res is not NULL) is the caller's to clear. A store_rc. */
 int ps_simple(struct pg_store *ps, const char *sql, const char *what, PGresult **res,
 	      struct pg_outcome *o);
+/* Run sql with text params (NULL = SQL NULL), unprepared: *res as ps_run. */
+int ps_params(struct pg_store *ps, const char *sql, int n, const char *const *params,
+	      PGresult **res, struct pg_outcome *o);
 /* Run statement id with text params (NULL = SQL NULL), preparing it on first
  * use on this connection; *res kept only on STORE_OK, the caller's to clear. */
 int ps_run(struct pg_store *ps, enum pg_id id, int n, const char *const *params,
@@ -135,5 +138,7 @@ int pg_user_meta(struct store *s, const char *name, struct store_meta *m);
 int pg_stats(struct store *s, struct store_stats *st);
 int pg_list_users(struct store *s, size_t limit, struct user **out, size_t *n);
 int pg_list_groups(struct store *s, size_t limit, struct group **out, size_t *n);
+int pg_exec_sql(struct store *s, const char *sql, int n, const char *const *params,
+		long long *changed, long long *first);
 
 #endif

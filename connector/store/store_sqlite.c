@@ -380,4 +380,5 @@ const struct store_ops store_sqlite_ops = {
 	.stats = sl_stats,
 	.list_users = sl_list_users,
 	.list_groups = sl_list_groups,
+	.exec = sl_exec_sql,
 };

@@ -132,5 +132,7 @@ int sl_user_meta(struct store *s, const char *name, struct store_meta *m);
 int sl_stats(struct store *s, struct store_stats *out);
 int sl_list_users(struct store *s, size_t limit, struct user **out, size_t *n);
 int sl_list_groups(struct store *s, size_t limit, struct group **out, size_t *n);
+int sl_exec_sql(struct store *s, const char *sql, int n, const char *const *params,
+		long long *changed, long long *first);
 
 #endif

@@ -522,6 +522,28 @@ START_TEST(test_keys_match_man_page)
 }
 END_TEST
 
+/* mode = store: the legacy database is retired, [legacy] and [queries] may
+ * be absent; the other modes still need them. */
+START_TEST(test_store_mode)
+{
+	struct config *c = parse_ok("[customdb]\nmode = store\n[store]\npath = /s.db\n");
+
+	ck_assert_int_eq(c->mode, MODE_STORE);
+	ck_assert_ptr_null(c->driver);
+	ck_assert_ptr_null(c->q[Q_LOGIN].sql);
+	ck_assert_str_eq(config_mode_name(c->mode), "store");
+	config_free(c);
+	c = parse_ok("[customdb]\nmode = store\n[store]\ndriver = postgresql\n"
+		     "connection = dbname=s\n" MINIMAL);
+	ck_assert_int_eq(c->mode, MODE_STORE);
+	config_free(c);
+	parse_fails("[customdb]\nmode = store\n[store]\ndriver = postgresql\n",
+		    "[store] connection: missing", NULL);
+	parse_fails("[customdb]\nmode = migrate\n[store]\npath = /s.db\n",
+		    "[legacy] driver: missing", NULL);
+}
+END_TEST
+
 /* Each kind of key in the table: the value it refuses, and the message. */
 START_TEST(test_key_kinds)
 {
@@ -535,7 +557,7 @@ START_TEST(test_key_kinds)
 	ck_assert_int_eq(c->store_connect_timeout, 9);
 	ck_assert_int_eq(c->store_query_timeout, 5);
 	config_free(c);
-	parse_fails("[customdb]\nmode = hybrid\n" MINIMAL, "mode: 'hybrid' is neither legacy nor migrate",
+	parse_fails("[customdb]\nmode = hybrid\n" MINIMAL, "mode: 'hybrid' is not one of legacy, migrate, store",
 		    NULL);
 	parse_fails("[store]\ndriver = mysql\n" MINIMAL, "'mysql' is neither sqlite nor postgresql",
 		    NULL);
@@ -579,6 +601,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_small_err_buffer);
 	tcase_add_test(tc, test_keys_match_man_page);
 	tcase_add_test(tc, test_key_kinds);
+	tcase_add_test(tc, test_store_mode);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("expand_home");

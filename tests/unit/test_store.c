@@ -1126,6 +1126,93 @@ START_TEST(concurrent_imports)
 }
 END_TEST
 
+/* store_modify_user: each field, in one statement; an unknown user. */
+START_TEST(modify_user_fields)
+{
+	struct store *s = open_ok();
+	struct user u = make_user("alice", 10001), got;
+	struct store_change c = { 0 };
+
+	ck_assert_int_eq(store_migrate_user(s, &u, HASH_A, NULL, 0), STORE_OK);
+	c.set = STORE_SET_DISABLED | STORE_SET_EXPIRES | STORE_SET_MUST_CHANGE | STORE_SET_SHELL |
+		STORE_SET_GECOS | STORE_SET_HOME | STORE_SET_GID;
+	c.disabled = true;
+	c.expires = 4102444800;    /* 2100-01-01 */
+	c.must_change_password = true;
+	c.shell = "/bin/zsh";
+	c.gecos = "Alice O'Hara, \"A\"";
+	c.home = "/srv/alice";
+	c.gid = 20001;
+	ck_assert_int_eq(store_modify_user(s, "alice", &c), STORE_OK);
+	ck_assert_int_eq(store_user_by_name(s, "alice", &got), STORE_OK);
+	ck_assert(got.disabled);
+	ck_assert_int_eq(got.expires, 4102444800);
+	ck_assert(got.must_change_password);
+	ck_assert_str_eq(got.shell, "/bin/zsh");
+	ck_assert_str_eq(got.gecos, "Alice O'Hara, \"A\"");
+	ck_assert_str_eq(got.home, "/srv/alice");
+	ck_assert_uint_eq(got.gid, 20001);
+	ck_assert_str_eq(got.password, HASH_A);
+	user_clear(&got);
+	/* only the fields set change; expires 0 is never */
+	memset(&c, 0, sizeof(c));
+	c.set = STORE_SET_DISABLED | STORE_SET_EXPIRES;
+	ck_assert_int_eq(store_modify_user(s, "alice", &c), STORE_OK);
+	ck_assert_int_eq(store_user_by_name(s, "alice", &got), STORE_OK);
+	ck_assert(!got.disabled);
+	ck_assert_int_eq(got.expires, 0);
+	ck_assert(got.must_change_password);
+	ck_assert_str_eq(got.shell, "/bin/zsh");
+	user_clear(&got);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM users WHERE expires IS NULL"), 1);
+	ck_assert_int_eq(store_modify_user(s, "nobody", &c), STORE_NOTFOUND);
+	c.set = 0;
+	ck_assert_int_eq(store_modify_user(s, "alice", &c), STORE_ERROR);
+	store_close(s);
+}
+END_TEST
+
+/* Groups: add (name or gid taken), members, next gid, delete. */
+START_TEST(groups_and_members)
+{
+	struct store *s = open_ok();
+	struct user u = make_user("alice", 10001);
+	struct group g;
+	gid_t gid = 0;
+
+	ck_assert_int_eq(store_migrate_user(s, &u, HASH_A, devs_ops, 2), STORE_OK);
+	ck_assert_int_eq(store_next_gid(s, 20000, 30000, &gid), STORE_OK);
+	ck_assert_uint_eq(gid, 20003);
+	ck_assert_int_eq(store_next_gid(s, 20003, 20003, &gid), STORE_OK);
+	ck_assert_uint_eq(gid, 20003);
+	ck_assert_int_eq(store_next_gid(s, 20001, 20002, &gid), STORE_NOTFOUND);
+	ck_assert_int_eq(store_group_add(s, "staff", 20050), STORE_OK);
+	ck_assert_int_eq(store_group_add(s, "staff", 20051), STORE_EXISTS);
+	ck_assert_int_eq(store_group_add(s, "other", 20001), STORE_EXISTS);
+	ck_assert_int_eq(store_group_add(s, "bad name", 20052), STORE_ERROR);
+	ck_assert_int_eq(store_group_by_gid(s, 20050, &g), STORE_OK);
+	ck_assert_str_eq(g.name, "staff");
+	ck_assert_uint_eq(g.nmembers, 0);
+	group_clear(&g);
+	ck_assert_int_eq(store_group_member(s, "staff", "alice", true), STORE_OK);
+	ck_assert_int_eq(store_group_member(s, "staff", "alice", true), STORE_EXISTS);
+	ck_assert_int_eq(store_group_member(s, "staff", "nobody", true), STORE_NOTFOUND);
+	ck_assert_int_eq(store_group_member(s, "nogroup", "alice", true), STORE_NOTFOUND);
+	ck_assert_int_eq(store_group_by_name(s, "staff", &g), STORE_OK);
+	ck_assert_uint_eq(g.nmembers, 1);
+	ck_assert_str_eq(g.members[0], "alice");
+	group_clear(&g);
+	ck_assert_int_eq(store_group_member(s, "staff", "alice", false), STORE_OK);
+	ck_assert_int_eq(store_group_member(s, "staff", "alice", false), STORE_NOTFOUND);
+	ck_assert_int_eq(store_group_member(s, "devs", "alice", true), STORE_EXISTS);
+	ck_assert_int_eq(store_group_delete(s, "devs"), STORE_OK);
+	ck_assert_int_eq(store_group_delete(s, "devs"), STORE_NOTFOUND);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM memberships WHERE group_name = 'devs'"), 0);
+	ck_assert_int_eq(sql_int("SELECT count(*) FROM memberships"), 1);
+	store_close(s);
+}
+END_TEST
+
 /* Tests about the store's contract, for either driver. */
 /* A per-user primary group that lists nobody (Debian style): its row is
  * written, no membership; by a migration and by an import alike. */
@@ -1311,6 +1398,8 @@ static void add_shared_tests(TCase *tc)
 	tcase_add_test(tc, list_users_and_groups);
 	tcase_add_test(tc, primary_group_without_membership);
 	tcase_add_test(tc, sync_groups_adds_and_removes);
+	tcase_add_test(tc, modify_user_fields);
+	tcase_add_test(tc, groups_and_members);
 	tcase_add_test(tc, concurrent_imports);
 	tcase_add_test(tc, bulk_import_rate);
 }
