@@ -54,6 +54,8 @@ stage "fuzz targets (${FUZZ_SECONDS:-10}s each)" tests/fuzz/run.sh "${FUZZ_SECON
 stage "integration" env BUILD="$ROOT/build" tests/integration/run.sh
 stage "integration: migrate mode" env BUILD="$ROOT/build" tests/integration/migrate.sh
 stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integration/store_pg.sh
+stage "integration: groups in the host cache" env BUILD="$ROOT/build" \
+	tests/integration/hostcache_groups.sh
 stage "integration: password changes, account states" env BUILD="$ROOT/build" \
 	tests/integration/passwd.sh
 stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enumerate.sh
