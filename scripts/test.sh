@@ -56,6 +56,8 @@ stage "integration: migrate mode" env BUILD="$ROOT/build" tests/integration/migr
 stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integration/store_pg.sh
 stage "integration: groups in the host cache" env BUILD="$ROOT/build" \
 	tests/integration/hostcache_groups.sh
+stage "integration: a fleet on one PostgreSQL store learns of changes within [store] refresh" \
+	env BUILD="$ROOT/build" tests/integration/fleet.sh
 stage "integration: password changes, account states" env BUILD="$ROOT/build" \
 	tests/integration/passwd.sh
 stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enumerate.sh

@@ -119,4 +119,6 @@ t_ok "getent group ops without asking the daemon" no_requests getent group ops
 t_ok "getent group 20002 without asking the daemon" no_requests getent group 20002
 t_ok "the daemon stops" stop_daemon "$WORK/daemon.pid"
 
+t_nogrep "no sanitizer report in the daemon's log" "AddressSanitizer|LeakSanitizer|runtime error" \
+	cat "$LOG"
 t_summary
