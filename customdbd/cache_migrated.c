@@ -345,20 +345,28 @@ out:
 }
 
 /* Wait (lock held) until gids are queued, the loader is stopped, or it is
- * time to look at the store again (refresh seconds; 0: never). True when
- * it is that time. */
+ * time to look at the store again (every refresh seconds; 0: never).
+ * True when it is that time, whatever else woke the loader: a steady
+ * stream of logins must not put the look off. */
 static bool wait_for_work(int refresh, struct timespec *next)
 {
+	struct timespec now;
+
 	while (ld.nqueue == 0 && !atomic_load(&ld.stopping)) {
-		if (refresh <= 0) {
+		if (refresh <= 0)
 			pthread_cond_wait(&ld.wake, &ld.lock);
-		} else if (pthread_cond_timedwait(&ld.wake, &ld.lock, next) == ETIMEDOUT) {
-			clock_gettime(CLOCK_REALTIME, next);
-			next->tv_sec += refresh;
-			return true;
-		}
+		else if (pthread_cond_timedwait(&ld.wake, &ld.lock, next) == ETIMEDOUT)
+			break;
 	}
-	return false;
+	if (refresh <= 0)
+		return false;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec < next->tv_sec ||
+	    (now.tv_sec == next->tv_sec && now.tv_nsec < next->tv_nsec))
+		return false;
+	*next = now;
+	next->tv_sec += refresh;
+	return true;
 }
 
 /* The loader: the users and their groups, then the groups logins name and
@@ -371,6 +379,7 @@ static void *loader(void *arg)
 	struct session s;
 	struct timespec next;
 	size_t i, n, nsigs = 0;
+	bool look;
 	int refresh;
 
 	session_init(&s, arg);
@@ -388,18 +397,15 @@ static void *loader(void *arg)
 	free(gs.v);
 	pthread_mutex_lock(&ld.lock);
 	for (;;) {
-		if (wait_for_work(refresh, &next)) {
-			pthread_mutex_unlock(&ld.lock);
-			look_again(&s, &sigs, &nsigs, false);
-			pthread_mutex_lock(&ld.lock);
-			continue;
-		}
+		look = wait_for_work(refresh, &next);
 		if (atomic_load(&ld.stopping))
 			break;
 		n = ld.nqueue;
 		memcpy(batch, ld.queue, n * sizeof(*batch));
 		ld.nqueue = 0;
 		pthread_mutex_unlock(&ld.lock);
+		if (look)
+			look_again(&s, &sigs, &nsigs, false);
 		for (i = 0; i < n && !atomic_load(&ld.stopping); i++)
 			pin_group(&s, batch[i]);
 		pthread_mutex_lock(&ld.lock);
