@@ -126,7 +126,9 @@ migrated_groups() {
 	kill "$PID"; wait "$PID" 2>/dev/null; PID=""
 	echo "# via daemon: the host cache out of the way; cached: from the host cache, no daemon asked;"
 	echo "# files: the same call answered by glibc's files module; id(1): median of 200 runs of the"
-	echo "# command, fork and exec included; cch/fil = cached / files"
+	echo "# command, fork and exec included; cch/fil = cached / files. falice's getgrouplist asks"
+	echo "# customdb too (glibc asks every module on the group line), which asks the daemon: a user"
+	echo "# customdb does not know has no host cache entry"
 }
 
 mkdir -p "$HERE/results"
