@@ -325,6 +325,8 @@ static const struct config_key keys[] = {
 	    "seconds per query; default [legacy]'s"),
 	/* argon2id ops limit: 0 is libsodium's interactive level (2) */
 	KINT("store", "password_cost", store_password_cost, 0, 20, "0", "argon2id time cost"),
+	KINT("store", "refresh", store_refresh, 0, 86400, "60",
+	    "seconds between looks for what other hosts changed; 0: never"),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -93,6 +93,7 @@ struct config {
 	 * limit of re-hashed passwords, 0 for libsodium's interactive level. */
 	char *store_driver, *store_path, *store_connection;
 	int store_connect_timeout, store_query_timeout;
+	int store_refresh;              /* seconds between looks for changes; 0: never */
 	unsigned long store_password_cost;
 
 	/* [queries]: q[i].sql == NULL when not configured */

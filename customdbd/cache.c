@@ -6,7 +6,6 @@
 #include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +16,6 @@
 #include "log.h"
 #include "names.h"
 #include "record.h"
-#include "store.h"
 
 /* Fewest seconds between two rewrites of the file. */
 #define CACHE_WRITE_INTERVAL_S 1
@@ -45,8 +43,8 @@ struct table {
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
-	pthread_t thread, preload;
-	bool running, stopping, dirty, preloading;
+	pthread_t thread;
+	bool running, stopping, dirty;
 	/* cache_flush waits for the file to hold its change: asked is bumped
 	 * by each flush, written set to the asked a finished rewrite saw */
 	pthread_cond_t written_cond;
@@ -421,61 +419,24 @@ void cache_put_user(const struct user *u, const gid_t *gids, size_t n, uint64_t 
 	wbuf_free(&w);
 }
 
-/* Set by cache_stop: the loader gives up between two users. */
-static atomic_bool preload_stop;
-
-static void *preload(void *arg)
+void cache_put_group(const struct group *g, uint64_t expires)
 {
-	struct session s;
-	struct store *st;
-	struct user *users = NULL;
-	gid_t *gids;
-	size_t n = 0, i, ng, kept = 0;
-	char err[512];
-	int rc;
+	struct cdb_group r = { .name = g->name, .gid = g->gid, .nmembers = g->nmembers,
+			       .members = (const char *const *)g->members };
+	struct wbuf w;
+	char gid[16];
 
-	session_init(&s, arg);
-	st = store_open(c.cfg, err, sizeof(err));
-	if (st == NULL) {
-		log_msg(LOG_WARNING, "host cache: migrated users not loaded: %s", err);
-		goto out;
-	}
-	rc = store_list_users(st, SIZE_MAX, &users, &n);
-	if (rc != STORE_OK) {
-		log_msg(LOG_WARNING, "host cache: migrated users not loaded: %s", store_rc_name(rc));
-		goto out;
-	}
-	for (i = 0; i < n && !atomic_load(&preload_stop); i++) {
-		/* the rules of mapping.h hold here too */
-		if (!store_user_ok(c.cfg, &users[i]))
-			continue;
-		gids = NULL;
-		if (connector_user_groups(&s, users[i].name, &gids, &ng) == CONN_OK) {
-			cache_put_user(&users[i], gids, ng, 0);
-			kept++;
-		}
-		free(gids);
-	}
-	log_msg(LOG_INFO, "host cache: %zu migrated users loaded from the store", kept);
-out:
-	for (i = 0; i < n; i++)
-		user_clear(&users[i]);
-	free(users);
-	store_close(st);
-	session_close(&s);
-	return NULL;
-}
-
-void cache_preload_migrated(struct connector *cn)
-{
-	if (c.cfg == NULL || c.cfg->mode == MODE_LEGACY)
+	/* both keys' rules for both entries: neither may carry a name or a
+	 * gid that the other's key would refuse */
+	snprintf(gid, sizeof(gid), "%lu", (unsigned long)g->gid);
+	if (!key_allowed('g', g->name, strlen(g->name)) || !key_allowed('G', gid, strlen(gid)))
 		return;
-	if (pthread_create(&c.preload, NULL, preload, cn) != 0) {
-		log_msg(LOG_WARNING, "host cache: cannot start loading migrated users: %s",
-			strerror(errno));
-		return;
+	wbuf_init(&w);
+	if (record_put_group(&w, &r) == 0) {
+		cache_put('g', g->name, expires, w.data, w.len);
+		cache_put('G', gid, expires, w.data, w.len);
 	}
-	c.preloading = true;
+	wbuf_free(&w);
 }
 
 /* Does a "u" or "G" record name `name`? Both begin with the name as a wire
@@ -491,6 +452,27 @@ static bool record_names(const struct entry *e, const char *name, size_t n)
 	return len == n && e->len - 4 >= n && memcmp(v + 4, name, n) == 0;
 }
 
+/* Does a "g" or "G" record list `name` among its members? */
+static bool record_lists(const struct entry *e, const char *name, size_t n)
+{
+	struct cdb_group_ref g;
+	struct strref m;
+	struct rbuf r;
+	uint32_t i;
+
+	rbuf_init(&r, e->value + 8, e->len);
+	if (record_get_group(&r, &g) != 0)
+		return false;
+	for (i = 0; i < g.nmembers; i++)
+		if (rbuf_get_strref(&g.members, &m.s, &m.n) == 0 && m.n == n &&
+		    memcmp(m.s, name, n) == 0)
+			return true;
+	return false;
+}
+
+/* A user's entries go with them, and so do the entries of the groups that
+ * list them: a group pinned in the file (a migrated one) would otherwise
+ * go on listing a deleted user. */
 static bool flush_matches(const struct entry *e, const char *name, size_t n)
 {
 	if (n == 0)
@@ -498,11 +480,14 @@ static bool flush_matches(const struct entry *e, const char *name, size_t n)
 	switch (e->key[0]) {
 	case 'p':
 	case 'i':
-	case 'g':
 		return e->keylen == n + 1 && memcmp(e->key + 1, name, n) == 0;
+	case 'g':
+		return (e->keylen == n + 1 && memcmp(e->key + 1, name, n) == 0) ||
+		       (e->value != NULL && record_lists(e, name, n));
 	case 'u':
-	case 'G':
 		return e->value != NULL && record_names(e, name, n);
+	case 'G':
+		return e->value != NULL && (record_names(e, name, n) || record_lists(e, name, n));
 	}
 	return false;
 }
@@ -769,6 +754,10 @@ int cache_start(const struct config *cfg, char *err, size_t errlen)
 	c.cfg = cfg;
 	mallopt(M_MMAP_THRESHOLD, CACHE_MMAP_THRESHOLD);
 	pthread_mutex_lock(&c.lock);
+	/* started again after cache_stop (the unit tests do): from nothing */
+	flush_table(&c.pos, NULL, 0);
+	flush_table(&c.neg, NULL, 0);
+	c.stopping = false;
 	load_file(cfg);
 	pthread_mutex_unlock(&c.lock);
 	if (pthread_create(&c.thread, NULL, writer, NULL) != 0) {
@@ -781,11 +770,7 @@ int cache_start(const struct config *cfg, char *err, size_t errlen)
 
 void cache_stop(void)
 {
-	if (c.preloading) {
-		atomic_store(&preload_stop, true);
-		pthread_join(c.preload, NULL);
-		c.preloading = false;
-	}
+	cache_migrated_stop();
 	if (!c.running)
 		return;
 	pthread_mutex_lock(&c.lock);

@@ -59,18 +59,38 @@ size_t cache_negative_size(void);
  * NULL, their group list (n gids), until expires (0: never). */
 void cache_put_user(const struct user *u, const gid_t *gids, size_t n, uint64_t expires);
 
-/* Migrate and store modes: in a thread of its own, put every store user into the host
- * cache with no expiry, so that migrated users resolve on this host from
- * the start, even before they log in here (another host may have migrated
- * them) and while the daemon is down later. cache_stop waits for it. */
+/* Keep a group's record (by name and by gid) until expires (0: never). */
+void cache_put_group(const struct group *g, uint64_t expires);
+
+/* --- cache_migrated.c: what the store holds, pinned ------------------------- */
+
+/* Migrate and store modes: start the store loader, a thread of its own that puts
+ * every store user into the host cache with no expiry, and the groups they
+ * are in (as the connector answers them, members and all), so that
+ * migrated users and their groups resolve on this host from the start,
+ * even before they log in here (another host may have migrated them) and
+ * while the daemon is down later. It then waits for cache_refresh_groups.
+ * cache_stop ends it. */
 void cache_preload_migrated(struct connector *cn);
 
+/* Migrate and store modes: fetch these groups again through the connector, in the
+ * store loader's thread (never in the caller's: a group look-up may ask
+ * the legacy database, and a login must not wait for that), and keep them
+ * with no expiry; a group that is gone leaves the cache. At most
+ * CACHE_REFRESH_MAX gids wait at once: more are dropped, and the daemon
+ * answers those groups until their next refresh. No-op without a loader. */
+#define CACHE_REFRESH_MAX 1024
+void cache_refresh_groups(const gid_t *gids, size_t n);
+
+/* Stop the store loader (cache_stop calls it). */
+void cache_migrated_stop(void);
+
 /* customdb cache flush: drop every entry about name (its "p", "i", "g"
- * entries and the "u" / "G" entries whose record names it), or every entry
- * when name is NULL or "", negative ones included, and rewrite the file:
- * at once, and it returns once the file no longer holds them (NSS clients
- * read the file first). Returns the number of entries with a record that
- * went. */
+ * entries, the "u" / "G" entries whose record names it, and the "g" / "G"
+ * entries of the groups that list it as a member), or every entry when
+ * name is NULL or "", negative ones included, and rewrite the file: at
+ * once, and it returns once the file no longer holds them (NSS clients read
+ * the file first). Returns the number of entries with a record that went. */
 size_t cache_flush(const char *name);
 
 /* Call fn for every entry of this kind that holds a record (value: the

@@ -14,7 +14,7 @@
 /* In migrate mode a user who just logged in (or changed their password) is
  * in the store: put their passwd entry and group list into the host cache,
  * never to expire, so that they resolve on this host even while the daemon
- * is down. */
+ * is down; their groups follow, fetched by the store loader. */
 static void cache_migrated_user(struct request *rq, const char *name)
 {
 	struct user u;
@@ -23,10 +23,13 @@ static void cache_migrated_user(struct request *rq, const char *name)
 
 	if (rq->cfg->mode == MODE_LEGACY || connector_user_by_name(rq->session, name, &u) != CONN_OK)
 		return;
-	if (connector_user_groups(rq->session, name, &gids, &n) == CONN_OK)
+	cache_refresh_groups(&u.gid, 1);
+	if (connector_user_groups(rq->session, name, &gids, &n) == CONN_OK) {
 		cache_put_user(&u, gids, n, 0);
-	else
+		cache_refresh_groups(gids, n);
+	} else {
 		cache_put_user(&u, NULL, 0, 0);
+	}
 	free(gids);
 	user_clear(&u);
 }

@@ -58,6 +58,10 @@ stage "integration: groups in migrate mode (primary groups, import re-sync, stor
 stage "integration: retiring the legacy database (mode = store)" env BUILD="$ROOT/build" \
 	tests/integration/retire.sh
 stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integration/store_pg.sh
+stage "integration: groups in the host cache" env BUILD="$ROOT/build" \
+	tests/integration/hostcache_groups.sh
+stage "integration: a fleet on one PostgreSQL store learns of changes within [store] refresh" \
+	env BUILD="$ROOT/build" tests/integration/fleet.sh
 stage "integration: password changes, account states" env BUILD="$ROOT/build" \
 	tests/integration/passwd.sh
 stage "integration: enumeration" env BUILD="$ROOT/build" tests/integration/enumerate.sh

@@ -1,8 +1,10 @@
 /* fuzz_hostcache.c: the host cache reader (hostcache.h) over arbitrary
- * files: open, verify, walk (touching every byte it hands out), and
- * look-ups of fixed keys and of every key the walk saw. Beyond not
- * crashing: what the reader hands out lies inside the mapping, and a file
- * verify accepts is one whose walk finds every entry by its own key. The
+ * files: open, verify, walk (touching every byte it hands out), look-ups
+ * of fixed keys and of every key the walk saw, and the group records ("g",
+ * "G") decoded as the NSS module decodes them, member by member. Beyond not
+ * crashing: what the reader hands out lies inside the mapping, a decoded
+ * group's strings lie inside its value, and a file verify accepts is one
+ * whose walk finds every entry by its own key. The
  * seeds in corpus/hostcache/ are files the writer made (test_hostcache.c's
  * test_fuzz_seeds writes them again with HOSTCACHE_SEED_DIR=<dir>). */
 #include <stdint.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "hostcache.h"
+#include "record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -56,6 +59,32 @@ static unsigned touch(const unsigned char *p, size_t n)
 	return s;
 }
 
+/* A group record (after the expiry) as pack_group reads it: every string
+ * it hands out inside the value. */
+static void decode_group(const unsigned char *value, size_t len)
+{
+	struct cdb_group_ref g;
+	struct strref m;
+	struct rbuf r;
+	uint32_t i;
+
+	rbuf_init(&r, value, len);
+	if (record_get_group(&r, &g) != 0)
+		return;
+	if (g.name.n > len || (const unsigned char *)g.name.s < value ||
+	    (const unsigned char *)g.name.s + g.name.n > value + len)
+		abort();
+	seen.sum += touch((const unsigned char *)g.name.s, g.name.n) + g.gid;
+	for (i = 0; i < g.nmembers; i++) {
+		/* record_get_group checked every member: none may fail now */
+		if (rbuf_get_strref(&g.members, &m.s, &m.n) != 0 ||
+		    (const unsigned char *)m.s < value ||
+		    (const unsigned char *)m.s + m.n > value + len)
+			abort();
+		seen.sum += touch((const unsigned char *)m.s, m.n);
+	}
+}
+
 static int walk_fn(const unsigned char *key, size_t keylen, const unsigned char *value,
 		   size_t len, void *arg)
 {
@@ -64,6 +93,8 @@ static int walk_fn(const unsigned char *key, size_t keylen, const unsigned char 
 	inside(seen.m, value, len);
 	seen.sum += touch(key, keylen) + touch(value, len);
 	seen.visits++;
+	if (keylen > 0 && (key[0] == 'g' || key[0] == 'G') && len >= 8)
+		decode_group(value + 8, len - 8);
 	if (seen.nkeys < MAX_KEYS && keylen <= sizeof(seen.keys[0])) {
 		memcpy(seen.keys[seen.nkeys], key, keylen);
 		seen.keylen[seen.nkeys] = keylen;
@@ -91,7 +122,7 @@ static int find(const struct hostcache_map *m, const unsigned char *key, size_t 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const fixed[] = { "palice", "u1000", "ialice", "g", "G100" };
+	static const char *const fixed[] = { "palice", "u1000", "ialice", "g", "G100", "gstaff" };
 	struct hostcache_map m;
 	const unsigned char *v;
 	char err[256];

@@ -372,12 +372,13 @@ cache_and_status() {
 
 	t_section "$tag: cache flush"
 	"$TOOL" -c "$conf" --json cache flush imp000200 > "$d/flush.json" 2>&1
-	t_out "$tag: cache flush imp000200 drops its entries (p, u, i)" 3 jqf "$d/flush.json" .entries_dropped
+	t_out "$tag: cache flush imp000200 drops its entries (p, u, i, and importers' g, G: it lists her)" 5 \
+		jqf "$d/flush.json" .entries_dropped
 	t_ok "$tag: ... and a rewrite of the file leaves them out" wait_uncached "$d/state" passwd imp000200
 	t_out "$tag: ... then cache show says not cached" "1 false" \
 		bash -c "'$TOOL' -c '$conf' --json cache show imp000200 > '$d/show2.json'; echo \$? \$(jq -r .cached '$d/show2.json')"
 	t_out "$tag: ... the others stay" 0 exit_of "$TOOL" -c "$conf" cache show dave
-	t_grep "$tag: ... and the daemon logged it" "host cache: 3 entries of imp000200 dropped" cat "$log"
+	t_grep "$tag: ... and the daemon logged it" "host cache: 5 entries of imp000200 dropped" cat "$log"
 	t_out "$tag: cache flush as a user who is not root: exit 1" 1 exit_of as_nobody "$TOOL" -c "$conf" cache flush imp000200
 	t_grep "$tag: ... saying why" "for root only" as_nobody "$TOOL" -c "$conf" cache flush dave
 	t_out "$tag: ... and dave is still cached" 0 exit_of "$TOOL" -c "$conf" cache show dave

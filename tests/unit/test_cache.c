@@ -2,8 +2,9 @@
  * passes the rules, within cache_max_entries and negative_max_entries,
  * and re-checks what it loads from an old host cache file.
  *
- * One test in one process: the cache is the daemon's one instance (its
- * writer thread, its file), started once. */
+ * The cache is the daemon's one instance (its writer thread, its file):
+ * each test starts it and stops it, and may share the process with the
+ * others (CK_FORK=no under the sanitizers). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,14 @@
 #define CAP 200
 #define NEG_CAP 20
 
-static char state_dir[] = "/tmp/test_cache.XXXXXX";
+/* Each test's own: make_state_dir() */
+static char state_dir[64];
+
+static void make_state_dir(void)
+{
+	snprintf(state_dir, sizeof(state_dir), "/tmp/test_cache.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(state_dir));
+}
 
 /* A passwd record as the daemon puts it, into w. */
 static void passwd_record(struct wbuf *w, const char *name, uint32_t uid, uint32_t gid)
@@ -137,7 +145,7 @@ START_TEST(test_bounds_and_rules)
 	size_t i;
 	time_t now = time(NULL);
 
-	ck_assert_ptr_nonnull(mkdtemp(state_dir));
+	make_state_dir();
 	snprintf(conf, sizeof(conf),
 		 "[customdb]\nstate_dir = %s\ncache_max_entries = %d\nnegative_max_entries = %d\n"
 		 "[legacy]\ndriver = sqlite\nconnection = /nonexistent.db\n"
@@ -233,6 +241,119 @@ START_TEST(test_bounds_and_rules)
 }
 END_TEST
 
+/* The group record of key in the file, or -1 when the file lacks it. */
+static int file_group(const char *key, struct cdb_group_ref *g, uint64_t *expires)
+{
+	char path[256];
+	struct hostcache_map m;
+	const unsigned char *v;
+	size_t len;
+	struct rbuf r;
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", state_dir, HOSTCACHE_FILE);
+	if (hostcache_open(path, &m) != 0)
+		return -1;
+	if (hostcache_find(&m, (const unsigned char *)key, strlen(key), &v, &len) == 1 &&
+	    len >= 8) {
+		*expires = hostcache_expiry(v);
+		rbuf_init(&r, v + 8, len - 8);
+		if (record_get_group(&r, g) == 0)
+			rc = (int)g->nmembers;
+	}
+	hostcache_close(&m);   /* g's strings are not read after this */
+	return rc;
+}
+
+START_TEST(test_groups)
+{
+	char conf[1024], err[512] = "", path[256], name[32];
+	char *devs_members[] = { "alice", "bob" }, *ops_members[] = { "bob" };
+	char *big_members[2000];
+	struct group devs = { "devs", 20001, 2, devs_members };
+	struct group ops = { "ops", 20002, 1, ops_members };
+	struct group big = { "big", 20003, 2000, big_members };
+	struct group wheel0 = { "wheel0", 0, 1, ops_members };
+	struct group far = { "far", 90000, 1, ops_members };
+	struct group root = { "root", 20004, 1, ops_members };
+	struct group sudo = { "sudo", 27, 1, ops_members };
+	struct cdb_group_ref g;
+	struct config *cfg;
+	uint64_t expires = 1;
+	size_t i;
+	time_t now = time(NULL);
+
+	for (i = 0; i < 2000; i++) {
+		big_members[i] = malloc(16);
+		ck_assert_ptr_nonnull(big_members[i]);
+		snprintf(big_members[i], 16, "member%zu", i);
+	}
+	make_state_dir();
+	snprintf(conf, sizeof(conf),
+		 "[customdb]\nstate_dir = %s\nmin_uid = 10000\nmax_uid = 60000\n"
+		 "cache_max_entries = %d\n"
+		 "[legacy]\ndriver = sqlite\nconnection = /nonexistent.db\n"
+		 "[queries]\nlogin = SELECT 1 WHERE n = :username\n"
+		 "get_user = SELECT 2 WHERE n = :username\n", state_dir, CAP);
+	cfg = config_parse_string(conf, "test.conf", err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_int_eq(cache_start(cfg, err, sizeof(err)), 0);
+
+	/* by name and by gid; what the rules refuse, neither */
+	cache_put_group(&devs, 0);
+	cache_put_group(&ops, 0);
+	ck_assert(cache_has('g', "devs") && cache_has('G', "20001"));
+	ck_assert(cache_has('g', "ops") && cache_has('G', "20002"));
+	cache_put_group(&wheel0, 0);
+	cache_put_group(&far, 0);
+	cache_put_group(&root, 0);
+	cache_put_group(&sudo, 0);
+	ck_assert(!cache_has('g', "wheel0") && !cache_has('G', "0"));
+	ck_assert(!cache_has('g', "far") && !cache_has('G', "90000"));
+	ck_assert(!cache_has('g', "root") && !cache_has('G', "20004"));
+	ck_assert(!cache_has('g', "sudo") && !cache_has('G', "27"));
+	ck_assert_uint_eq(cache_size(), 4);
+
+	/* a group too big for a bucket goes to the far area */
+	cache_put_group(&big, (uint64_t)now + 3600);
+	ck_assert_uint_eq(cache_size(), 6);
+
+	/* in the file as the NSS module reads it */
+	for (i = 0; i < 1200 && file_group("G20003", &g, &expires) < 0; i++)
+		usleep(50 * 1000);
+	ck_assert_int_eq(file_group("G20003", &g, &expires), 2000);
+	ck_assert_uint_eq(expires, (uint64_t)now + 3600);
+	ck_assert_int_eq(file_group("gdevs", &g, &expires), 2);
+	ck_assert_uint_eq(g.gid, 20001);
+	ck_assert_uint_eq(expires, 0);
+	ck_assert_int_eq(file_group("G20002", &g, &expires), 1);
+	ck_assert_int_eq(file_group("G0", &g, &expires), -1);
+
+	/* a user's flush takes the groups that list them, and only those */
+	ck_assert_uint_eq(cache_flush("alice"), 2);
+	ck_assert(!cache_has('g', "devs") && !cache_has('G', "20001"));
+	ck_assert(cache_has('g', "ops") && cache_has('G', "20002"));
+	ck_assert(cache_has('G', "20003"));
+	ck_assert_uint_eq(cache_flush("member1999"), 2);
+	ck_assert(!cache_has('g', "big"));
+
+	/* the cap counts groups as it counts users; pinned groups go last */
+	for (i = 0; i < 3 * CAP; i++) {
+		snprintf(name, sizeof(name), "fresh%zu", i);
+		put_user(name, 20000 + (uint32_t)i, (uint64_t)now + 3600);
+		ck_assert_uint_le(cache_size(), CAP);
+	}
+	ck_assert(cache_has('g', "ops") && cache_has('G', "20002"));
+
+	cache_stop();
+	snprintf(path, sizeof(path), "rm -rf '%s'", state_dir);
+	ck_assert_int_eq(system(path), 0);
+	config_free(cfg);
+	for (i = 0; i < 2000; i++)
+		free(big_members[i]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cache");
@@ -242,6 +363,7 @@ int main(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_bounds_and_rules);
+	tcase_add_test(tc, test_groups);
 	suite_add_tcase(s, tc);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
