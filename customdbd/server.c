@@ -28,6 +28,7 @@
 
 #include "io.h"
 #include "log.h"
+#include "reload.h"
 #include "stats.h"
 
 /* From accept to the last byte of the request: a client sends its request
@@ -329,8 +330,7 @@ static int loop_run(struct loop *lp)
 			if (what == &ev_signal) {
 				if (read(lp->sfd, &si, sizeof(si)) == sizeof(si) &&
 				    si.ssi_signo == SIGHUP) {
-					log_msg(LOG_INFO, "SIGHUP: restart the daemon to reload its "
-						"config");
+					reload_request();
 					continue;
 				}
 				log_msg(LOG_INFO, "stopping");
@@ -370,6 +370,7 @@ static void loop_close_all(struct loop *lp)
 int server_run(int listen_fd, struct connector *cn)
 {
 	int nworkers = cn->cfg->workers, started, wake_fd, rc = -1;
+	char err[256];
 	struct loop lp = { .ep = -1, .listen_fd = listen_fd, .sfd = -1 };
 	sigset_t mask;
 
@@ -389,9 +390,11 @@ int server_run(int listen_fd, struct connector *cn)
 		log_msg(LOG_ERR, "cannot set up the event loop: %s", strerror(errno));
 		goto out;
 	}
-	started = workers_start(nworkers, cn);
+	started = workers_start(nworkers);
 	if (started < 0)
 		goto out;
+	if (reload_start(err, sizeof(err)) != 0)
+		log_msg(LOG_ERR, "%s; SIGHUP will not reload", err);
 	/* Every request passes through this thread, twice: it must not wait for
 	 * a time slice behind workers that hash passwords (set after they were
 	 * started, which inherit a thread's nice value). */
@@ -401,6 +404,7 @@ int server_run(int listen_fd, struct connector *cn)
 	log_msg(LOG_INFO, "ready: %d workers, legacy driver %s", started, cn->cfg->driver);
 	rc = loop_run(&lp);
 	workers_stop();
+	reload_stop();
 	loop_close_all(&lp);
 	log_flush_suppressed();
 out:

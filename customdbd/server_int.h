@@ -111,10 +111,10 @@ void serve_one(struct session *s, struct conn *c);
  * (its fd, or -1 with errno). */
 int queue_open(void);
 
-/* Start nworkers workers, each with its own session on cn, and set the
- * caps for those that started: how many did; -1 when out of memory. */
-struct connector;
-int workers_start(int nworkers, struct connector *cn);
+/* Start nworkers workers (on the current config generation, reload.h) and
+ * set the caps for those that started: how many did; -1 when out of
+ * memory. */
+int workers_start(int nworkers);
 
 /* Let the workers finish what is queued, then join them. */
 void workers_stop(void);

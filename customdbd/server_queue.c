@@ -20,6 +20,7 @@
 
 #include "connector.h"
 #include "log.h"
+#include "reload.h"
 #include "secret.h"
 
 /* Complete requests waiting for a worker, in four queues: root's and the
@@ -197,18 +198,30 @@ struct conn *queue_take_handed_back(void)
 	return c;
 }
 
+/* A worker: its own database session, on the config generation of its
+ * last request (reload.h). */
 static void *worker(void *arg)
 {
+	struct generation *gen = gen_hold(), *old;
 	struct session s;
 	struct conn *c;
 	bool other, hash;
 	int w;
 
-	session_init(&s, arg);
+	(void)arg;
+	session_init(&s, gen_connector(gen));
 	while ((c = queue_pop()) != NULL) {
 		other = is_other(c);
 		hash = hashes(c);
+		old = gen_enter(&gen);
+		if (old != NULL) {
+			/* reloaded: this request on the new config */
+			session_close(&s);
+			gen_release(old);
+			session_init(&s, gen_connector(gen));
+		}
 		serve_one(&s, c);
+		gen_leave(gen);
 		secret_wipe(c->body, c->body_len);
 		free(c->body);
 		c->body = NULL;
@@ -222,6 +235,7 @@ static void *worker(void *arg)
 		queue_done(c, other, hash);
 	}
 	session_close(&s);
+	gen_release(gen);
 	return NULL;
 }
 
@@ -242,7 +256,7 @@ void queue_ack_wake(void)
 		log_msg(LOG_ERR, "eventfd: %s", strerror(errno));
 }
 
-int workers_start(int nworkers, struct connector *cn)
+int workers_start(int nworkers)
 {
 	int i;
 
@@ -250,7 +264,7 @@ int workers_start(int nworkers, struct connector *cn)
 	if (tids == NULL)
 		return -1;
 	for (i = 0; i < nworkers; i++) {
-		if (pthread_create(&tids[i], NULL, worker, cn) != 0) {
+		if (pthread_create(&tids[i], NULL, worker, NULL) != 0) {
 			log_msg(LOG_ERR, "cannot start worker %d: %s", i, strerror(errno));
 			break;
 		}
