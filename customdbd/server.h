@@ -1,6 +1,6 @@
 /* server.h: the listening socket, the event loop that reads requests on it
- * and the pool of workers that answer them (limits in server.c and
- * customdbd(8)). */
+ * and the pool of workers that answer them (its files and limits in
+ * server_int.h and customdbd(8)). */
 #ifndef CUSTOMDB_SERVER_H
 #define CUSTOMDB_SERVER_H
 
