@@ -1,4 +1,4 @@
-/* handle_admin.c: the administrator's requests (root only, see server.c's
+/* handle_admin.c: the administrator's requests (root only, see server_dispatch.c's
  * dispatch table): how the daemon is doing (customdb status) and dropping
  * entries from the host cache (customdb cache flush). */
 #include <stdarg.h>

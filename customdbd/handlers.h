@@ -1,7 +1,7 @@
 /* handlers.h: the daemon's answer to each opcode.
  *
  * One file per map, as on the client side: handle_passwd.c, handle_group.c,
- * handle_pam.c; what they share is in handle_common.c. server.c's dispatch
+ * handle_pam.c; what they share is in handle_common.c. server_dispatch.c's
  * table says who may call each one. */
 #ifndef CUSTOMDB_HANDLERS_H
 #define CUSTOMDB_HANDLERS_H

@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,7 @@
 #include "hostcache_write.h"
 #include "log.h"
 #include "notify.h"
+#include "reload.h"
 #include "server.h"
 
 static void usage(FILE *f)
@@ -48,22 +49,6 @@ static void disable_own_nss_module(void)
 	if (enable != NULL)
 		*enable = 0;
 	dlclose(h);
-}
-
-/* notify_send, with a failure logged (the service manager would then time
- * the start out, and the log says why). */
-static void tell_manager(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void tell_manager(const char *fmt, ...)
-{
-	char state[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(state, sizeof(state), fmt, ap);
-	va_end(ap);
-	if (notify_send(state) != 0)
-		log_msg(LOG_WARNING, "cannot tell the service manager %s: %s", state,
-			strerror(errno));
 }
 
 static int daemonize(void)
@@ -111,7 +96,7 @@ int main(int argc, char **argv)
 	struct config *cfg = NULL;
 	struct connector cn;
 	sigset_t stop;
-	char err[1024];
+	char err[1024], abspath[PATH_MAX];
 	int foreground = 0, debug = 0, c, fd, rc = 2;
 
 	while ((c = getopt_long(argc, argv, "c:fdhV", opts, NULL)) != -1) {
@@ -141,6 +126,9 @@ int main(int argc, char **argv)
 			log_msg(LOG_ERR, "%s", err);
 		return 2;
 	}
+	/* a reload reads it again, after daemonize's chdir("/") */
+	if (path[0] != '/' && realpath(path, abspath) != NULL)
+		path = abspath;
 	/* before anything writes there: a directory only root can write */
 	if (hostcache_check_dir(cfg->state_dir, err, sizeof(err)) != 0) {
 		fprintf(stderr, "customdbd: %s\n", err);
@@ -189,10 +177,11 @@ int main(int argc, char **argv)
 	/* Everything that can refuse a start has passed, and the socket
 	 * listens: a client that connects now waits in its backlog until
 	 * server_run's loop (which logs "ready") accepts it. */
-	tell_manager("READY=1\nSTATUS=answering on %s", cfg->socket_path);
+	notify_state("READY=1\nSTATUS=answering on %s", cfg->socket_path);
+	gen_init(path, cfg, &cn);
 	rc = server_run(fd, &cn) == 0 ? 0 : 1;
 	/* the requests in hand were answered; the host cache is written next */
-	tell_manager("STOPPING=1");
+	notify_state("STOPPING=1");
 	cache_stop();
 	close(fd);
 	unlink(cfg->socket_path);

@@ -2,6 +2,7 @@
 #include "notify.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+#include "log.h"
 
 static struct sockaddr_un addr;
 static socklen_t addr_len;  /* 0: no service manager asked */
@@ -64,4 +67,17 @@ int notify_send(const char *state)
 	close(fd);
 	errno = saved;
 	return n < 0 ? -1 : 0;
+}
+
+void notify_state(const char *fmt, ...)
+{
+	char state[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(state, sizeof(state), fmt, ap);
+	va_end(ap);
+	if (notify_send(state) != 0)
+		log_msg(LOG_WARNING, "cannot tell the service manager %s: %s", state,
+			strerror(errno));
 }

@@ -21,4 +21,9 @@ int notify_init(char *err, size_t errlen);
  * manager asked; -1 with errno set when sending failed. */
 int notify_send(const char *state);
 
+/* notify_send of a formatted state, with a failure logged (the service
+ * manager would then time the start or the reload out, and the log says
+ * why). */
+void notify_state(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

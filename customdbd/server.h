@@ -1,6 +1,6 @@
 /* server.h: the listening socket, the event loop that reads requests on it
- * and the pool of workers that answer them (limits in server.c and
- * customdbd(8)). */
+ * and the pool of workers that answer them (its files and limits in
+ * server_int.h and customdbd(8)). */
 #ifndef CUSTOMDB_SERVER_H
 #define CUSTOMDB_SERVER_H
 
@@ -13,7 +13,8 @@ int server_listen(const char *path, char *err, size_t errlen);
 
 /* Serve on listen_fd: this thread runs the event loop, cfg->workers threads
  * each with its own database session answer, until SIGTERM or SIGINT; the
- * requests in hand are answered first. Returns 0 on a clean stop, -1 when
+ * requests in hand are answered first. SIGHUP reloads the config given to
+ * gen_init (reload.h), which must have been called. Returns 0 on a clean stop, -1 when
  * the loop could not be set up or failed. */
 int server_run(int listen_fd, struct connector *cn);
 

@@ -1,6 +1,6 @@
 /* stats.h: the daemon's counters, for `customdb status` (CDB_OP_STATUS).
  *
- * Plain atomic counters, bumped where a request is dispatched (server.c) and
+ * Plain atomic counters, bumped where a request is dispatched (server_dispatch.c) and
  * where a look-up meets the negative cache or goes to the database
  * (handle_passwd.c, handle_group.c). Bumping never blocks and never fails;
  * the figures are a snapshot, not a transaction (a request may be counted
@@ -19,7 +19,7 @@ void stats_start(void);
 
 /* One request answered with status st (enum cdb_status; -1 when it was
  * malformed). name: the opcode's name, a string that lives as long as the
- * process (server.c's dispatch table), or NULL for a request that named no
+ * process (server_dispatch.c's table), or NULL for a request that named no
  * known opcode (counted under 0). Failures are ERROR, UNAVAIL and malformed
  * requests; DENIED is counted apart. */
 void stats_served(uint16_t op, const char *name, int st);
