@@ -264,7 +264,7 @@ struct config_key {
 			 "ceiling on a stored hash's cost (hash_limit_set; default hash_limits_default)")
 
 static const char *const mode_names[] = { "legacy", "migrate", NULL };
-static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", NULL };
+static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", "odbc", NULL };
 static const char *const store_drivers[] = { "sqlite", "postgresql", NULL };
 
 /* Every key of [customdb], [legacy] and [store] ([queries] is query_names):
@@ -657,7 +657,7 @@ static bool config_finish(struct parse *p)
 		return false;
 	p->line = 0;
 	if (c->driver == NULL) {
-		perr(p, "legacy", "driver", "missing (postgresql, mysql or sqlite)");
+		perr(p, "legacy", "driver", "missing (postgresql, mysql, sqlite or odbc)");
 		return false;
 	}
 	if (!check_schemes(p))

@@ -59,7 +59,7 @@ struct backend_params {
 struct backend;
 
 struct backend_ops {
-	const char *driver;   /* "postgresql", "mysql", "sqlite" */
+	const char *driver;   /* "postgresql", "mysql", "sqlite", "odbc" */
 	/* Connect. Returns NULL and fills err (a message without secrets) on failure. */
 	struct backend *(*open)(const struct backend_params *p, char *err, size_t errlen);
 	/* Run q with params (q->nparams text values, NULL = SQL NULL), bound, never
@@ -89,5 +89,6 @@ const struct backend_ops *backend_lookup(const char *driver);
 extern const struct backend_ops backend_pgsql_ops;
 extern const struct backend_ops backend_mysql_ops;
 extern const struct backend_ops backend_sqlite_ops;
+extern const struct backend_ops backend_odbc_ops;
 
 #endif
