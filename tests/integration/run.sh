@@ -586,9 +586,73 @@ config_errors() {
 	t_fail "usage error: exit 2" "$TOOL" -c "$dir/nopw.conf" frobnicate
 }
 
+# conf/templates/aspnet-identity.conf as shipped (its connection aside), on
+# the tables EF Core makes for ASP.NET Core Identity on PostgreSQL, through
+# odbc-postgresql: the stand-in for SQL Server, which cannot run here. The
+# hash is Identity v3's own (data/formats.tsv, made by ASP.NET Core's
+# PasswordHasher algorithm).
+aspnet_identity_suite() {
+	local dir=$WORK/aspnet sock=/run/customdb/socket svc=customdb-aspnet pw hash
+	local db=$WORK/odbc-postgresql/db
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	export CUSTOMDB_SOCKET=$sock CUSTOMDB_STATE_DIR=$dir/state
+	t_section "ASP.NET Core Identity template (PostgreSQL through ODBC)"
+	IFS=$'\t' read -r _ _ pw hash _ < <(grep -P '^\S+\taspnet-identity-v3\t' "$HERE/data/formats.tsv")
+	t_ok "aspnet: EF Core's Identity tables, two users and a role" pg_sql "$db" "
+		CREATE TABLE \"AspNetUsers\" (\"Id\" text NOT NULL PRIMARY KEY,
+		  \"UserName\" varchar(256), \"NormalizedUserName\" varchar(256) UNIQUE,
+		  \"Email\" varchar(256), \"NormalizedEmail\" varchar(256),
+		  \"EmailConfirmed\" boolean NOT NULL, \"PasswordHash\" text, \"SecurityStamp\" text,
+		  \"ConcurrencyStamp\" text, \"PhoneNumber\" text, \"PhoneNumberConfirmed\" boolean NOT NULL,
+		  \"TwoFactorEnabled\" boolean NOT NULL, \"LockoutEnd\" timestamp with time zone,
+		  \"LockoutEnabled\" boolean NOT NULL, \"AccessFailedCount\" integer NOT NULL);
+		CREATE TABLE \"AspNetRoles\" (\"Id\" text NOT NULL PRIMARY KEY, \"Name\" varchar(256),
+		  \"NormalizedName\" varchar(256) UNIQUE, \"ConcurrencyStamp\" text);
+		CREATE TABLE \"AspNetUserRoles\" (
+		  \"UserId\" text NOT NULL REFERENCES \"AspNetUsers\" (\"Id\") ON DELETE CASCADE,
+		  \"RoleId\" text NOT NULL REFERENCES \"AspNetRoles\" (\"Id\") ON DELETE CASCADE,
+		  PRIMARY KEY (\"UserId\", \"RoleId\"));
+		INSERT INTO \"AspNetUsers\" VALUES
+		  ('0b6f3c1e-1111-4c8e-9a51-000000000001', 'ada', 'ADA', 'ada@example.org', 'ADA@EXAMPLE.ORG',
+		   true, '$hash', 'S1', 'C1', NULL, false, false, NULL, true, 0),
+		  ('0b6f3c1e-2222-4c8e-9a51-000000000002', 'lockedout', 'LOCKEDOUT', 'l@example.org',
+		   'L@EXAMPLE.ORG', true, '$hash', 'S2', 'C2', NULL, false, false,
+		   now() + interval '1 day', true, 5);
+		INSERT INTO \"AspNetRoles\" VALUES ('7d0e-role-1', 'Admins', 'ADMINS', 'R1');
+		INSERT INTO \"AspNetUserRoles\" VALUES ('0b6f3c1e-1111-4c8e-9a51-000000000001', '7d0e-role-1');"
+	t_ok "aspnet: the template's aspnet-identity.sql runs as shipped" \
+		pg_sql "$db" "$(cat "$ROOT/conf/templates/aspnet-identity.sql")"
+	odbc_dsn "$ODBCSYSINI" identity postgresql "$db"
+	sed -e "s|^connection = .*|connection = DSN=identity;UID=customdb|" \
+		-e "s|^password_file = .*|password_file = $WORK/odbc-postgresql/legacy.secret|" \
+		-e "s|^\[customdb\]\$|[customdb]\nsocket = $sock\nstate_dir = $dir/state|" \
+		"$ROOT/conf/templates/aspnet-identity.conf" > "$dir/customdb.conf"
+	chmod 600 "$dir/customdb.conf"
+	ns_pam_service "$svc" "auth required $PAMMOD" "account required $PAMMOD"
+	t_ok "aspnet: customdb check passes" "$TOOL" -c "$dir/customdb.conf" check
+	t_ok "aspnet: customdbd starts" start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock" || return
+	t_out "aspnet: getent passwd ada" "ada:x:10001:100::/home/ada:/bin/bash" getent passwd ada
+	t_out "aspnet: getent passwd 10001" "ada:x:10001:100::/home/ada:/bin/bash" getent passwd 10001
+	t_out "aspnet: the role is a group" "Admins:x:50001:ada" getent group Admins
+	t_out "aspnet: id -Gn ada" "users Admins" id -Gn ada
+	t_grep "aspnet: ada logs in with her password (Identity v3 hash)" "successfully authenticated" \
+		pam "$svc" ada "$pw"
+	t_grep "aspnet: ... and not with another" "Authentication failure" pam "$svc" ada "x$pw"
+	t_grep "aspnet: a locked-out user (LockoutEnd ahead) is refused the account" "Permission denied" \
+		pam "$svc" lockedout "$pw" acct_mgmt
+	t_grep "aspnet: customdb hash identify names the format" "^format: aspnet-identity-v3" \
+		"$TOOL" -c "$dir/customdb.conf" hash identify "$hash"
+	t_grep "aspnet: customdb try login" "^login: ok" \
+		bash -c "printf '%s\n' '$pw' | '$TOOL' -c '$dir/customdb.conf' try login ada"
+	stop_daemon
+	unset CUSTOMDB_SOCKET CUSTOMDB_STATE_DIR
+}
+
 for e in "${ENGINES[@]}"; do
 	suite "$e"
 done
+[ -d "$WORK/odbc-postgresql" ] && aspnet_identity_suite
 [ -d "$WORK/sqlite" ] && hostcache_suite
 [ -d "$WORK/sqlite" ] && cache_crash_suite
 [ -d "$WORK/sqlite" ] && formats_suite
