@@ -34,130 +34,13 @@
 
 #include "backend.h"
 #include "io.h"
+#include "odbc.h"
 
 #define OD_STMT_CACHE 32
 #define OD_CELL_INITIAL 256
 #define OD_CELL_MAX (1 << 20)     /* a cell longer than this is a broken row */
 #define OD_MAX_ABANDONED 16
 #define OD_GRACE_MS 1000          /* past the driver's own timeout */
-
-/* ---- the connection string ---- */
-
-/* Is the attribute key klen bytes at k the password's? */
-static bool od_key_is_password(const char *k, size_t klen)
-{
-	return (klen == 3 && strncasecmp(k, "PWD", 3) == 0) ||
-	       (klen == 8 && strncasecmp(k, "PASSWORD", 8) == 0);
-}
-
-/* Append s[0..n) to out at *o (out has room: see od_build_connstr). */
-static void od_put(char *out, size_t *o, const char *s, size_t n)
-{
-	memcpy(out + *o, s, n);
-	*o += n;
-}
-
-/* The string given to SQLDriverConnect, malloc'd (a secret): `connection`
- * (a bare DSN name becomes DSN=name), without its password when password is
- * given, then PWD={password}. The password it held goes to *inline_pw (NULL
- * if none). NULL with err on a malformed string or out of memory. */
-static char *od_build_connstr(const char *conn, const char *password, char **inline_pw,
-			      char *err, size_t errlen)
-{
-	size_t len = strlen(conn), plen = password != NULL ? strlen(password) : 0, o = 0;
-	size_t i = 0, k, klen, v, vend;
-	char *out;
-
-	*inline_pw = NULL;
-	/* "DSN=" + conn + ";PWD={" + password with each } doubled + "}" */
-	out = malloc(len + 2 * plen + 16);
-	if (out == NULL) {
-		snprintf(err, errlen, "odbc: out of memory");
-		return NULL;
-	}
-	if (strchr(conn, '=') == NULL) {
-		if (conn[0] == '\0' || strchr(conn, ';') != NULL || strchr(conn, '{') != NULL) {
-			snprintf(err, errlen, "odbc connection: neither a DSN name nor a "
-				 "key=value;... connection string");
-			goto fail;
-		}
-		od_put(out, &o, "DSN=", 4);
-		od_put(out, &o, conn, len);
-		i = len;
-	}
-	while (i < len) {
-		while (conn[i] == ' ' || conn[i] == ';')
-			i++;
-		if (i == len)
-			break;
-		k = i;
-		while (i < len && conn[i] != '=' && conn[i] != ';')
-			i++;
-		klen = i - k;
-		while (klen > 0 && conn[k + klen - 1] == ' ')
-			klen--;
-		if (i == len || conn[i] != '=' || klen == 0) {
-			snprintf(err, errlen, "odbc connection: expected key=value at offset %zu", k);
-			goto fail;
-		}
-		v = ++i;
-		if (conn[i] == '{') {
-			/* {...} may hold ; and =; }} stands for } */
-			for (i++; i < len; i++) {
-				if (conn[i] == '}' && conn[i + 1] == '}')
-					i++;
-				else if (conn[i] == '}')
-					break;
-			}
-			if (i == len) {
-				snprintf(err, errlen, "odbc connection: unterminated { in the "
-					 "value of '%.*s'", (int)klen, conn + k);
-				goto fail;
-			}
-			i++;
-		} else {
-			while (i < len && conn[i] != ';')
-				i++;
-		}
-		vend = i;
-		if (od_key_is_password(conn + k, klen)) {
-			size_t a = v, b = vend;
-
-			if (conn[a] == '{') {
-				a++;
-				b--;
-			}
-			free(*inline_pw);
-			*inline_pw = strndup(conn + a, b - a);
-			if (*inline_pw == NULL) {
-				snprintf(err, errlen, "odbc: out of memory");
-				goto fail;
-			}
-			if (password != NULL)
-				continue;
-		}
-		if (o > 0)
-			od_put(out, &o, ";", 1);
-		od_put(out, &o, conn + k, vend - k);
-	}
-	if (password != NULL) {
-		od_put(out, &o, o > 0 ? ";PWD={" : "PWD={", o > 0 ? 6 : 5);
-		for (i = 0; i < plen; i++) {
-			out[o++] = password[i];
-			if (password[i] == '}')
-				out[o++] = '}';
-		}
-		od_put(out, &o, "}", 1);
-	}
-	out[o] = '\0';
-	return out;
-fail:
-	explicit_bzero(out, len + 2 * plen + 16);
-	free(out);
-	backend_free_secret(*inline_pw);
-	*inline_pw = NULL;
-	return NULL;
-}
 
 /* ---- the connection and its thread ---- */
 
@@ -891,7 +774,7 @@ static struct backend *od_open(const struct backend_params *p, char *err, size_t
 	ob->connect_timeout = p->connect_timeout;
 	ob->query_timeout = p->query_timeout;
 	ob->read_only = p->read_only;
-	ob->connstr = od_build_connstr(p->connection != NULL ? p->connection : "", p->password,
+	ob->connstr = odbc_connstr_build(p->connection != NULL ? p->connection : "", p->password,
 				       &ob->inline_password, err, errlen);
 	if (ob->connstr == NULL)
 		goto out;
