@@ -15,7 +15,7 @@
 #include "backend.h"
 #include "odbc.h"
 
-static char dir[] = "/tmp/customdb-odbc-test.XXXXXX";
+static char dir[64];
 static char dbpath[256];
 
 /* ---- the connection string ---- */
@@ -85,6 +85,8 @@ static void setup(void)
 	char ini[512];
 	sqlite3 *db;
 
+	/* a new directory per test, also when they share a process (CK_FORK=no) */
+	snprintf(dir, sizeof(dir), "/tmp/customdb-odbc-test.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(dbpath, sizeof(dbpath), "%s/legacy.db", dir);
 	write_file("odbcinst.ini", "[SQLite3]\nDriver = libsqlite3odbc.so\n");
