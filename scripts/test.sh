@@ -53,8 +53,9 @@ stage "module exports and links" tests/check-modules.sh build
 stage "fuzz targets (${FUZZ_SECONDS:-10}s each)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"
 stage "integration" env BUILD="$ROOT/build" tests/integration/run.sh
 stage "integration: migrate mode" env BUILD="$ROOT/build" tests/integration/migrate.sh
-stage "integration through ODBC (SQLite, PostgreSQL, MariaDB drivers)" env BUILD="$ROOT/build" \
-	tests/integration/run.sh odbc-sqlite odbc-postgresql odbc-mysql
+stage "integration and password changes through ODBC (SQLite, PostgreSQL, MariaDB drivers)" \
+	env BUILD="$ROOT/build" bash -c 'tests/integration/run.sh odbc-sqlite odbc-postgresql odbc-mysql &&
+		tests/integration/passwd.sh odbc-sqlite odbc-postgresql odbc-mysql'
 stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integration/store_pg.sh
 stage "integration: password changes, account states" env BUILD="$ROOT/build" \
 	tests/integration/passwd.sh
