@@ -52,7 +52,7 @@ median_of() { awk '{print $(NF-7)}'; }
 mkdir -p "$HERE/results"
 {
 echo "# lookup bench: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; medians"
-printf '%-11s %12s %10s %10s %8s %10s %10s %10s %7s\n' engine "via daemon" "cached" \
+printf '%-15s %12s %10s %10s %8s %10s %10s %10s %7s\n' engine "via daemon" "cached" \
 	"files" "dmn/fil" "raw dmn" "login ms" "unkn. ms" "unk/kn"
 for e in "${ENGINES[@]}"; do
 	dir=$WORK/$e
@@ -95,7 +95,7 @@ for e in "${ENGINES[@]}"; do
 	case $both in *"alice: "*"last status ok"*) ;; *) echo "bench: login failed: $both" >&2; exit 1 ;; esac
 	login=$(echo "$both" | sed -n 's/^authenticate alice:.*median \([0-9.]*\) us.*/\1/p')
 	unknown=$(echo "$both" | sed -n 's/^authenticate nosuchuser:.*median \([0-9.]*\) us.*/\1/p')
-	printf '%-11s %12s %10s %10s %8s %10s %10s %10s %7s\n' "$e" "$nss" "$cached" "$files" \
+	printf '%-15s %12s %10s %10s %8s %10s %10s %10s %7s\n' "$e" "$nss" "$cached" "$files" \
 		"$(echo "scale=1; $nss / $files" | bc)" "$daemon" \
 		"$(echo "scale=2; $login / 1000" | bc)" "$(echo "scale=2; $unknown / 1000" | bc)" \
 		"$(echo "scale=2; $unknown / $login" | bc)"
