@@ -93,11 +93,20 @@ char *odbc_connstr_build(const char *conn, const char *password, char **inline_p
 				goto fail;
 			}
 			i++;
+			vend = i;
+			/* what follows a braced value is the next pair's ; */
+			while (conn[i] == ' ')
+				i++;
+			if (i < len && conn[i] != ';') {
+				snprintf(err, errlen, "odbc connection: expected ; after the } of "
+					 "'%.*s'", (int)klen, conn + k);
+				goto fail;
+			}
 		} else {
 			while (i < len && conn[i] != ';')
 				i++;
+			vend = i;
 		}
-		vend = i;
 		if (od_key_is_password(conn + k, klen)) {
 			size_t a = v, b = vend;
 

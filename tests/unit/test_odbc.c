@@ -63,6 +63,10 @@ START_TEST(test_connstr)
 	connstr_fails("DSN=x;UID", "expected key=value at offset 6");
 	connstr_fails("DSN=x;=hunter2", "expected key=value");
 	connstr_fails("DSN=x;PWD={hunter2", "unterminated { in the value of 'PWD'");
+	/* text after a braced value would be a pair with no ; before it (and
+	 * grow the string past what was allocated for it: found by fuzz_odbc) */
+	connstr_fails("DSN=x;PWD={;!}<<D=hunter2;PWD={;!}<<r={}<Dw=c", "expected ; after the } of 'PWD'");
+	connstr_ok("Driver={SQLite3}  ;UID=u", NULL, "Driver={SQLite3};UID=u", NULL);
 }
 END_TEST
 
