@@ -4,6 +4,9 @@
 #
 #   bench/lookup.sh [ENGINE...]     (default: sqlite postgresql mysql)
 #
+# odbc-sqlite, odbc-postgresql, odbc-mysql: the same through driver = odbc
+# and Debian's ODBC drivers (RESULTS names another results file).
+#
 # For each engine: start the server (SQLite: a file) and customdbd, then in a
 # private mount namespace with "passwd: files customdb":
 #   getpwnam_r of a customdb user with the host cache out of the way (glibc
@@ -38,12 +41,14 @@ chmod 755 "$WORK"
 PID=""
 cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null
-	pg_stop "$WORK/postgresql/db" >/dev/null 2>&1
-	maria_stop "$WORK/mysql/db" >/dev/null 2>&1
+	local d
+	for d in postgresql odbc-postgresql; do pg_stop "$WORK/$d/db" >/dev/null 2>&1; done
+	for d in mysql odbc-mysql; do maria_stop "$WORK/$d/db" >/dev/null 2>&1; done
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
 ns_setup "$WORK" "$BUILD"
+odbc_setup "$WORK/odbc"
 SOCK=/run/customdb/socket
 export LEGACY_NO_SLOW=1
 CALLS=$BUILD/bench/daemon_calls
@@ -134,24 +139,27 @@ migrated_groups() {
 mkdir -p "$HERE/results"
 {
 echo "# lookup bench: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; medians"
-printf '%-11s %12s %10s %10s %8s %10s %10s %10s %7s\n' engine "via daemon" "cached" \
+printf '%-15s %12s %10s %10s %8s %10s %10s %10s %7s\n' engine "via daemon" "cached" \
 	"files" "dmn/fil" "raw dmn" "login ms" "unkn. ms" "unk/kn"
 for e in "${ENGINES[@]}"; do
 	dir=$WORK/$e
 	mkdir -p "$dir"
 	chmod 755 "$dir"
 	case $e in
-	sqlite)
+	sqlite | odbc-sqlite)
 		{ legacy_schema sqlite; legacy_data; } | sqlite3 "$dir/legacy.db"
-		conn=$dir/legacy.db ;;
-	postgresql)
+		conn=$dir/legacy.db
+		[ "$e" = sqlite ] || conn=$(odbc_conninfo sqlite "$dir/legacy.db") ;;
+	postgresql | odbc-postgresql)
 		mkdir -p "$dir/db"; pg_start "$dir/db" >/dev/null 2>&1 || exit 1
 		{ legacy_schema postgresql; legacy_data; } | pg_sql "$dir/db" >/dev/null
-		conn="$(pg_conninfo "$dir/db") password=legacy-secret" ;;
-	mysql)
+		conn="$(pg_conninfo "$dir/db") password=legacy-secret"
+		[ "$e" = postgresql ] || conn="$(odbc_conninfo postgresql "$dir/db");PWD=legacy-secret" ;;
+	mysql | odbc-mysql)
 		mkdir -p "$dir/db"; maria_start "$dir/db" >/dev/null 2>&1 || exit 1
 		{ legacy_schema mysql; legacy_data; } | maria_sql "$dir/db" >/dev/null
-		conn="$(maria_conninfo "$dir/db") password=legacy-secret" ;;
+		conn="$(maria_conninfo "$dir/db") password=legacy-secret"
+		[ "$e" = mysql ] || conn="$(odbc_conninfo mysql "$dir/db");PWD=legacy-secret" ;;
 	esac
 	legacy_config "$e" "$conn" "$SOCK" | sed "s|^state_dir = .*|state_dir = $dir/state|" > "$dir/customdb.conf"
 	chmod 600 "$dir/customdb.conf"
@@ -174,7 +182,7 @@ for e in "${ENGINES[@]}"; do
 	case $both in *"alice: "*"last status ok"*) ;; *) echo "bench: login failed: $both" >&2; exit 1 ;; esac
 	login=$(echo "$both" | sed -n 's/^authenticate alice:.*median \([0-9.]*\) us.*/\1/p')
 	unknown=$(echo "$both" | sed -n 's/^authenticate nosuchuser:.*median \([0-9.]*\) us.*/\1/p')
-	printf '%-11s %12s %10s %10s %8s %10s %10s %10s %7s\n' "$e" "$nss" "$cached" "$files" \
+	printf '%-15s %12s %10s %10s %8s %10s %10s %10s %7s\n' "$e" "$nss" "$cached" "$files" \
 		"$(echo "scale=1; $nss / $files" | bc)" "$daemon" \
 		"$(echo "scale=2; $login / 1000" | bc)" "$(echo "scale=2; $unknown / 1000" | bc)" \
 		"$(echo "scale=2; $unknown / $login" | bc)"
@@ -185,4 +193,4 @@ echo "# microseconds unless said; via daemon: glibc getpwnam_r of a customdb use
 echo "# way, so through the daemon to the database; cached: the same answered by the host cache;"
 echo "# files: getpwnam_r of root by glibc's files module (the baseline); dmn/fil = via daemon / files;"
 echo "# raw dmn: one request straight to customdbd; login: authenticate, sha512crypt 5000 rounds"
-} | tee "$HERE/results/lookup.txt"
+} | tee "${RESULTS:-$HERE/results/lookup.txt}"

@@ -264,7 +264,8 @@ struct config_key {
 			 "ceiling on a stored hash's cost (hash_limit_set; default hash_limits_default)")
 
 static const char *const mode_names[] = { "legacy", "migrate", "store", NULL };
-static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", "http", NULL };
+static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", "odbc", "http",
+						    NULL };
 static const char *const store_drivers[] = { "sqlite", "postgresql", NULL };
 /* space_in_names: characters Linux names may hold */
 static const char *const name_space_chars[] = { "_", "-", ".", NULL };
@@ -693,7 +694,7 @@ static bool config_finish(struct parse *p)
 		return false;
 	p->line = 0;
 	if (c->driver == NULL && c->mode != MODE_STORE) {
-		perr(p, "legacy", "driver", "missing (postgresql, mysql or sqlite)");
+		perr(p, "legacy", "driver", "missing (postgresql, mysql, sqlite, odbc or http)");
 		return false;
 	}
 	if (!check_schemes(p))

@@ -42,7 +42,7 @@ static bool connection_has_password(const char *conn)
 {
 	const char *at, *scheme;
 
-	if (strstr(conn, "password") != NULL)
+	if (strstr(conn, "password") != NULL || strcasestr(conn, "pwd=") != NULL)
 		return true;
 	scheme = strstr(conn, "://");
 	if (scheme != NULL) {

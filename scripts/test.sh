@@ -57,6 +57,9 @@ stage "integration: groups in migrate mode (primary groups, import re-sync, stor
 	env BUILD="$ROOT/build" tests/integration/migrate_groups.sh
 stage "integration: retiring the legacy database (mode = store)" env BUILD="$ROOT/build" \
 	tests/integration/retire.sh
+stage "integration and password changes through ODBC (SQLite, PostgreSQL, MariaDB drivers)" \
+	env BUILD="$ROOT/build" bash -c 'tests/integration/run.sh odbc-sqlite odbc-postgresql odbc-mysql &&
+		tests/integration/passwd.sh odbc-sqlite odbc-postgresql odbc-mysql'
 stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integration/store_pg.sh
 stage "integration: groups in the host cache" env BUILD="$ROOT/build" \
 	tests/integration/hostcache_groups.sh

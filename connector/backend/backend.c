@@ -124,6 +124,7 @@ static const struct backend_ops *const backends[] = {
 	&backend_mysql_ops,
 	&backend_sqlite_ops,
 	&backend_http_ops,
+	&backend_odbc_ops,
 };
 
 const struct backend_ops *backend_lookup(const char *driver)

@@ -62,7 +62,7 @@ struct backend_params {
 struct backend;
 
 struct backend_ops {
-	const char *driver;   /* "postgresql", "mysql", "sqlite" */
+	const char *driver;   /* "postgresql", "mysql", "sqlite", "odbc" */
 	/* Connect. Returns NULL and fills err (a message without secrets) on failure. */
 	struct backend *(*open)(const struct backend_params *p, char *err, size_t errlen);
 	/* Run q with params (q->nparams text values, NULL = SQL NULL), bound, never
@@ -93,5 +93,6 @@ extern const struct backend_ops backend_pgsql_ops;
 extern const struct backend_ops backend_mysql_ops;
 extern const struct backend_ops backend_sqlite_ops;
 extern const struct backend_ops backend_http_ops;
+extern const struct backend_ops backend_odbc_ops;
 
 #endif

@@ -5,6 +5,7 @@
 # pamtester for the account step and for a caller that is not root.
 #
 #   tests/integration/passwd.sh [ENGINE...]   (default: sqlite postgresql mysql)
+#                                             (odbc-ENGINE: driver = odbc)
 #
 # For each legacy engine, in legacy mode (the change goes to the
 # change_password query, in password_scheme) and in migrate mode (a store
@@ -26,13 +27,19 @@ SOCK=/run/customdb/socket   # set-uid passwd and su ignore CUSTOMDB_SOCKET
 cleanup() {
 	sshd_stop
 	stop_daemon
-	[ -d "$WORK/postgresql/db" ] && pg_stop "$WORK/postgresql/db" >/dev/null 2>&1
-	[ -d "$WORK/mysql/db" ] && maria_stop "$WORK/mysql/db" >/dev/null 2>&1
+	local d
+	for d in postgresql odbc-postgresql; do
+		[ -d "$WORK/$d/db" ] && pg_stop "$WORK/$d/db" >/dev/null 2>&1
+	done
+	for d in mysql odbc-mysql; do
+		[ -d "$WORK/$d/db" ] && maria_stop "$WORK/$d/db" >/dev/null 2>&1
+	done
 	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
 ns_setup "$WORK" "$BUILD"
+odbc_setup "$WORK/odbc"
 
 QUALITY=$BUILD/tests/integration/pam_quality_stub.so
 [ -e "$QUALITY" ] || { echo "passwd.sh: $QUALITY is missing: build first" >&2; exit 2; }
@@ -132,10 +139,10 @@ ssh_login() {
 
 # legacy_sql ENGINE SQL: one query on the engine's own client
 legacy_sql() {
-	case $1 in
-	sqlite) sqlite3 -batch "$WORK/sqlite/legacy.db" "$2" ;;
-	postgresql) pg_sql "$WORK/postgresql/db" "$2" ;;
-	mysql) maria_sql "$WORK/mysql/db" "$2" ;;
+	case ${1#odbc-} in
+	sqlite) sqlite3 -batch "$WORK/$1/legacy.db" "$2" ;;
+	postgresql) pg_sql "$WORK/$1/db" "$2" ;;
+	mysql) maria_sql "$WORK/$1/db" "$2" ;;
 	esac
 }
 legacy_hash() { legacy_sql "$1" "SELECT password FROM users WHERE username = '$2'"; }
@@ -150,7 +157,7 @@ setup() {
 	mkdir -p "$dir/state"
 	chmod 755 "$dir"
 	legacy_data > "$dir/data.sql" || return 1
-	case $e in
+	case ${e#odbc-} in
 	sqlite)
 		conn=$dir/legacy.db
 		where=$conn
@@ -167,6 +174,10 @@ setup() {
 		conn="$(maria_conninfo "$dir/db") password=legacy-secret"
 		where=$dir/db
 		;;
+	esac
+	case $e in
+	odbc-sqlite) conn=$(odbc_conninfo sqlite "$where") ;;
+	odbc-*) conn="$(odbc_conninfo "${e#odbc-}" "$where");PWD=legacy-secret" ;;
 	esac
 	legacy_load "$e" "$where" < "$dir/data.sql" || return 1
 	legacy_config "$e" "$conn" "$SOCK" | sed "s|^state_dir = .*|state_dir = $dir/state|" \
@@ -352,7 +363,7 @@ for e in "${ENGINES[@]}"; do
 	# migrate mode over a fresh copy of the legacy data
 	stop_daemon
 	case $e in
-	sqlite) legacy_load sqlite "$WORK/sqlite/legacy.db" < "$WORK/sqlite/data.sql" ;;
+	sqlite | odbc-sqlite) legacy_load sqlite "$WORK/$e/legacy.db" < "$WORK/$e/data.sql" ;;
 	*) legacy_load "$e" "$WORK/$e/db" < "$WORK/$e/data.sql" ;;
 	esac
 	account_states "$e" migrate "$WORK/$e/migrate.conf" "$WORK/$e/migrate-verified.conf"

@@ -3,6 +3,10 @@
 #
 #   tests/integration/run.sh [ENGINE...]     (default: sqlite postgresql mysql)
 #
+# odbc-sqlite, odbc-postgresql and odbc-mysql run the same suite with
+# driver = odbc through Debian's ODBC drivers (odbc-postgresql: a DSN, the
+# others a connection string), configured in a private odbcinst.ini.
+#
 # Needs root, a build in $BUILD (default ./build), and Debian's postgresql,
 # mariadb-server, sqlite3, pamtester, whois (mkpasswd) and argon2 packages.
 # Everything runs inside a private mount namespace (lib/ns.sh): the host's
@@ -14,13 +18,19 @@ WORK=$(mktemp -d /tmp/customdb-it.XXXXXX)
 chmod 755 "$WORK"
 cleanup() {
 	stop_daemon
-	[ -d "$WORK/postgresql" ] && pg_stop "$WORK/postgresql/db" >/dev/null 2>&1
-	[ -d "$WORK/mysql" ] && maria_stop "$WORK/mysql/db" >/dev/null 2>&1
+	local d
+	for d in "$WORK"/postgresql "$WORK"/odbc-postgresql; do
+		[ -d "$d" ] && pg_stop "$d/db" >/dev/null 2>&1
+	done
+	for d in "$WORK"/mysql "$WORK"/odbc-mysql; do
+		[ -d "$d" ] && maria_stop "$d/db" >/dev/null 2>&1
+	done
 	if [ "${KEEP_WORK:-0}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
 ns_setup "$WORK" "$BUILD"
+odbc_setup "$WORK/odbc"
 
 # as_uid UID CMD...: run CMD as a user who is not root
 as_uid() {
@@ -30,9 +40,9 @@ as_uid() {
 
 # open connections of the customdb database user, as the server sees them
 db_connections() {
-	case $1 in
-	postgresql) pg_sql "$WORK/postgresql/db" "SELECT count(*) FROM pg_stat_activity WHERE usename = 'customdb'" ;;
-	mysql) maria_sql "$WORK/mysql/db" "SELECT count(*) FROM information_schema.processlist WHERE user = 'customdb'" ;;
+	case ${1#odbc-} in
+	postgresql) pg_sql "$WORK/$1/db" "SELECT count(*) FROM pg_stat_activity WHERE usename = 'customdb'" ;;
+	mysql) maria_sql "$WORK/$1/db" "SELECT count(*) FROM information_schema.processlist WHERE user = 'customdb'" ;;
 	esac
 }
 
@@ -47,10 +57,10 @@ su_as() {
 
 # count of rows in the users table, through the engine's own client
 count_users() {
-	case $1 in
-	sqlite) sqlite3 "$WORK/sqlite/legacy.db" 'SELECT count(*) FROM users' ;;
-	postgresql) pg_sql "$WORK/postgresql/db" 'SELECT count(*) FROM users' ;;
-	mysql) maria_sql "$WORK/mysql/db" 'SELECT count(*) FROM users' ;;
+	case ${1#odbc-} in
+	sqlite) sqlite3 "$WORK/$1/legacy.db" 'SELECT count(*) FROM users' ;;
+	postgresql) pg_sql "$WORK/$1/db" 'SELECT count(*) FROM users' ;;
+	mysql) maria_sql "$WORK/$1/db" 'SELECT count(*) FROM users' ;;
 	esac
 }
 
@@ -60,26 +70,33 @@ setup_engine() {
 	mkdir -p "$dir/run"
 	chmod 755 "$dir" "$dir/run"
 	case $e in
-	sqlite)
+	sqlite | odbc-sqlite)
 		legacy_data | legacy_load sqlite "$dir/legacy.db" || return 1
 		conn=$dir/legacy.db
+		[ "$e" = sqlite ] || conn=$(odbc_conninfo sqlite "$dir/legacy.db")
 		;;
-	postgresql)
+	postgresql | odbc-postgresql)
 		mkdir -p "$dir/db"
 		pg_start "$dir/db" >"$dir/server.log" 2>&1 || { cat "$dir/server.log"; return 1; }
 		legacy_data | legacy_load postgresql "$dir/db" || return 1
 		conn=$(pg_conninfo "$dir/db")
+		if [ "$e" = odbc-postgresql ]; then
+			# a data source in odbc.ini, as an administrator would write
+			odbc_dsn "$ODBCSYSINI" legacy-pg postgresql "$dir/db"
+			conn="DSN=legacy-pg;UID=customdb"
+		fi
 		# the password comes from a root-only file, not the connection string
 		printf 'legacy-secret\n' > "$dir/legacy.secret"
 		chmod 600 "$dir/legacy.secret"
 		extra="password_file = $dir/legacy.secret"
 		;;
-	mysql)
+	mysql | odbc-mysql)
 		mkdir -p "$dir/db"
 		maria_start "$dir/db" >"$dir/server.log" 2>&1 || { cat "$dir/server.log"; return 1; }
 		legacy_data | legacy_load mysql "$dir/db" || return 1
 		# here the password sits in the connection string itself
 		conn="$(maria_conninfo "$dir/db") password=legacy-secret"
+		[ "$e" = mysql ] || conn="$(odbc_conninfo mysql "$dir/db");PWD={legacy-secret}"
 		;;
 	esac
 	# the compiled-in socket path (a tmpfs /run in the namespace): set-uid
@@ -108,24 +125,24 @@ setup_engine() {
 
 # db_down / db_up ENGINE: stop and start the legacy server (not for sqlite)
 db_down() {
-	case $1 in
-	postgresql) pg_stop "$WORK/postgresql/db" ;;
-	mysql) maria_stop "$WORK/mysql/db" ;;
+	case ${1#odbc-} in
+	postgresql) pg_stop "$WORK/$1/db" ;;
+	mysql) maria_stop "$WORK/$1/db" ;;
 	esac
 }
 db_up() {
-	case $1 in
-	postgresql) pg_restart_server "$WORK/postgresql/db" ;;
-	mysql) maria_restart_server "$WORK/mysql/db" ;;
+	case ${1#odbc-} in
+	postgresql) pg_restart_server "$WORK/$1/db" ;;
+	mysql) maria_restart_server "$WORK/$1/db" ;;
 	esac
 }
 # db_freeze / db_thaw ENGINE: SIGSTOP / SIGCONT every process of the server,
 # so that connections hang instead of failing at once
 db_pids() {
 	local pidfile
-	case $1 in
-	postgresql) pidfile=$WORK/postgresql/db/data/postmaster.pid ;;
-	mysql) pidfile=$(ls "$WORK"/mysql/db/*.pid 2>/dev/null | head -1) ;;
+	case ${1#odbc-} in
+	postgresql) pidfile=$WORK/$1/db/data/postmaster.pid ;;
+	mysql) pidfile=$(ls "$WORK/$1"/db/*.pid 2>/dev/null | head -1) ;;
 	esac
 	local p
 	p=$(head -1 "$pidfile")
@@ -157,7 +174,7 @@ suite() {
 	t_fail "$e: getent passwd nosuchuser" getent passwd nosuchuser
 	t_fail "$e: getent group nosuchgroup" getent group nosuchgroup
 
-	if [ "$e" != sqlite ]; then
+	if [ "${e#odbc-}" != sqlite ]; then
 		local i n
 		for i in $(seq 40); do getent passwd alice >/dev/null; done
 		n=$(db_connections "$e")
@@ -256,11 +273,11 @@ suite() {
 	t_grep "$e: customdb try login" "^login: ok" bash -c "printf 'alice-pw\n' | '$TOOL' -c '$conf' try login alice"
 	t_grep "$e: customdb try get-user 10002 --json" '"username":"bob"' "$TOOL" -c "$conf" --json try get-user 10002
 
-	if [ "$e" = postgresql ]; then
+	if [ "${e#odbc-}" = postgresql ]; then
 		t_section "$e: one slow query does not stall the others"
 		getent passwd slowpoke > "$dir/slowpoke.out" &
 		local slow_pid=$!
-		t_ok "$e: slowpoke's query is running" wait_until 10 legacy_query_sleeping "$WORK/postgresql/db"
+		t_ok "$e: slowpoke's query is running" wait_until 10 legacy_query_sleeping "$WORK/$e/db"
 		t_out "$e: alice answers while slowpoke's query still runs" \
 			"alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
 		t_ok "$e: ... and slowpoke's look-up was still running then" kill -0 "$slow_pid"
@@ -281,7 +298,7 @@ suite() {
 		"$DAEMON" -c "$conf" -f
 	t_out "$e: the first daemon still answers" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
 
-	if [ "$e" != sqlite ]; then
+	if [ "${e#odbc-}" != sqlite ]; then
 		t_section "$e: the database goes away and comes back"
 		t_ok "$e: database stopped" db_down "$e"
 		t0=$(now_ms)
@@ -569,9 +586,73 @@ config_errors() {
 	t_fail "usage error: exit 2" "$TOOL" -c "$dir/nopw.conf" frobnicate
 }
 
+# conf/templates/aspnet-identity.conf as shipped (its connection aside), on
+# the tables EF Core makes for ASP.NET Core Identity on PostgreSQL, through
+# odbc-postgresql: the stand-in for SQL Server, which cannot run here. The
+# hash is Identity v3's own (data/formats.tsv, made by ASP.NET Core's
+# PasswordHasher algorithm).
+aspnet_identity_suite() {
+	local dir=$WORK/aspnet sock=/run/customdb/socket svc=customdb-aspnet pw hash
+	local db=$WORK/odbc-postgresql/db
+	mkdir -p "$dir"
+	chmod 755 "$dir"
+	export CUSTOMDB_SOCKET=$sock CUSTOMDB_STATE_DIR=$dir/state
+	t_section "ASP.NET Core Identity template (PostgreSQL through ODBC)"
+	IFS=$'\t' read -r _ _ pw hash _ < <(grep -P '^\S+\taspnet-identity-v3\t' "$HERE/data/formats.tsv")
+	t_ok "aspnet: EF Core's Identity tables, two users and a role" pg_sql "$db" "
+		CREATE TABLE \"AspNetUsers\" (\"Id\" text NOT NULL PRIMARY KEY,
+		  \"UserName\" varchar(256), \"NormalizedUserName\" varchar(256) UNIQUE,
+		  \"Email\" varchar(256), \"NormalizedEmail\" varchar(256),
+		  \"EmailConfirmed\" boolean NOT NULL, \"PasswordHash\" text, \"SecurityStamp\" text,
+		  \"ConcurrencyStamp\" text, \"PhoneNumber\" text, \"PhoneNumberConfirmed\" boolean NOT NULL,
+		  \"TwoFactorEnabled\" boolean NOT NULL, \"LockoutEnd\" timestamp with time zone,
+		  \"LockoutEnabled\" boolean NOT NULL, \"AccessFailedCount\" integer NOT NULL);
+		CREATE TABLE \"AspNetRoles\" (\"Id\" text NOT NULL PRIMARY KEY, \"Name\" varchar(256),
+		  \"NormalizedName\" varchar(256) UNIQUE, \"ConcurrencyStamp\" text);
+		CREATE TABLE \"AspNetUserRoles\" (
+		  \"UserId\" text NOT NULL REFERENCES \"AspNetUsers\" (\"Id\") ON DELETE CASCADE,
+		  \"RoleId\" text NOT NULL REFERENCES \"AspNetRoles\" (\"Id\") ON DELETE CASCADE,
+		  PRIMARY KEY (\"UserId\", \"RoleId\"));
+		INSERT INTO \"AspNetUsers\" VALUES
+		  ('0b6f3c1e-1111-4c8e-9a51-000000000001', 'ada', 'ADA', 'ada@example.org', 'ADA@EXAMPLE.ORG',
+		   true, '$hash', 'S1', 'C1', NULL, false, false, NULL, true, 0),
+		  ('0b6f3c1e-2222-4c8e-9a51-000000000002', 'lockedout', 'LOCKEDOUT', 'l@example.org',
+		   'L@EXAMPLE.ORG', true, '$hash', 'S2', 'C2', NULL, false, false,
+		   now() + interval '1 day', true, 5);
+		INSERT INTO \"AspNetRoles\" VALUES ('7d0e-role-1', 'Admins', 'ADMINS', 'R1');
+		INSERT INTO \"AspNetUserRoles\" VALUES ('0b6f3c1e-1111-4c8e-9a51-000000000001', '7d0e-role-1');"
+	t_ok "aspnet: the template's aspnet-identity.sql runs as shipped" \
+		pg_sql "$db" "$(cat "$ROOT/conf/templates/aspnet-identity.sql")"
+	odbc_dsn "$ODBCSYSINI" identity postgresql "$db"
+	sed -e "s|^connection = .*|connection = DSN=identity;UID=customdb|" \
+		-e "s|^password_file = .*|password_file = $WORK/odbc-postgresql/legacy.secret|" \
+		-e "s|^\[customdb\]\$|[customdb]\nsocket = $sock\nstate_dir = $dir/state|" \
+		"$ROOT/conf/templates/aspnet-identity.conf" > "$dir/customdb.conf"
+	chmod 600 "$dir/customdb.conf"
+	ns_pam_service "$svc" "auth required $PAMMOD" "account required $PAMMOD"
+	t_ok "aspnet: customdb check passes" "$TOOL" -c "$dir/customdb.conf" check
+	t_ok "aspnet: customdbd starts" start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock" || return
+	t_out "aspnet: getent passwd ada" "ada:x:10001:100::/home/ada:/bin/bash" getent passwd ada
+	t_out "aspnet: getent passwd 10001" "ada:x:10001:100::/home/ada:/bin/bash" getent passwd 10001
+	t_out "aspnet: the role is a group" "Admins:x:50001:ada" getent group Admins
+	t_out "aspnet: id -Gn ada" "users Admins" id -Gn ada
+	t_grep "aspnet: ada logs in with her password (Identity v3 hash)" "successfully authenticated" \
+		pam "$svc" ada "$pw"
+	t_grep "aspnet: ... and not with another" "Authentication failure" pam "$svc" ada "x$pw"
+	t_grep "aspnet: a locked-out user (LockoutEnd ahead) is refused the account" "Permission denied" \
+		pam "$svc" lockedout "$pw" acct_mgmt
+	t_grep "aspnet: customdb hash identify names the format" "^format: aspnet-identity-v3" \
+		"$TOOL" -c "$dir/customdb.conf" hash identify "$hash"
+	t_grep "aspnet: customdb try login" "^login: ok" \
+		bash -c "printf '%s\n' '$pw' | '$TOOL' -c '$dir/customdb.conf' try login ada"
+	stop_daemon
+	unset CUSTOMDB_SOCKET CUSTOMDB_STATE_DIR
+}
+
 for e in "${ENGINES[@]}"; do
 	suite "$e"
 done
+[ -d "$WORK/odbc-postgresql" ] && aspnet_identity_suite
 [ -d "$WORK/sqlite" ] && hostcache_suite
 [ -d "$WORK/sqlite" ] && cache_crash_suite
 [ -d "$WORK/sqlite" ] && formats_suite

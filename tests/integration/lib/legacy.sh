@@ -6,11 +6,13 @@
 #                                libxcrypt, the argon2 reference CLI)
 #   legacy_config ENGINE CONNECTION SOCKET [EXTRA_CUSTOMDB_KEYS]
 #                                a customdb.conf for that engine (stdout);
+#                                odbc-ENGINE: driver = odbc, ENGINE's SQL;
 #                                LEGACY_NO_SLOW=1 leaves out the sleeping
 #                                users' clause (benchmarks). It has every
 #                                query, the writing ones too (create, verify,
 #                                change_password, change_email, delete).
 #   legacy_load ENGINE WHERE     the fixture's tables afresh (dropped first),
+#                                (odbc-ENGINE: as ENGINE)
 #                                filled by the SQL on stdin (legacy_data's
 #                                INSERTs and any more), writable by customdb;
 #                                WHERE is the SQLite file, or the server's
@@ -113,8 +115,9 @@ X
 }
 
 legacy_config() {
-	local engine=$1 conn=$2 sock=$3 extra=${4:-}
+	local engine=${1#odbc-} driver=$1 conn=$2 sock=$3 extra=${4:-}
 	local q agg cast gcast slow=""
+	[ "$engine" = "$1" ] || driver=odbc
 	case $engine in
 	postgresql) q='"group"'; agg="string_agg(u.username, ',')"; cast='CAST(:uid AS integer)'; gcast='CAST(:gid AS integer)'
 		[ "${LEGACY_NO_SLOW:-0}" = 1 ] || slow="
@@ -130,7 +133,7 @@ legacy_config() {
 	mysql) nextid="SELECT n FROM ($nextid) AS t"; nextuid="SELECT n FROM ($nextuid) AS t" ;;
 	esac
 	cat <<X
-# customdb.conf for the $engine legacy database of the integration tests
+# customdb.conf for the $1 legacy database of the integration tests
 [customdb]
 mode = legacy
 min_uid = 10000
@@ -140,7 +143,7 @@ state_dir = $(dirname "$sock")/state
 $extra
 
 [legacy]
-driver = $engine
+driver = $driver
 connection = $conn
 connect_timeout = 2
 query_timeout = 2
@@ -187,7 +190,7 @@ X
 }
 
 legacy_load() {
-	local e=$1 where=$2
+	local e=${1#odbc-} where=$2
 	case $e in
 	sqlite)
 		rm -f "$where"
@@ -205,7 +208,7 @@ legacy_load() {
 }
 
 legacy_grant_writes() {
-	case $1 in
+	case ${1#odbc-} in
 	postgresql) pg_sql "$2" "GRANT INSERT, UPDATE, DELETE ON users TO customdb" ;;
 	mysql) maria_sql "$2" "GRANT INSERT, UPDATE, DELETE ON legacy.users TO 'customdb'@'localhost'" ;;
 	esac

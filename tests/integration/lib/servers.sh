@@ -20,6 +20,16 @@
 #   maria_sql DIR [SQL]     run SQL (or stdin) as root in db legacy (-N -B)
 #   maria_conninfo DIR      customdb's connection string for backend_mysql
 #
+#   odbc_setup DIR          odbcinst.ini (the three Debian drivers, ANSI where
+#                           there is a choice) and an empty odbc.ini in DIR,
+#                           and ODBCSYSINI=DIR exported: the host's
+#                           /etc/odbcinst.ini is never read nor written
+#   odbc_dsn DIR NAME ENGINE WHERE  add the data source NAME for ENGINE's
+#                           server (postgresql, mysql: its DIR) or file
+#                           (sqlite) WHERE to DIR's odbc.ini
+#   odbc_conninfo ENGINE WHERE  an ODBC connection string (no password) for
+#                           user customdb on ENGINE's server or file WHERE
+#
 # PG_PORT (default 55432) names the socket file; it is saved in DIR at start.
 # PostgreSQL runs as user postgres and MariaDB as user mysql: DIR's parents
 # must let them through. Parents under /tmp (or $TMPDIR) that do not are
@@ -425,4 +435,53 @@ maria_conninfo() {
 	local dir
 	dir=$(_srv_dir "${1:-}") || return 1
 	printf 'socket=%s user=customdb database=legacy\n' "$(_srv_conn_quote "$dir/mysql.sock")"
+}
+
+# ---------------------------------------------------------------- ODBC
+
+odbc_setup() {
+	mkdir -p -- "$1" || return 1
+	cat > "$1/odbcinst.ini" <<-X || return 1
+		[PostgreSQL ANSI]
+		Driver = psqlodbca.so
+		[MariaDB]
+		Driver = libmaodbc.so
+		[SQLite3]
+		Driver = libsqlite3odbc.so
+	X
+	: > "$1/odbc.ini"
+	chmod 755 "$1"
+	chmod 644 "$1/odbcinst.ini" "$1/odbc.ini"
+	export ODBCSYSINI=$1
+}
+
+# the attributes of a data source, one key=value a line
+_odbc_attrs() {
+	local dir
+	case $1 in
+	postgresql)
+		dir=$(_srv_dir "$2") || return 1
+		printf 'Driver=PostgreSQL ANSI\nServername=%s\nPort=%s\nDatabase=legacy\n' \
+			"$dir/sock" "$(_pg_port "$dir")" ;;
+	mysql)
+		dir=$(_srv_dir "$2") || return 1
+		# OPTION=2: rows matched, not rows changed, as backend_mysql's
+		# CLIENT_FOUND_ROWS
+		printf 'Driver=MariaDB\nServer=localhost\nSocket=%s\nDatabase=legacy\nOption=2\n' \
+			"$dir/mysql.sock" ;;
+	sqlite)
+		printf 'Driver=SQLite3\nDatabase=%s\nTimeout=2000\n' "$2" ;;
+	*) _srv_err "odbc: unknown engine $1"; return 1 ;;
+	esac
+}
+
+odbc_dsn() {
+	{ printf '[%s]\n' "$2"; _odbc_attrs "$3" "$4"; } >> "$1/odbc.ini"
+}
+
+odbc_conninfo() {
+	local a
+	a=$(_odbc_attrs "$1" "$2") || return 1
+	[ "$1" = sqlite ] || a="$a"$'\nUID=customdb'
+	printf '%s\n' "${a//$'\n'/;}"
 }
