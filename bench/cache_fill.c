@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 	char name[32], key[16], err[256], home[48];
 	struct wbuf w;
 	long n, i;
+	size_t entries;
 	double t0, t1;
 
 	if (argc != 3 || (n = atol(argv[2])) < 1) {
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 	wbuf_free(&w);
 	/* the writer thread starts now and writes everything at once: the
 	 * rewrite of a cache of this size, as the daemon does it */
+	entries = cache_size();
 	t0 = now_ms();
 	if (cache_start(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "cache_fill: %s\n", err);
@@ -89,6 +91,6 @@ int main(int argc, char **argv)
 	}
 	cache_stop();
 	t1 = now_ms();
-	printf("users=%ld entries=%zu write_ms=%.0f rss_kib=%ld\n", n, cache_size(), t1 - t0, rss_kib());
+	printf("users=%ld entries=%zu write_ms=%.0f rss_kib=%ld\n", n, entries, t1 - t0, rss_kib());
 	return 0;
 }

@@ -754,9 +754,6 @@ int cache_start(const struct config *cfg, char *err, size_t errlen)
 	c.cfg = cfg;
 	mallopt(M_MMAP_THRESHOLD, CACHE_MMAP_THRESHOLD);
 	pthread_mutex_lock(&c.lock);
-	/* started again after cache_stop (the unit tests do): from nothing */
-	flush_table(&c.pos, NULL, 0);
-	flush_table(&c.neg, NULL, 0);
 	c.stopping = false;
 	load_file(cfg);
 	pthread_mutex_unlock(&c.lock);
@@ -780,4 +777,11 @@ void cache_stop(void)
 	pthread_mutex_unlock(&c.lock);
 	pthread_join(c.thread, NULL);
 	c.running = false;
+	/* the file holds what was kept: a cache started again (the unit tests
+	 * do) starts from nothing but that file, and entries put before
+	 * cache_start (bench/cache_fill does) are written by it */
+	pthread_mutex_lock(&c.lock);
+	flush_table(&c.pos, NULL, 0);
+	flush_table(&c.neg, NULL, 0);
+	pthread_mutex_unlock(&c.lock);
 }
