@@ -264,7 +264,7 @@ struct config_key {
 			 "ceiling on a stored hash's cost (hash_limit_set; default hash_limits_default)")
 
 static const char *const mode_names[] = { "legacy", "migrate", NULL };
-static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", NULL };
+static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", "exec", NULL };
 static const char *const store_drivers[] = { "sqlite", "postgresql", NULL };
 
 /* Every key of [customdb], [legacy] and [store] ([queries] is query_names):
@@ -310,6 +310,9 @@ static const struct config_key keys[] = {
 	KBOOL("legacy", "allow_empty_password", allow_empty_password, "no",
 	     "the application accepted an empty password"),
 	KBOOL("legacy", "rehash_on_login", rehash_on_login, "no", "re-hash old hashes at login"),
+	KSTR("legacy", "run_as", run_as, NULL, NULL, "exec: the user action scripts run as"),
+	KINT("legacy", "max_output", max_output, 1024, 1L << 30, "1048576",
+	    "exec: bytes an action script may print"),
 
 	KSTR("store", "driver", store_driver, store_drivers, "sqlite", "the store's database kind"),
 	KPATH("store", "path", store_path, NULL, "SQLite file; default state_dir/store.db"),
@@ -663,7 +666,21 @@ static bool config_finish(struct parse *p)
 	if (!check_schemes(p))
 		return false;
 	p->line = 0;
-	if (c->connection == NULL) {
+	if (strcmp(c->driver, "exec") == 0) {
+		/* action scripts: no connection; an unprivileged user to run them */
+		if (c->run_as == NULL || strcmp(c->run_as, "root") == 0 ||
+		    strspn(c->run_as, "0") == strlen(c->run_as)) {
+			p->line = seen_line(p, "legacy", "run_as");
+			perr(p, "legacy", "run_as", c->run_as == NULL ?
+			     "missing: driver = exec runs its scripts as this user" :
+			     "action scripts never run as root");
+			return false;
+		}
+		if (c->connection == NULL && (c->connection = strdup("")) == NULL) {
+			perr(p, "legacy", "connection", "out of memory");
+			return false;
+		}
+	} else if (c->connection == NULL) {
 		perr(p, "legacy", "connection", "missing");
 		return false;
 	}

@@ -80,6 +80,8 @@ struct config {
 	bool rehash_on_login;
 	char *password_scheme_read;  /* by-name-only schemes, comma-separated */
 	bool allow_empty_password;   /* the legacy application accepted "" */
+	char *run_as;                /* exec: the user action scripts run as */
+	long max_output;             /* exec: bytes an action script may print */
 
 	/* [store] (migrate mode): driver "sqlite" (path; default
 	 * state_dir/store.db) or "postgresql" (connection, a libpq string). The

@@ -166,6 +166,7 @@ void config_free(struct config *c)
 		secret_wipe_str(c->connection);
 	free(c->connection);
 	free(c->password_file);
+	free(c->run_as);
 	if (c->password != NULL)
 		secret_wipe_str(c->password);
 	free(c->password);

@@ -41,6 +41,8 @@ int connector_init(struct connector *cn, const struct config *cfg, char *err, si
 	cn->params.password = cfg->password;
 	cn->params.connect_timeout = cfg->connect_timeout;
 	cn->params.query_timeout = cfg->query_timeout;
+	cn->params.run_as = cfg->run_as;
+	cn->params.max_output = cfg->max_output;
 	/* read-only unless the administrator configured a query that writes */
 	cn->params.read_only = 1;
 	for (int i = Q_CREATE; i < Q_COUNT_; i++)
@@ -115,7 +117,10 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 				return CONN_UNAVAIL;
 			fresh = true;
 		}
-		rc = s->conn->ops->query(s->b, q, values, out, err, errlen);
+		if (s->conn->ops->query_named != NULL)
+			rc = s->conn->ops->query_named(s->b, q, a, out, err, errlen);
+		else
+			rc = s->conn->ops->query(s->b, q, values, out, err, errlen);
 		if (rc == BACKEND_OK)
 			return CONN_OK;
 		if (rc == BACKEND_ERROR)

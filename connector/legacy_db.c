@@ -66,8 +66,11 @@ int fetch_user(struct session *s, enum query_id id, const struct query_args *a,
 			(result_column(r, "home") >= 0 ? COL_HOME : 0) |
 			(result_column(r, "shell") >= 0 ? COL_SHELL : 0) |
 			(result_column(r, "email") >= 0 ? COL_EMAIL : 0);
-	m = map_user(s->conn->cfg, r, hit, need_password, u, why, sizeof(why));
+	/* a source that checked the password needs give no hash */
+	m = map_user(s->conn->cfg, r, hit, need_password && r->password_check == RESULT_PW_UNCHECKED,
+		     u, why, sizeof(why));
 	if (m == MAP_OK) {
+		u->password_check = r->password_check;
 		rc = CONN_OK;
 	} else if (m == MAP_REJECTED) {
 		log_msg(LOG_WARNING, "query %s: row ignored: %s", query_id_name(id), why);
@@ -258,6 +261,7 @@ int legacy_authenticate(struct session *s, const char *name, const char *passwor
 		return CONN_NOTFOUND;
 	}
 	a.v[QP_USERNAME] = name;
+	a.password = password;
 	rc = fetch_user(s, Q_LOGIN, &a, name, 0, true, &u, cols);
 	if (rc == CONN_NOTFOUND || rc == CONN_ERROR) {
 		dummy_verify(s->conn, password);
@@ -270,7 +274,12 @@ int legacy_authenticate(struct session *s, const char *name, const char *passwor
 		rc = CONN_AUTH_ERR;
 		goto out;
 	}
-	rc = connector_verify_user(s->conn, &u, password);
+	if (u.password_check == RESULT_PW_RIGHT)
+		rc = CONN_OK;
+	else if (u.password_check == RESULT_PW_WRONG)
+		rc = CONN_AUTH_ERR;
+	else
+		rc = connector_verify_user(s->conn, &u, password);
 out:
 	if (rc == CONN_OK && out != NULL)
 		*out = u;
@@ -387,9 +396,10 @@ int connector_legacy_write(struct session *s, enum query_id id, const struct que
 	return rc;
 }
 
-/* Write new_hash through the change_password query: connector_legacy_write,
- * a failure of the query logged. */
-int legacy_write_hash(struct session *s, const char *name, const char *new_hash)
+/* Write new_hash (of password) through the change_password query:
+ * connector_legacy_write, a failure of the query logged. */
+int legacy_write_hash(struct session *s, const char *name, const char *new_hash,
+		      const char *password)
 {
 	struct query_args a = { 0 };
 	char why[640];
@@ -397,6 +407,7 @@ int legacy_write_hash(struct session *s, const char *name, const char *new_hash)
 
 	a.v[QP_USERNAME] = name;
 	a.v[QP_PASSWORD_HASH] = new_hash;
+	a.password = password;
 	rc = connector_legacy_write(s, Q_CHANGE_PASSWORD, &a, why, sizeof(why));
 	if (rc == CONN_UNAVAIL || rc == CONN_ERROR)
 		log_msg(LOG_ERR, "%s", why);

@@ -21,7 +21,8 @@ static void rehash_legacy(struct session *s, const struct user *u, const char *p
 	char hash[HASH_MAX], err[256];
 	int rc;
 
-	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL ||
+	/* a source that checks passwords itself keeps its hashes to itself */
+	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL || u->password == NULL ||
 	    !hash_weaker(&ctx, u->password, cfg->password_scheme, cfg->password_cost) ||
 	    session_hold(s, HELD_REHASH))
 		return;
@@ -31,7 +32,7 @@ static void rehash_legacy(struct session *s, const struct user *u, const char *p
 		log_msg(LOG_ERR, "user %s: not re-hashed: %s", u->name, err);
 		return;
 	}
-	rc = legacy_write_hash(s, u->name, hash);
+	rc = legacy_write_hash(s, u->name, hash, password);
 	secret_wipe_array(hash);
 	if (rc == CONN_OK)
 		log_msg(LOG_NOTICE, "user %s: password re-hashed from %s to %s at login", u->name,
@@ -61,7 +62,7 @@ static int legacy_write_password(struct session *s, struct user *u, unsigned col
 		log_msg(LOG_ERR, "user %s: password not changed: %s", u->name, err);
 		return CONN_ERROR;
 	}
-	rc = legacy_write_hash(s, u->name, hash);
+	rc = legacy_write_hash(s, u->name, hash, new_pw);
 	secret_wipe_array(hash);
 	if (rc == CONN_NOTFOUND) {
 		log_msg(LOG_ERR, "user %s: password not changed: the change_password query changed "

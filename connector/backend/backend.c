@@ -123,6 +123,7 @@ static const struct backend_ops *const backends[] = {
 	&backend_pgsql_ops,
 	&backend_mysql_ops,
 	&backend_sqlite_ops,
+	&backend_exec_ops,
 };
 
 const struct backend_ops *backend_lookup(const char *driver)

@@ -29,6 +29,16 @@ struct result {
 	char **colnames;  /* ncols names, as the query labelled them */
 	char **cells;     /* nrows * ncols, row-major; NULL is SQL NULL */
 	long long affected; /* rows an INSERT/UPDATE/DELETE changed; -1 unknown */
+	/* A driver whose source checks the password itself (exec) says how it
+	 * found the one in query_args; the SQL engines leave RESULT_PW_UNCHECKED
+	 * and customdb checks the row's hash. */
+	int password_check;
+};
+
+enum result_password_check {
+	RESULT_PW_UNCHECKED = 0,
+	RESULT_PW_RIGHT = 1,     /* the rows are of the user, the password right */
+	RESULT_PW_WRONG = 2,     /* the rows are of the user, the password wrong */
 };
 
 /* Cell (row, col); NULL for SQL NULL. */
@@ -54,6 +64,8 @@ struct backend_params {
 	int connect_timeout;      /* seconds */
 	int query_timeout;        /* seconds */
 	int read_only;            /* open read-only where the engine can */
+	const char *run_as;       /* exec: the user action scripts run as */
+	long max_output;          /* exec: bytes an action script may print */
 };
 
 struct backend;
@@ -70,6 +82,11 @@ struct backend_ops {
 		     struct result **out, char *err, size_t errlen);
 	/* Close and free. NULL is fine. */
 	void (*close)(struct backend *b);
+	/* Optional, used instead of query() when set (exec): run q with the
+	 * named values of a (a->password included), not positional binds. */
+	int (*query_named)(struct backend *b, const struct query *q,
+			   const struct query_args *a, struct result **out, char *err,
+			   size_t errlen);
 };
 
 /* For the engines: wipe a secret (a password, a connection string that
@@ -89,5 +106,6 @@ const struct backend_ops *backend_lookup(const char *driver);
 extern const struct backend_ops backend_pgsql_ops;
 extern const struct backend_ops backend_mysql_ops;
 extern const struct backend_ops backend_sqlite_ops;
+extern const struct backend_ops backend_exec_ops;
 
 #endif

@@ -345,6 +345,8 @@ int exec_run(char *const argv[], const struct exec_user *u, const struct exec_li
 		snprintf(err, errlen, "cannot run %s: %s: %s", argv[0],
 			 msg[0] > 0 && msg[0] <= STEP_EXEC ? step_name[msg[0]] : "?",
 			 strerror(msg[1]));
+		if (msg[0] == STEP_EXEC)
+			rc = -2;
 		goto out;
 	}
 	pidfd = pidfd_of(pid);

@@ -51,8 +51,9 @@ struct exec_result {
 
 /* Run argv[0] (an absolute path) with argv as its arguments as user u,
  * within l, with in[0..inlen) on its stdin. 0 when the script ran (whatever
- * its status: see res), or -1 with a message in err when it could not be
- * started (no such file, not executable, uid 0, out of resources). res is
+ * its status: see res); -2 with a message in err when execve() refused the
+ * script (no such file, not executable: a config error); -1 when it could
+ * not be started for another reason (uid 0, out of resources). res is
  * filled in either case and must be cleared with exec_result_clear(). */
 int exec_run(char *const argv[], const struct exec_user *u, const struct exec_limits *l,
 	     const char *in, size_t inlen, struct exec_result *res, char *err, size_t errlen);

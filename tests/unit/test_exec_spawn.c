@@ -112,7 +112,7 @@ START_TEST(test_missing_script)
 	char *argv[] = { "/nonexistent/script.py", NULL };
 	char err[256] = "";
 
-	ck_assert_int_eq(exec_run(argv, &nobody, &lim, "x", 1, &res, err, sizeof(err)), -1);
+	ck_assert_int_eq(exec_run(argv, &nobody, &lim, "x", 1, &res, err, sizeof(err)), -2);
 	ck_assert_msg(strstr(err, "No such file") != NULL, "%s", err);
 	exec_result_clear(&res);
 	no_children();
