@@ -53,7 +53,12 @@ static struct backend *ex_open(const struct backend_params *p, char *err, size_t
 		.max_nproc = 64,
 		.max_nofile = 256,
 		.max_fsize = 64UL << 20,
+		.landlock = exec_landlock_available(),
 	};
+	if (!b->lim.landlock)
+		log_msg(LOG_WARNING, "exec: this kernel gives no Landlock (or it is filtered out): "
+			"action scripts run as %s can read each other's memory, and so a password "
+			"a login script holds", p->run_as);
 	return b;
 }
 

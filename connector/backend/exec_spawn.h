@@ -34,6 +34,11 @@ struct exec_limits {
 	unsigned long max_nproc;  /* RLIMIT_NPROC (counts all of uid's processes) */
 	unsigned long max_nofile; /* RLIMIT_NOFILE */
 	unsigned long max_fsize;  /* RLIMIT_FSIZE, bytes */
+	/* a Landlock domain of its own (exec_landlock_available()): scripts of
+	 * one uid then cannot ptrace each other or read each other's
+	 * /proc/PID/mem, environ or maps -- one action's script cannot read the
+	 * password another holds */
+	bool landlock;
 };
 
 struct exec_result {
@@ -57,6 +62,9 @@ struct exec_result {
  * filled in either case and must be cleared with exec_result_clear(). */
 int exec_run(char *const argv[], const struct exec_user *u, const struct exec_limits *l,
 	     const char *in, size_t inlen, struct exec_result *res, char *err, size_t errlen);
+
+/* Does the kernel let an unprivileged process make a Landlock domain? */
+bool exec_landlock_available(void);
 
 /* Wipe and free what exec_run put into res. */
 void exec_result_clear(struct exec_result *res);

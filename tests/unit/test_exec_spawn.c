@@ -253,6 +253,76 @@ START_TEST(test_limits_set)
 }
 END_TEST
 
+/* The spy's view of a victim script holding a secret in its environment,
+ * each run by exec_run with landlock as given. */
+static void spy_on_victim(bool landlock, struct exec_result *spy)
+{
+	struct exec_limits l = lim;
+	char dir[] = "/tmp/exec-spawn.XXXXXX", victim[512], watch[512], path[600];
+	pid_t helper;
+	int st;
+
+	l.landlock = landlock;
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(chown(dir, nobody.uid, nobody.gid), 0);
+	snprintf(victim, sizeof(victim), "read -r x; exec env \"X=$x\" sh -c "
+		 "'echo $$ > %s/pid; exec sleep 600'", dir);
+	snprintf(watch, sizeof(watch), "while [ ! -s %s/pid ]; do sleep 0.02; done; "
+		 "tr '\\0' '\\n' < /proc/$(cat %s/pid)/environ; true", dir, dir);
+	helper = fork();
+	ck_assert_int_ge(helper, 0);
+	if (helper == 0) {
+		struct exec_result res;
+		struct exec_limits vl = l;
+
+		vl.timeout_ms = 10000;
+		run_sh(victim, "the-secret\n", &vl, &res);
+		_exit(0);
+	}
+	run_sh(watch, NULL, &l, spy);
+	/* the victim's work is done: end it, and its helper */
+	kill(helper, SIGKILL);
+	ck_assert_int_eq(waitpid(helper, &st, 0), helper);
+	snprintf(path, sizeof(path), "%s/pid", dir);
+	{
+		FILE *f = fopen(path, "r");
+		long pid = 0;
+
+		if (f != NULL) {
+			if (fscanf(f, "%ld", &pid) != 1)
+				pid = 0;
+			fclose(f);
+		}
+		if (pid > 1)
+			kill((pid_t)pid, SIGKILL);
+	}
+	unlink(path);
+	rmdir(dir);
+}
+
+/* One script cannot read another's memory or environment (where a login
+ * script holds the password): each runs in a Landlock domain of its own. */
+START_TEST(test_scripts_isolated)
+{
+	struct exec_result spy;
+
+	if (!exec_landlock_available()) {
+		fprintf(stderr, "test_scripts_isolated: no Landlock in this kernel, skipped\n");
+		return;
+	}
+	/* the test can see it: without Landlock the spy reads the secret */
+	spy_on_victim(false, &spy);
+	ck_assert_msg(strstr(spy.out, "X=the-secret") != NULL, "spy without Landlock: %s",
+		      spy.out ? spy.out : "");
+	exec_result_clear(&spy);
+	spy_on_victim(true, &spy);
+	ck_assert_msg(spy.out == NULL || strstr(spy.out, "the-secret") == NULL, "%s", spy.out);
+	ck_assert_msg(spy.err != NULL && strstr(spy.err, "Permission denied") != NULL, "%s",
+		      spy.err ? spy.err : "(no stderr)");
+	exec_result_clear(&spy);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("exec_spawn");
@@ -278,6 +348,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_stderr_capped);
 	tcase_add_test(tc, test_unread_stdin);
 	tcase_add_test(tc, test_limits_set);
+	tcase_add_test(tc, test_scripts_isolated);
 	suite_add_tcase(s, tc);
 	return s;
 }
