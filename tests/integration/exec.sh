@@ -17,7 +17,8 @@
 # noisy stderr (one escaped, cut log line), one that leaves a child behind
 # (killed, not waited for), and one that hunts for the password of a login
 # running meanwhile (its request, environment, and every process of its
-# uid: it finds none). Config errors: run_as root or missing, a script that
+# uid: it finds none). Migrate mode: a login the script checked copies the
+# user into the store. Config errors: run_as root or missing, a script that
 # cannot be run, a :parameter on a command line.
 # Needs root, python3, sqlite3, pamtester, mkpasswd, expect and passwd; runs
 # inside a private mount namespace (lib/ns.sh).
@@ -179,6 +180,22 @@ t_fail "json: ... not with the old one" pam customdb-exec alice alice-pw
 t_grep "json: passwd bob as root: updated" "updated successfully" passwd_root bob bob-root-pw
 t_ok "json: bob logs in with what root set" pam customdb-exec bob bob-root-pw
 t_nogrep "json: no password in the daemon's log" "alice-pw|alice-new-pw|bob-root-pw" cat "$LOG"
+
+t_section "exec-json.py in migrate mode: a login the script checked copies the user"
+conf exec-json.conf json-migrate -e "s|^mode = legacy\$|mode = migrate|"
+use json-migrate || exit 1
+store_sql() { sqlite3 -batch "$WORK/state-json-migrate/store.db" "$1"; }
+t_fail "a wrong password: refused" pam customdb-exec bob wrong-pw
+t_out "... and bob is not in the store" 0 store_sql "SELECT count(*) FROM users WHERE name = 'bob'"
+t_ok "bob logs in (the script checks his password)" pam customdb-exec bob bob-root-pw
+t_grep "... and is in the store, the password he typed re-hashed" '^\$argon2id\$' \
+	store_sql "SELECT password_hash FROM users WHERE name = 'bob'"
+t_out "... with his groups" "devs" store_sql "SELECT group_name FROM memberships WHERE user_name = 'bob'"
+mv "$DATA/users.json" "$DATA/users.json.away"
+t_ok "with the export gone: bob still logs in, from the store" pam customdb-exec bob bob-root-pw
+t_out "... and resolves" "bob:x:10002:100:Bob:/home/bob:/bin/bash" getent passwd bob
+t_fail "... alice (not migrated) does not log in" pam customdb-exec alice alice-new-pw
+mv "$DATA/users.json.away" "$DATA/users.json"
 
 t_section "exec-sqlite.py: an SQLite file, its template config"
 use sqlite-exec || exit 1
