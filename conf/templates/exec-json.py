@@ -148,4 +148,13 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Python exits 1 on an uncaught exception, which customdb would read as
+    # "not found": any failure (a missing file, a locked database) is 2,
+    # "unavailable", with the traceback on stderr for the log
+    try:
+        status = main()
+    except Exception:
+        import traceback
+        traceback.print_exc()
+        status = 2
+    sys.exit(status)
