@@ -117,14 +117,13 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 				return CONN_UNAVAIL;
 			fresh = true;
 		}
-		if (s->conn->ops->query_named != NULL)
-			rc = s->conn->ops->query_named(s->b, q, a, out, err, errlen);
-		else
-			rc = s->conn->ops->query(s->b, q, values, out, err, errlen);
+		rc = s->conn->ops->query(s->b, q, values, out, err, errlen);
 		if (rc == BACKEND_OK)
 			return CONN_OK;
 		if (rc == BACKEND_ERROR)
 			return CONN_ERROR;
+		if (rc == BACKEND_DENIED)
+			return CONN_AUTH_ERR;
 		session_drop_backend(s);
 		/* A kept connection that died since its last use (the server
 		 * restarted) gets one new connection and one retry; a new one that

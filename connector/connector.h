@@ -78,7 +78,8 @@ void session_init(struct session *s, struct connector *cn);
 void session_close(struct session *s);
 
 /* Run query id with args; *out is the result the caller frees. enum conn_rc
- * (CONN_OK, CONN_UNAVAIL or CONN_ERROR); err gets the reason. A query that
+ * (CONN_OK, CONN_UNAVAIL or CONN_ERROR; CONN_AUTH_ERR when the source
+ * refused the :password the query took); err gets the reason. A query that
  * is not configured gives CONN_NOTFOUND. */
 int session_query(struct session *s, enum query_id id, const struct query_args *a,
 		  struct result **out, char *err, size_t errlen);
@@ -116,6 +117,17 @@ int legacy_group_list(struct session *s, const char *name, struct group **out, s
  * a uid held in the store by another name included). */
 int connector_authenticate(struct session *s, const char *name, const char *password,
 			   uid_t caller_uid, bool *denied, struct user *u);
+
+/* Does the legacy source check passwords itself? A login query that takes
+ * :password (a web service asked with the user's own Basic Auth, an action
+ * script) answers only for the right password: its row carries no hash,
+ * and a wrong password comes back from the query as CONN_AUTH_ERR. Such a
+ * query cannot be asked without the password, so the account step reads
+ * the account state from get_user instead (connector_record_query). */
+bool connector_login_checks_password(const struct config *cfg);
+/* The query that reads a user's record and account state without their
+ * password: login, or get_user when login needs the password. */
+enum query_id connector_record_query(const struct config *cfg);
 
 /* Verify password against u's stored hash (and salt) with the config's
  * hash settings: CONN_OK or CONN_AUTH_ERR (wrong, missing or unusable hash;

@@ -97,7 +97,8 @@ static void legacy_account_state(struct session *s, struct user *u)
 	int col;
 
 	a.v[QP_USERNAME] = u->name;
-	if (session_query(s, Q_LOGIN, &a, &r, err, sizeof(err)) != CONN_OK)
+	if (session_query(s, connector_record_query(s->conn->cfg), &a, &r, err, sizeof(err)) !=
+	    CONN_OK)
 		goto out;
 	col = result_column(r, "username");
 	for (row = 0; col >= 0 && row < r->nrows; row++) {

@@ -66,11 +66,8 @@ int fetch_user(struct session *s, enum query_id id, const struct query_args *a,
 			(result_column(r, "home") >= 0 ? COL_HOME : 0) |
 			(result_column(r, "shell") >= 0 ? COL_SHELL : 0) |
 			(result_column(r, "email") >= 0 ? COL_EMAIL : 0);
-	/* a source that checked the password needs give no hash */
-	m = map_user(s->conn->cfg, r, hit, need_password && r->password_check == RESULT_PW_UNCHECKED,
-		     u, why, sizeof(why));
+	m = map_user(s->conn->cfg, r, hit, need_password, u, why, sizeof(why));
 	if (m == MAP_OK) {
-		u->password_check = r->password_check;
 		rc = CONN_OK;
 	} else if (m == MAP_REJECTED) {
 		log_msg(LOG_WARNING, "query %s: row ignored: %s", query_id_name(id), why);
@@ -246,24 +243,44 @@ out:
 	return rc;
 }
 
+bool connector_login_checks_password(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->q[Q_LOGIN].nparams; i++)
+		if (cfg->q[Q_LOGIN].params[i] == QP_PASSWORD)
+			return true;
+	return false;
+}
+
+enum query_id connector_record_query(const struct config *cfg)
+{
+	return connector_login_checks_password(cfg) ? Q_GET_USER : Q_LOGIN;
+}
+
 /* The legacy login; on CONN_OK *out (if not NULL) holds the user and *cols
- * (if not NULL) the COL_ bits of the login query's result. */
+ * (if not NULL) the COL_ bits of the login query's result. A source that
+ * checks the password itself (connector_login_checks_password) gets it as
+ * :password and its answer stands: a row is the right password. It is the
+ * source's to make an unknown user cost what a known one does. */
 int legacy_authenticate(struct session *s, const char *name, const char *password,
 			       uid_t caller_uid, bool *denied, struct user *out, unsigned *cols)
 {
+	bool checks = connector_login_checks_password(s->conn->cfg);
 	struct query_args a = { 0 };
 	struct user u = { 0 };
 	int rc;
 
 	*denied = false;
 	if (!cdb_name_valid(name, strlen(name))) {
-		dummy_verify(s->conn, password);
+		if (!checks)
+			dummy_verify(s->conn, password);
 		return CONN_NOTFOUND;
 	}
 	a.v[QP_USERNAME] = name;
-	a.password = password;
-	rc = fetch_user(s, Q_LOGIN, &a, name, 0, true, &u, cols);
-	if (rc == CONN_NOTFOUND || rc == CONN_ERROR) {
+	a.v[QP_PASSWORD] = password;
+	rc = fetch_user(s, Q_LOGIN, &a, name, 0, !checks, &u, cols);
+	if ((rc == CONN_NOTFOUND || rc == CONN_ERROR) && !checks) {
 		dummy_verify(s->conn, password);
 		goto out;
 	}
@@ -274,11 +291,7 @@ int legacy_authenticate(struct session *s, const char *name, const char *passwor
 		rc = CONN_AUTH_ERR;
 		goto out;
 	}
-	if (u.password_check == RESULT_PW_RIGHT)
-		rc = CONN_OK;
-	else if (u.password_check == RESULT_PW_WRONG)
-		rc = CONN_AUTH_ERR;
-	else
+	if (!checks)
 		rc = connector_verify_user(s->conn, &u, password);
 out:
 	if (rc == CONN_OK && out != NULL)
@@ -299,7 +312,7 @@ int legacy_account(struct session *s, const char *name, uid_t caller_uid, char *
 	if (!cdb_name_valid(name, strlen(name)))
 		return CONN_NOTFOUND;
 	a.v[QP_USERNAME] = name;
-	rc = fetch_user(s, Q_LOGIN, &a, name, 0, false, &u, NULL);
+	rc = fetch_user(s, connector_record_query(s->conn->cfg), &a, name, 0, false, &u, NULL);
 	if (rc != CONN_OK)
 		return rc;
 	rc = account_rules(s->conn->cfg, &u, caller_uid, why, whylen);
@@ -396,10 +409,11 @@ int connector_legacy_write(struct session *s, enum query_id id, const struct que
 	return rc;
 }
 
-/* Write new_hash (of password) through the change_password query:
- * connector_legacy_write, a failure of the query logged. */
+/* Write new_hash (and the new password as typed, for a source that hashes
+ * it itself) through the change_password query: connector_legacy_write, a
+ * failure of the query logged. */
 int legacy_write_hash(struct session *s, const char *name, const char *new_hash,
-		      const char *password)
+		      const char *new_pw)
 {
 	struct query_args a = { 0 };
 	char why[640];
@@ -407,7 +421,7 @@ int legacy_write_hash(struct session *s, const char *name, const char *new_hash,
 
 	a.v[QP_USERNAME] = name;
 	a.v[QP_PASSWORD_HASH] = new_hash;
-	a.password = password;
+	a.v[QP_PASSWORD] = new_pw;
 	rc = connector_legacy_write(s, Q_CHANGE_PASSWORD, &a, why, sizeof(why));
 	if (rc == CONN_UNAVAIL || rc == CONN_ERROR)
 		log_msg(LOG_ERR, "%s", why);
@@ -431,7 +445,8 @@ int legacy_change_password(struct session *s, const char *name, const char *old,
 		rc = legacy_authenticate(s, name, old, caller_uid, &denied, &u, &cols);
 	} else {
 		a.v[QP_USERNAME] = name;
-		rc = fetch_user(s, Q_LOGIN, &a, name, 0, false, &u, &cols);
+		rc = fetch_user(s, connector_record_query(s->conn->cfg), &a, name, 0, false, &u,
+				&cols);
 	}
 	if (denied) {
 		rc = CONN_DENIED;

@@ -27,9 +27,6 @@ struct user {
 	int email_verified; /* 1 yes, 0 no, -1 not said */
 	bool must_change_password;
 	int64_t expires;    /* epoch seconds; 0 = never */
-	/* The login query's source checked the password itself (exec): enum
-	 * result_password_check; RESULT_PW_UNCHECKED for the SQL engines. */
-	int password_check;
 };
 
 struct group {

@@ -134,11 +134,11 @@ int legacy_authenticate(struct session *s, const char *name, const char *passwor
 			uid_t caller_uid, bool *denied, struct user *out, unsigned *cols);
 int legacy_account(struct session *s, const char *name, uid_t caller_uid, char *why,
 		   size_t whylen);
-/* Write new_hash (of password, which a source that keeps its own hashes
- * gets: exec) through the change_password query: connector_legacy_write, a
+/* Write new_hash (and the new password as typed, for a source that hashes
+ * it itself) through the change_password query: connector_legacy_write, a
  * failure of the query logged. */
 int legacy_write_hash(struct session *s, const char *name, const char *new_hash,
-		      const char *password);
+		      const char *new_pw);
 /* The change for a user the legacy database answers for: check old (when
  * given) with the login query, then the mode's write_legacy_password. */
 int legacy_change_password(struct session *s, const char *name, const char *old,

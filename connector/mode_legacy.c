@@ -21,7 +21,7 @@ static void rehash_legacy(struct session *s, const struct user *u, const char *p
 	char hash[HASH_MAX], err[256];
 	int rc;
 
-	/* a source that checks passwords itself keeps its hashes to itself */
+	/* a source that checks passwords itself keeps no hash here */
 	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL || u->password == NULL ||
 	    !hash_weaker(&ctx, u->password, cfg->password_scheme, cfg->password_cost) ||
 	    session_hold(s, HELD_REHASH))
@@ -112,6 +112,7 @@ static int legacy_create_user(struct session *s, const struct new_user *nu, cons
 	a.v[QP_USERNAME] = nu->name;
 	a.v[QP_EMAIL] = nu->email;
 	a.v[QP_PASSWORD_HASH] = hash;
+	a.v[QP_PASSWORD] = password;
 	if (nu->uid != 0) {
 		snprintf(num, sizeof(num), "%lu", (unsigned long)nu->uid);
 		a.v[QP_UID] = num;

@@ -12,6 +12,7 @@ static const char *const param_names[QP_COUNT_] = {
 	[QP_GROUP] = "group",
 	[QP_PASSWORD_HASH] = "password_hash",
 	[QP_EMAIL] = "email",
+	[QP_PASSWORD] = "password",
 };
 
 const char *query_param_name(enum query_param p)
@@ -123,7 +124,7 @@ int query_parse(struct query *q, const char *name, const char *sql, char *err, s
 					break;
 			if (p == QP_COUNT_) {
 				snprintf(err, errlen, "unknown parameter :%.*s (known: :username, :uid, "
-					 ":gid, :group, :password_hash, :email)", (int)(n - 1), sql + i + 1);
+					 ":gid, :group, :password_hash, :email, :password)", (int)(n - 1), sql + i + 1);
 				goto fail;
 			}
 			if (q->nparams == QUERY_MAX_PARAMS) {

@@ -16,6 +16,10 @@ enum query_param {
 	QP_GROUP,
 	QP_PASSWORD_HASH,
 	QP_EMAIL,
+	/* the password as typed: at login the one to check, in change_password
+	 * and create the new one; NULL elsewhere. For sources that check a
+	 * password themselves (a web service, an action script). */
+	QP_PASSWORD,
 	QP_COUNT_
 };
 
@@ -43,10 +47,6 @@ void query_clear(struct query *q);
 /* Values by parameter kind; NULL means "not given" (bound as SQL NULL). */
 struct query_args {
 	const char *v[QP_COUNT_];
-	/* The password as typed: the login's (checked by the source itself) or
-	 * change_password's new one. Never bound into SQL: only drivers whose
-	 * source checks passwords (exec) get it, and only for those queries. */
-	const char *password;
 };
 
 /* Fill out[0..q->nparams) with the value of each occurrence. */

@@ -7,9 +7,10 @@
 #   driver = exec
 #   run_as = customdb-exec
 #   [queries]
-#   login = /usr/local/lib/customdb/exec-json.py /var/lib/customdb-exec/users.json
-#   get_user = /usr/local/lib/customdb/exec-json.py /var/lib/customdb-exec/users.json
-#   ... (every query names the same script; the request says which action)
+#   login = /usr/local/lib/customdb/exec-json.py /var/lib/customdb-exec/users.json :username :password
+#   get_user = /usr/local/lib/customdb/exec-json.py /var/lib/customdb-exec/users.json :username
+#   ... (every query names the same script; the request says which action;
+#   the :words name the values it holds)
 #
 # The export (one JSON object; see exec-json.conf):
 #   {"users": [{"username": "alice", "uid": 10001, "name": "Alice Liddell",
@@ -24,9 +25,10 @@
 # writable by run_as, and its directory too: the new file is renamed in).
 #
 # The protocol (customdb.conf(5), ACTION SCRIPTS): one JSON object on stdin
-# ("action" and the request's values, as strings; "password" for login and
-# change_password only), the answer as JSON on stdout, exit 0 found / right
-# / done, 1 not found / wrong password, anything else an error.
+# ("action" and the values the command line names, as strings; "password"
+# for login and change_password only), the answer as JSON on stdout, exit 0
+# found / right / done, 1 not found (or, for a login that printed the user,
+# wrong password), anything else an error.
 import base64
 import hashlib
 import hmac
@@ -103,7 +105,7 @@ def main():
             # printed with exit 1 too: the user exists, the password is wrong
             json.dump(user_row(user), sys.stdout)
             return 0 if check_password(req["password"], user.get("password")) else 1
-        json.dump(user_row(user), sys.stdout)   # the account step: no password
+        json.dump(user_row(user), sys.stdout)   # a login not given :password
         return 0
     if action == "get_user":
         if user is None:

@@ -9,20 +9,23 @@
 #   driver = exec
 #   run_as = customdb-exec
 #   [queries]
-#   login = /usr/local/lib/customdb/exec-sqlite.py /var/lib/app/users.db
-#   ... (every query names the same script; the request says which action)
+#   login = /usr/local/lib/customdb/exec-sqlite.py /var/lib/app/users.db :username
+#   change_password = /usr/local/lib/customdb/exec-sqlite.py /var/lib/app/users.db :username :password_hash
+#   ... (every query names the same script; the request says which action;
+#   the :words name the values it holds)
 #
 # Unlike exec-json.py, this script leaves the password check to customdb:
-# its login answer holds the stored hash in "password" (bcrypt, sha512crypt,
-# argon2id, ...: every scheme customdb reads), as an SQL login query does.
+# its login is not given :password, and its answer holds the stored hash in
+# "password" (bcrypt, sha512crypt, argon2id, ...: every scheme customdb
+# reads), as an SQL login query does. So it never sees a password at all.
 # It opens the file read-only except for change_password, which writes the
 # hash customdb made (":password_hash", in password_scheme): run_as must be
 # able to write the file and its directory (the journal) for that.
 #
 # The protocol (customdb.conf(5), ACTION SCRIPTS): one JSON object on stdin
-# ("action" and the request's values, as strings), the answer as JSON on
-# stdout, exit 0 found / right / done, 1 not found / wrong password,
-# anything else an error.
+# ("action" and the values the command line names, as strings), the answer
+# as JSON on stdout, exit 0 found / done, 1 not found, anything else an
+# error.
 import json
 import sqlite3
 import sys

@@ -20,6 +20,8 @@ enum backend_rc {
 	BACKEND_LOST = -3,        /* the kept connection was found dead (server
 				   * restarted, idle timeout) before an answer:
 				   * worth one retry on a new connection */
+	BACKEND_DENIED = -4,      /* the source refused the user's own password
+				   * the query was sent with (:password) */
 };
 
 /* A fully buffered result: every cell is text (or NULL for SQL NULL). */
@@ -29,16 +31,6 @@ struct result {
 	char **colnames;  /* ncols names, as the query labelled them */
 	char **cells;     /* nrows * ncols, row-major; NULL is SQL NULL */
 	long long affected; /* rows an INSERT/UPDATE/DELETE changed; -1 unknown */
-	/* A driver whose source checks the password itself (exec) says how it
-	 * found the one in query_args; the SQL engines leave RESULT_PW_UNCHECKED
-	 * and customdb checks the row's hash. */
-	int password_check;
-};
-
-enum result_password_check {
-	RESULT_PW_UNCHECKED = 0,
-	RESULT_PW_RIGHT = 1,     /* the rows are of the user, the password right */
-	RESULT_PW_WRONG = 2,     /* the rows are of the user, the password wrong */
 };
 
 /* Cell (row, col); NULL for SQL NULL. */
@@ -82,11 +74,6 @@ struct backend_ops {
 		     struct result **out, char *err, size_t errlen);
 	/* Close and free. NULL is fine. */
 	void (*close)(struct backend *b);
-	/* Optional, used instead of query() when set (exec): run q with the
-	 * named values of a (a->password included), not positional binds. */
-	int (*query_named)(struct backend *b, const struct query *q,
-			   const struct query_args *a, struct result **out, char *err,
-			   size_t errlen);
 };
 
 /* For the engines: wipe a secret (a password, a connection string that

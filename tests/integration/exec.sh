@@ -17,9 +17,10 @@
 # noisy stderr (one escaped, cut log line), one that leaves a child behind
 # (killed, not waited for), and one that hunts for the password of a login
 # running meanwhile (its request, environment, and every process of its
-# uid: it finds none). Migrate mode: a login the script checked copies the
+# uid: it finds none). exec-sqlite.py's login is not given :password, so
+# customdb checks the hash it prints. Migrate mode: a login the script checked copies the
 # user into the store. Config errors: run_as root or missing, a script that
-# cannot be run, a :parameter on a command line.
+# cannot be run, a :parameter inside an argument.
 # Needs root, python3, sqlite3, pamtester, mkpasswd, expect and passwd; runs
 # inside a private mount namespace (lib/ns.sh).
 set -u
@@ -103,7 +104,7 @@ conf exec-sqlite.conf sqlite-exec
 conf sqlite.conf sqlite-native
 conf exec-json.conf hostile -e "s|^query_timeout = .*|query_timeout = 3|" \
 	-e "s|^max_output = .*|max_output = 65536|" \
-	-e "s|^get_user = .*|get_user = $BIN/exec_hostile.py $BIN/exec-json.py $DATA/users.json $SPY|"
+	-e "s|^get_user = .*|get_user = $BIN/exec_hostile.py $BIN/exec-json.py $DATA/users.json $SPY :username|"
 
 LOG=$WORK/daemon.log
 use() {
@@ -300,9 +301,9 @@ t_rc "an unknown run_as: unavailable, said" 3 "no such user 'no-such-user-here'"
 bad -e "s|^get_user = .*|get_user = $BIN/no-such-script.py|"
 t_rc "a script that does not exist: a problem check names" 1 \
 	"no-such-script.py: exec: No such file" tool check
-bad -e "s|^get_user = .*|get_user = $BIN/exec-json.py :username|"
-t_rc "a :parameter on the command line: a problem check explains" 1 \
-	"named parameters such as :username go to the script on its stdin" tool check
+bad -e "s|^get_user = .*|get_user = $BIN/exec-json.py --user=:username|"
+t_rc "a :parameter inside an argument: a problem check explains" 1 \
+	"a parameter must be a word of its own" tool check
 bad -e "s|^get_user = .*|get_user = exec-json.py|"
 t_rc "a relative path: a problem" 1 "not an absolute path" tool check
 

@@ -1,7 +1,8 @@
 /* test_backend_exec.c: driver = exec's protocol with a real script run as
- * nobody: what each action gets on stdin (the password only for login and
- * change_password), and how exit status and answer become a result. Needs
- * root and python3; skipped otherwise. */
+ * nobody: what each action gets on stdin (the values its command line
+ * names; the password only for login and change_password), and how exit
+ * status and answer become a result. Needs root and python3; skipped
+ * otherwise. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,22 +57,26 @@ static void teardown(void)
 	rmdir(dir);
 }
 
-/* Run action `name` (command: the script, or cmd when not NULL) for user
- * with password pw; returns the backend rc, *r the result. */
+/* Run action `name` for user with password pw (as the connector gives
+ * them); the command is cmd, or when NULL the script naming :username,
+ * :password_hash and :password. Returns the backend rc, *r the result. */
 static int run(const char *name, const char *cmd, const char *user, const char *pw,
 	       struct result **r, char *err, size_t errlen)
 {
 	struct query q = { 0 };
 	struct query_args a = { 0 };
-	char qerr[256];
+	const char *values[QUERY_MAX_PARAMS];
+	char qerr[256], all[300];
 	int rc;
 
-	ck_assert_msg(query_parse(&q, name, cmd != NULL ? cmd : path, qerr, sizeof(qerr)) == 0,
+	snprintf(all, sizeof(all), "%s :username :password_hash :password", path);
+	ck_assert_msg(query_parse(&q, name, cmd != NULL ? cmd : all, qerr, sizeof(qerr)) == 0,
 		      "%s", qerr);
 	a.v[QP_USERNAME] = user;
 	a.v[QP_PASSWORD_HASH] = "$2b$12$hash";
-	a.password = pw;
-	rc = backend_exec_ops.query_named(b, &q, &a, r, err, errlen);
+	a.v[QP_PASSWORD] = pw;
+	query_bind(&q, &a, values);
+	rc = backend_exec_ops.query(b, &q, values, r, err, errlen);
 	query_clear(&q);
 	return rc;
 }
@@ -106,7 +111,7 @@ START_TEST(test_password_only_where_due)
 				 BACKEND_OK);
 		ck_assert_msg(strstr(request_of(r), "s3cret-pw") == NULL, "%s got it: %s", not[i],
 			      request_of(r));
-		ck_assert_int_eq(r->password_check, RESULT_PW_UNCHECKED);
+		ck_assert_ptr_nonnull(strstr(request_of(r), "\"password\":null"));
 		result_free(r);
 	}
 }
@@ -115,13 +120,18 @@ END_TEST
 START_TEST(test_request_holds_the_values)
 {
 	struct result *r;
-	char err[512];
+	char err[512], cmd[300];
 
 	ck_assert_int_eq(run("change_password", NULL, "alice", "new-pw", &r, err, sizeof(err)),
 			 BACKEND_OK);
 	ck_assert_str_eq(request_of(r), "{\"action\":\"change_password\",\"username\":\"alice\","
 			 "\"password_hash\":\"$2b$12$hash\",\"password\":\"new-pw\"}");
 	ck_assert_int_eq(r->affected, 1);
+	result_free(r);
+	/* only what the command line names, and the :words are no arguments */
+	snprintf(cmd, sizeof(cmd), "%s :username", path);
+	ck_assert_int_eq(run("login", cmd, "alice", "pw", &r, err, sizeof(err)), BACKEND_OK);
+	ck_assert_str_eq(request_of(r), "{\"action\":\"login\",\"username\":\"alice\"}");
 	result_free(r);
 }
 END_TEST
@@ -131,29 +141,28 @@ START_TEST(test_login_outcomes)
 	struct result *r;
 	char err[512];
 
+	char cmd[300];
+
+	/* exit 0: right */
 	ck_assert_int_eq(run("login", NULL, "alice", "pw", &r, err, sizeof(err)), BACKEND_OK);
-	ck_assert_int_eq(r->password_check, RESULT_PW_RIGHT);
-	result_free(r);
-	/* printed with exit 1: the user, the password wrong */
-	ck_assert_int_eq(run("login", NULL, "wrong", "pw", &r, err, sizeof(err)), BACKEND_OK);
 	ck_assert_uint_eq(r->nrows, 1);
-	ck_assert_int_eq(r->password_check, RESULT_PW_WRONG);
 	result_free(r);
+	/* printed with exit 1: the user exists, the password is wrong */
+	ck_assert_int_eq(run("login", NULL, "wrong", "pw", &r, err, sizeof(err)), BACKEND_DENIED);
+	ck_assert_ptr_null(r);
 	/* nothing with exit 1: no such user */
 	ck_assert_int_eq(run("login", NULL, "nosuch", "pw", &r, err, sizeof(err)), BACKEND_OK);
 	ck_assert_uint_eq(r->nrows, 0);
 	ck_assert_int_eq(r->affected, 0);
-	ck_assert_int_eq(r->password_check, RESULT_PW_UNCHECKED);
 	result_free(r);
-	/* a stored hash printed: customdb checks it */
-	ck_assert_int_eq(run("login", NULL, "hash", "pw", &r, err, sizeof(err)), BACKEND_OK);
-	ck_assert_int_eq(r->password_check, RESULT_PW_UNCHECKED);
+	/* a login not given :password prints the stored hash, for customdb */
+	snprintf(cmd, sizeof(cmd), "%s :username", path);
+	ck_assert_int_eq(run("login", cmd, "hash", "pw", &r, err, sizeof(err)), BACKEND_OK);
 	ck_assert_int_ge(result_column(r, "password"), 0);
 	result_free(r);
-	/* the account step: no password, nothing checked */
-	ck_assert_int_eq(run("login", NULL, "alice", NULL, &r, err, sizeof(err)), BACKEND_OK);
-	ck_assert_int_eq(r->password_check, RESULT_PW_UNCHECKED);
-	ck_assert_ptr_null(strstr(request_of(r), "password\":\""));
+	/* printed with exit 1 by an action with no password: not found */
+	ck_assert_int_eq(run("get_user", NULL, "wrong", "pw", &r, err, sizeof(err)), BACKEND_OK);
+	ck_assert_uint_eq(r->nrows, 0);
 	result_free(r);
 }
 END_TEST
@@ -171,9 +180,9 @@ START_TEST(test_errors)
 			 BACKEND_UNAVAILABLE);
 	ck_assert_msg(strstr(err, "not usable") != NULL, "%s", err);
 	ck_assert_msg(strstr(err, "html") == NULL, "%s", err);
-	snprintf(cmd, sizeof(cmd), "%s :username", path);
+	snprintf(cmd, sizeof(cmd), "%s --user=:username", path);
 	ck_assert_int_eq(run("get_user", cmd, "alice", NULL, &r, err, sizeof(err)), BACKEND_ERROR);
-	ck_assert_msg(strstr(err, "go to the script on its stdin") != NULL, "%s", err);
+	ck_assert_msg(strstr(err, "a parameter must be a word of its own") != NULL, "%s", err);
 	ck_assert_int_eq(run("get_user", "/no/such/script", "alice", NULL, &r, err, sizeof(err)),
 			 BACKEND_ERROR);
 	ck_assert_msg(strstr(err, "No such file") != NULL, "%s", err);

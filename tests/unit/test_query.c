@@ -80,6 +80,11 @@ START_TEST(test_all_param_names)
 	ck_assert_str_eq(q.sql_qmark, "CALL f(?, ?, ?, ?, ?, ?)");
 	query_clear(&q);
 	ck_assert_str_eq(query_param_name(QP_PASSWORD_HASH), "password_hash");
+	/* the password as typed, for sources that check it themselves */
+	parse_ok(&q, "GET /users/:username AUTH :username :password");
+	ck_assert_uint_eq(q.nparams, 3);
+	ck_assert_int_eq(q.params[2], QP_PASSWORD);
+	query_clear(&q);
 	ck_assert_str_eq(query_param_name(QP_COUNT_), "?");
 }
 END_TEST
@@ -162,7 +167,7 @@ START_TEST(test_unknown_param)
 	parse_fails("SELECT 1 WHERE n = :user", ":user");
 	parse_fails("SELECT 1 WHERE n = :usernames", ":usernames");
 	parse_fails("SELECT 1 WHERE n = :Username", ":Username");
-	parse_fails("SELECT 1 WHERE n = :password", ":password");
+	parse_fails("SELECT 1 WHERE n = :passwords", ":passwords");
 	parse_fails("SELECT 1 WHERE n = :username AND x = :1", ":1");
 }
 END_TEST
