@@ -27,7 +27,7 @@ static const char script[] =
 	"json.dump(row, sys.stdout)\n"
 	"sys.exit(1 if name == 'wrong' else 0)\n";
 
-static char dir[] = "/tmp/test-backend-exec.XXXXXX";
+static char dir[64];
 static char path[256];
 static struct backend *b;
 
@@ -38,6 +38,8 @@ static void setup(void)
 	char err[256] = "";
 	FILE *f;
 
+	/* afresh for each test: CK_FORK=no runs them all in one process */
+	snprintf(dir, sizeof(dir), "/tmp/test-backend-exec.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	chmod(dir, 0755);
 	snprintf(path, sizeof(path), "%s/echo.py", dir);
