@@ -238,6 +238,9 @@ done
 
 t_section "hostile action scripts (get_user), query_timeout 3 s, max_output 64 KiB"
 use hostile || exit 1
+daemon_fds() { ls "/proc/$(cat "$WORK/daemon.pid")/fd" | wc -l; }
+getent passwd alice >/dev/null
+fds0=$(daemon_fds)
 n=$(log_count "$LOG" "no answer within query_timeout")
 getent passwd hangs >/dev/null 2>&1 &
 hang_getent=$!
@@ -283,6 +286,10 @@ t_out "after all that, the daemon still answers" \
 	"alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
 t_ok "... and logs in" pam customdb-exec alice alice-new-pw
 t_out "no script of nobody is left running" "" pgrep -u nobody -f "$BIN/"
+# a pipe or pidfd kept per run would show here (each run is a dozen fds)
+fds1=$(daemon_fds)
+t_ok "the daemon holds no more fds than before them all ($fds0, now $fds1)" test "$fds1" -le "$fds0"
+t_out "... and has no child left, zombie or not" "" ps --no-headers --ppid "$(cat "$WORK/daemon.pid")"
 
 t_section "config errors"
 stop_daemon
