@@ -10,10 +10,12 @@
  * right / done, 1 not found, or (a login given :password that printed the
  * user) wrong password; anything else (and a timeout, a signal, output that
  * is not JSON or too big) unavailable. exec_spawn.h runs the script. */
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend.h"
 #include "exec_spawn.h"
@@ -135,6 +137,34 @@ static int split_command(const struct query *q, char **buf, char **argv, char *e
 	return 0;
 }
 
+/* A script that someone other than root could change would see the
+ * passwords logins send: the file and its directory must be root's and
+ * writable by no one else. 0, or -1 with err. */
+static int script_trusted(const char *path, char *err, size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	const char *what[2];
+	struct stat st;
+	int i;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	what[0] = path;
+	what[1] = dir;
+	for (i = 0; i < 2; i++) {
+		/* a missing one is execve's to report */
+		if (stat(what[i], &st) != 0)
+			continue;
+		if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+			snprintf(err, errlen, "exec: %s must be owned by root and writable by no "
+				 "one else (owner uid %lu, mode %03o)", what[i],
+				 (unsigned long)st.st_uid, (unsigned)(st.st_mode & 0777));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Log what the script wrote on stderr: one line, the request's secrets
  * replaced. */
 static void log_stderr(const struct query *q, const struct exec_result *res,
@@ -205,7 +235,8 @@ static int ex_query(struct backend *b, const struct query *q, const char *const 
 	int rc = BACKEND_ERROR;
 
 	*out = NULL;
-	if (split_command(q, &cmd, argv, err, errlen) != 0)
+	if (split_command(q, &cmd, argv, err, errlen) != 0 ||
+	    script_trusted(argv[0], err, errlen) != 0)
 		goto out;
 	for (i = 0; i < q->nparams; i++) {
 		values[i] = params[i];

@@ -17,10 +17,10 @@
 # noisy stderr (one escaped, cut log line), one that leaves a child behind
 # (killed, not waited for), and one that hunts for the password of a login
 # running meanwhile (its request, environment, and every process of its
-# uid: it finds none). exec-sqlite.py's login is not given :password, so
+# uid: it finds none), no fd or child of the daemon left. exec-sqlite.py's login is not given :password, so
 # customdb checks the hash it prints. Migrate mode: a login the script checked copies the
 # user into the store. Config errors: run_as root or missing, a script that
-# cannot be run, a :parameter inside an argument.
+# cannot be run, one run_as could change, a :parameter inside an argument.
 # Needs root, python3, sqlite3, pamtester, mkpasswd, expect and passwd; runs
 # inside a private mount namespace (lib/ns.sh).
 set -u
@@ -311,6 +311,11 @@ t_rc "a script that does not exist: a problem check names" 1 \
 bad -e "s|^get_user = .*|get_user = $BIN/exec-json.py --user=:username|"
 t_rc "a :parameter inside an argument: a problem check explains" 1 \
 	"a parameter must be a word of its own" tool check
+cp "$BIN/exec-json.py" "$BIN/nobodys.py"
+chown nobody "$BIN/nobodys.py"
+bad -e "s|^get_user = .*|get_user = $BIN/nobodys.py $DATA/users.json :username|"
+t_rc "a script run_as could change (it would see passwords): a problem" 1 \
+	"nobodys.py must be owned by root and writable by no one else" tool check
 bad -e "s|^get_user = .*|get_user = exec-json.py|"
 t_rc "a relative path: a problem" 1 "not an absolute path" tool check
 

@@ -191,6 +191,17 @@ START_TEST(test_errors)
 	ck_assert_int_eq(run("get_user", "relative/script", "alice", NULL, &r, err, sizeof(err)),
 			 BACKEND_ERROR);
 	ck_assert_msg(strstr(err, "absolute path") != NULL, "%s", err);
+	/* a script, or its directory, that another than root could change */
+	ck_assert_int_eq(chown(path, 65534, 65534), 0);
+	ck_assert_int_eq(run("get_user", NULL, "alice", NULL, &r, err, sizeof(err)), BACKEND_ERROR);
+	ck_assert_msg(strstr(err, "must be owned by root") != NULL, "%s", err);
+	ck_assert_int_eq(chown(path, 0, 0), 0);
+	ck_assert_int_eq(chmod(dir, 0775), 0);
+	ck_assert_int_eq(run("get_user", NULL, "alice", NULL, &r, err, sizeof(err)), BACKEND_ERROR);
+	ck_assert_msg(strstr(err, "writable by no one else") != NULL, "%s", err);
+	ck_assert_int_eq(chmod(dir, 0755), 0);
+	ck_assert_int_eq(run("get_user", NULL, "alice", NULL, &r, err, sizeof(err)), BACKEND_OK);
+	result_free(r);
 }
 END_TEST
 
