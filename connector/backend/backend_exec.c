@@ -31,6 +31,8 @@ struct backend {
 	struct exec_limits lim;
 };
 
+static bool landlock_warned;
+
 static struct backend *ex_open(const struct backend_params *p, char *err, size_t errlen)
 {
 	struct backend *b;
@@ -57,7 +59,8 @@ static struct backend *ex_open(const struct backend_params *p, char *err, size_t
 		.max_fsize = 64UL << 20,
 		.landlock = exec_landlock_available(),
 	};
-	if (!b->lim.landlock)
+	/* once: a backend is opened per worker, and again after each failure */
+	if (!b->lim.landlock && !__atomic_exchange_n(&landlock_warned, true, __ATOMIC_RELAXED))
 		log_msg(LOG_WARNING, "exec: this kernel gives no Landlock (or it is filtered out): "
 			"action scripts run as %s can read each other's memory, and so a password "
 			"a login script holds", p->run_as);

@@ -157,15 +157,44 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* Grow buf by what fd has now, up to cap (bytes past it are read and
- * dropped, *over set). 1 at end of file, 0 when nothing more is there now,
- * -1 on a read error. */
-static int read_some(int fd, char **buf, size_t *len, size_t cap, bool *over)
+/* A buffer filled from a pipe: doubled as it grows, each old copy wiped
+ * (stdout may hold hashes). */
+struct sink {
+	char **buf;      /* into exec_result */
+	size_t *len;
+	size_t room;     /* bytes *buf holds, its NUL included */
+	size_t cap;      /* at most this many bytes kept */
+	bool *over;      /* set when bytes past cap were dropped */
+};
+
+static int sink_grow(struct sink *k, size_t need)
+{
+	size_t room = k->room != 0 ? k->room : 4096;
+	char *nb;
+
+	while (room < need)
+		room *= 2;
+	nb = malloc(room);
+	if (nb == NULL)
+		return -1;
+	if (*k->len > 0)
+		memcpy(nb, *k->buf, *k->len);
+	if (*k->buf != NULL)
+		explicit_bzero(*k->buf, k->room);
+	free(*k->buf);
+	*k->buf = nb;
+	k->room = room;
+	return 0;
+}
+
+/* Add to k what fd has now, up to k->cap (bytes past it are read and
+ * dropped). 1 at end of file, 0 when nothing more is there now, -1 on a
+ * read error or ENOMEM. */
+static int read_some(int fd, struct sink *k)
 {
 	char chunk[16384];
 	ssize_t n;
 	size_t take;
-	char *nb;
 
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
@@ -177,25 +206,17 @@ static int read_some(int fd, char **buf, size_t *len, size_t cap, bool *over)
 			return errno == EAGAIN ? 0 : -1;
 		}
 		take = (size_t)n;
-		if (take > cap - *len) {
-			take = cap - *len;
-			*over = true;
+		if (take > k->cap - *k->len) {
+			take = k->cap - *k->len;
+			*k->over = true;
 		}
-		if (take == 0)
-			continue;
-		/* grow by copy, wiping the old copy: stdout may hold hashes */
-		nb = malloc(*len + take + 1);
-		if (nb == NULL)
+		if (take > 0 && *k->len + take + 1 > k->room && sink_grow(k, *k->len + take + 1) != 0)
 			return -1;
-		if (*len > 0)
-			memcpy(nb, *buf, *len);
-		memcpy(nb + *len, chunk, take);
-		nb[*len + take] = '\0';
-		if (*buf != NULL)
-			explicit_bzero(*buf, *len);
-		free(*buf);
-		*buf = nb;
-		*len += take;
+		if (take > 0) {
+			memcpy(*k->buf + *k->len, chunk, take);
+			*k->len += take;
+			(*k->buf)[*k->len] = '\0';
+		}
 		explicit_bzero(chunk, (size_t)n);
 	}
 }
@@ -231,6 +252,8 @@ static void supervise(pid_t pid, int pidfd, int *in, int *out, int *errfd,
 	long long deadline = now_ms() + l->timeout_ms;
 	size_t sent = 0;
 	bool exited = false, killed = false;
+	struct sink out_k = { &res->out, &res->outlen, 0, l->max_out, &res->out_over };
+	struct sink err_k = { &res->err, &res->errlen, 0, l->max_err, &res->err_over };
 	struct pollfd p[4];
 	int n, t, r;
 
@@ -263,7 +286,7 @@ static void supervise(pid_t pid, int pidfd, int *in, int *out, int *errfd,
 				close_fd(in);  /* end of the request, or a script that left */
 		}
 		if (*out >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			r = read_some(*out, &res->out, &res->outlen, l->max_out, &res->out_over);
+			r = read_some(*out, &out_k);
 			if (r != 0)
 				close_fd(out);
 			if (res->out_over && !killed) {
@@ -272,7 +295,7 @@ static void supervise(pid_t pid, int pidfd, int *in, int *out, int *errfd,
 			}
 		}
 		if (*errfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
-			if (read_some(*errfd, &res->err, &res->errlen, l->max_err, &res->err_over) != 0)
+			if (read_some(*errfd, &err_k) != 0)
 				close_fd(errfd);
 		}
 		if (pidfd >= 0) {
@@ -287,15 +310,16 @@ static void supervise(pid_t pid, int pidfd, int *in, int *out, int *errfd,
 	 * before it ended is in the pipes already. */
 	kill(-pid, SIGKILL);
 	if (*out >= 0)
-		read_some(*out, &res->out, &res->outlen, l->max_out, &res->out_over);
+		read_some(*out, &out_k);
 	if (*errfd >= 0)
-		read_some(*errfd, &res->err, &res->errlen, l->max_err, &res->err_over);
+		read_some(*errfd, &err_k);
+	res->outroom = out_k.room;
 }
 
 void exec_result_clear(struct exec_result *res)
 {
 	if (res->out != NULL)
-		explicit_bzero(res->out, res->outlen);
+		explicit_bzero(res->out, res->outroom);
 	free(res->out);
 	free(res->err);
 	memset(res, 0, sizeof(*res));

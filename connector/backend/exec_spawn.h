@@ -50,6 +50,7 @@ struct exec_result {
 	char *out;            /* stdout, NUL-terminated (wiped and freed by
 			       * exec_result_clear: it may hold hashes) */
 	size_t outlen;
+	size_t outroom;       /* bytes out holds (all of them are wiped) */
 	char *err;            /* stderr, NUL-terminated, at most max_err bytes */
 	size_t errlen;
 };
