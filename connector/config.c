@@ -265,7 +265,7 @@ struct config_key {
 
 static const char *const mode_names[] = { "legacy", "migrate", "store", NULL };
 static const char *const legacy_drivers[] = { "postgresql", "mysql", "sqlite", "odbc", "http",
-						    NULL };
+						    "exec", NULL };
 static const char *const store_drivers[] = { "sqlite", "postgresql", NULL };
 /* space_in_names: characters Linux names may hold */
 static const char *const name_space_chars[] = { "_", "-", ".", NULL };
@@ -316,6 +316,9 @@ static const struct config_key keys[] = {
 	KBOOL("legacy", "rehash_on_login", rehash_on_login, "no", "re-hash old hashes at login"),
 	KSTR("legacy", "space_in_names", space_in_names, name_space_chars, NULL,
 	    "what a space in the database's names is in Linux names"),
+	KSTR("legacy", "run_as", run_as, NULL, NULL, "exec: the user action scripts run as"),
+	KINT("legacy", "max_output", max_output, 1024, 1L << 30, "1048576",
+	    "exec: bytes an action script may print"),
 
 	KSTR("store", "driver", store_driver, store_drivers, "sqlite", "the store's database kind"),
 	KPATH("store", "path", store_path, NULL, "SQLite file; default state_dir/store.db"),
@@ -694,13 +697,27 @@ static bool config_finish(struct parse *p)
 		return false;
 	p->line = 0;
 	if (c->driver == NULL && c->mode != MODE_STORE) {
-		perr(p, "legacy", "driver", "missing (postgresql, mysql, sqlite, odbc or http)");
+		perr(p, "legacy", "driver", "missing (postgresql, mysql, sqlite, odbc, http or exec)");
 		return false;
 	}
 	if (!check_schemes(p))
 		return false;
 	p->line = 0;
-	if (c->connection == NULL && c->mode != MODE_STORE) {
+	if (c->driver != NULL && strcmp(c->driver, "exec") == 0) {
+		/* action scripts: no connection; an unprivileged user to run them */
+		if (c->run_as == NULL || strcmp(c->run_as, "root") == 0 ||
+		    strspn(c->run_as, "0") == strlen(c->run_as)) {
+			p->line = seen_line(p, "legacy", "run_as");
+			perr(p, "legacy", "run_as", c->run_as == NULL ?
+			     "missing: driver = exec runs its scripts as this user" :
+			     "action scripts never run as root");
+			return false;
+		}
+		if (c->connection == NULL && (c->connection = strdup("")) == NULL) {
+			perr(p, "legacy", "connection", "out of memory");
+			return false;
+		}
+	} else if (c->connection == NULL && c->mode != MODE_STORE) {
 		perr(p, "legacy", "connection", "missing");
 		return false;
 	}

@@ -86,6 +86,8 @@ struct config {
 	bool allow_empty_password;   /* the legacy application accepted "" */
 	char *space_in_names;        /* what a space in the database's names is in
 				      * Linux names ("_"), or NULL: session_query */
+	char *run_as;                /* exec: the user action scripts run as */
+	long max_output;             /* exec: bytes an action script may print */
 
 	/* [store] (migrate mode): driver "sqlite" (path; default
 	 * state_dir/store.db) or "postgresql" (connection, a libpq string). The

@@ -167,6 +167,7 @@ void config_free(struct config *c)
 	free(c->connection);
 	free(c->password_file);
 	free(c->ca_file);
+	free(c->run_as);
 	if (c->password != NULL)
 		secret_wipe_str(c->password);
 	free(c->password);

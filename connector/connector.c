@@ -44,6 +44,8 @@ int connector_init(struct connector *cn, const struct config *cfg, char *err, si
 	cn->params.connect_timeout = cfg->connect_timeout;
 	cn->params.query_timeout = cfg->query_timeout;
 	cn->params.ca_file = cfg->ca_file;
+	cn->params.run_as = cfg->run_as;
+	cn->params.max_output = cfg->max_output;
 	/* read-only unless the administrator configured a query that writes */
 	cn->params.read_only = 1;
 	for (int i = Q_CREATE; i < Q_COUNT_; i++)

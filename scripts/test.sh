@@ -15,7 +15,8 @@
 #      (store_pg.sh), password changes and account states (passwd.sh),
 #      enumeration (enumerate.sh), customdb user (users.sh), customdb try
 #      writing nothing unless --commit (try.sh), bulk import of
-#      100,000 users, migrate status, cache and status (admin.sh), the
+#      100,000 users, migrate status, cache and status (admin.sh), action
+#      scripts (exec.sh), the
 #      state directory's trust and lock (statedir.sh), READY=1 and
 #      STOPPING=1 to systemd (notify.sh), hash cost ceilings
 #      (hashcost.sh), bounded caches (bounds.sh), a hostile local user
@@ -79,6 +80,8 @@ stage "integration: driver = http (nginx, a test CA, a Python service)" env BUIL
 	tests/integration/http.sh
 stage "integration: bulk import, migrate status, cache, status" env BUILD="$ROOT/build" \
 	tests/integration/admin.sh
+stage "integration: driver = exec, action scripts (templates, hostile scripts)" \
+	env BUILD="$ROOT/build" tests/integration/exec.sh
 stage "integration: the state directory and who writes the host cache" env BUILD="$ROOT/build" \
 	tests/integration/statedir.sh
 stage "integration: readiness and stop told to the service manager (sd_notify)" \

@@ -125,6 +125,7 @@ static const struct backend_ops *const backends[] = {
 	&backend_sqlite_ops,
 	&backend_http_ops,
 	&backend_odbc_ops,
+	&backend_exec_ops,
 };
 
 const struct backend_ops *backend_lookup(const char *driver)

@@ -57,6 +57,8 @@ struct backend_params {
 	int query_timeout;        /* seconds */
 	int read_only;            /* open read-only where the engine can */
 	const char *ca_file;      /* CA certificates to verify the server (http) */
+	const char *run_as;       /* exec: the user action scripts run as */
+	long max_output;          /* exec: bytes an action script may print */
 };
 
 struct backend;
@@ -94,5 +96,6 @@ extern const struct backend_ops backend_mysql_ops;
 extern const struct backend_ops backend_sqlite_ops;
 extern const struct backend_ops backend_http_ops;
 extern const struct backend_ops backend_odbc_ops;
+extern const struct backend_ops backend_exec_ops;
 
 #endif
