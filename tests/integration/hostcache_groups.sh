@@ -74,7 +74,10 @@ t_grep "alice logs in (and migrates)" "successfully authenticated" \
 	bash -c "printf 'alice-pw\n' | pamtester hcg alice authenticate"
 t_ok "the file alone answers her groups, by name and by gid" \
 	wait_cached "$STATE" group devs group 20001 group ops group 20002
-t_out "getent group devs" "devs:x:20001:alice,bob" getent group devs
+# a group the store holds is the store's: its members are the store's users
+# (bob, not migrated yet, has devs through initgroups, from the legacy
+# database; connector/mode_migrate.c, migrate_group_lookup)
+t_out "getent group devs" "devs:x:20001:alice" getent group devs
 t_ok "... without asking the daemon" no_requests getent group devs
 t_out "getent group 20002" "ops:x:20002:alice" getent group 20002
 t_ok "... without asking the daemon" no_requests getent group 20002
@@ -87,8 +90,8 @@ t_fail "nor one outside [min_uid, max_uid] (farout)" file_answers "$STATE" group
 
 t_section "with the daemon stopped"
 t_ok "the daemon stops" stop_daemon "$WORK/daemon.pid"
-t_out "getent group devs" "devs:x:20001:alice,bob" getent group devs
-t_out "getent group 20001" "devs:x:20001:alice,bob" getent group 20001
+t_out "getent group devs" "devs:x:20001:alice" getent group devs
+t_out "getent group 20001" "devs:x:20001:alice" getent group 20001
 t_out "id alice" "$ID_ALICE" id alice
 t_out "ls -l of alice's file" "alice devs" ls_owner "$WORK/alice-file"
 
@@ -106,7 +109,7 @@ t_section "a user's cache flush takes the groups that list them"
 t_ok "customdb cache flush alice" "$TOOL" -c "$CONF" cache flush alice
 t_ok "devs leaves the file" wait_uncached "$STATE" group devs
 t_ok "... and ops" wait_uncached "$STATE" group 20002
-t_out "the daemon answers devs again" "devs:x:20001:alice,bob" getent group devs
+t_out "the daemon answers devs again" "devs:x:20001:alice" getent group devs
 t_ok "the daemon stops" stop_daemon "$WORK/daemon.pid"
 
 t_section "legacy mode: a group looked up once is answered from the cache while fresh"
