@@ -36,6 +36,7 @@ ns_enter "$0" "$@"
 . "$ROOT/tests/integration/lib/servers.sh"
 . "$ROOT/tests/integration/lib/legacy.sh"
 . "$ROOT/tests/integration/lib/https.sh"
+. "$ROOT/tests/integration/lib/exec.sh"
 ip link set lo up
 
 ROUNDS=${ROUNDS:-9}
@@ -80,19 +81,8 @@ printf '%s\n' "$ACCOUNT_PW" > "$WORK/svc.secret"
 chmod 600 "$WORK/svc.secret"
 http_config legacy "$(sock http)" | nocache http > "$WORK/http.conf"
 
-# the action script: root's, run as nobody, over nobody's SQLite file
-mkdir -m 755 "$WORK/bin" "$WORK/data"
-cp "$ROOT/conf/templates/exec-sqlite.py" "$WORK/bin/"
-chmod 755 "$WORK/bin/exec-sqlite.py"
-sqlite3 "$WORK/data/users.db" < "$ROOT/conf/templates/sqlite.sql"
-sqlite3 "$WORK/data/users.db" "INSERT INTO users (id, username, password, email, full_name,
-	active, must_change_password) VALUES (1, 'alice', '$(mkpasswd -m sha512crypt alice-pw)',
-	'alice@example.org', 'Alice Liddell', 1, 0)"
-chown -R nobody "$WORK/data"
-sed -e "s|/usr/local/lib/customdb/|$WORK/bin/|" -e "s|/var/lib/app/users.db|$WORK/data/users.db|" \
-	-e "s|^run_as = .*|run_as = nobody|" -e '/^cache_ttl = /d' \
-	-e "s|^\[customdb\]\$|[customdb]\nsocket = $(sock exec)\nstate_dir = x|" \
-	"$ROOT/conf/templates/exec-sqlite.conf" | nocache exec > "$WORK/exec.conf"
+# the action script, run as nobody (lib/exec.sh)
+exec_sqlite_conf "$WORK" "$(sock exec)" "$WORK/state-exec" > "$WORK/exec.conf"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for _ in $(seq 200); do port_open 8443 && port_open 8080 && break; sleep 0.1; done

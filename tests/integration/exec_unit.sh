@@ -20,6 +20,7 @@
 # in a private mount namespace (lib/ns.sh).
 set -u
 . "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
+. "$HERE/lib/exec.sh"
 
 WORK=$(mktemp -d /tmp/customdb-exec-unit.XXXXXX)
 chmod 755 "$WORK"
@@ -59,21 +60,9 @@ t_grep "security: the drop-in's capabilities are seen" "✗ CapabilityBoundingSe
 echo "  exposure (systemd-analyze security --offline=yes): unit $without, with the drop-in $(score)"
 
 t_section "customdbd with the unit's privileges, action scripts as nobody"
-BIN=$WORK/bin DATA=$WORK/data
-mkdir -m 755 "$BIN" "$DATA"
-cp "$ROOT/conf/templates/exec-sqlite.py" "$BIN/"
-chmod 755 "$BIN/exec-sqlite.py"
-sqlite3 "$DATA/users.db" < "$ROOT/conf/templates/sqlite.sql"
-sqlite3 "$DATA/users.db" "INSERT INTO users (id, username, password, email, full_name,
-	active, must_change_password) VALUES (1, 'alice', '$(mkpasswd -m sha512crypt alice-pw)',
-	'alice@example.org', 'Alice Liddell', 1, 0)"
-chown -R nobody "$DATA"
 # get_user_by_uid hangs: past query_timeout the daemon kills it
-sed -e "s|/usr/local/lib/customdb/|$BIN/|" -e "s|/var/lib/app/users.db|$DATA/users.db|" \
-	-e "s|^run_as = .*|run_as = nobody|" -e "s|^query_timeout = .*|query_timeout = 2|" \
-	-e "s|^cache_ttl = .*|cache_ttl = 0|" -e "s|^get_user_by_uid = .*|get_user_by_uid = /bin/sleep $NAP|" \
-	-e "s|^\[customdb\]\$|[customdb]\nsocket = $SOCK\nstate_dir = $WORK/state|" \
-	"$ROOT/conf/templates/exec-sqlite.conf" > "$WORK/customdb.conf"
+exec_sqlite_conf "$WORK" "$SOCK" "$WORK/state" -e "s|^query_timeout = .*|query_timeout = 2|" \
+	-e "s|^get_user_by_uid = .*|get_user_by_uid = /bin/sleep $NAP|" > "$WORK/customdb.conf"
 chmod 600 "$WORK/customdb.conf"
 mkdir -m 700 "$WORK/state"
 export CUSTOMDB_SOCKET=$SOCK CUSTOMDB_STATE_DIR=$WORK/no-cache
