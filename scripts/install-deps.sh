@@ -62,7 +62,7 @@ php-mysql php-sqlite3 php-mbstring php-xml php-intl redmine redmine-sqlite
 dovecot-core
 util-linux procps groff-base man-db passwd openssh-server openssh-client jq valgrind strace
 dpkg-dev debhelper dh-nss lintian debootstrap piuparts
-unixodbc-dev odbc-postgresql odbc-mariadb libsqliteodbc"
+unixodbc-dev odbc-postgresql odbc-mariadb libsqliteodbc systemd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -86,6 +86,8 @@ stage "integration: the state directory and who writes the host cache" env BUILD
 	tests/integration/statedir.sh
 stage "integration: readiness and stop told to the service manager (sd_notify)" \
 	env BUILD="$ROOT/build" tests/integration/notify.sh
+stage "integration: the unit's drop-in for driver = exec (systemd-analyze, capabilities)" \
+	env BUILD="$ROOT/build" tests/integration/exec_unit.sh
 stage "integration: SIGHUP reloads the config under load, daemon under ASan+UBSan" \
 	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" tests/integration/reload.sh
 stage "integration: hash cost ceilings, lock markers, long passwords" env BUILD="$ROOT/build" \

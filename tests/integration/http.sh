@@ -26,6 +26,7 @@ if [ "${CUSTOMDB_HTTP_NETNS:-}" != 1 ]; then
 	exec unshare --net -- bash "$0" "$@"
 fi
 . "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
+. "$HERE/lib/https.sh"
 ip link set lo up
 
 WORK=$(mktemp -d /tmp/customdb-http.XXXXXX)
@@ -41,7 +42,6 @@ cleanup() {
 trap cleanup EXIT
 ns_setup "$WORK" "$BUILD"
 
-APP=$HERE/data/http_users_app.py
 ACCOUNT=customdb ACCOUNT_PW=svc-secret-pw
 tool() { "$TOOL" -c "$CONF" "$@"; }
 tool_pw() { local pw=$1; shift; printf '%s\n' "$pw" | "$TOOL" -c "$CONF" "$@"; }
@@ -49,51 +49,13 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 daemon_alive() { kill -0 "$(cat "$1")" 2>/dev/null; }
 
 t_section "setup: a test CA, nginx, the application"
-# cert NAME HOST CA: a key and a certificate for HOST signed by CA
-cert() {
-	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$WORK/$1.key" -subj "/CN=$2" -out "$WORK/$1.csr" 2>/dev/null &&
-	openssl x509 -req -in "$WORK/$1.csr" -CA "$WORK/$3.pem" -CAkey "$WORK/$3.key" \
-		-CAcreateserial -days 2 -out "$WORK/$1.pem" \
-		-extfile <(printf 'subjectAltName=DNS:%s\n' "$2") 2>/dev/null
-}
-ca() {
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-		-keyout "$WORK/$1.key" -out "$WORK/$1.pem" -days 2 -subj "/CN=$1" 2>/dev/null
-}
-t_ok "a test CA and another CA" bash -c "$(declare -f ca); WORK=$WORK; ca test-ca && ca other-ca"
+t_ok "a test CA and another CA" bash -c "$(declare -f http_ca); WORK=$WORK; http_ca test-ca && http_ca other-ca"
 t_ok "certificates: localhost, a wrong host name, localhost by the other CA" \
-	bash -c "$(declare -f cert); WORK=$WORK; cert good localhost test-ca &&
-		cert wronghost wrong.example test-ca && cert otherca localhost other-ca"
+	bash -c "$(declare -f http_cert); WORK=$WORK; http_cert good localhost test-ca &&
+		http_cert wronghost wrong.example test-ca && http_cert otherca localhost other-ca"
 t_ok "the application's users" /usr/bin/python3 "$APP" init "$WORK/app.db"
-/usr/bin/python3 "$APP" "$WORK/app.db" 8080 "$ACCOUNT" "$ACCOUNT_PW" 2>"$WORK/app.log" &
-APP_PID=$!
-mkdir -p "$WORK/nginx"
-server() {
-	printf '  server { listen 127.0.0.1:%s ssl; server_name localhost;\n' "$1"
-	printf '    ssl_certificate %s/%s.pem; ssl_certificate_key %s/%s.key;\n' "$WORK" "$2" "$WORK" "$2"
-	printf '    location / { proxy_pass http://127.0.0.1:8080; proxy_read_timeout 120s; } }\n'
-}
-cat > "$WORK/nginx.conf" <<X
-user root;
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log;
-events { worker_connections 64; }
-http {
-  log_format conn '\$connection \$connection_requests \$request';
-  access_log $WORK/nginx/access.log conn;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-$(server 8443 good; server 8444 wronghost; server 8445 otherca)
-}
-X
-nginx -e "$WORK/nginx/error.log" -p "$WORK/nginx" -c "$WORK/nginx.conf" -g 'daemon off;' \
-	2>>"$WORK/nginx/error.log" &
-NGINX_PID=$!
+http_app_start "$WORK/app.db" 8080
+http_nginx_start "$(http_server 8443 good; http_server 8444 wronghost; http_server 8445 otherca)"
 t_ok "the application listens" wait_until 20 port_open 8080
 t_ok "nginx listens (HTTPS)" wait_until 20 port_open 8443
 t_grep "curl reaches the application through nginx with the test CA" '"username": "alice"' \
@@ -101,46 +63,14 @@ t_grep "curl reaches the application through nginx with the test CA" '"username"
 
 printf '%s\n' "$ACCOUNT_PW" > "$WORK/svc.secret"
 chmod 600 "$WORK/svc.secret"
-# config MODE SOCKET [PORT [HOST [CA_FILE]]]: the daemon's config (stdout)
-config() {
-	local ca=${5-$WORK/test-ca.pem}
-	cat <<X
-[customdb]
-mode = $1
-min_uid = 10000
-max_uid = 60000
-socket = $2
-state_dir = $WORK/state-$1
-
-[legacy]
-driver = http
-connection = https://$ACCOUNT@${4:-localhost}:${3:-8443}/api
-password_file = $WORK/svc.secret
-${ca:+ca_file = $ca}
-connect_timeout = 2
-query_timeout = 2
-
-[store]
-path = $WORK/state-$1/store.db
-
-[queries]
-login = GET /users/:username AUTH :username :password
-get_user = GET /users/:username
-get_user_by_uid = GET /uids/:uid
-get_group = GET /groups/:group
-get_group_by_gid = GET /gids/:gid
-user_groups = GET /users/:username/groups
-change_password = PUT /users/:username/password {"password": :password}
-X
-}
 mkdir -m 700 "$WORK/state-legacy" "$WORK/state-migrate"
 SOCK=/run/customdb/http.sock
 CONF=$WORK/legacy.conf
-config legacy "$SOCK" > "$CONF"
-config legacy "$SOCK" 8444 > "$WORK/wronghost.conf"
-config legacy "$SOCK" 8445 > "$WORK/otherca.conf"
-config legacy "$SOCK" 8443 localhost "" > "$WORK/noca.conf"
-config legacy "$SOCK" 8080 > "$WORK/plain.conf"
+http_config legacy "$SOCK" > "$CONF"
+http_config legacy "$SOCK" 8444 > "$WORK/wronghost.conf"
+http_config legacy "$SOCK" 8445 > "$WORK/otherca.conf"
+http_config legacy "$SOCK" 8443 localhost "" > "$WORK/noca.conf"
+http_config legacy "$SOCK" 8080 > "$WORK/plain.conf"
 sed -i 's|https://|http://|; s|@localhost:8080|@example.org:8080|' "$WORK/plain.conf"
 chmod 600 "$WORK"/*.conf
 LOG=$WORK/legacy.log
@@ -275,7 +205,7 @@ fi
 t_section "migrate mode: the first login copies the user into the store"
 MSOCK=/run/customdb/http-migrate.sock
 CONF=$WORK/migrate.conf
-config migrate "$MSOCK" > "$CONF"
+http_config migrate "$MSOCK" > "$CONF"
 chmod 600 "$CONF"
 MLOG=$WORK/migrate.log
 export CUSTOMDB_SOCKET=$MSOCK CUSTOMDB_STATE_DIR=$WORK/state-migrate
