@@ -59,6 +59,9 @@ no_requests() {
 ls_owner() { ls -l "$1" | awk '{ print $3, $4 }'; }
 
 ID_ALICE="uid=10001(alice) gid=100(users) groups=100(users),20001(devs),20002(ops)"
+# a group the store holds lists the store's users alone: bob (legacy, devs) is
+# not migrated, so not a member yet (README, "Groups in migrate mode")
+DEVS="devs:x:20001:alice"
 
 t_section "setup"
 t_ok "legacy data loaded" legacy_load sqlite "$WORK/legacy.db" < <(legacy_data)
@@ -74,7 +77,7 @@ t_grep "alice logs in (and migrates)" "successfully authenticated" \
 	bash -c "printf 'alice-pw\n' | pamtester hcg alice authenticate"
 t_ok "the file alone answers her groups, by name and by gid" \
 	wait_cached "$STATE" group devs group 20001 group ops group 20002
-t_out "getent group devs" "devs:x:20001:alice,bob" getent group devs
+t_out "getent group devs" "$DEVS" getent group devs
 t_ok "... without asking the daemon" no_requests getent group devs
 t_out "getent group 20002" "ops:x:20002:alice" getent group 20002
 t_ok "... without asking the daemon" no_requests getent group 20002
@@ -87,8 +90,8 @@ t_fail "nor one outside [min_uid, max_uid] (farout)" file_answers "$STATE" group
 
 t_section "with the daemon stopped"
 t_ok "the daemon stops" stop_daemon "$WORK/daemon.pid"
-t_out "getent group devs" "devs:x:20001:alice,bob" getent group devs
-t_out "getent group 20001" "devs:x:20001:alice,bob" getent group 20001
+t_out "getent group devs" "$DEVS" getent group devs
+t_out "getent group 20001" "$DEVS" getent group 20001
 t_out "id alice" "$ID_ALICE" id alice
 t_out "ls -l of alice's file" "alice devs" ls_owner "$WORK/alice-file"
 
@@ -106,7 +109,7 @@ t_section "a user's cache flush takes the groups that list them"
 t_ok "customdb cache flush alice" "$TOOL" -c "$CONF" cache flush alice
 t_ok "devs leaves the file" wait_uncached "$STATE" group devs
 t_ok "... and ops" wait_uncached "$STATE" group 20002
-t_out "the daemon answers devs again" "devs:x:20001:alice,bob" getent group devs
+t_out "the daemon answers devs again" "$DEVS" getent group devs
 t_ok "the daemon stops" stop_daemon "$WORK/daemon.pid"
 
 t_section "legacy mode: a group looked up once is answered from the cache while fresh"
