@@ -39,6 +39,9 @@ static char *od_unbrace(const char *s, size_t n)
 	return out;
 }
 
+/* Long: one pass over the key=value pairs, with the braced value's scan and
+ * the password's removal in line; apart, they would share five cursors
+ * (tests/unit/test_odbc.c and fuzz_odbc hold it to its rules). */
 char *odbc_connstr_build(const char *conn, const char *password, char **inline_pw,
 			 char *err, size_t errlen)
 {
