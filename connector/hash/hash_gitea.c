@@ -7,6 +7,8 @@
  *     passwd_hash_algo || '$' || passwd      (CONCAT(...) on MariaDB)
  * and the salt as the salt column. An empty passwd_hash_algo means "pbkdf2"
  * to Gitea (COALESCE(NULLIF(passwd_hash_algo, ''), 'pbkdf2') in the query).
+ * Gogs has no passwd_hash_algo: its passwd is the first pbkdf2 ('pbkdf2$' ||
+ * passwd), its salt 10 characters.
  *
  *   pbkdf2$<hex>                          PBKDF2-HMAC-SHA256, 10000, 50 bytes
  *   pbkdf2$<iter>$<keylen>$<hex>          (pbkdf2$50000$50, pbkdf2$320000$50)
