@@ -13,8 +13,11 @@
  *
  * algorithm is pbkdf2 (HMAC-SHA1), pbkdf2-sha256 (the default before
  * Keycloak 24, 27500 iterations) or pbkdf2-sha512 (the default since, 210000
- * iterations); salt and value are padded base64 (java.util.Base64). Keycloak
- * derives as many bytes as the stored value holds and compares. */
+ * iterations); salt and value are padded base64. Keycloak derives as many
+ * bytes as the stored value holds (64, or 32 in newer releases) and
+ * compares. The password's UTF-8 bytes are the key, as Java's
+ * PBKDF2WithHmac* take them; the NULs Keycloak 21 on pads a password under
+ * 14 characters with change nothing (HMAC pads its key with zeros). */
 #include "hash.h"
 
 #include <openssl/evp.h>
