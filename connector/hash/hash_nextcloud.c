@@ -14,7 +14,8 @@
  *
  * Written (password_scheme = nextcloud): "3|" and an argon2id hash, as
  * Nextcloud writes by default where PHP has argon2id; Nextcloud re-hashes
- * on its next login if its own options differ. */
+ * on its next login if its own options differ. describe() gives the
+ * version as a number, so rehash_on_login replaces versions 1 and 2. */
 #include "hash.h"
 
 #include <openssl/evp.h>
@@ -64,7 +65,7 @@ static void nc_describe(const char *s, char *out, size_t outlen)
 	}
 	if (inner->describe != NULL)
 		inner->describe(rest, in, sizeof(in));
-	snprintf(out, outlen, "version %c, %s%s%s", s[0], inner->name, in[0] != '\0' ? " " : "",
+	snprintf(out, outlen, "version=%c %s%s%s", s[0], inner->name, in[0] != '\0' ? " " : "",
 		 in);
 }
 

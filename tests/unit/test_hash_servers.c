@@ -259,6 +259,11 @@ START_TEST(test_write_nextcloud)
 	ck_assert_str_eq(hash_identify(out)->name, "nextcloud");
 	ck_assert_int_eq(hash_verify(out, NC_PW), HASH_MATCH);
 	ck_assert_int_eq(hash_verify(out, "password"), HASH_MISMATCH);
+	/* rehash_on_login: a version-1 bcrypt is weaker, what it writes is not */
+	ck_assert(hash_weaker(&(struct hash_ctx){ 0 },
+			      "1|$2a$05$ezAE0dkwk57jlfo6z5Pql.gcIK3ReXT15W7ITNxVS0ksfhO/4E4Kq",
+			      "nextcloud", 0));
+	ck_assert(!hash_weaker(&(struct hash_ctx){ 0 }, out, "nextcloud", 0));
 	/* read-only ones */
 	ck_assert_int_ne(hash_generate("gitea-pbkdf2", 0, NC_PW, out, sizeof(out), err,
 				       sizeof(err)), 0);
