@@ -24,6 +24,7 @@ static const struct hash_family *const families[] = {
 	HASH_FAMILIES_LDAP
 	HASH_FAMILIES_DOVECOT
 	HASH_FAMILIES_MEDIAWIKI
+	HASH_FAMILIES_SERVERS
 	HASH_FAMILIES_BY_NAME
 };
 
@@ -98,7 +99,7 @@ static bool has_hash_prefix(const char *s)
 {
 	static const char *const tags[] = {
 		"pbkdf2_sha256$", "pbkdf2_sha1$", "bcrypt_sha256$", "bcrypt$", "argon2$",
-		"scrypt$", "pbkdf2:", "scrypt:", ":pbkdf2:", ":A:", ":B:",
+		"scrypt$", "pbkdf2:", "scrypt:", ":pbkdf2:", ":A:", ":B:", "keycloak$",
 	};
 	size_t i, n;
 
@@ -108,6 +109,8 @@ static bool has_hash_prefix(const char *s)
 		n = strspn(s + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_");
 		return n > 0 && n <= 20 && (s[1 + n] == '$' || s[1 + n] == ',');
 	}
+	if (s[0] >= '1' && s[0] <= '3' && s[1] == '|')   /* Nextcloud's "1|$2y$" */
+		return true;
 	if (s[0] == '{') {
 		n = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 		return n > 0 && s[1 + n] == '}';
@@ -126,6 +129,12 @@ const struct hash_family *hash_identify_ctx(const struct hash_ctx *ctx, const ch
 	if (stored == NULL || hash_is_lock_marker(stored) || strlen(stored) >= HASH_MAX)
 		return NULL;
 	hash_like = has_hash_prefix(stored);
+	for (i = 0; ctx != NULL && ctx->scheme_read != NULL && i < NFAMILIES; i++) {
+		const struct hash_family *f = families[i];
+
+		if (f->named_first && named_in(ctx->scheme_read, f->name) && f->identify(stored))
+			return f;
+	}
 	for (i = 0; i < NFAMILIES; i++) {
 		const struct hash_family *f = families[i];
 

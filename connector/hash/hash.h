@@ -68,6 +68,10 @@ struct hash_family {
 	bool needs_salt;        /* the salt comes from the `salt` column */
 	bool writes_salt;       /* generate() makes a salt for a column of its own
 				 * (hash_generate_salted splits it off) */
+	bool named_first;       /* by name only, and when named, tried before the
+				 * by-form families: it reads a form one of them
+				 * owns differently (nextcloud-legacy's bcrypt of
+				 * password . salt) */
 	/* True when stored has this family's form (cheap, no hashing). For a
 	 * by-name-only family: when stored could be one (length, alphabet). */
 	bool (*identify)(const char *stored);

@@ -299,9 +299,10 @@ static const struct hash_family *django_argon2_inner(const char *stored)
 	return NULL;
 }
 
+/* "argon2$" and a digit is Gitea's (hash_gitea.c) */
 static bool django_argon2_identify(const char *s)
 {
-	return strncmp(s, "argon2$", 7) == 0;
+	return strncmp(s, "argon2$", 7) == 0 && !(s[7] >= '0' && s[7] <= '9');
 }
 
 static int django_argon2_verify(const struct hash_ctx *ctx, const char *stored,

@@ -107,6 +107,20 @@ extern const struct hash_family hash_family_dovecot_scram_sha256;
 	&hash_family_dovecot_scram_sha256,
 /* END DOVECOT */
 
+/* Server applications: hash_nextcloud.c (N|...), hash_gitea.c (the query
+ * joins passwd_hash_algo and passwd), hash_keycloak.c (the query joins the
+ * JSON columns); nextcloud-legacy is by name only.
+ * BEGIN SERVERS */
+extern const struct hash_family hash_family_nextcloud, hash_family_nextcloud_legacy;
+extern const struct hash_family hash_family_gitea_pbkdf2, hash_family_gitea_argon2;
+extern const struct hash_family hash_family_gitea_scrypt, hash_family_gitea_bcrypt;
+extern const struct hash_family hash_family_keycloak;
+#define HASH_FAMILIES_SERVERS \
+	&hash_family_nextcloud, &hash_family_gitea_pbkdf2, &hash_family_gitea_argon2, \
+	&hash_family_gitea_scrypt, &hash_family_gitea_bcrypt, &hash_family_keycloak, \
+	&hash_family_nextcloud_legacy,
+/* END SERVERS */
+
 /* By name only (password_scheme_read): hash_digest.c
  * BEGIN BY_NAME */
 #define HASH_DIGEST_EXTERNS(dg, enc) \

@@ -19,7 +19,7 @@ static const char all_by_name[] =
 	"md5-hex, sha1-hex, sha256-hex, sha512-hex, md5-base64, sha1-base64, sha256-base64, "
 	"sha512-base64, md5-hex-salt-before, sha1-hex-salt-before, sha256-hex-salt-after, "
 	"sha512-base64-salt-after, plaintext, aspnet-membership-sha1, aspnet-membership-hmacsha256, "
-	"redmine";
+	"redmine, nextcloud-legacy";
 
 /* Every number in the description is small (and yescrypt-like opaque costs
  * are not verified at all). */
@@ -57,8 +57,12 @@ static const struct hash_limits tight = {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const struct hash_ctx ctx = { .salt = "c2FsdHNhbHQ=", .scheme_read = all_by_name,
-				      .limits = &tight };
+	const struct hash_ctx b64salt = { .salt = "c2FsdHNhbHQ=", .scheme_read = all_by_name,
+					  .limits = &tight };
+	/* Gitea reads its salt column as hex (or 10 characters as they are) */
+	const struct hash_ctx hexsalt = { .salt = "0001020304050607", .scheme_read = all_by_name,
+					  .limits = &tight };
+	const struct hash_ctx *ctxp = &b64salt;
 	const struct hash_family *f;
 	char s[257], why[160];
 
@@ -66,17 +70,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	hash_explain(&ctx, s, why, sizeof(why));
-	f = hash_identify_ctx(&ctx, s);
+	hash_explain(&b64salt, s, why, sizeof(why));
+	f = hash_identify_ctx(&b64salt, s);
+	if (f != NULL && strncmp(f->name, "gitea-", 6) == 0)
+		ctxp = &hexsalt;
 	/* a lock marker is claimed by no family, plaintext included */
 	if (hash_is_lock_marker(s) && f != NULL)
 		abort();
-	if (f == NULL || hash_over_ceiling(&ctx, f, s, NULL, 0) || !cheap(f, s))
+	if (f == NULL || hash_over_ceiling(ctxp, f, s, NULL, 0) || !cheap(f, s))
 		return 0;
 	/* nothing the fuzzer writes is a hash of this password, except by
 	 * design for plaintext */
 	if (strcmp(f->name, "plaintext") != 0 &&
-	    (hash_verify_ctx(&ctx, s, "fuzz password") == HASH_MATCH || hash_verify_ctx(&ctx, s, "") == HASH_MATCH))
+	    (hash_verify_ctx(ctxp, s, "fuzz password") == HASH_MATCH || hash_verify_ctx(ctxp, s, "") == HASH_MATCH))
 		abort();
 	return 0;
 }

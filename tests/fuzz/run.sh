@@ -26,11 +26,16 @@ for t in $targets; do
 	# New inputs go to the working corpus; the seed directory stays as it is.
 	work="$build/corpus/$t"
 	mkdir -p "$work"
+	# A target's dictionary, when it has one (tests/fuzz/<target>.dict).
+	dict=""
+	if [ -f "$top/tests/fuzz/$t.dict" ]; then
+		dict="-dict=$top/tests/fuzz/$t.dict"
+	fi
 	echo "== fuzz_$t for ${seconds}s"
 	if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	     ASAN_OPTIONS=detect_leaks=1 \
 	     "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 \
-		-rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 \
+		-rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 $dict \
 		-artifact_prefix="$build/artifacts/fuzz_$t-" \
 		"$work" "$seeds/$t" >"$build/fuzz_$t.log" 2>&1; then
 		tail -n 60 "$build/fuzz_$t.log"

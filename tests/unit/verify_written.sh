@@ -22,6 +22,9 @@
 #                         Python's hmac as RFC 5802 has it)
 #   redmine               Redmine's User#salt_password in Ruby (Redmine
 #                         itself needs Rails), with the salt column
+#   nextcloud             Nextcloud's Hasher::verify() as PHP
+#                         (lib/private/Security/Hasher.php: split at the first
+#                         '|', a version 1 to 3, password_verify)
 #
 # Needs python3-bcrypt, python3-passlib, python3-argon2, python3-django,
 # php-cli, ruby and dovecot-core (Debian; scripts/install-deps.sh installs them),
@@ -56,6 +59,21 @@ done
 	echo "bcrypt (PHP password_verify): " . ($n - $bad) . " passed, $bad failed\n";
 	exit($n && !$bad ? 0 : 1);'
 "$gen" phpass | php "$here/verify_with_php.php"
+"$gen" nextcloud | php -r '
+	$n = 0; $bad = 0;
+	function nc_verify($pw, $h) {
+		$p = explode("|", $h, 2);
+		return count($p) === 2 && (int)$p[0] >= 1 && (int)$p[0] <= 3 &&
+		       password_verify($pw, $p[1]);
+	}
+	while (($l = fgets(STDIN)) !== false) {
+		[$pw, $h] = explode("\t", rtrim($l, "\n"), 2);
+		$n++;
+		if (!nc_verify($pw, $h) || nc_verify("x" . $pw, $h)) { $bad++; fwrite(STDERR, "Nextcloud refused: $h\n"); }
+	}
+	echo "nextcloud (Hasher::verify in PHP): " . ($n - $bad) . " passed, $bad failed\n";
+	exit($n && !$bad ? 0 : 1);'
+
 "$gen" django-pbkdf2-sha256 | "$py" "$here/verify_with_django.py"
 "$gen" mediawiki-pbkdf2 | php "$here/verify_with_mediawiki.php" check
 # doveadm pw -t: the right password verifies, one with a byte added does not
