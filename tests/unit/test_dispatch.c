@@ -151,21 +151,17 @@ START_TEST(test_unknown_refused)
 }
 END_TEST
 
-int main(void)
+static Suite *make_suite(void)
 {
 	Suite *s = suite_create("dispatch");
 	TCase *tc = tcase_create("table");
-	SRunner *sr;
-	int failed;
 
 	log_init("test_dispatch", true, false);
 	tcase_add_test(tc, test_every_opcode_once);
 	tcase_add_test(tc, test_root_only);
 	tcase_add_test(tc, test_unknown_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }
+
+#include "check_main.h"

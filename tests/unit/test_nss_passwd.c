@@ -148,21 +148,16 @@ static void teardown(void)
 	rmdir(dir);
 }
 
-int main(void)
+static Suite *make_suite(void)
 {
 	Suite *s = suite_create("nss_passwd");
 	TCase *tc = tcase_create("pack");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_every_buffer_size);
 	tcase_add_test(tc, test_root_refused_whatever_the_buffer);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }
+
+#include "check_main.h"

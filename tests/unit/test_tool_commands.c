@@ -100,21 +100,17 @@ START_TEST(test_unknown)
 }
 END_TEST
 
-int main(void)
+static Suite *make_suite(void)
 {
 	Suite *s = suite_create("tool_commands");
 	TCase *tc = tcase_create("table");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_every_command_is_whole);
 	tcase_add_test(tc, test_no_twins);
 	tcase_add_test(tc, test_listed_and_dispatched);
 	tcase_add_test(tc, test_unknown);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return s;
 }
+
+#include "check_main.h"
