@@ -9,47 +9,36 @@
 #include "nss_customdb.h"
 #include "protocol.h"
 
-/* In one pass over the record: a host cache hit is this and a look-up. */
+/* Two phases, as group.c: decode the record (its layout is record.c's),
+ * then copy its strings into buf if they all fit. */
 static enum nss_status pack_passwd(struct rbuf *f, void *record, char *buf, size_t buflen,
 				   int *errnop)
 {
 	struct passwd *pw = record;
-	const char *end = buf + buflen;
+	struct cdb_passwd_ref r;
 	char *pos = buf;
-	uint32_t uid, gid;
-	int rc;
 
-	rc = nss_take_str(f, &pos, end, &pw->pw_name);
-	if (rc == 0 && pw->pw_name[0] == '\0')
-		rc = -1;
-	if (rc == 0)
-		rc = nss_take_str(f, &pos, end, &pw->pw_passwd);
-	if (rc == 0 && (rbuf_get_u32(f, &uid) != 0 || rbuf_get_u32(f, &gid) != 0))
-		rc = -1;
-	if (rc == 0)
-		rc = nss_take_str(f, &pos, end, &pw->pw_gecos);
-	if (rc == 0)
-		rc = nss_take_str(f, &pos, end, &pw->pw_dir);
-	if (rc == 0)
-		rc = nss_take_str(f, &pos, end, &pw->pw_shell);
-	if (rc == 0 && rbuf_end(f) != 0)
-		rc = -1;
-	if (rc > 0) {
-		*errnop = ERANGE;
-		return NSS_STATUS_TRYAGAIN;
-	}
-	if (rc < 0) {
+	if (record_get_passwd(f, &r) != 0 || rbuf_end(f) != 0) {
 		*errnop = ENOENT;
 		return NSS_STATUS_UNAVAIL;
 	}
 	/* never uid or gid 0 nor root, whoever wrote the record: a host
 	 * cache hit is read without the daemon and its checks */
-	if (uid == 0 || gid == 0 || strcmp(pw->pw_name, "root") == 0) {
+	if (r.uid == 0 || r.gid == 0 || (r.name.n == 4 && memcmp(r.name.s, "root", 4) == 0)) {
 		*errnop = ENOENT;
 		return NSS_STATUS_NOTFOUND;
 	}
-	pw->pw_uid = uid;
-	pw->pw_gid = gid;
+	if (r.name.n + r.passwd.n + r.gecos.n + r.home.n + r.shell.n + 5 > buflen) {
+		*errnop = ERANGE;
+		return NSS_STATUS_TRYAGAIN;
+	}
+	pw->pw_name = nss_put_str(&pos, &r.name);
+	pw->pw_passwd = nss_put_str(&pos, &r.passwd);
+	pw->pw_uid = r.uid;
+	pw->pw_gid = r.gid;
+	pw->pw_gecos = nss_put_str(&pos, &r.gecos);
+	pw->pw_dir = nss_put_str(&pos, &r.home);
+	pw->pw_shell = nss_put_str(&pos, &r.shell);
 	return NSS_STATUS_SUCCESS;
 }
 

@@ -2,8 +2,9 @@
  *
  * customdb runs the connector directly (no daemon needed), so what it shows
  * is what the daemon would do; only `cache flush` and `status` talk to the
- * running daemon. One file per command group: customdb.c (check, try, hash,
- * and main), cmd_user.c, cmd_migrate.c, cmd_daemon.c (cache, status).
+ * running daemon. commands.c lists the commands; main (customdb.c) runs
+ * them. One file per command group: cmd_check.c, cmd_try.c, cmd_hash.c,
+ * cmd_user.c, cmd_group.c, cmd_migrate.c, cmd_daemon.c (cache, status).
  *
  * Exit status (DESIGN.md): 0 done / yes, 1 no (wrong password, no such user,
  * check found problems), 2 usage or config error, 3 unavailable (database or
@@ -13,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
 #include "connector.h"
@@ -69,5 +71,47 @@ bool migrate_switch_report(struct session *s, struct store *st, const struct sto
 			   struct out *out);
 int cmd_cache(struct opts *o, int argc, char **argv);
 int cmd_status(struct opts *o, int argc, char **argv);
+
+/* A command line of check, try or hash, as main picked it apart: these take
+ * --json, --salt SALT, --commit and --help anywhere on the line. */
+struct tool_call {
+	char **args;       /* the arguments after the command and subcommand */
+	const char *salt;  /* --salt */
+	bool commit;       /* --commit */
+};
+
+int cmd_check(const struct opts *o, const struct tool_call *a);
+int cmd_try_login(const struct opts *o, const struct tool_call *a);
+int cmd_try_get_user(const struct opts *o, const struct tool_call *a);
+int cmd_hash_identify(const struct opts *o, const struct tool_call *a);
+int cmd_hash_verify(const struct opts *o, const struct tool_call *a);
+/* customdb try --help */
+void try_usage(FILE *f);
+
+/* One command of the tool (commands.c). Either run, called with exactly
+ * nargs arguments after the name (and sub), or own, which parses the whole
+ * line itself (argv[0] is the name). sub and args are also what the listing
+ * shows; help is its text, lines split by '\n'. */
+struct tool_command {
+	const char *name;
+	const char *sub;    /* NULL: none; of an `own` command, only listed */
+	const char *args;   /* as listed; NULL: none */
+	size_t nargs;
+	int (*run)(const struct opts *o, const struct tool_call *a);
+	int (*own)(struct opts *o, int argc, char **argv);
+	void (*usage)(FILE *f);  /* COMMAND --help of a `run` one; NULL: tool_usage */
+	const char *help;
+};
+
+extern const struct tool_command tool_commands[];
+extern const size_t tool_ncommands;
+
+/* customdb --help: the usage, with every command of tool_commands. */
+void tool_usage(FILE *f);
+/* The first command called name, or NULL. */
+const struct tool_command *tool_command_named(const char *name);
+/* The `run` command that argv (name, sub, then exactly its nargs arguments)
+ * calls, or NULL. */
+const struct tool_command *tool_command_of(int argc, char **argv);
 
 #endif
