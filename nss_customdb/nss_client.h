@@ -61,37 +61,4 @@ enum nss_status nss_lookup_id(uint16_t op, uint32_t id, nss_pack_fn pack, void *
  * caller has checked that it fits. Returns where it was put. */
 char *nss_put_str(char **pos, const struct strref *s);
 
-/* Read the next string of f and copy it to *pos, NUL-terminated, if it
- * fits before end; *out points at the copy. 0; 1 when it does not fit
- * (ERANGE); -1 when f is malformed (a string too long, past the end, or
- * holding a NUL). f and *pos move only on success.
- *
- * One loop checks and copies, rather than memchr and memcpy: for the few
- * bytes of a passwd field, those two calls per field made a cached
- * getpwnam_r cost 1.9 times as much beyond the do-nothing module (115
- * against 59 ns at 1,000 users, 2026-12-07; same instruction count under
- * callgrind). Measure with bench/hostcache.sh 1000, "the modules alone". */
-static inline int nss_take_str(struct rbuf *f, char **pos, const char *end, char **out)
-{
-	struct rbuf r = *f;
-	char *d = *pos;
-	uint32_t n, i;
-
-	if (rbuf_get_u32(&r, &n) != 0 || n > CDB_MAX_STRING || n > r.left)
-		return -1;
-	if (n >= (size_t)(end - d))
-		return memchr(r.p, '\0', n) != NULL ? -1 : 1;
-	for (i = 0; i < n; i++) {
-		if (r.p[i] == '\0')
-			return -1;
-		d[i] = (char)r.p[i];
-	}
-	d[n] = '\0';
-	*out = d;
-	*pos = d + n + 1;
-	f->p = r.p + n;
-	f->left = r.left - n;
-	return 0;
-}
-
 #endif

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "io.h"
-#include "nss_client.h"
 #include "protocol.h"
 #include "record.h"
 #include "wire.h"
@@ -242,72 +241,6 @@ START_TEST(test_string_nul_every_position)
 			}
 		}
 	}
-}
-END_TEST
-
-/* The NSS module's one-pass check and copy of a string into the caller's
- * buffer, for every length from 0 to 40: the bytes, the NUL after them,
- * nothing written past it, and ERANGE (1) when the buffer is one byte
- * short, with the cursor and the position left where they were. */
-START_TEST(test_nss_take_str_every_length)
-{
-	unsigned char body[4 + 40];
-	char buf[64], *pos, *out;
-	uint32_t len, be, i;
-	struct rbuf r;
-
-	for (len = 0; len <= 40; len++) {
-		be = htonl(len);
-		memcpy(body, &be, 4);
-		for (i = 0; i < len; i++)
-			body[4 + i] = (unsigned char)('a' + i % 26);
-		memset(buf, '#', sizeof(buf));
-		rbuf_init(&r, body, 4 + len);
-		pos = buf;
-		ck_assert_int_eq(nss_take_str(&r, &pos, buf + sizeof(buf), &out), 0);
-		ck_assert_ptr_eq(out, buf);
-		ck_assert_ptr_eq(pos, buf + len + 1);
-		ck_assert_msg(memcmp(buf, body + 4, len) == 0 && buf[len] == '\0',
-			      "length %u: other bytes", len);
-		for (i = len + 1; i < sizeof(buf); i++)
-			ck_assert_msg(buf[i] == '#', "length %u: byte %u written", len, i);
-		ck_assert_ptr_eq(r.p, body + 4 + len);
-		ck_assert_uint_eq(r.left, 0);
-		rbuf_init(&r, body, 4 + len);
-		pos = buf;
-		ck_assert_int_eq(nss_take_str(&r, &pos, buf + len, &out), 1);
-		ck_assert_ptr_eq(pos, buf);
-		ck_assert_ptr_eq(r.p, body);
-		/* a NUL anywhere: malformed, whether it fits or not, and the
-		 * cursor and the position stay */
-		for (i = 0; i < len; i++) {
-			unsigned char keep = body[4 + i];
-			size_t room;
-
-			body[4 + i] = '\0';
-			for (room = len; room <= len + 1; room++) {
-				rbuf_init(&r, body, 4 + len);
-				pos = buf;
-				ck_assert_msg(nss_take_str(&r, &pos, buf + room, &out) == -1,
-					      "length %u, NUL at %u, room %zu: accepted", len, i, room);
-				ck_assert_ptr_eq(pos, buf);
-				ck_assert_ptr_eq(r.p, body);
-			}
-			body[4 + i] = keep;
-		}
-	}
-	/* a length past the end of the record, or over CDB_MAX_STRING */
-	be = htonl(41);
-	memcpy(body, &be, 4);
-	rbuf_init(&r, body, sizeof(body));
-	pos = buf;
-	ck_assert_int_eq(nss_take_str(&r, &pos, buf + sizeof(buf), &out), -1);
-	be = htonl(CDB_MAX_STRING + 1);
-	memcpy(body, &be, 4);
-	rbuf_init(&r, body, sizeof(body));
-	ck_assert_int_eq(nss_take_str(&r, &pos, buf + sizeof(buf), &out), -1);
-	rbuf_init(&r, body, 3);    /* not even a length */
-	ck_assert_int_eq(nss_take_str(&r, &pos, buf + sizeof(buf), &out), -1);
 }
 END_TEST
 
@@ -878,7 +811,6 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_string_too_long);
 	tcase_add_test(tc, test_string_with_nul);
 	tcase_add_test(tc, test_string_nul_every_position);
-	tcase_add_test(tc, test_nss_take_str_every_length);
 	tcase_add_test(tc, test_begin_end_framing);
 	tcase_add_test(tc, test_rbuf_begin_version);
 	tcase_add_test(tc, test_rbuf_end_trailing);
