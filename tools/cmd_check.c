@@ -89,14 +89,72 @@ static void check_store(const struct config *c, struct out *out, int *problems,
 	out_obj_end(out);
 }
 
+/* Run one query of the config with the probe's values; say how it went and
+ * which columns it lacks or does not know. */
+static void check_query(const struct config *c, struct session *s, const struct probe *p,
+			const char *probe_id, struct out *out, int *problems, int *unavailable)
+{
+	struct query_args a = { .v = { "customdb-probe", probe_id, probe_id, "customdb-probe", "",
+				       "probe@invalid" } };
+	struct result *r = NULL;
+	char err[1024];
+	size_t k;
+	int rc;
+
+	out_obj_begin(out, NULL);
+	out_str(out, "query", query_id_name(p->id));
+	rc = session_query(s, p->id, &a, &r, err, sizeof(err));
+	/* a source that checks passwords refuses the probe's: it answered */
+	if (rc == CONN_AUTH_ERR && p->id == Q_LOGIN && connector_login_checks_password(c)) {
+		out_str(out, "status", "ok");
+		out_str(out, "note", "the source checks the password itself; it refused "
+			"the probe's");
+		out_obj_end(out);
+		return;
+	}
+	if (rc != CONN_OK) {
+		out_str(out, "status", rc == CONN_UNAVAIL ? "unavailable" : "error");
+		out_str(out, "error", err);
+		if (rc == CONN_UNAVAIL)
+			(*unavailable)++;
+		else
+			(*problems)++;
+		out_obj_end(out);
+		return;
+	}
+	out_str(out, "status", "ok");
+	if (r->nrows == 0 && !names_columns_without_rows(c->driver)) {
+		out_str(out, "note", "no row for the probe, so its fields are not checked: "
+			"customdb try get-user shows a real user's");
+		out_obj_end(out);
+		result_free(r);
+		return;
+	}
+	out_arr_begin(out, "missing");
+	for (k = 0; p->required[k] != NULL; k++)
+		if (result_column(r, p->required[k]) < 0 &&
+		    !(p->id == Q_LOGIN && strcmp(p->required[k], "password") == 0 &&
+		      connector_login_checks_password(c))) {
+			out_item(out, p->required[k]);
+			(*problems)++;
+		}
+	out_arr_end(out);
+	out_arr_begin(out, "unknown");
+	for (k = 0; k < r->ncols; k++)
+		if (!in_list(p->known, r->colnames[k]))
+			out_item(out, r->colnames[k]);
+	out_arr_end(out);
+	out_obj_end(out);
+	result_free(r);
+}
+
 int cmd_check(const struct opts *o, const struct tool_call *call)
 {
 	struct config *c;
 	struct connector cn;
 	struct session s;
 	struct out out;
-	char err[1024];
-	size_t i, k;
+	size_t i;
 	int problems = 0, unavailable = 0, rc;
 	char probe_id[24];
 
@@ -114,60 +172,9 @@ int cmd_check(const struct opts *o, const struct tool_call *call)
 	/* store mode: the legacy database is retired, never asked */
 	out_str(&out, "driver", c->mode == MODE_STORE ? "none (mode = store)" : c->driver);
 	out_arr_begin(&out, "queries");
-	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		const struct probe *p = &probes[i];
-		struct query_args a = { .v = { "customdb-probe", probe_id, probe_id,
-					       "customdb-probe", "", "probe@invalid" } };
-		struct result *r = NULL;
-
-		if (c->q[p->id].sql == NULL || c->mode == MODE_STORE)
-			continue;
-		out_obj_begin(&out, NULL);
-		out_str(&out, "query", query_id_name(p->id));
-		rc = session_query(&s, p->id, &a, &r, err, sizeof(err));
-		/* a source that checks passwords refuses the probe's: it answered */
-		if (rc == CONN_AUTH_ERR && p->id == Q_LOGIN && connector_login_checks_password(c)) {
-			out_str(&out, "status", "ok");
-			out_str(&out, "note", "the source checks the password itself; it refused "
-				"the probe's");
-			out_obj_end(&out);
-			continue;
-		}
-		if (rc != CONN_OK) {
-			out_str(&out, "status", rc == CONN_UNAVAIL ? "unavailable" : "error");
-			out_str(&out, "error", err);
-			if (rc == CONN_UNAVAIL)
-				unavailable++;
-			else
-				problems++;
-			out_obj_end(&out);
-			continue;
-		}
-		out_str(&out, "status", "ok");
-		if (r->nrows == 0 && !names_columns_without_rows(c->driver)) {
-			out_str(&out, "note", "no row for the probe, so its fields are not checked: "
-				"customdb try get-user shows a real user's");
-			out_obj_end(&out);
-			result_free(r);
-			continue;
-		}
-		out_arr_begin(&out, "missing");
-		for (k = 0; p->required[k] != NULL; k++)
-			if (result_column(r, p->required[k]) < 0 &&
-			    !(p->id == Q_LOGIN && strcmp(p->required[k], "password") == 0 &&
-			      connector_login_checks_password(c))) {
-				out_item(&out, p->required[k]);
-				problems++;
-			}
-		out_arr_end(&out);
-		out_arr_begin(&out, "unknown");
-		for (k = 0; k < r->ncols; k++)
-			if (!in_list(p->known, r->colnames[k]))
-				out_item(&out, r->colnames[k]);
-		out_arr_end(&out);
-		out_obj_end(&out);
-		result_free(r);
-	}
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
+		if (c->q[probes[i].id].sql != NULL && c->mode != MODE_STORE)
+			check_query(c, &s, &probes[i], probe_id, &out, &problems, &unavailable);
 	out_arr_end(&out);
 	out_arr_begin(&out, "not_run");
 	for (i = Q_CREATE; i < Q_COUNT_; i++)

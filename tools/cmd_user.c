@@ -604,10 +604,89 @@ static int parse_date(const char *v, int64_t *t)
 	return 0;
 }
 
+/* Long options of user subcommands, beyond --help. */
+enum { L_JSON = 256, L_EMAIL, L_UID, L_REUSE, L_REMIGRATE, L_YES, L_DISABLE, L_ENABLE,
+       L_EXPIRES, L_MUST_CHANGE, L_SHELL, L_GECOS, L_HOME, L_GID };
+
+/* Take option c (its value in optarg) into a and given: -1 when taken, or
+ * the exit code of a bad value. */
+static int user_option(struct opts *o, const struct sub *sub, int c, struct uargs *a,
+		       unsigned *given)
+{
+	uid_t id;
+
+	switch (c) {
+	case L_JSON: o->json = true; return -1;
+	case L_EMAIL: a->email = optarg; *given |= OPT_EMAIL; return -1;
+	case L_UID:
+		if (parse_uid(optarg, &a->uid) != 0) {
+			fprintf(stderr, "customdb: user %s: --uid: '%s' is not a uid (1 to "
+				"4294967294)\n", sub->name, optarg);
+			return EXIT_USAGE;
+		}
+		*given |= OPT_UID;
+		return -1;
+	case L_REUSE: a->reuse_deleted = true; *given |= OPT_REUSE_DELETED; return -1;
+	case L_REMIGRATE: a->allow_remigrate = true; *given |= OPT_ALLOW_REMIGRATE; return -1;
+	case 'y':
+	case L_YES: a->yes = true; *given |= OPT_YES; return -1;
+	case L_DISABLE:
+	case L_ENABLE:
+		if ((a->ch.set & STORE_SET_DISABLED) && a->ch.disabled != (c == L_DISABLE)) {
+			fprintf(stderr, "customdb: user %s: --disable and --enable together\n",
+				sub->name);
+			return EXIT_USAGE;
+		}
+		a->ch.disabled = c == L_DISABLE;
+		a->ch.set |= STORE_SET_DISABLED;
+		*given |= OPT_FIELDS;
+		return -1;
+	case L_EXPIRES:
+		if (parse_date(optarg, &a->ch.expires) != 0) {
+			fprintf(stderr, "customdb: user %s: --expires: '%s' is not a date "
+				"(YYYY-MM-DD, after 1970-01-01) nor never\n", sub->name, optarg);
+			return EXIT_USAGE;
+		}
+		a->ch.set |= STORE_SET_EXPIRES;
+		*given |= OPT_FIELDS;
+		return -1;
+	case L_MUST_CHANGE:
+		a->ch.must_change_password = true;
+		a->ch.set |= STORE_SET_MUST_CHANGE;
+		*given |= OPT_FIELDS;
+		return -1;
+	case L_SHELL:
+		a->ch.shell = optarg;
+		a->ch.set |= STORE_SET_SHELL;
+		*given |= OPT_FIELDS;
+		return -1;
+	case L_GECOS:
+		a->ch.gecos = optarg;
+		a->ch.set |= STORE_SET_GECOS;
+		*given |= OPT_FIELDS;
+		return -1;
+	case L_HOME:
+		a->ch.home = optarg;
+		a->ch.set |= STORE_SET_HOME;
+		*given |= OPT_FIELDS;
+		return -1;
+	case L_GID:
+		if (parse_uid(optarg, &id) != 0) {
+			fprintf(stderr, "customdb: user %s: --gid: '%s' is not a gid (1 to "
+				"4294967294)\n", sub->name, optarg);
+			return EXIT_USAGE;
+		}
+		a->ch.gid = (gid_t)id;
+		a->ch.set |= STORE_SET_GID;
+		*given |= OPT_FIELDS;
+		return -1;
+	}
+	fprintf(stderr, "customdb: user %s: an option it does not take\n", sub->name);
+	return EXIT_USAGE;
+}
+
 int cmd_user(struct opts *o, int argc, char **argv)
 {
-	enum { L_JSON = 256, L_EMAIL, L_UID, L_REUSE, L_REMIGRATE, L_YES, L_DISABLE, L_ENABLE,
-	       L_EXPIRES, L_MUST_CHANGE, L_SHELL, L_GECOS, L_HOME, L_GID };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, L_JSON },
 		{ "help", no_argument, NULL, 'h' },
@@ -626,13 +705,12 @@ int cmd_user(struct opts *o, int argc, char **argv)
 		{ "gid", required_argument, NULL, L_GID },
 		{ NULL, 0, NULL, 0 },
 	};
-	uid_t id;
 	struct uargs a = { 0 };
 	const struct sub *sub = NULL;
 	unsigned given = 0;
 	char why[512];
 	size_t i;
-	int c;
+	int c, rc;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -656,66 +734,20 @@ int cmd_user(struct opts *o, int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "hy", longopts, NULL)) != -1) {
 		switch (c) {
-		case L_JSON: o->json = true; break;
 		case 'h':
 			printf("Usage: customdb [-c FILE] %s", sub->usage);
 			return EXIT_YES;
-		case L_EMAIL: a.email = optarg; given |= OPT_EMAIL; break;
-		case L_UID:
-			if (parse_uid(optarg, &a.uid) != 0) {
-				fprintf(stderr, "customdb: user %s: --uid: '%s' is not a uid (1 to "
-					"4294967294)\n", sub->name, optarg);
-				return EXIT_USAGE;
-			}
-			given |= OPT_UID;
-			break;
-		case L_REUSE: a.reuse_deleted = true; given |= OPT_REUSE_DELETED; break;
-		case L_REMIGRATE: a.allow_remigrate = true; given |= OPT_ALLOW_REMIGRATE; break;
-		case 'y':
-		case L_YES: a.yes = true; given |= OPT_YES; break;
-		case L_DISABLE:
-		case L_ENABLE:
-			if ((a.ch.set & STORE_SET_DISABLED) && a.ch.disabled != (c == L_DISABLE)) {
-				fprintf(stderr, "customdb: user %s: --disable and --enable together\n",
-					sub->name);
-				return EXIT_USAGE;
-			}
-			a.ch.disabled = c == L_DISABLE;
-			a.ch.set |= STORE_SET_DISABLED;
-			given |= OPT_FIELDS;
-			break;
-		case L_EXPIRES:
-			if (parse_date(optarg, &a.ch.expires) != 0) {
-				fprintf(stderr, "customdb: user %s: --expires: '%s' is not a date "
-					"(YYYY-MM-DD, after 1970-01-01) nor never\n", sub->name, optarg);
-				return EXIT_USAGE;
-			}
-			a.ch.set |= STORE_SET_EXPIRES;
-			given |= OPT_FIELDS;
-			break;
-		case L_MUST_CHANGE:
-			a.ch.must_change_password = true;
-			a.ch.set |= STORE_SET_MUST_CHANGE;
-			given |= OPT_FIELDS;
-			break;
-		case L_SHELL: a.ch.shell = optarg; a.ch.set |= STORE_SET_SHELL; given |= OPT_FIELDS; break;
-		case L_GECOS: a.ch.gecos = optarg; a.ch.set |= STORE_SET_GECOS; given |= OPT_FIELDS; break;
-		case L_HOME: a.ch.home = optarg; a.ch.set |= STORE_SET_HOME; given |= OPT_FIELDS; break;
-		case L_GID:
-			if (parse_uid(optarg, &id) != 0) {
-				fprintf(stderr, "customdb: user %s: --gid: '%s' is not a gid (1 to "
-					"4294967294)\n", sub->name, optarg);
-				return EXIT_USAGE;
-			}
-			a.ch.gid = (gid_t)id;
-			a.ch.set |= STORE_SET_GID;
-			given |= OPT_FIELDS;
-			break;
-		default:
+		case '?':
+		case ':':
 			fprintf(stderr, "customdb: user %s: unknown option or missing value: %s\n"
 				"Usage: customdb [-c FILE] %s", sub->name, argv[optind - 1],
 				sub->usage);
 			return EXIT_USAGE;
+		default:
+			rc = user_option(o, sub, c, &a, &given);
+			if (rc >= 0)
+				return rc;
+			break;
 		}
 	}
 	if (given & ~sub->opts) {
