@@ -94,6 +94,10 @@ extern const struct mode_ops mode_store;
  * (deleted, or a row that breaks the rules), STORE_UNAVAIL. */
 int store_find_user(struct session *s, const char *name, uid_t uid, bool want_hash,
 		    struct user *u);
+/* The store's groups of name, those the rules of mapping.h refuse left out:
+ * STORE_OK with *gids (malloc'd) and *n, or another enum store_rc with
+ * nothing to free (STORE_UNAVAIL when the store cannot be opened). */
+int store_groups_of(struct session *s, const char *name, gid_t **gids, size_t *n);
 /* A store user's login (u as store_find_user gave it, with the hash). */
 int store_login(struct session *s, const char *password, uid_t caller_uid, bool *denied,
 		const struct user *u);

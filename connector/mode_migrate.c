@@ -396,24 +396,37 @@ static int migrate_group_by_gid(struct session *s, gid_t gid, struct group *g)
 	return migrate_group_lookup(s, NULL, gid, g);
 }
 
-static int migrate_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n)
+int store_groups_of(struct session *s, const char *name, gid_t **gids, size_t *n)
 {
 	struct store *st = session_store(s);
 	size_t i, k = 0;
 	int rc;
 
+	*gids = NULL;
+	*n = 0;
 	if (st == NULL)
-		return CONN_UNAVAIL;
+		return STORE_UNAVAIL;
 	rc = store_user_groups(st, name, gids, n);
-	if (rc == STORE_NOTFOUND)
-		return legacy_user_groups(s, name, gids, n);
-	if (rc != STORE_OK)
-		return conn_of_store(rc);
+	if (rc != STORE_OK) {
+		free(*gids);
+		*gids = NULL;
+		*n = 0;
+		return rc;
+	}
 	for (i = 0; i < *n; i++)
 		if (map_gid_allowed(s->conn->cfg, (*gids)[i]))
 			(*gids)[k++] = (*gids)[i];
 	*n = k;
-	return CONN_OK;
+	return STORE_OK;
+}
+
+static int migrate_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n)
+{
+	int rc = store_groups_of(s, name, gids, n);
+
+	if (rc == STORE_NOTFOUND)
+		return legacy_user_groups(s, name, gids, n);
+	return conn_of_store(rc);
 }
 
 static int migrate_account(struct session *s, const char *name, uid_t caller_uid, char *why,

@@ -59,24 +59,7 @@ static int store_mode_group_by_gid(struct session *s, gid_t gid, struct group *g
 
 static int store_mode_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n)
 {
-	struct store *st = session_store(s);
-	size_t i, k = 0;
-	int rc;
-
-	if (st == NULL)
-		return CONN_UNAVAIL;
-	rc = store_user_groups(st, name, gids, n);
-	if (rc != STORE_OK) {
-		free(*gids);
-		*gids = NULL;
-		*n = 0;
-		return conn_of_store(rc);
-	}
-	for (i = 0; i < *n; i++)
-		if (map_gid_allowed(s->conn->cfg, (*gids)[i]))
-			(*gids)[k++] = (*gids)[i];
-	*n = k;
-	return CONN_OK;
+	return conn_of_store(store_groups_of(s, name, gids, n));
 }
 
 static int store_mode_account(struct session *s, const char *name, uid_t caller_uid, char *why,
