@@ -230,6 +230,33 @@ int map_parse_time(const char *v, int64_t *out)
 	return 0;
 }
 
+/* disabled_until (a lock or block that ends): in force unless empty,
+ * passed or a "no date" (0); infinity is for good, and what cannot be read
+ * counts as in force. */
+static bool block_in_force(const char *v)
+{
+	int64_t t;
+
+	if (v == NULL || v[0] == '\0')
+		return false;
+	if (strcasecmp(v, "infinity") == 0 || map_parse_time(v, &t) != 0)
+		return true;
+	return t != 0 && t > (int64_t)time(NULL);
+}
+
+/* password_expires: passed unless empty, never (0, infinity) or ahead;
+ * what cannot be read counts as passed. */
+static bool password_expired(const char *v)
+{
+	int64_t t;
+
+	if (v == NULL || v[0] == '\0')
+		return false;
+	if (map_parse_time(v, &t) != 0)
+		return true;
+	return t != 0 && t <= (int64_t)time(NULL);
+}
+
 static const char *cell(const struct result *r, size_t row, const char *col)
 {
 	int i = result_column(r, col);
@@ -321,10 +348,14 @@ int map_user(const struct config *c, const struct result *r, size_t row, bool ne
 		goto nomem;
 	v = cell(r, row, "disabled");
 	u->disabled = v != NULL && map_parse_bool(v) != 0; /* unreadable counts as disabled */
+	if (block_in_force(cell(r, row, "disabled_until")))
+		u->disabled = true;
 	v = cell(r, row, "email_verified");
 	u->email_verified = v == NULL ? -1 : ((b = map_parse_bool(v)) < 0 ? 0 : b);
 	v = cell(r, row, "must_change_password");
 	u->must_change_password = v != NULL && map_parse_bool(v) == 1;
+	if (password_expired(cell(r, row, "password_expires")))
+		u->must_change_password = true;
 	v = cell(r, row, "expires");
 	if (v != NULL && v[0] != '\0' && map_parse_time(v, &u->expires) != 0) {
 		/* an expiry we cannot read must not mean "never expires" */

@@ -349,6 +349,57 @@ START_TEST(test_user_flags)
 }
 END_TEST
 
+/* disabled_until and password_expires: each value, on its own and with a
+ * disabled or must_change_password column that says otherwise */
+START_TEST(test_user_until_columns)
+{
+	static const struct {
+		const char *v;
+		bool blocked, expired;
+	} cases[] = {
+		{ "infinity", true, false },        /* MediaWiki's block for good */
+		{ "INFINITY", true, false },
+		{ "99991231235959", true, false },   /* MediaWiki's YYYYMMDDHHMMSS */
+		{ "20010101000000", false, true },
+		{ "9999-12-31T23:59:59+00:00", true, false },
+		{ "2001-01-01 00:00:00+00", false, true },
+		{ "", false, false },
+		{ "0", false, false },
+		{ "0000-00-00 00:00:00", false, false },
+		{ "-infinity", false, true },
+		{ "20240230000000", true, true },    /* unreadable: the safe side */
+		{ "soon", true, true },
+	};
+	struct user u;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(map1(one_row("username,uid,disabled_until,password_expires", "a1",
+					      "10001", cases[i].v, cases[i].v), false, &u), MAP_OK);
+		ck_assert_msg(u.disabled == cases[i].blocked, "disabled_until %s", cases[i].v);
+		ck_assert_msg(u.must_change_password == cases[i].expired, "password_expires %s",
+			      cases[i].v);
+		ck_assert_int_eq(u.expires, 0);
+		user_clear(&u);
+	}
+	/* NULL is neither; they add to disabled and must_change_password */
+	ck_assert_int_eq(map1(one_row("username,uid,disabled_until,password_expires", "a1",
+				      "10001", NULL, NULL), false, &u), MAP_OK);
+	ck_assert(!u.disabled && !u.must_change_password);
+	user_clear(&u);
+	ck_assert_int_eq(map1(one_row("username,uid,disabled,disabled_until,must_change_password,"
+				      "password_expires", "a1", "10001", "1", "20010101000000", "1",
+				      "99991231235959"), false, &u), MAP_OK);
+	ck_assert(u.disabled && u.must_change_password);
+	user_clear(&u);
+	ck_assert_int_eq(map1(one_row("username,uid,disabled,disabled_until,must_change_password,"
+				      "password_expires", "a1", "10001", "0", "infinity", "0",
+				      "20010101000000"), false, &u), MAP_OK);
+	ck_assert(u.disabled && u.must_change_password);
+	user_clear(&u);
+}
+END_TEST
+
 START_TEST(test_user_row_index)
 {
 	const char *row2[] = { "second", "10002" };
@@ -642,6 +693,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_user_gid_home_shell_rules);
 	tcase_add_test(tc, test_user_primary_gid_rule);
 	tcase_add_test(tc, test_user_flags);
+	tcase_add_test(tc, test_user_until_columns);
 	tcase_add_test(tc, test_user_row_index);
 	suite_add_tcase(s, tc);
 
