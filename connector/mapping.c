@@ -2,6 +2,7 @@
 #include "mapping.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,34 +92,169 @@ static int parse_ulong(const char *v, unsigned long max, unsigned long *out)
 	return 0;
 }
 
+/* The n digits at *s as a number, *s moved past them; -1 unless all n are
+ * digits. */
+static int take_digits(const char **s, int n)
+{
+	int v = 0;
+
+	for (; n > 0; n--, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return -1;
+		v = v * 10 + (**s - '0');
+	}
+	return v;
+}
+
+/* *s is at c: step past it. */
+static bool take_char(const char **s, char c)
+{
+	if (**s != c)
+		return false;
+	(*s)++;
+	return true;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar (the
+ * civil-from-days inverse in Howard Hinnant's chrono notes). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool date_valid(int y, int m, int d)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	if (y < 1 || m < 1 || m > 12 || d < 1)
+		return false;
+	return d <= mdays[m - 1] + (m == 2 && leap);
+}
+
+/* ISO 8601's time zone at *s: Z, +HH, +HHMM or +HH:MM (or -, and a space
+ * before the sign), as seconds east of UTC; nothing there is UTC. -1 when
+ * it is not one. */
+static int take_zone(const char **s, int *east)
+{
+	int sign, h, m = 0;
+
+	*east = 0;
+	if (**s == '\0')
+		return 0;
+	if ((*s)[0] == ' ' && ((*s)[1] == '+' || (*s)[1] == '-'))
+		(*s)++;   /* SQL Server's datetimeoffset: "... 03:04:05.1234567 +01:00" */
+	if (take_char(s, 'Z') || take_char(s, 'z'))
+		return 0;
+	if (**s != '+' && **s != '-')
+		return -1;
+	sign = **s == '-' ? -1 : 1;
+	(*s)++;
+	if ((h = take_digits(s, 2)) < 0 || h > 23)
+		return -1;
+	if (**s != '\0') {
+		take_char(s, ':');
+		if ((m = take_digits(s, 2)) < 0 || m > 59)
+			return -1;
+	}
+	*east = sign * (h * 3600 + m * 60);
+	return 0;
+}
+
+/* Long: one shape after another, each checked field by field (strptime and
+ * timegm would take February 30 as March 1). */
 int map_parse_time(const char *v, int64_t *out)
 {
-	struct tm tm = { 0 };
+	const char *s = v;
+	size_t len = strspn(v, "0123456789");
 	unsigned long n;
-	const char *rest;
-	time_t t;
+	int y, mo, d, h = 0, mi = 0, sec = 0, east;
+	int64_t t;
 
-	if (parse_ulong(v, (unsigned long)INT64_MAX, &n) == 0) {
+	if (v[0] == '\0' || strcasecmp(v, "infinity") == 0 ||
+	    strcmp(v, "0000-00-00") == 0 || strcmp(v, "0000-00-00 00:00:00") == 0) {
+		*out = 0;   /* never (MySQL's zero date is its "no date") */
+		return 0;
+	}
+	if (strcasecmp(v, "-infinity") == 0) {
+		*out = 1;   /* expired for ever */
+		return 0;
+	}
+	if (v[len] == '\0' && len != 14) {
+		/* epoch seconds: 12 digits reach the year 33658, beyond reason */
+		if (len > 12 || parse_ulong(v, (unsigned long)INT64_MAX, &n) != 0)
+			return -1;
 		*out = (int64_t)n;
 		return 0;
 	}
-	rest = strptime(v, "%Y-%m-%d", &tm);
-	if (rest == NULL)
-		return -1;
-	if (*rest == ' ' || *rest == 'T') {
-		rest = strptime(rest + 1, "%H:%M:%S", &tm);
-		if (rest == NULL)
+	y = take_digits(&s, 4);
+	if (len == 14) {   /* MediaWiki's YYYYMMDDHHMMSS */
+		mo = take_digits(&s, 2);
+		d = take_digits(&s, 2);
+		h = take_digits(&s, 2);
+		mi = take_digits(&s, 2);
+		sec = take_digits(&s, 2);
+		east = 0;
+		if (*s != '\0')
 			return -1;
-		/* fractions of a second and a UTC offset are accepted but the
-		 * offset is not applied: expiry is day-grained in practice */
-	} else if (*rest != '\0') {
-		return -1;
+	} else {   /* ISO 8601 and SQL: YYYY-MM-DD[( |T)HH:MM[:SS[.frac]][zone]] */
+		if (len != 4 || !take_char(&s, '-') || (mo = take_digits(&s, 2)) < 0 ||
+		    !take_char(&s, '-') || (d = take_digits(&s, 2)) < 0)
+			return -1;
+		if (take_char(&s, ' ') || take_char(&s, 'T') || take_char(&s, 't')) {
+			if ((h = take_digits(&s, 2)) < 0 || !take_char(&s, ':') ||
+			    (mi = take_digits(&s, 2)) < 0)
+				return -1;
+			if (take_char(&s, ':') && (sec = take_digits(&s, 2)) < 0)
+				return -1;
+			if ((take_char(&s, '.') || take_char(&s, ',')) &&
+			    strspn(s, "0123456789") == 0)
+				return -1;
+			s += strspn(s, "0123456789");   /* a fraction of a second */
+		}
+		if (take_zone(&s, &east) != 0 || *s != '\0')
+			return -1;
 	}
-	t = timegm(&tm);
-	if (t == (time_t)-1)
+	/* a leap second (60) is the next second's start */
+	if (!date_valid(y, mo, d) || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
 		return -1;
-	*out = (int64_t)t;
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - east;
+	*out = t > 0 ? t : 1;   /* before 1970 is long past, not "never" */
 	return 0;
+}
+
+/* disabled_until (a lock or block that ends): in force unless empty,
+ * passed or a "no date" (0); infinity is for good, and what cannot be read
+ * counts as in force. */
+static bool block_in_force(const char *v)
+{
+	int64_t t;
+
+	if (v == NULL || v[0] == '\0')
+		return false;
+	if (strcasecmp(v, "infinity") == 0 || map_parse_time(v, &t) != 0)
+		return true;
+	return t != 0 && t > (int64_t)time(NULL);
+}
+
+/* password_expires: passed unless empty, never (0, infinity) or ahead;
+ * what cannot be read counts as passed. */
+static bool password_expired(const char *v)
+{
+	int64_t t;
+
+	if (v == NULL || v[0] == '\0')
+		return false;
+	if (map_parse_time(v, &t) != 0)
+		return true;
+	return t != 0 && t <= (int64_t)time(NULL);
 }
 
 static const char *cell(const struct result *r, size_t row, const char *col)
@@ -212,10 +348,14 @@ int map_user(const struct config *c, const struct result *r, size_t row, bool ne
 		goto nomem;
 	v = cell(r, row, "disabled");
 	u->disabled = v != NULL && map_parse_bool(v) != 0; /* unreadable counts as disabled */
+	if (block_in_force(cell(r, row, "disabled_until")))
+		u->disabled = true;
 	v = cell(r, row, "email_verified");
 	u->email_verified = v == NULL ? -1 : ((b = map_parse_bool(v)) < 0 ? 0 : b);
 	v = cell(r, row, "must_change_password");
 	u->must_change_password = v != NULL && map_parse_bool(v) == 1;
+	if (password_expired(cell(r, row, "password_expires")))
+		u->must_change_password = true;
 	v = cell(r, row, "expires");
 	if (v != NULL && v[0] != '\0' && map_parse_time(v, &u->expires) != 0) {
 		/* an expiry we cannot read must not mean "never expires" */

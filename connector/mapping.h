@@ -71,8 +71,12 @@ bool map_primary_gid_allowed(const struct config *c, unsigned long gid);
 /* Read a database boolean ("t", "true", "1", "yes", ...). -1 if not one. */
 int map_parse_bool(const char *v);
 
-/* Read an expiry: epoch seconds, "YYYY-MM-DD", or "YYYY-MM-DD HH:MM:SS..."
- * (UTC). 0 and -1 on error. */
+/* Read an expiry into epoch seconds (0: never): epoch seconds (up to 12
+ * digits), MediaWiki's YYYYMMDDHHMMSS (14 digits, UTC), ISO 8601 and SQL's
+ * YYYY-MM-DD[( |T)HH:MM[:SS[.frac]][Z|+HH[:MM]]] (UTC unless a zone says
+ * otherwise), "infinity" and "" (never), "-infinity" (1: long past),
+ * MySQL's zero date 0000-00-00 (never). A time before 1970 is 1. 0, and
+ * -1 for anything else (Feb 30 too). */
 int map_parse_time(const char *v, int64_t *out);
 
 #endif

@@ -94,6 +94,8 @@ stage "integration: hash cost ceilings, lock markers, long passwords" env BUILD=
 	tests/integration/hashcost.sh
 stage "integration: application templates (Django, postfixadmin, WordPress, MediaWiki, Redmine)" \
 	env BUILD="$ROOT/build" tests/integration/apps.sh
+stage "integration: the ASP.NET Membership template on PostgreSQL" env BUILD="$ROOT/build" \
+	tests/integration/aspnet.sh
 stage "integration: faults under load (database killed and frozen, disk full, daemon killed)" \
 	env BUILD="$ROOT/build" tests/integration/faults.sh
 stage "integration (SQLite), every getent, id and NSS probe under valgrind memcheck" \

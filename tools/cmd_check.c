@@ -15,11 +15,12 @@
 struct probe {
 	enum query_id id;
 	const char *required[4];
-	const char *known[16];
+	const char *known[18];
 };
 
 #define USER_COLS { "username", "uid", "gid", "gecos", "home", "shell", "password", "salt", \
-		    "email", "email_verified", "disabled", "expires", "must_change_password", NULL }
+		    "email", "email_verified", "disabled", "disabled_until", "expires", \
+		    "must_change_password", "password_expires", NULL }
 
 static const struct probe probes[] = {
 	{ Q_LOGIN, { "username", "uid", "password", NULL }, USER_COLS },

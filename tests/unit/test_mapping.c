@@ -349,6 +349,57 @@ START_TEST(test_user_flags)
 }
 END_TEST
 
+/* disabled_until and password_expires: each value, on its own and with a
+ * disabled or must_change_password column that says otherwise */
+START_TEST(test_user_until_columns)
+{
+	static const struct {
+		const char *v;
+		bool blocked, expired;
+	} cases[] = {
+		{ "infinity", true, false },        /* MediaWiki's block for good */
+		{ "INFINITY", true, false },
+		{ "99991231235959", true, false },   /* MediaWiki's YYYYMMDDHHMMSS */
+		{ "20010101000000", false, true },
+		{ "9999-12-31T23:59:59+00:00", true, false },
+		{ "2001-01-01 00:00:00+00", false, true },
+		{ "", false, false },
+		{ "0", false, false },
+		{ "0000-00-00 00:00:00", false, false },
+		{ "-infinity", false, true },
+		{ "20240230000000", true, true },    /* unreadable: the safe side */
+		{ "soon", true, true },
+	};
+	struct user u;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(map1(one_row("username,uid,disabled_until,password_expires", "a1",
+					      "10001", cases[i].v, cases[i].v), false, &u), MAP_OK);
+		ck_assert_msg(u.disabled == cases[i].blocked, "disabled_until %s", cases[i].v);
+		ck_assert_msg(u.must_change_password == cases[i].expired, "password_expires %s",
+			      cases[i].v);
+		ck_assert_int_eq(u.expires, 0);
+		user_clear(&u);
+	}
+	/* NULL is neither; they add to disabled and must_change_password */
+	ck_assert_int_eq(map1(one_row("username,uid,disabled_until,password_expires", "a1",
+				      "10001", NULL, NULL), false, &u), MAP_OK);
+	ck_assert(!u.disabled && !u.must_change_password);
+	user_clear(&u);
+	ck_assert_int_eq(map1(one_row("username,uid,disabled,disabled_until,must_change_password,"
+				      "password_expires", "a1", "10001", "1", "20010101000000", "1",
+				      "99991231235959"), false, &u), MAP_OK);
+	ck_assert(u.disabled && u.must_change_password);
+	user_clear(&u);
+	ck_assert_int_eq(map1(one_row("username,uid,disabled,disabled_until,must_change_password,"
+				      "password_expires", "a1", "10001", "0", "infinity", "0",
+				      "20010101000000"), false, &u), MAP_OK);
+	ck_assert(u.disabled && u.must_change_password);
+	user_clear(&u);
+}
+END_TEST
+
 START_TEST(test_user_row_index)
 {
 	const char *row2[] = { "second", "10002" };
@@ -395,24 +446,66 @@ static void time_is(const char *v, int64_t want)
 
 START_TEST(test_parse_time)
 {
+	static const char *const bad[] = {
+		"yesterday", "2024-13-01", "2024-01-02 25:00:00", "2024-01-02x", "-5",
+		"99999999999999999999999",
+		"202401020304051",          /* 15 digits */
+		"1234567890123",            /* 13: no epoch that large */
+		"20240230000000",           /* MediaWiki's form, February 30 */
+		"20241301000000", "20240102240000", "2024010203046x",
+		"2024-02-30", "2023-02-29", "2024-04-31", "2024-00-10", "2024-01-00",
+		"0000-01-01",               /* there is no year 0 */
+		"0000-00-00 00:00:01", "24-01-02", "2024-1-2", "2024-01-02 3:04:05",
+		"2024-01-02 03:04:61", "2024-01-02 03:60:00", "2024-01-02T", "2024-01-02 03",
+		"2024-01-02T03:04:05.", "2024-01-02T03:04:05Q", "2024-01-02T03:04:05+5",
+		"2024-01-02T03:04:05+05:3", "2024-01-02T03:04:05+24:00", "2024-01-02T03:04:05+05:60",
+		"2024-01-02T03:04:05Z ", " 2024-01-02", "2024-01-02 03:04:05 Z",
+		"2024-01-02 03:04:05  +01", "2024-01-02 03:04:05 ", "20240102030405Z", "infinite", "+infinity",
+	};
+	size_t i;
 	int64_t t;
 
 	time_is("0", 0);
 	time_is("1700000000", 1700000000);
 	time_is("4102444800", 4102444800LL);                 /* past 2038 */
+	time_is("999999999999", 999999999999LL);             /* 12 digits */
 	time_is("2024-01-02", 1704153600);
 	time_is("2024-01-02 03:04:05", 1704164645);
 	time_is("2024-01-02T03:04:05", 1704164645);
 	time_is("2024-01-02 03:04:05.123456", 1704164645);   /* PostgreSQL timestamp */
+	time_is("2024-01-02 03:04", 1704164640);
 	time_is("2024-02-29", 1709164800);
+	time_is("2000-02-29", 951782400);
 	time_is("1970-01-02", 86400);
-	ck_assert_int_eq(map_parse_time("", &t), -1);
-	ck_assert_int_eq(map_parse_time("yesterday", &t), -1);
-	ck_assert_int_eq(map_parse_time("2024-13-01", &t), -1);
-	ck_assert_int_eq(map_parse_time("2024-01-02 25:00:00", &t), -1);
-	ck_assert_int_eq(map_parse_time("2024-01-02x", &t), -1);
-	ck_assert_int_eq(map_parse_time("-5", &t), -1);
-	ck_assert_int_eq(map_parse_time("99999999999999999999999", &t), -1);
+	time_is("9999-12-31 23:59:59", 253402300799LL);
+	/* MediaWiki's timestamps, UTC */
+	time_is("20240102030405", 1704164645);
+	time_is("20240229000000", 1709164800);
+	time_is("19700101000001", 1);
+	/* ISO 8601 with its zone applied */
+	time_is("2024-01-02T03:04:05Z", 1704164645);
+	time_is("2024-01-02t03:04:05z", 1704164645);
+	time_is("2024-01-02T03:04:05.5Z", 1704164645);
+	time_is("2024-01-02T03:04:05,5Z", 1704164645);
+	time_is("2024-01-02T05:04:05+02:00", 1704164645);
+	time_is("2024-01-02T08:34:05+0530", 1704164645);
+	time_is("2024-01-01T22:04:05-05", 1704164645);
+	time_is("2024-01-02 03:04:05+00", 1704164645);       /* PostgreSQL timestamptz */
+	time_is("2024-01-02 04:04:05.25+01", 1704164645);
+	time_is("2016-12-31T23:59:60Z", 1483228800);         /* a leap second */
+	time_is("2024-01-02 04:04:05.1234567 +01:00", 1704164645); /* datetimeoffset */
+	/* never, and long past */
+	time_is("", 0);
+	time_is("infinity", 0);
+	time_is("Infinity", 0);
+	time_is("0000-00-00", 0);
+	time_is("0000-00-00 00:00:00", 0);
+	time_is("-infinity", 1);
+	time_is("1969-12-31", 1);
+	time_is("0001-01-01 00:00:00", 1);
+	time_is("19700101000000", 1);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(map_parse_time(bad[i], &t) == -1, "took %s", bad[i]);
 }
 END_TEST
 
@@ -600,6 +693,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_user_gid_home_shell_rules);
 	tcase_add_test(tc, test_user_primary_gid_rule);
 	tcase_add_test(tc, test_user_flags);
+	tcase_add_test(tc, test_user_until_columns);
 	tcase_add_test(tc, test_user_row_index);
 	suite_add_tcase(s, tc);
 
