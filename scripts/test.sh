@@ -61,6 +61,8 @@ stage "integration: retiring the legacy database (mode = store)" env BUILD="$ROO
 stage "integration and password changes through ODBC (SQLite, PostgreSQL, MariaDB drivers)" \
 	env BUILD="$ROOT/build" bash -c 'tests/integration/run.sh odbc-sqlite odbc-postgresql odbc-mysql &&
 		tests/integration/passwd.sh odbc-sqlite odbc-postgresql odbc-mysql'
+stage "integration: the shared suite with driver = exec and driver = http (SQLite's users)" \
+	env BUILD="$ROOT/build" tests/integration/run.sh exec http
 stage "integration: the store on PostgreSQL" env BUILD="$ROOT/build" tests/integration/store_pg.sh
 stage "integration: groups in the host cache" env BUILD="$ROOT/build" \
 	tests/integration/hostcache_groups.sh

@@ -2,22 +2,53 @@
 # run.sh: integration tests with real servers and real clients.
 #
 #   tests/integration/run.sh [ENGINE...]     (default: sqlite postgresql mysql)
+#   ENGINE: sqlite postgresql mysql odbc-sqlite odbc-postgresql odbc-mysql
+#           exec http
 #
 # odbc-sqlite, odbc-postgresql and odbc-mysql run the same suite with
 # driver = odbc through Debian's ODBC drivers (odbc-postgresql: a DSN, the
 # others a connection string), configured in a private odbcinst.ini.
+#
+# exec and http run it over the sqlite engine's legacy data too (an SQLite
+# file of their own, the same tables and users): exec with driver = exec,
+# each query an action script (data/exec_legacy.py, lib/exec.sh) running
+# the sqlite engine's SQL for it as nobody; http with driver = http against
+# nginx with a test CA in front of data/http_users_app.py reading the
+# file's tables (lib/https.sh), logins checked by the service (AUTH). The
+# connections a server counts do not apply to them, nor, for exec, a
+# sleeping query (the service sleeps for slowpoke and sleepy as PostgreSQL
+# does); their outages are nginx stopped or frozen (SIGSTOP), and the
+# SQLite file closed to the script or locked by another process. With http the whole run is in a network namespace of its own
+# (ports 8080 and 8443).
 #
 # Needs root, a build in $BUILD (default ./build), and Debian's postgresql,
 # mariadb-server, sqlite3, pamtester, whois (mkpasswd) and argon2 packages.
 # Everything runs inside a private mount namespace (lib/ns.sh): the host's
 # /etc/nsswitch.conf, /etc/pam.d and /lib are never touched.
 set -u
+case " $* " in
+*" http "*)
+	if [ "${CUSTOMDB_RUN_NETNS:-}" != 1 ]; then
+		export CUSTOMDB_RUN_NETNS=1
+		exec unshare --net -- bash "$0" "$@"
+	fi ;;
+esac
 . "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
+. "$HERE/lib/exec.sh"
+. "$HERE/lib/https.sh"
+[ "${CUSTOMDB_RUN_NETNS:-}" = 1 ] && ip link set lo up
 
 WORK=$(mktemp -d /tmp/customdb-it.XXXXXX)
 chmod 755 "$WORK"
+APP_PID=""
 cleanup() {
 	stop_daemon
+	if [ -s "$WORK/nginx/nginx.pid" ]; then
+		kill -CONT $(db_pids http) 2>/dev/null
+		kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null
+	fi
+	[ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null
+	[ -n "${LOCK_PID:-}" ] && kill "$LOCK_PID" 2>/dev/null
 	local d
 	for d in "$WORK"/postgresql "$WORK"/odbc-postgresql; do
 		[ -d "$d" ] && pg_stop "$d/db" >/dev/null 2>&1
@@ -40,9 +71,18 @@ as_uid() {
 
 # open connections of the customdb database user, as the server sees them
 db_connections() {
-	case ${1#odbc-} in
+	case $(data_engine "$1") in
 	postgresql) pg_sql "$WORK/$1/db" "SELECT count(*) FROM pg_stat_activity WHERE usename = 'customdb'" ;;
 	mysql) maria_sql "$WORK/$1/db" "SELECT count(*) FROM information_schema.processlist WHERE user = 'customdb'" ;;
+	esac
+}
+
+# data_engine ENGINE: the engine whose tables and SQL ENGINE's data is in
+data_engine() {
+	case $1 in
+	odbc-*) echo "${1#odbc-}" ;;
+	http | exec) echo sqlite ;;
+	*) echo "$1" ;;
 	esac
 }
 
@@ -57,7 +97,7 @@ su_as() {
 
 # count of rows in the users table, through the engine's own client
 count_users() {
-	case ${1#odbc-} in
+	case $(data_engine "$1") in
 	sqlite) sqlite3 "$WORK/$1/legacy.db" 'SELECT count(*) FROM users' ;;
 	postgresql) pg_sql "$WORK/$1/db" 'SELECT count(*) FROM users' ;;
 	mysql) maria_sql "$WORK/$1/db" 'SELECT count(*) FROM users' ;;
@@ -98,11 +138,22 @@ setup_engine() {
 		conn="$(maria_conninfo "$dir/db") password=legacy-secret"
 		[ "$e" = mysql ] || conn="$(odbc_conninfo mysql "$dir/db");PWD={legacy-secret}"
 		;;
+	exec | http)
+		legacy_data | legacy_load sqlite "$dir/legacy.db" || return 1
+		conn=$dir/legacy.db
+		[ "$e" = exec ] || http_certs || return 1
+		;;
 	esac
 	# the compiled-in socket path (a tmpfs /run in the namespace): set-uid
 	# programs such as su ignore CUSTOMDB_SOCKET
-	legacy_config "$e" "$conn" /run/customdb/socket |
-		sed "s|^state_dir = .*|state_dir = $dir/state|" > "$dir/customdb.conf"
+	case $e in
+	exec) legacy_config sqlite "$conn" /run/customdb/socket | exec_legacy_conf "$dir" "$conn" ;;
+	http) # the [customdb] section of the others, the [legacy] and [queries]
+	      # of lib/https.sh
+		legacy_config sqlite "$conn" /run/customdb/socket | sed '/^\[legacy\]/,$d'
+		http_config legacy /run/customdb/socket | sed -n '/^\[legacy\]/,$p' | sed '/^\[store\]/,/^$/d' ;;
+	*) legacy_config "$e" "$conn" /run/customdb/socket ;;
+	esac | sed "s|^state_dir = .*|state_dir = $dir/state|" > "$dir/customdb.conf"
 	if [ -n "$extra" ]; then
 		sed -i "s|^\[legacy\]\$|[legacy]\n$extra|" "$dir/customdb.conf"
 	fi
@@ -123,34 +174,88 @@ setup_engine() {
 		"auth required $PAMMOD socket=/run/customdb/socket use_first_pass"
 }
 
-# db_down / db_up ENGINE: stop and start the legacy server (not for sqlite)
+# http: a test CA and its certificate for localhost, the service account's
+# password file (http_certs); nginx on 8443 (http_nginx), proxying to
+# http_users_app.py over the legacy tables of DB on 8080 (http_start DB)
+ACCOUNT=customdb ACCOUNT_PW=svc-secret-pw
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+http_certs() {
+	http_ca test-ca && http_cert good localhost test-ca || return 1
+	printf '%s\n' "$ACCOUNT_PW" > "$WORK/svc.secret"
+	chmod 600 "$WORK/svc.secret"
+}
+# (stdout to /dev/null: run inside t_ok's $(...), nginx must not hold it)
+http_nginx() {
+	http_nginx_start "$(http_server 8443 good)" >/dev/null
+	wait_until 20 port_open 8443
+}
+http_start() {
+	http_app_start "$1" 8080 --tables=legacy
+	wait_until 20 port_open 8080 && http_nginx
+}
+nginx_gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# db_down / db_up ENGINE: stop and start the legacy server (not for sqlite);
+# for exec, the SQLite file closed to run_as: the script cannot open it and
+# exits 2, "unavailable", as a server that is down (a script that cannot
+# be run at all is a config error, not an outage: checked apart)
 db_down() {
-	case ${1#odbc-} in
-	postgresql) pg_stop "$WORK/$1/db" ;;
-	mysql) maria_stop "$WORK/$1/db" ;;
+	case $1 in
+	http) local p; p=$(cat "$WORK/nginx/nginx.pid") && kill "$p" && wait_until 20 nginx_gone "$p" ;;
+	exec) chmod 600 "$WORK/exec/legacy.db" ;;
+	*postgresql) pg_stop "$WORK/$1/db" ;;
+	*mysql) maria_stop "$WORK/$1/db" ;;
 	esac
 }
 db_up() {
-	case ${1#odbc-} in
-	postgresql) pg_restart_server "$WORK/$1/db" ;;
-	mysql) maria_restart_server "$WORK/$1/db" ;;
+	case $1 in
+	http) http_nginx ;;
+	exec) chmod 644 "$WORK/exec/legacy.db" ;;
+	*postgresql) pg_restart_server "$WORK/$1/db" ;;
+	*mysql) maria_restart_server "$WORK/$1/db" ;;
 	esac
 }
 # db_freeze / db_thaw ENGINE: SIGSTOP / SIGCONT every process of the server,
-# so that connections hang instead of failing at once
+# so that connections hang instead of failing at once; for exec, an
+# exclusive lock on the SQLite file held by another process: the script
+# waits on it (its busy timeout is long) until query_timeout kills it
 db_pids() {
 	local pidfile
-	case ${1#odbc-} in
-	postgresql) pidfile=$WORK/$1/db/data/postmaster.pid ;;
-	mysql) pidfile=$(ls "$WORK/$1"/db/*.pid 2>/dev/null | head -1) ;;
+	case $1 in
+	http) pidfile=$WORK/nginx/nginx.pid ;;
+	*postgresql) pidfile=$WORK/$1/db/data/postmaster.pid ;;
+	*mysql) pidfile=$(ls "$WORK/$1"/db/*.pid 2>/dev/null | head -1) ;;
 	esac
 	local p
 	p=$(head -1 "$pidfile")
 	echo "$p"
 	pgrep -P "$p"
 }
-db_freeze() { kill -STOP $(db_pids "$1"); }
-db_thaw() { kill -CONT $(db_pids "$1"); }
+db_locked() { ! sqlite3 -cmd '.timeout 0' "$WORK/exec/legacy.db" 'SELECT 1 FROM users LIMIT 1' >/dev/null 2>&1; }
+db_freeze() {
+	if [ "$1" = exec ]; then
+		mkfifo "$WORK/exec/lock.sql"
+		sqlite3 "$WORK/exec/legacy.db" < "$WORK/exec/lock.sql" &
+		LOCK_PID=$!
+		exec {LOCK_FD}> "$WORK/exec/lock.sql"
+		# waiting out a reader that holds the file at that moment
+		printf '.timeout 10000\nBEGIN EXCLUSIVE;\n' >&"$LOCK_FD"
+		wait_until 10 db_locked
+	else
+		kill -STOP $(db_pids "$1")
+	fi
+}
+db_thaw() {
+	if [ "$1" = exec ]; then
+		echo "COMMIT;" >&"$LOCK_FD"
+		exec {LOCK_FD}>&-
+		wait "$LOCK_PID"
+		LOCK_PID=""
+		rm -f "$WORK/exec/lock.sql"
+	else
+		kill -CONT $(db_pids "$1")
+	fi
+}
 
 suite() {
 	local e=$1 dir=$WORK/$1 svc=customdb-$1 t0 t1 before
@@ -159,6 +264,10 @@ suite() {
 
 	t_section "$e: setup"
 	t_ok "$e: legacy database loaded, config written" setup_engine "$e" || return
+	if [ "$e" = http ]; then
+		http_start "$dir/legacy.db"
+		t_ok "$e: the application and nginx listen" port_open 8443 || return
+	fi
 	t_ok "$e: customdb check passes" "$TOOL" -c "$conf" check
 	t_ok "$e: customdbd starts" start_daemon "$conf" "$log" "$sock" || return
 
@@ -174,7 +283,9 @@ suite() {
 	t_fail "$e: getent passwd nosuchuser" getent passwd nosuchuser
 	t_fail "$e: getent group nosuchgroup" getent group nosuchgroup
 
-	if [ "${e#odbc-}" != sqlite ]; then
+	# http and exec keep no connection a server could count (a script
+	# runs for each request; nginx's connections are its own business)
+	if [ "$(data_engine "$e")" != sqlite ]; then
 		local i n
 		for i in $(seq 40); do getent passwd alice >/dev/null; done
 		n=$(db_connections "$e")
@@ -273,11 +384,20 @@ suite() {
 	t_grep "$e: customdb try login" "^login: ok" bash -c "printf 'alice-pw\n' | '$TOOL' -c '$conf' try login alice"
 	t_grep "$e: customdb try get-user 10002 --json" '"username":"bob"' "$TOOL" -c "$conf" --json try get-user 10002
 
-	if [ "${e#odbc-}" = postgresql ]; then
+	# PostgreSQL's queries sleep (pg_sleep), and http's service; for exec
+	# (and SQLite) the equivalent, a source slower than query_timeout, is the
+	# frozen source below
+	if [ "${e#odbc-}" = postgresql ] || [ "$e" = http ]; then
 		t_section "$e: one slow query does not stall the others"
+		local slept
+		slept=$(log_count "$WORK/app.log" 'app: slowpoke sleeps')
 		getent passwd slowpoke > "$dir/slowpoke.out" &
 		local slow_pid=$!
-		t_ok "$e: slowpoke's query is running" wait_until 10 legacy_query_sleeping "$WORK/$e/db"
+		if [ "$e" = http ]; then
+			t_ok "$e: slowpoke's request is being answered" wait_log "$WORK/app.log" 'app: slowpoke sleeps' "${slept:-0}"
+		else
+			t_ok "$e: slowpoke's query is running" wait_until 10 legacy_query_sleeping "$WORK/$e/db"
+		fi
 		t_out "$e: alice answers while slowpoke's query still runs" \
 			"alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
 		t_ok "$e: ... and slowpoke's look-up was still running then" kill -0 "$slow_pid"
@@ -288,8 +408,9 @@ suite() {
 		t_grep "$e: a query over query_timeout: UNAVAIL" "^status=UNAVAIL errnop=EAGAIN" \
 			"$PROBE" "$NSSMOD" pwnam sleepy 1024
 		t1=$(now_ms)
+		# (http: connect_timeout + query_timeout bound the whole request)
 		t_ok "$e: ... after query_timeout, not the query's 30 s (took $((t1 - t0)) ms)" \
-			test $((t1 - t0)) -lt 4500
+			test $((t1 - t0)) -lt $([ "$e" = http ] && echo 6500 || echo 4500)
 		t_out "$e: the daemon answers normally afterwards" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
 	fi
 
@@ -298,7 +419,9 @@ suite() {
 		"$DAEMON" -c "$conf" -f
 	t_out "$e: the first daemon still answers" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
 
-	if [ "${e#odbc-}" != sqlite ]; then
+	# an SQLite file cannot go away or hang; exec's script and http's
+	# nginx can
+	if [ "$(data_engine "$e")" != sqlite ] || [ "$e" = exec ] || [ "$e" = http ]; then
 		t_section "$e: the database goes away and comes back"
 		t_ok "$e: database stopped" db_down "$e"
 		t0=$(now_ms)
@@ -316,9 +439,16 @@ suite() {
 		t_grep "$e: login works again, no restart of customdbd" "successfully authenticated" \
 			pam "$svc" alice alice-pw
 		t_out "$e: look-up works again" "bob:x:10002:100:Bob:/home/bob:/bin/sh" getent passwd bob
+		if [ "$e" = exec ]; then
+			chmod 700 "$dir/bin"
+			t_grep "$e: a script run_as cannot reach: an error (UNAVAIL, ENOENT), not an outage" \
+				"^status=UNAVAIL errnop=ENOENT" "$PROBE" "$NSSMOD" pwnam frank 1024
+			t_grep "$e: ... said in the log" "cannot run $dir/bin/exec_legacy.py: .*Permission denied" cat "$log"
+			chmod 755 "$dir/bin"
+		fi
 
 		t_section "$e: the database hangs (SIGSTOP)"
-		db_freeze "$e"
+		db_freeze "$e" || t_fail "$e: the database hangs" true
 		t0=$(now_ms)
 		t_grep "$e: login against a hung database: PAM_AUTHINFO_UNAVAIL" \
 			"cannot retrieve authentication info" pam "$svc" alice alice-pw

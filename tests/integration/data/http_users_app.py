@@ -7,6 +7,10 @@ TLS, and checks HTTP Basic Auth itself.
 
     python3 http_users_app.py init DB    create DB with the test's users
 
+    http_users_app.py --tables=legacy DB PORT SERVICE_ACCOUNT SERVICE_PASSWORD
+        reads the tables of tests/integration/lib/legacy.sh instead (run.sh's
+        http engine), whose password hashes are those of crypt(3) and argon2
+
 Routes (JSON answers; the service account may read everything, a user only
 their own record, with their own password):
 
@@ -27,7 +31,17 @@ import os
 import sqlite3
 import sys
 import time
+import urllib.parse
+import warnings
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import argon2
+
+with warnings.catch_warnings():
+    # libxcrypt's crypt_r, for legacy.sh's sha512crypt, bcrypt, yescrypt...
+    # (deprecated in Python, which Debian 12 ships with it)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import crypt
 
 
 def pw_hash(password, salt=None):
@@ -37,6 +51,15 @@ def pw_hash(password, salt=None):
 
 
 def pw_check(stored, password):
+    if stored is None:
+        return False
+    if stored.startswith("$argon2"):
+        try:
+            return argon2.PasswordHasher().verify(stored, password)
+        except argon2.exceptions.VerificationError:
+            return False
+    if stored.startswith("$"):
+        return hmac.compare_digest(crypt.crypt(password, stored) or "", stored)
     salt = stored.split("$", 1)[0]
     return hmac.compare_digest(pw_hash(password, salt), stored)
 
@@ -55,6 +78,36 @@ USERS = [
     ("huge", 10023, "", "/bin/sh", None, 0, None, 0),
 ]
 GROUPS = [("devs", 20001, ["alice", "bob"]), ("ops", 20002, ["alice"])]
+
+# The queries of each set of tables: a user is (name, uid, pw, gecos, shell,
+# email, disabled, expires, must_change, email_verified), a group (name, gid).
+TABLES = {
+    "app": {
+        "user": "SELECT *, NULL FROM users WHERE name = ?",
+        "uid": "SELECT *, NULL FROM users WHERE uid = ?",
+        "group": "SELECT name, gid FROM groups WHERE name = ?",
+        "gid": "SELECT name, gid FROM groups WHERE gid = ?",
+        "members": "SELECT name FROM members WHERE grp = ? ORDER BY name",
+        "groups_of": "SELECT g.name, g.gid FROM groups g JOIN members m ON "
+                     "m.grp = g.name WHERE m.name = ?",
+        "set_pw": "UPDATE users SET pw = ? WHERE name = ?",
+    },
+}
+LEGACY_USER = ("SELECT username, uid, password, fullname, shell, email, active = 0, "
+               "expires, must_change, email_verified FROM users WHERE ")
+TABLES["legacy"] = {
+    "user": LEGACY_USER + "username = ?",
+    "uid": LEGACY_USER + "uid = ?",
+    "group": "SELECT name, gid FROM app_groups WHERE name = ?",
+    "gid": "SELECT name, gid FROM app_groups WHERE gid = ?",
+    "members": "SELECT u.username FROM app_members m JOIN app_groups g ON "
+               "g.id = m.group_id JOIN users u ON u.id = m.user_id "
+               "WHERE g.name = ? ORDER BY u.username",
+    "groups_of": "SELECT g.name, g.gid FROM app_groups g JOIN app_members m "
+                 "ON m.group_id = g.id JOIN users u ON u.id = m.user_id "
+                 "WHERE u.username = ?",
+    "set_pw": "UPDATE users SET password = ?, must_change = 0 WHERE username = ?",
+}
 
 
 def init(path):
@@ -76,10 +129,13 @@ def init(path):
 
 
 def record(row):
-    name, uid, _pw, gecos, shell, email, disabled, expires, must = row
-    return {"username": name, "uid": uid, "gecos": gecos, "shell": shell,
-            "email": email, "disabled": bool(disabled), "expires": expires,
-            "must_change_password": bool(must)}
+    name, uid, _pw, gecos, shell, email, disabled, expires, must, verified = row
+    r = {"username": name, "uid": uid, "gecos": gecos, "shell": shell,
+         "email": email, "disabled": bool(disabled), "expires": expires,
+         "must_change_password": bool(must)}
+    if verified is not None:
+        r["email_verified"] = bool(verified)
+    return r
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -107,11 +163,21 @@ class Handler(BaseHTTPRequestHandler):
     def db(self):
         return sqlite3.connect(self.server.db_path)
 
+    def sql(self, what):
+        return TABLES[self.server.tables][what]
+
     def user_row(self, db, name):
-        return db.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()
+        return db.execute(self.sql("user"), (name,)).fetchone()
 
     def trouble(self, name):
-        """The users that ask for trouble; True when answered."""
+        """The users that ask for trouble; True when answered. With legacy.sh's
+        tables, as there on PostgreSQL: slowpoke's record comes after 1.5 s,
+        sleepy's after 30 s."""
+        if self.server.tables != "app":
+            if name in ("slowpoke", "sleepy"):
+                sys.stderr.write("app: %s sleeps\n" % name)
+                time.sleep(1.5 if name == "slowpoke" else 30)
+            return False
         if name == "slowpoke":
             time.sleep(30)
         elif name == "broken":
@@ -125,7 +191,7 @@ class Handler(BaseHTTPRequestHandler):
         return True
 
     def do_GET(self):
-        parts = self.path.strip("/").split("/")
+        parts = [urllib.parse.unquote(p) for p in self.path.strip("/").split("/")]
         user, pw = self.credentials()
         service = (user, pw) == (self.server.account, self.server.account_pw)
         db = self.db()
@@ -148,25 +214,22 @@ class Handler(BaseHTTPRequestHandler):
         if not service:
             return self.send(401, {"error": "authentication required"})
         if len(parts) == 3 and parts[:2] == ["api", "uids"]:
-            row = db.execute("SELECT * FROM users WHERE uid = ?", (parts[2],)).fetchone()
+            row = db.execute(self.sql("uid"), (parts[2],)).fetchone()
             return self.send(200, record(row)) if row else self.send(404, {})
         if len(parts) == 4 and parts[:2] == ["api", "users"] and parts[3] == "groups":
-            rows = db.execute("SELECT g.name, g.gid FROM groups g JOIN members m ON "
-                              "m.grp = g.name WHERE m.name = ?", (parts[2],)).fetchall()
+            rows = db.execute(self.sql("groups_of"), (parts[2],)).fetchall()
             return self.send(200, [{"group": g, "gid": gid} for g, gid in rows])
         if len(parts) == 3 and parts[:2] in (["api", "groups"], ["api", "gids"]):
-            col = "name" if parts[1] == "groups" else "gid"
-            row = db.execute("SELECT name, gid FROM groups WHERE %s = ?" % col,
+            row = db.execute(self.sql("group" if parts[1] == "groups" else "gid"),
                              (parts[2],)).fetchone()
             if row is None:
                 return self.send(404, {})
-            members = [m for (m,) in db.execute(
-                "SELECT name FROM members WHERE grp = ? ORDER BY name", (row[0],))]
+            members = [m for (m,) in db.execute(self.sql("members"), (row[0],))]
             return self.send(200, {"group": row[0], "gid": row[1], "members": members})
         return self.send(404, {})
 
     def do_PUT(self):
-        parts = self.path.strip("/").split("/")
+        parts = [urllib.parse.unquote(p) for p in self.path.strip("/").split("/")]
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if self.credentials() != (self.server.account, self.server.account_pw):
             return self.send(401, {"error": "authentication required"})
@@ -177,8 +240,7 @@ class Handler(BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError):
             return self.send(400, {"error": "want {\"password\": ...}"})
         db = self.db()
-        n = db.execute("UPDATE users SET pw = ? WHERE name = ?",
-                       (pw_hash(new), parts[2])).rowcount
+        n = db.execute(self.sql("set_pw"), (pw_hash(new), parts[2])).rowcount
         db.commit()
         return self.send(204) if n else self.send(404, {})
 
@@ -186,9 +248,16 @@ class Handler(BaseHTTPRequestHandler):
 def main():
     if sys.argv[1] == "init":
         return init(sys.argv[2])
-    db_path, port, account, account_pw = sys.argv[1:5]
+    args = sys.argv[1:]
+    tables = "app"
+    if args[0].startswith("--tables="):
+        tables = args.pop(0)[len("--tables="):]
+        if tables not in TABLES:
+            sys.exit("http_users_app.py: --tables=app or --tables=legacy")
+    db_path, port, account, account_pw = args[:4]
     server = ThreadingHTTPServer(("127.0.0.1", int(port)), Handler)
     server.daemon_threads = True
+    server.tables = tables
     server.db_path, server.account, server.account_pw = db_path, account, account_pw
     server.serve_forever()
 

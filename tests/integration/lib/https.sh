@@ -6,9 +6,11 @@
 #
 #   http_ca NAME               a CA: $WORK/NAME.pem and NAME.key
 #   http_cert NAME HOST CA     a key and a certificate for HOST signed by CA
-#   http_app_start DB PORT     the application (APP_PID) on 127.0.0.1:PORT,
+#   http_app_start DB PORT [OPTION]
+#                              the application (APP_PID) on 127.0.0.1:PORT,
 #                              its log in $WORK/app.log; `$APP init DB`
-#                              makes DB's users first
+#                              makes DB's users first, or OPTION
+#                              --tables=legacy reads lib/legacy.sh's tables
 #   http_server PORT CERT      an nginx server block: HTTPS on PORT with
 #                              CERT, proxying to the application on 8080
 #   http_nginx_start BLOCKS    nginx (NGINX_PID) serving those blocks, its
@@ -31,7 +33,7 @@ http_ca() {
 		-keyout "$WORK/$1.key" -out "$WORK/$1.pem" -days 2 -subj "/CN=$1" 2>/dev/null
 }
 http_app_start() {
-	/usr/bin/python3 "$APP" "$1" "$2" "$ACCOUNT" "$ACCOUNT_PW" 2>"$WORK/app.log" &
+	/usr/bin/python3 "$APP" ${3:+"$3"} "$1" "$2" "$ACCOUNT" "$ACCOUNT_PW" 2>"$WORK/app.log" &
 	APP_PID=$!
 }
 http_server() {

@@ -40,7 +40,8 @@
 #   outsider 70000, lowuid 500     outside [min_uid, max_uid]
 #   slowpoke 10020, sleepy 10021   on PostgreSQL, get_user sleeps 1.5 s for
 #                                  slowpoke and 30 s for sleepy (concurrency,
-#                                  query_timeout)
+#                                  query_timeout); so does the web service of
+#                                  run.sh's http engine (http_users_app.py)
 #   mike    10040 sha512crypt      must_change_password
 #   oscar   10041 sha512crypt      expired (2001-01-01)
 #   uma     10042 sha512crypt      email not verified
