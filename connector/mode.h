@@ -94,6 +94,10 @@ extern const struct mode_ops mode_store;
  * (deleted, or a row that breaks the rules), STORE_UNAVAIL. */
 int store_find_user(struct session *s, const char *name, uid_t uid, bool want_hash,
 		    struct user *u);
+/* A group the store holds, by name (name != NULL) or by gid: STORE_OK (g
+ * filled), STORE_NOTFOUND (not held), STORE_TOMBSTONE (held, but the rules
+ * of mapping.h refuse it), STORE_UNAVAIL (the store cannot be asked). */
+int store_group_find(struct session *s, const char *name, gid_t gid, struct group *g);
 /* The store's groups of name, those the rules of mapping.h refuse left out:
  * STORE_OK with *gids (malloc'd) and *n, or another enum store_rc with
  * nothing to free (STORE_UNAVAIL when the store cannot be opened). */

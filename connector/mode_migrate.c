@@ -173,21 +173,33 @@ static int migrate_legacy_group(struct session *s, struct group *lg, bool by_nam
  * group the store does not hold. A legacy member not migrated yet is in
  * the group through initgroups (user_groups for that user goes to the
  * legacy database), not in the store's member list. */
-static int migrate_group_lookup(struct session *s, const char *name, gid_t gid, struct group *g)
+int store_group_find(struct session *s, const char *name, gid_t gid, struct group *g)
 {
-	struct group lg = { 0 };
 	struct store *st = session_store(s);
 	int rc;
 
 	if (st == NULL)
-		return CONN_UNAVAIL;
+		return STORE_UNAVAIL;
 	rc = name != NULL ? store_group_by_name(st, name, g) : store_group_by_gid(st, gid, g);
 	if (rc == STORE_OK && !store_group_ok(s->conn->cfg, g)) {
 		group_clear(g);
-		return CONN_NOTFOUND;
+		return STORE_TOMBSTONE;
 	}
-	if (rc != STORE_NOTFOUND)
-		return rc == STORE_OK ? CONN_OK : CONN_UNAVAIL;
+	if (rc != STORE_OK)
+		group_clear(g);
+	return rc;
+}
+
+static int migrate_group_lookup(struct session *s, const char *name, gid_t gid, struct group *g)
+{
+	struct group lg = { 0 };
+	int rc;
+
+	rc = store_group_find(s, name, gid, g);
+	if (rc == STORE_OK)
+		return CONN_OK;
+	if (rc != STORE_NOTFOUND)   /* held but refused by the rules, or no store now */
+		return rc == STORE_TOMBSTONE ? CONN_NOTFOUND : CONN_UNAVAIL;
 	rc = name != NULL ? legacy_group_by_name(s, name, &lg) : legacy_group_by_gid(s, gid, &lg);
 	if (rc == CONN_OK)
 		rc = migrate_legacy_group(s, &lg, name != NULL, g);

@@ -32,19 +32,11 @@ static int store_mode_user_by_uid(struct session *s, uid_t uid, struct user *u)
 
 static int store_mode_group(struct session *s, const char *name, gid_t gid, struct group *g)
 {
-	struct store *st = session_store(s);
-	int rc;
+	int rc = store_group_find(s, name, gid, g);
 
-	if (st == NULL)
-		return CONN_UNAVAIL;
-	rc = name != NULL ? store_group_by_name(st, name, g) : store_group_by_gid(st, gid, g);
-	if (rc == STORE_OK && !store_group_ok(s->conn->cfg, g)) {
-		group_clear(g);
-		return CONN_NOTFOUND;
-	}
-	if (rc != STORE_OK)
-		group_clear(g);
-	return rc == STORE_OK ? CONN_OK : rc == STORE_NOTFOUND ? CONN_NOTFOUND : CONN_UNAVAIL;
+	if (rc == STORE_OK)
+		return CONN_OK;
+	return rc == STORE_NOTFOUND || rc == STORE_TOMBSTONE ? CONN_NOTFOUND : CONN_UNAVAIL;
 }
 
 static int store_mode_group_by_name(struct session *s, const char *name, struct group *g)
