@@ -39,22 +39,6 @@ static int failed(const char *sub, int rc, const char *why)
 	return tool_exit_of(rc);
 }
 
-/* A gid: 1 to 4294967294. 0, or -1. */
-static int parse_gid(const char *v, gid_t *gid)
-{
-	unsigned long long n;
-	char *end;
-
-	if (*v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n == 0 || n > 4294967294ULL)
-		return -1;
-	*gid = (gid_t)n;
-	return 0;
-}
-
 static void print_group(struct out *out, const struct group *g)
 {
 	size_t i;
@@ -74,7 +58,7 @@ static int group_show(struct session *s, const struct opts *o, const char *key)
 	gid_t gid;
 	int rc;
 
-	rc = parse_gid(key, &gid) == 0 ? connector_group_by_gid(s, gid, &g)
+	rc = tool_parse_id(key, &gid) == 0 ? connector_group_by_gid(s, gid, &g)
 				       : connector_group_by_name(s, key, &g);
 	if (rc != CONN_OK) {
 		group_clear(&g);
@@ -140,7 +124,7 @@ int cmd_group(struct opts *o, int argc, char **argv)
 			usage(stdout);
 			return EXIT_YES;
 		} else if (strcmp(argv[i], "--gid") == 0 && i + 1 < argc) {
-			if (parse_gid(argv[++i], &gid) != 0) {
+			if (tool_parse_id(argv[++i], &gid) != 0) {
 				fprintf(stderr, "customdb: group: --gid: '%s' is not a gid (1 to "
 					"4294967294)\n", argv[i]);
 				return EXIT_USAGE;

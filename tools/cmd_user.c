@@ -564,22 +564,6 @@ out:
 
 /* --- the command line ------------------------------------------------------- */
 
-/* A uid as given to --uid: digits only, 1 .. 2^32 - 2. */
-static int parse_uid(const char *v, uid_t *uid)
-{
-	unsigned long long n;
-	char *end;
-
-	if (*v < '0' || *v > '9')
-		return -1;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno != 0 || *end != '\0' || n == 0 || n > 4294967294ULL)
-		return -1;
-	*uid = (uid_t)n;
-	return 0;
-}
-
 /* --expires: YYYY-MM-DD (midnight UTC) or never (0). 0, or -1. */
 static int parse_date(const char *v, int64_t *t)
 {
@@ -613,13 +597,11 @@ enum { L_JSON = 256, L_EMAIL, L_UID, L_REUSE, L_REMIGRATE, L_YES, L_DISABLE, L_E
 static int user_option(struct opts *o, const struct sub *sub, int c, struct uargs *a,
 		       unsigned *given)
 {
-	uid_t id;
-
 	switch (c) {
 	case L_JSON: o->json = true; return -1;
 	case L_EMAIL: a->email = optarg; *given |= OPT_EMAIL; return -1;
 	case L_UID:
-		if (parse_uid(optarg, &a->uid) != 0) {
+		if (tool_parse_id(optarg, &a->uid) != 0) {
 			fprintf(stderr, "customdb: user %s: --uid: '%s' is not a uid (1 to "
 				"4294967294)\n", sub->name, optarg);
 			return EXIT_USAGE;
@@ -671,12 +653,11 @@ static int user_option(struct opts *o, const struct sub *sub, int c, struct uarg
 		*given |= OPT_FIELDS;
 		return -1;
 	case L_GID:
-		if (parse_uid(optarg, &id) != 0) {
+		if (tool_parse_id(optarg, &a->ch.gid) != 0) {
 			fprintf(stderr, "customdb: user %s: --gid: '%s' is not a gid (1 to "
 				"4294967294)\n", sub->name, optarg);
 			return EXIT_USAGE;
 		}
-		a->ch.gid = (gid_t)id;
 		a->ch.set |= STORE_SET_GID;
 		*given |= OPT_FIELDS;
 		return -1;

@@ -1,7 +1,9 @@
 /* tool.c: see tool.h. */
 #include "tool.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -87,4 +89,19 @@ void tool_print_user(struct out *out, const struct user *u)
 		out_bool(out, "email_verified", u->email_verified == 1);
 	out_bool(out, "must_change_password", u->must_change_password);
 	out_int(out, "expires", (long long)u->expires);
+}
+
+int tool_parse_id(const char *v, uint32_t *id)
+{
+	unsigned long long n;
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n == 0 || n > 4294967294ULL)
+		return -1;
+	*id = (uint32_t)n;
+	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -34,6 +35,10 @@ struct opts {
 
 /* The exit status for an enum conn_rc. */
 int tool_exit_of(int conn_rc);
+
+/* A uid or gid as given on the command line: digits only, 1 to 2^32 - 2.
+ * 0, or -1. */
+int tool_parse_id(const char *v, uint32_t *id);
 
 /* Read a password: from the terminal without echo (prompt on stderr), or one
  * line of standard input when that is not a terminal. 0, or -1 (nothing). */
