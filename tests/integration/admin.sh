@@ -122,7 +122,7 @@ store_sql() {
 
 pg_store_section() {
 	printf 'driver = postgresql\nconnection = %s password=store-secret\n' \
-		"$(pg_conninfo "$STORE_PG" | sed 's/dbname=legacy user=customdb/dbname=store user=cdbstore/')"
+		"$(pg_store_conninfo "$STORE_PG")"
 }
 
 # admin_config ENGINE MODE SOCKET STATE-DIR STORE-SECTION: uids up to
@@ -503,8 +503,7 @@ legacy_grant_writes postgresql "$LEGACY_PG" >/dev/null
 store_server() { PG_PORT=55472 pg_start "$STORE_PG"; }
 t_ok "store PostgreSQL server starts (a second one)" store_server || exit 1
 store_database() {
-	printf '%s\n' "CREATE ROLE cdbstore LOGIN PASSWORD 'store-secret';" \
-		"CREATE DATABASE store OWNER cdbstore;" | _pg_psql "$STORE_PG" postgres
+	pg_store_database "$STORE_PG"
 }
 t_ok "store role and database" store_database
 

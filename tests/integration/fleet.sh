@@ -38,7 +38,7 @@ host_config() {
 	legacy_config sqlite "$WORK/legacy.db" "/run/customdb/$1.sock" |
 		sed -e 's/^mode = legacy$/mode = migrate/' -e "s|^state_dir = .*|state_dir = $WORK/$1/state|"
 	printf '\n[store]\ndriver = postgresql\nconnection = %s password=store-secret\nrefresh = %s\n' \
-		"$(pg_conninfo "$PG" | sed 's/dbname=legacy user=customdb/dbname=store user=cdbstore/')" \
+		"$(pg_store_conninfo "$PG")" \
 		"$REFRESH"
 }
 
@@ -70,8 +70,7 @@ mkdir -p "$PG"
 pg_up() { PG_PORT=55439 pg_start "$PG"; }
 t_ok "PostgreSQL server for the store starts" pg_up || exit 1
 store_db() {
-	printf '%s\n' "CREATE ROLE cdbstore LOGIN PASSWORD 'store-secret';" \
-		"CREATE DATABASE store OWNER cdbstore;" | _pg_psql "$PG" postgres
+	pg_store_database "$PG"
 }
 t_ok "store role and database" store_db
 t_ok "legacy data loaded (SQLite)" legacy_load sqlite "$WORK/legacy.db" < <(legacy_data)

@@ -75,7 +75,7 @@ store_rows() { store_sql "SELECT count(*) FROM users WHERE name = '$1'"; }
 # the [store] lines for the PostgreSQL store (its own role and database)
 pg_store_section() {
 	printf 'driver = postgresql\nconnection = %s password=store-secret\n' \
-		"$(pg_conninfo "$STORE_PG" | sed 's/dbname=legacy user=customdb/dbname=store user=cdbstore/')"
+		"$(pg_store_conninfo "$STORE_PG")"
 }
 
 # migrate_config ENGINE LEGACY-CONNECTION SOCKET STATE-DIR STORE-SECTION
@@ -417,8 +417,7 @@ store_server() { PG_PORT=55433 pg_start "$STORE_PG"; }
 t_ok "store PostgreSQL server starts (a second one)" store_server || exit 1
 # the store's role owns its database: it creates the schema itself
 store_database() {
-	printf '%s\n' "CREATE ROLE cdbstore LOGIN PASSWORD 'store-secret';" \
-		"CREATE DATABASE store OWNER cdbstore;" | _pg_psql "$STORE_PG" postgres
+	pg_store_database "$STORE_PG"
 }
 t_ok "store role and database" store_database
 

@@ -99,7 +99,7 @@ run_on() {
 	case $sk in
 	sqlite) store="path = $STORE_DB" ;;
 	postgresql) store=$(printf 'driver = postgresql\nconnection = %s password=store-secret' \
-		"$(pg_conninfo "$STORE_PG" | sed 's/dbname=legacy user=customdb/dbname=store user=cdbstore/')") ;;
+		"$(pg_store_conninfo "$STORE_PG")") ;;
 	esac
 	export CUSTOMDB_SOCKET=$sock
 
@@ -175,8 +175,7 @@ mkdir -p "$STORE_PG"
 store_server() { PG_PORT=55438 pg_start "$STORE_PG"; }
 t_ok "store PostgreSQL server starts" store_server || exit 1
 store_database() {
-	printf '%s\n' "CREATE ROLE cdbstore LOGIN PASSWORD 'store-secret';" \
-		"CREATE DATABASE store OWNER cdbstore;" | _pg_psql "$STORE_PG" postgres
+	pg_store_database "$STORE_PG"
 }
 t_ok "store role and database" store_database
 

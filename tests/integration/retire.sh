@@ -48,7 +48,7 @@ store_hash_prefix() {
 
 pg_store_section() {
 	printf 'driver = postgresql\nconnection = %s password=store-secret\n' \
-		"$(pg_conninfo "$STORE_PG" | sed 's/dbname=legacy user=customdb/dbname=store user=cdbstore/')"
+		"$(pg_store_conninfo "$STORE_PG")"
 }
 
 # the fixture, and a group no user is in (no import copies it)
@@ -222,8 +222,7 @@ mkdir -p "$STORE_PG"
 store_server() { PG_PORT=55433 pg_start "$STORE_PG"; }
 t_ok "store PostgreSQL server starts" store_server || exit 1
 store_database() {
-	printf '%s\n' "CREATE ROLE cdbstore LOGIN PASSWORD 'store-secret';" \
-		"CREATE DATABASE store OWNER cdbstore;" | _pg_psql "$STORE_PG" postgres
+	pg_store_database "$STORE_PG"
 }
 t_ok "store role and database" store_database
 

@@ -34,10 +34,8 @@ trap 'exit 130' INT TERM
 
 mkdir -p "$PG"
 PG_PORT=55437 pg_start "$PG" || exit 2
-printf '%s\n' "CREATE ROLE cdbstore LOGIN PASSWORD 'store-secret';" \
-	"CREATE DATABASE store OWNER cdbstore;" | _pg_psql "$PG" postgres || exit 2
-CUSTOMDB_TEST_STORE_PG="$(pg_conninfo "$PG" |
-	sed 's/dbname=legacy user=customdb/dbname=store user=cdbstore/') password=store-secret"
+pg_store_database "$PG" || exit 2
+CUSTOMDB_TEST_STORE_PG="$(pg_store_conninfo "$PG") password=store-secret"
 export CUSTOMDB_TEST_STORE_PG
 
 "$TEST"

@@ -317,6 +317,20 @@ pg_conninfo() {
 		"$(_srv_conn_quote "$dir/sock")" "$(_pg_port "$dir")"
 }
 
+# pg_store_database DIR: the migrate store's role (cdbstore, password
+# store-secret) and its database (store), which the role owns, so that the
+# store creates its schema itself.
+pg_store_database() {
+	printf '%s\n' "CREATE ROLE cdbstore LOGIN PASSWORD 'store-secret';" \
+		"CREATE DATABASE store OWNER cdbstore;" | _pg_psql "$1" postgres
+}
+
+# pg_store_conninfo DIR: the libpq connection string of that database, as
+# cdbstore (without the password).
+pg_store_conninfo() {
+	pg_conninfo "$1" | sed 's/dbname=legacy user=customdb/dbname=store user=cdbstore/'
+}
+
 # ---------------------------------------------------------------- MariaDB
 
 _maria_admin() {
