@@ -49,6 +49,9 @@
 #define IDENTITY_MIN_SUBKEY 16
 #define MEMBERSHIP_MAX_SALT 256
 #define HMACSHA256_KEY 64           /* new HMACSHA256(): Utils.GenerateRandom(64) */
+#define IDENTITY_V3_ITERATIONS 100000UL /* ASP.NET Core 7 and later (HMAC-SHA512) */
+#define IDENTITY_V3_MIN_WRITE 10000UL   /* ASP.NET Core 2 to 6 wrote this many */
+#define MEMBERSHIP_SALT 16              /* SqlMembershipProvider.GenerateSalt */
 
 /* Canonical padded base64 (what Convert.ToBase64String writes) of s into
  * out: its decoded length, or -1. */
@@ -193,6 +196,68 @@ static void identity_v3_cost(const char *s, struct hash_cost *c)
 
 	if (identity_v3_parse(s, &h))
 		c->iterations = h.iterations;
+}
+
+/* Put u32 v big-endian at p. */
+static void put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+/* Base64 of raw[0..n) into out, the subkey at raw + keyoff derived first
+ * from the salt at raw + saltoff. 0, or -1. */
+static int identity_write(const char *password, size_t pwlen, const EVP_MD *md,
+			  unsigned long iterations, unsigned char *raw, size_t n,
+			  size_t saltoff, size_t keyoff, char *out, size_t outlen)
+{
+	int rc = -1;
+
+	if (pwlen > 0x7fffffff)
+		return -1;
+	hash_random(raw + saltoff, IDENTITY_MIN_SALT);
+	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, raw + saltoff, IDENTITY_MIN_SALT,
+			      (int)iterations, md, (int)(n - keyoff), raw + keyoff) == 1 &&
+	    enc_b64_encode(raw, n, true, out, outlen) > 0)
+		rc = 0;
+	secret_wipe(raw, n);
+	return rc;
+}
+
+/* What ASP.NET Identity 2 (Crypto.HashPassword) writes: no parameters. */
+static int identity_v2_generate(const char *password, size_t pwlen, unsigned long cost,
+				char *out, size_t outlen)
+{
+	unsigned char raw[IDENTITY_V2_LEN];
+
+	if (cost != 0)
+		return -1;
+	raw[0] = 0x00;
+	return identity_write(password, pwlen, EVP_sha1(), 1000, raw, sizeof(raw), 1, 17, out,
+			      outlen);
+}
+
+/* What ASP.NET Core 7 and later write (PasswordHasherCompatibilityMode
+ * IdentityV3): HMAC-SHA512, 16-byte salt, 32-byte subkey; cost is the
+ * iteration count (0: 100,000, their default). */
+static int identity_v3_generate(const char *password, size_t pwlen, unsigned long cost,
+				char *out, size_t outlen)
+{
+	unsigned char raw[IDENTITY_V3_HEADER + IDENTITY_MIN_SALT + 32];
+
+	if (cost == 0)
+		cost = IDENTITY_V3_ITERATIONS;
+	if (cost < IDENTITY_V3_MIN_WRITE || cost > ASPNET_MAX_ITERATIONS)
+		return -1;
+	raw[0] = 0x01;
+	put_be32(raw + 1, 2);   /* KeyDerivationPrf.HMACSHA512 */
+	put_be32(raw + 5, (uint32_t)cost);
+	put_be32(raw + 9, IDENTITY_MIN_SALT);
+	return identity_write(password, pwlen, EVP_sha512(), cost, raw, sizeof(raw),
+			      IDENTITY_V3_HEADER, IDENTITY_V3_HEADER + IDENTITY_MIN_SALT, out,
+			      outlen);
 }
 
 /* --- Membership ------------------------------------------------------------- */
@@ -381,6 +446,47 @@ static int membership_hmacsha256_verify(const struct hash_ctx *ctx, const char *
 	return membership_verify(true, ctx, stored, password, pwlen);
 }
 
+/* What CreateUser and ChangePassword write: a new 16-byte salt (base64, for
+ * PasswordSalt), a tab, the base64 digest (for Password). No parameters. */
+static int membership_generate(bool hmac, const char *password, size_t pwlen,
+			       unsigned long cost, char *out, size_t outlen)
+{
+	unsigned char salt[MEMBERSHIP_SALT], d[32];
+	unsigned char *u16 = NULL;
+	size_t u16len = 0;
+	char salt64[32], d64[48];
+	int rc = -1, n;
+
+	if (cost != 0)
+		return -1;
+	hash_random(salt, sizeof(salt));
+	if (utf16le_of_utf8(password, pwlen, &u16, &u16len) != 0)
+		return -1;
+	if (membership_digest(hmac, salt, sizeof(salt), u16, u16len, d) == 0 &&
+	    enc_b64_encode(salt, sizeof(salt), true, salt64, sizeof(salt64)) > 0 &&
+	    enc_b64_encode(d, hmac ? 32 : 20, true, d64, sizeof(d64)) > 0) {
+		n = snprintf(out, outlen, "%s\t%s", salt64, d64);
+		rc = n > 0 && (size_t)n < outlen ? 0 : -1;
+	}
+	secret_wipe(u16, pwlen * 2 + 2);
+	free(u16);
+	secret_wipe_array(d);
+	secret_wipe_array(d64);
+	return rc;
+}
+
+static int membership_sha1_generate(const char *password, size_t pwlen, unsigned long cost,
+				    char *out, size_t outlen)
+{
+	return membership_generate(false, password, pwlen, cost, out, outlen);
+}
+
+static int membership_hmacsha256_generate(const char *password, size_t pwlen,
+					  unsigned long cost, char *out, size_t outlen)
+{
+	return membership_generate(true, password, pwlen, cost, out, outlen);
+}
+
 static void membership_sha1_describe(const char *s, char *out, size_t outlen)
 {
 	(void)s;
@@ -397,26 +503,28 @@ static void membership_hmacsha256_describe(const char *s, char *out, size_t outl
 const struct hash_family hash_family_aspnet_identity_v2 = {
 	.name = "aspnet-identity-v2", .origin = "ASP.NET Identity 2 PasswordHasher (Crypto.HashPassword)",
 	.identify = identity_v2_identify, .describe = identity_v2_describe,
-	.verify = identity_v2_verify,
+	.verify = identity_v2_verify, .generate = identity_v2_generate,
 };
 
 const struct hash_family hash_family_aspnet_identity_v3 = {
 	.name = "aspnet-identity-v3", .origin = "ASP.NET Core Identity PasswordHasher (v3)",
 	.identify = identity_v3_identify, .describe = identity_v3_describe,
 	.cost = identity_v3_cost,
-	.verify = identity_v3_verify,
+	.verify = identity_v3_verify, .generate = identity_v3_generate,
 };
 
 const struct hash_family hash_family_aspnet_membership_sha1 = {
 	.name = "aspnet-membership-sha1",
 	.origin = "ASP.NET SqlMembershipProvider, passwordFormat Hashed, SHA1 (the default)",
-	.by_name_only = true, .needs_salt = true, .identify = membership_sha1_identify,
-	.describe = membership_sha1_describe, .verify = membership_sha1_verify,
+	.by_name_only = true, .needs_salt = true, .writes_salt = true,
+	.identify = membership_sha1_identify, .describe = membership_sha1_describe,
+	.verify = membership_sha1_verify, .generate = membership_sha1_generate,
 };
 
 const struct hash_family hash_family_aspnet_membership_hmacsha256 = {
 	.name = "aspnet-membership-hmacsha256",
 	.origin = "ASP.NET SqlMembershipProvider/DefaultMembershipProvider, hashAlgorithmType HMACSHA256",
-	.by_name_only = true, .needs_salt = true, .identify = membership_hmacsha256_identify,
-	.describe = membership_hmacsha256_describe, .verify = membership_hmacsha256_verify,
+	.by_name_only = true, .needs_salt = true, .writes_salt = true,
+	.identify = membership_hmacsha256_identify, .describe = membership_hmacsha256_describe,
+	.verify = membership_hmacsha256_verify, .generate = membership_hmacsha256_generate,
 };

@@ -30,7 +30,8 @@ ns_setup "$WORK" "$BUILD"
 SOCK=/run/customdb/socket
 LOG=$WORK/daemon.log
 TEMPLATE=$ROOT/conf/templates/aspnet-membership-pg
-ns_pam_service customdb-aspnet "auth required $PAMMOD" "account required $PAMMOD"
+ns_pam_service customdb-aspnet "auth required $PAMMOD" "account required $PAMMOD" \
+	"password required $PAMMOD"
 login() { pam customdb-aspnet "$1" "$2" authenticate acct_mgmt; }
 
 t_section "ASP.NET Membership on PostgreSQL (aspnet-membership-pg.conf)"
@@ -127,5 +128,40 @@ t_ok "carol is still looked up" getent passwd carol
 pg_sql "$PG" "UPDATE aspnet_Membership SET IsLockedOut = false
 	WHERE UserId = (SELECT UserId FROM aspnet_Users WHERE UserName = 'carol')" >/dev/null
 t_ok "carol unlocked (UnlockUser) logs in" login carol "$UMLAUT"
+
+# passwd: alice (SHA1) and bob (HMACSHA256) change their passwords through
+# PAM; the template writes SHA1 with a new salt, as ChangePassword does, and
+# the row checks out by EncodePassword's algorithm in Python (no .NET here)
+pg_sql "$PG" "GRANT UPDATE (Password, PasswordSalt, PasswordFormat, LastPasswordChangedDate)
+	ON aspnet_Membership TO customdb" >>"$WORK/sql.log" 2>&1
+# chpw UID USER OLD NEW: the user changes their own password through PAM
+chpw() {
+	printf '%s\n%s\n%s\n' "$3" "$4" "$4" |
+		setpriv --reuid="$1" --regid=100 --clear-groups pamtester customdb-aspnet "$2" chauthtok
+}
+row() {
+	pg_sql "$PG" "SELECT m.Password || ' ' || m.PasswordSalt || ' ' || m.PasswordFormat
+		FROM aspnet_Membership m JOIN aspnet_Users u USING (UserId) WHERE u.UserName = '$1'"
+}
+# membership_ok PASSWORD "HASH SALT FORMAT": SHA1(salt | UTF-16LE password), format 1
+membership_ok() {
+	/usr/bin/python3 -c '
+import base64, hashlib, sys
+h, salt, fmt = sys.argv[2].split()
+d = hashlib.sha1(base64.b64decode(salt, validate=True) + sys.argv[1].encode("utf-16-le")).digest()
+sys.exit(0 if fmt == "1" and base64.b64encode(d).decode() == h else 1)' "$1" "$2"
+}
+t_grep "alice changes her password (PAM chauthtok)" "altered successfully" \
+	chpw 10001 alice password "N3w-$UMLAUT"
+t_ok "alice logs in with the new one" login alice "N3w-$UMLAUT"
+t_fail "not with the old one" login alice password
+t_out "the salt is new, the format Hashed" "1 1" bash -c '
+	set -- $1; [ "$2" != "$4" ] && echo "1 $3"' _ "$(row alice) $SALT16"
+t_ok "the row is EncodePassword's SHA1 of the new password (Python)" \
+	membership_ok "N3w-$UMLAUT" "$(row alice)"
+t_fail "... and not of the old one" membership_ok password "$(row alice)"
+t_grep "bob (HMACSHA256) changes his" "altered successfully" chpw 10002 bob "$UMLAUT" "B0b-new!"
+t_ok "bob logs in with the new one (now SHA1)" login bob "B0b-new!"
+t_ok "his row is SHA1 of it (Python)" membership_ok "B0b-new!" "$(row bob)"
 stop_daemon "$WORK/daemon.pid"
 t_summary

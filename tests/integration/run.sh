@@ -753,13 +753,20 @@ aspnet_identity_suite() {
 		INSERT INTO \"AspNetUserRoles\" VALUES ('0b6f3c1e-1111-4c8e-9a51-000000000001', '7d0e-role-1');"
 	t_ok "aspnet: the template's aspnet-identity.sql runs as shipped" \
 		pg_sql "$db" "$(cat "$ROOT/conf/templates/aspnet-identity.sql")"
+	# SQL Server's NEWID(), which the template's password change calls, on
+	# the PostgreSQL that stands in for it
+	t_ok "aspnet: NEWID() on the stand-in database" pg_sql "$db" \
+		"CREATE FUNCTION newid() RETURNS uuid LANGUAGE sql AS 'SELECT gen_random_uuid()';
+		 GRANT UPDATE (\"PasswordHash\", \"SecurityStamp\", \"ConcurrencyStamp\")
+		   ON \"AspNetUsers\" TO customdb;"
 	odbc_dsn "$ODBCSYSINI" identity postgresql "$db"
 	sed -e "s|^connection = .*|connection = DSN=identity;UID=customdb|" \
 		-e "s|^password_file = .*|password_file = $WORK/odbc-postgresql/legacy.secret|" \
 		-e "s|^\[customdb\]\$|[customdb]\nsocket = $sock\nstate_dir = $dir/state|" \
 		"$ROOT/conf/templates/aspnet-identity.conf" > "$dir/customdb.conf"
 	chmod 600 "$dir/customdb.conf"
-	ns_pam_service "$svc" "auth required $PAMMOD" "account required $PAMMOD"
+	ns_pam_service "$svc" "auth required $PAMMOD" "account required $PAMMOD" \
+		"password required $PAMMOD"
 	t_ok "aspnet: customdb check passes" "$TOOL" -c "$dir/customdb.conf" check
 	t_ok "aspnet: customdbd starts" start_daemon "$dir/customdb.conf" "$dir/daemon.log" "$sock" || return
 	t_out "aspnet: getent passwd ada" "ada:x:10001:100::/home/ada:/bin/bash" getent passwd ada
@@ -775,6 +782,28 @@ aspnet_identity_suite() {
 		"$TOOL" -c "$dir/customdb.conf" hash identify "$hash"
 	t_grep "aspnet: customdb try login" "^login: ok" \
 		bash -c "printf '%s\n' '$pw' | '$TOOL' -c '$dir/customdb.conf' try login ada"
+	# passwd: ada changes her password through PAM; what is written is v3
+	# as ASP.NET Core 7+ writes it, with new stamps, and checks out by
+	# Identity's algorithm in Python (no .NET here)
+	t_grep "aspnet: ada changes her password (PAM chauthtok)" "altered successfully" \
+		bash -c "printf '%s\n%s\n%s\n' '$pw' 'N3w-Identity' 'N3w-Identity' |
+			setpriv --reuid=10001 --regid=100 --clear-groups pamtester $svc ada chauthtok"
+	t_grep "aspnet: ... and logs in with the new one" "successfully authenticated" \
+		pam "$svc" ada N3w-Identity
+	t_grep "aspnet: ... not with the old one" "Authentication failure" pam "$svc" ada "$pw"
+	t_out "aspnet: a new v3 hash (HMAC-SHA512, 100,000 iterations), both stamps new" \
+		"AQAAAAIAAYagAAAAE|t|t|t" pg_sql "$db" "SELECT concat_ws('|', left(\"PasswordHash\", 17),
+		  \"PasswordHash\" <> '$hash', \"SecurityStamp\" <> 'S1', \"ConcurrencyStamp\" <> 'C1')
+		  FROM \"AspNetUsers\" WHERE \"UserName\" = 'ada'"
+	t_ok "aspnet: the written hash checks out by Identity's algorithm (Python)" \
+		/usr/bin/python3 -c '
+import base64, hashlib, struct, sys
+b = base64.b64decode(sys.argv[1], validate=True)
+prf, it, sl = struct.unpack(">III", b[1:13])
+salt, sub = b[13:13 + sl], b[13 + sl:]
+ok = lambda pw: hashlib.pbkdf2_hmac(("sha1", "sha256", "sha512")[prf], pw, salt, it, len(sub)) == sub
+sys.exit(0 if b[0] == 1 and ok(b"N3w-Identity") and not ok(b"x") else 1)' \
+		"$(pg_sql "$db" "SELECT \"PasswordHash\" FROM \"AspNetUsers\" WHERE \"UserName\" = 'ada'")"
 	stop_daemon
 	unset CUSTOMDB_SOCKET CUSTOMDB_STATE_DIR
 }

@@ -682,8 +682,82 @@ START_TEST(test_generate_django)
 	/* read-only families */
 	ck_assert_int_eq(hash_generate("passlib-scrypt", 0, "password", out, sizeof(out), err,
 				       sizeof(err)), -1);
-	ck_assert_int_eq(hash_generate("aspnet-identity-v3", 0, "password", out, sizeof(out), err,
+	ck_assert_int_eq(hash_generate("werkzeug-pbkdf2", 0, "password", out, sizeof(out), err,
 				       sizeof(err)), -1);
+}
+END_TEST
+
+/* ASP.NET Identity: v3 as ASP.NET Core 7+ writes it (HMAC-SHA512, 100,000
+ * iterations unless told, 16-byte salt, 32-byte subkey), v2 as Identity 2
+ * does. What we write, we (and tests/unit/verify_written.sh's Python) read. */
+START_TEST(test_generate_identity)
+{
+	char out[HASH_MAX], again[HASH_MAX], err[128], desc[128];
+	const struct hash_family *v3 = hash_family_by_name("aspnet-identity-v3");
+
+	ck_assert_int_eq(hash_generate("aspnet-identity-v3", 0, PW_UMLAUT, out, sizeof(out), err,
+				       sizeof(err)), 0);
+	ck_assert_msg(strncmp(out, "AQAAAAIAAYagAAAAE", 17) == 0, "%s", out);  /* 1, 2, 100000, 16 */
+	ck_assert_uint_eq(strlen(out), 84);   /* base64 of 13 + 16 + 32 bytes */
+	ck_assert_ptr_eq(hash_identify(out), v3);
+	v3->describe(out, desc, sizeof(desc));
+	ck_assert_str_eq(desc, "prf=HMAC-SHA512 iterations=100000 salt=16 bytes subkey=32 bytes");
+	ck_assert_int_eq(hash_verify(out, PW_UMLAUT), HASH_MATCH);
+	ck_assert_int_eq(hash_verify(out, "pässword"), HASH_MISMATCH);
+	ck_assert_int_eq(hash_generate("aspnet-identity-v3", 0, PW_UMLAUT, again, sizeof(again),
+				       err, sizeof(err)), 0);
+	ck_assert_str_ne(out, again);   /* a new salt each time */
+	ck_assert(!hash_weaker(NULL, out, "aspnet-identity-v3", 0));
+	ck_assert(hash_weaker(NULL, out, "aspnet-identity-v3", 200000));
+	/* an iteration count of the administrator's, not below Core 2-6's */
+	ck_assert_int_eq(hash_generate("aspnet-identity-v3", 10000, "password", out, sizeof(out), err,
+				       sizeof(err)), 0);
+	ck_assert_msg(strncmp(out, "AQAAAAIAACcQAAAAE", 17) == 0, "%s", out);
+	ck_assert_int_eq(hash_verify(out, "password"), HASH_MATCH);
+	ck_assert_int_eq(hash_generate("aspnet-identity-v3", 9999, "password", out, sizeof(out), err,
+				       sizeof(err)), -1);
+	ck_assert_int_eq(hash_generate("aspnet-identity-v3", 10000001, "password", out, sizeof(out),
+				       err, sizeof(err)), -1);
+
+	ck_assert_int_eq(hash_generate("aspnet-identity-v2", 0, PW_EMOJI, out, sizeof(out), err,
+				       sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(out), 68);
+	ck_assert_int_eq(out[0], 'A');   /* 0x00 first */
+	ck_assert_ptr_eq(hash_identify(out), hash_family_by_name("aspnet-identity-v2"));
+	ck_assert_int_eq(hash_verify(out, PW_EMOJI), HASH_MATCH);
+	ck_assert_int_eq(hash_verify(out, "password"), HASH_MISMATCH);
+	ck_assert_int_eq(hash_generate("aspnet-identity-v2", 2000, "password", out, sizeof(out), err,
+				       sizeof(err)), -1);
+}
+END_TEST
+
+/* Membership: a new base64 salt for PasswordSalt apart from the digest;
+ * hash_generate alone refuses (the digest is nothing without its salt). */
+START_TEST(test_generate_membership)
+{
+	static const char *const schemes[] = { "aspnet-membership-sha1",
+					       "aspnet-membership-hmacsha256" };
+	char h[HASH_MAX], salt[HASH_SALT_MAX], err[200];
+	struct hash_ctx ctx = { .scheme_read = "aspnet-membership-sha1,aspnet-membership-hmacsha256" };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_ne(hash_generate(schemes[i], 0, PW_UMLAUT, h, sizeof(h), err,
+					       sizeof(err)), 0);
+		ck_assert_int_eq(hash_generate_salted(schemes[i], 0, PW_UMLAUT, h, sizeof(h), salt,
+						      sizeof(salt), err, sizeof(err)), 0);
+		ck_assert_uint_eq(strlen(salt), 24);          /* base64 of 16 bytes */
+		ck_assert_uint_eq(strlen(h), i == 0 ? 28 : 44);
+		ctx.salt = salt;
+		ck_assert_str_eq(hash_identify_ctx(&ctx, h)->name, schemes[i]);
+		ck_assert_int_eq(hash_family_by_name(schemes[i])->verify(&ctx, h, PW_UMLAUT,
+									 strlen(PW_UMLAUT)),
+				 HASH_MATCH);
+		ck_assert_int_eq(hash_family_by_name(schemes[i])->verify(&ctx, h, "password", 8),
+				 HASH_MISMATCH);
+		ck_assert_int_ne(hash_generate_salted(schemes[i], 5, PW_UMLAUT, h, sizeof(h), salt,
+						      sizeof(salt), err, sizeof(err)), 0);
+	}
 }
 END_TEST
 
@@ -713,6 +787,8 @@ static Suite *make_suite(void)
 	tc = tcase_create("generate");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_generate_django);
+	tcase_add_test(tc, test_generate_identity);
+	tcase_add_test(tc, test_generate_membership);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -25,6 +25,11 @@
 #   nextcloud             Nextcloud's Hasher::verify() as PHP
 #                         (lib/private/Security/Hasher.php: split at the first
 #                         '|', a version 1 to 3, password_verify)
+#   aspnet-identity-v2, aspnet-identity-v3, aspnet-membership-sha1,
+#   aspnet-membership-hmacsha256
+#                         Python's hashlib/hmac following ASP.NET's
+#                         PasswordHasher and SqlMembershipProvider.EncodePassword
+#                         (no .NET runs here), with the salt column
 #
 # Needs python3-bcrypt, python3-passlib, python3-argon2, python3-django,
 # php-cli, ruby and dovecot-core (Debian; scripts/install-deps.sh installs them),
@@ -124,3 +129,40 @@ done
 	end
 	puts "redmine (Ruby, User#salt_password): #{n} passed, 0 failed"
 	exit(n > 0)'
+# ASP.NET Identity's PasswordHasher.VerifyHashedPassword (v2: 0x00, salt,
+# subkey; v3: 0x01, PRF, iterations, salt length, salt, subkey), and
+# SqlMembershipProvider.EncodePassword (SHA1(salt | UTF-16LE password), or
+# HMAC-SHA256 keyed with the salt spread over 64 bytes)
+for scheme in aspnet-identity-v2 aspnet-identity-v3 aspnet-membership-sha1 \
+	aspnet-membership-hmacsha256; do
+	"$gen" "$scheme" | "$py" -c '
+import base64, hashlib, hmac, struct, sys
+scheme = sys.argv[1]
+def identity(pw, h):
+    b = base64.b64decode(h, validate=True)
+    if b[0] == 0:
+        return len(b) == 49 and hashlib.pbkdf2_hmac("sha1", pw, b[1:17], 1000, 32) == b[17:]
+    prf, it, sl = struct.unpack(">III", b[1:13])
+    salt, sub = b[13:13 + sl], b[13 + sl:]
+    md = ("sha1", "sha256", "sha512")[prf]
+    return hashlib.pbkdf2_hmac(md, pw, salt, it, len(sub)) == sub
+def membership(pw, h, salt):
+    s = base64.b64decode(salt, validate=True)
+    u = pw.decode("utf-8").encode("utf-16-le")
+    if scheme.endswith("sha1"):
+        d = hashlib.sha1(s + u).digest()
+    else:
+        d = hmac.new((s * 64)[:64], u, "sha256").digest()
+    return base64.b64encode(d).decode() == h
+n = 0
+for line in sys.stdin.buffer:
+    f = line.rstrip(b"\n").split(b"\t")
+    pw, h = f[0], f[1].decode()
+    check = (lambda p: identity(p, h)) if "identity" in scheme else \
+            (lambda p: membership(p, h, f[2]))
+    if not check(pw) or check(b"x" + pw):
+        sys.exit("%s refused %s" % (scheme, h))
+    n += 1
+print("%s (Python, as ASP.NET computes it): %d passed, 0 failed" % (scheme, n))
+sys.exit(0 if n else 1)' "$scheme"
+done
