@@ -185,26 +185,17 @@ static int kc_generate(const char *algo, const EVP_MD *md, unsigned long dflt,
 		       const char *password, size_t pwlen, unsigned long iterations, char *out,
 		       size_t outlen)
 {
-	unsigned char salt[KC_SALT_BYTES], dk[KC_KEY_BYTES];
 	char salt64[32], dk64[100];
-	int rc = -1, n;
+	int n;
 
 	if (iterations == 0)
 		iterations = dflt;
-	if (iterations < KC_MIN_WRITE_ITER || iterations > KC_MAX_ITER || pwlen > 0x7fffffff)
+	if (iterations < KC_MIN_WRITE_ITER || iterations > KC_MAX_ITER ||
+	    hash_pbkdf2_new_b64(md, password, pwlen, iterations, KC_SALT_BYTES, KC_KEY_BYTES,
+				salt64, sizeof(salt64), dk64, sizeof(dk64)) != 0)
 		return -1;
-	hash_random(salt, sizeof(salt));
-	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, salt, sizeof(salt), (int)iterations, md,
-			      sizeof(dk), dk) != 1 ||
-	    enc_b64_encode(salt, sizeof(salt), true, salt64, sizeof(salt64)) < 0 ||
-	    enc_b64_encode(dk, sizeof(dk), true, dk64, sizeof(dk64)) < 0)
-		goto out;
 	n = snprintf(out, outlen, KC_PREFIX "%s$%lu$%s$%s", algo, iterations, salt64, dk64);
-	if (n > 0 && (size_t)n < outlen)
-		rc = 0;
-out:
-	secret_wipe_array(dk);
-	return rc;
+	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
 static int kc_sha256_generate(const char *password, size_t pwlen, unsigned long iterations,
