@@ -16,7 +16,11 @@
  *   Keycloak   python3 hashlib.pbkdf2_hmac(md, password UTF-8, salt,
  *              iterations, 64), base64, as Keycloak's
  *              Pbkdf2PasswordHashProvider derives with PBEKeySpec (512 bits)
- *              and java.util.Base64 (no Java here). */
+ *              and java.util.Base64 (no Java here); and two that Keycloak's
+ *              own Pbkdf2Sha256PasswordHashProviderFactory verifies in a
+ *              JUnit test of a Keycloak extension (novareto/
+ *              user_access_managment, virtual-user-spi HashingTest.java:
+ *              password "test", Keycloak's default 27500 iterations). */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,6 +93,12 @@ static const struct vector vectors[] = {
 	{ "keycloak-pbkdf2-sha256", KC_SHA256, KC_PW, NULL },
 	{ "keycloak-pbkdf2-sha512", "keycloak$pbkdf2-sha512$210000$a2V5Y2xvYWstc2FsdC0xNg==$qPlR/ZmISfxCR7JEa"
 	  "Rgl+jtpnztuUSCCz377xYa+vhcoW+2knMoN3X8gfNikWj6tlxiMHEpTDrTeLPwt/M+m+w==", KC_PW, NULL },
+	{ "keycloak-pbkdf2-sha256", "keycloak$pbkdf2-sha256$27500$lZtleWv1DeEcNIr8MTzdeg==$/bVkHA4"
+	  "G/VOskjaCgNYyTz1BhgD+9X8bxCNEPGGpnDCJbWHDXIW0G8IlSBhDdJsXTjrXt/7yQguBwJ3sxSmSKA==", "test",
+	  NULL },
+	{ "keycloak-pbkdf2-sha256", "keycloak$pbkdf2-sha256$27500$dTnm2F75dNhNRT0yW9UcNw==$ldP3HIF"
+	  "5mf39q/lVSNyXPh/pcScKhEQTbPmnEjQcVVwMScX/nUWYh8gZ3zOXFdrB3Bvv50r51JDYhT48ymxz6A==", "test",
+	  NULL },
 	/* Keycloak 21 on pads a password under 14 characters with NULs
 	 * (pbkdf2PasswordPadding; HMAC's key padding makes it no different):
 	 * derived over "kc-pw" and nine NULs, 32 bytes (its newer key size) */
