@@ -18,7 +18,8 @@
 # (forceExpiredPasswordChange) asking for a new one, service accounts,
 # users without uidNumber and another realm's users not seen, then PAM
 # password changes (an existing credential updated, a missing one made by
-# root) checked in the rows, and a hash of another form refused. About 10 s.
+# root) checked in the rows; a federated user's and a hash of another form
+# refused. About 10 s.
 set -u
 . "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 
@@ -139,6 +140,8 @@ user myrealm erin 10005 true
 user myrealm grace 10006 true
 user myrealm frank - true
 user myrealm service-account-backend 10007 true "'3f1c2d0e-backend-client'"
+user myrealm hank 10008 true
+sql "UPDATE user_entity SET federation_link = '9b1e6a52-ldap-provider' WHERE username = 'hank'"
 user other alice 10101 true
 user other zoe 10102 true
 # Keycloak before 24 (pbkdf2-sha256, 27500, 64 bytes); 24 on (pbkdf2-sha512,
@@ -151,6 +154,7 @@ cred myrealm grace pbkdf2-sha512 1000 64 grace-pw-1 400
 cred myrealm frank pbkdf2-sha256 27500 64 "$UMLAUT"
 cred myrealm service-account-backend pbkdf2-sha256 27500 64 "$UMLAUT"
 cred other alice pbkdf2-sha256 27500 64 other-pw-1
+cred myrealm hank pbkdf2-sha256 1000 64 hank-pw-1
 required_action dave UPDATE_PASSWORD
 required_action alice CONFIGURE_TOTP
 group devs 20001
@@ -269,6 +273,10 @@ t_grep "a new password credential row for erin" "^ok pbkdf2-sha512 210000 64\$" 
 t_ok "erin logs in" login erin "erin first pw"
 t_nogrep "no SQL went wrong" "ERROR" cat "$WORK/sql.log"
 t_fail "the service account's password cannot be changed" chpw_root service-account-backend x
+t_ok "hank (LDAP, UNSYNCED: a local password) logs in" login hank hank-pw-1
+t_fail "but his password is the directory's: no change" chpw "$(uid_of hank)" hank hank-pw-1 \
+	"new hank pw"
+t_ok "and his local one still works" login hank hank-pw-1
 stop_daemon "$WORK/daemon.pid"
 
 # a write scheme whose hash is not keycloak$...: the query writes nothing
