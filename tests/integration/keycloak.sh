@@ -42,10 +42,7 @@ ns_pam_service customdb-kc "auth required $PAMMOD" "account required $PAMMOD" \
 	"password required $PAMMOD"
 login() { pam customdb-kc "$1" "$2" authenticate acct_mgmt; }
 # chpw UID USER OLD NEW: the user changes their own password through PAM
-chpw() {
-	printf '%s\n%s\n%s\n' "$3" "$4" "$4" |
-		setpriv --reuid="$1" --regid=100 --clear-groups pamtester customdb-kc "$2" chauthtok
-}
+chpw() { pam_chpw customdb-kc "$@"; }
 # chpw_root USER NEW: root sets it (no current password asked)
 chpw_root() { printf '%s\n%s\n' "$2" "$2" | pamtester customdb-kc "$1" chauthtok; }
 
