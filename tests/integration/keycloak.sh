@@ -82,7 +82,8 @@ cred() {
 	local row
 	row=$("$PY" - "$3" "$4" "$5" "$6" "${7:-0}" <<-'PY'
 		import base64, hashlib, json, os, sys, time
-		algo, it, keylen, pw, age = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+		algo, pw = sys.argv[1], sys.argv[4]
+		it, keylen, age = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[5])
 		md = {"pbkdf2": "sha1", "pbkdf2-sha256": "sha256", "pbkdf2-sha512": "sha512"}[algo]
 		padded = pw + "\0" * max(0, 14 - len(pw))
 		salt = os.urandom(16)
@@ -234,7 +235,8 @@ def derive(pw):
     pw = pw + "\0" * max(0, 14 - len(pw))
     return hashlib.pbkdf2_hmac(md, pw.encode(), base64.b64decode(secret["salt"], validate=True),
                                data["hashIterations"], len(want))
-if not hmac.compare_digest(derive(sys.argv[1]), want) or hmac.compare_digest(derive("x" + sys.argv[1]), want):
+if not hmac.compare_digest(derive(sys.argv[1]), want) or \
+   hmac.compare_digest(derive("x" + sys.argv[1]), want):
     sys.exit("the derived key does not match")
 print("ok", data["algorithm"], data["hashIterations"], len(want))
 ' "$2" "$3"
