@@ -98,6 +98,8 @@ stage "integration: application templates (Django, postfixadmin, WordPress, Medi
 	env BUILD="$ROOT/build" tests/integration/apps.sh
 stage "integration: the ASP.NET Membership template on PostgreSQL" env BUILD="$ROOT/build" \
 	tests/integration/aspnet.sh
+stage "integration: the Keycloak template on PostgreSQL" env BUILD="$ROOT/build" \
+	tests/integration/keycloak.sh
 stage "integration: faults under load (database killed and frozen, disk full, daemon killed)" \
 	env BUILD="$ROOT/build" tests/integration/faults.sh
 stage "integration (SQLite), every getent, id and NSS probe under valgrind memcheck" \

@@ -114,10 +114,13 @@ extern const struct hash_family hash_family_dovecot_scram_sha256;
 extern const struct hash_family hash_family_nextcloud, hash_family_nextcloud_legacy;
 extern const struct hash_family hash_family_gitea_pbkdf2, hash_family_gitea_argon2;
 extern const struct hash_family hash_family_gitea_scrypt, hash_family_gitea_bcrypt;
-extern const struct hash_family hash_family_keycloak;
+extern const struct hash_family hash_family_keycloak_pbkdf2;
+extern const struct hash_family hash_family_keycloak_pbkdf2_sha256;
+extern const struct hash_family hash_family_keycloak_pbkdf2_sha512;
 #define HASH_FAMILIES_SERVERS \
 	&hash_family_nextcloud, &hash_family_gitea_pbkdf2, &hash_family_gitea_argon2, \
-	&hash_family_gitea_scrypt, &hash_family_gitea_bcrypt, &hash_family_keycloak, \
+	&hash_family_gitea_scrypt, &hash_family_gitea_bcrypt, &hash_family_keycloak_pbkdf2, \
+	&hash_family_keycloak_pbkdf2_sha256, &hash_family_keycloak_pbkdf2_sha512, \
 	&hash_family_nextcloud_legacy,
 /* END SERVERS */
 

@@ -3,6 +3,7 @@
 
 #include <limits.h>
 
+#include "hash_encoding.h"
 #include "secret.h"
 
 int hash_pbkdf2_check(const EVP_MD *md, const char *password, size_t pwlen,
@@ -21,6 +22,26 @@ int hash_pbkdf2_check(const EVP_MD *md, const char *password, size_t pwlen,
 	rc = hash_equal(got, want, wantlen) ? HASH_MATCH : HASH_MISMATCH;
 out:
 	secret_wipe_array(got);
+	return rc;
+}
+
+int hash_pbkdf2_new_b64(const EVP_MD *md, const char *password, size_t pwlen,
+			unsigned long iterations, size_t saltlen, size_t dklen, char *salt64,
+			size_t salt64len, char *dk64, size_t dk64len)
+{
+	unsigned char salt[64], dk[HASH_KDF_MAX_DK];
+	int rc = -1;
+
+	if (pwlen > INT_MAX || iterations > INT_MAX || saltlen == 0 || saltlen > sizeof(salt) ||
+	    dklen == 0 || dklen > sizeof(dk))
+		return -1;
+	hash_random(salt, saltlen);
+	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, salt, (int)saltlen, (int)iterations, md,
+			      (int)dklen, dk) == 1 &&
+	    enc_b64_encode(salt, saltlen, true, salt64, salt64len) >= 0 &&
+	    enc_b64_encode(dk, dklen, true, dk64, dk64len) >= 0)
+		rc = 0;
+	secret_wipe_array(dk);
 	return rc;
 }
 

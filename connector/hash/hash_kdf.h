@@ -21,6 +21,14 @@ int hash_pbkdf2_check(const EVP_MD *md, const char *password, size_t pwlen,
 		      const unsigned char *salt, size_t saltlen, unsigned long iterations,
 		      const unsigned char *want, size_t wantlen);
 
+/* A new PBKDF2-HMAC key for writing: saltlen fresh random bytes of salt
+ * (at most 64) and a dklen-byte key (at most HASH_KDF_MAX_DK) of password,
+ * both written as padded base64 into salt64 and dk64. 0, or -1 (a length
+ * OpenSSL cannot take, a buffer too small, OpenSSL failed). */
+int hash_pbkdf2_new_b64(const EVP_MD *md, const char *password, size_t pwlen,
+			unsigned long iterations, size_t saltlen, size_t dklen, char *salt64,
+			size_t salt64len, char *dk64, size_t dk64len);
+
 /* What OpenSSL's scrypt allocates for N, r, p (EVP_PBE_scrypt: B and V). */
 unsigned long hash_scrypt_memory(unsigned long n, unsigned long r, unsigned long p);
 

@@ -17,7 +17,15 @@
  * bytes as the stored value holds (64, or 32 in newer releases) and
  * compares. The password's UTF-8 bytes are the key, as Java's
  * PBKDF2WithHmac* take them; the NULs Keycloak 21 on pads a password under
- * 14 characters with change nothing (HMAC pads its key with zeros). */
+ * 14 characters with change nothing (HMAC pads its key with zeros).
+ *
+ * One family per algorithm, so that rehash_on_login compares like with
+ * like. Two are write schemes, each writing what a Keycloak of its era
+ * writes by default (Pbkdf2PasswordHashProvider: 16 random bytes of salt,
+ * a 512-bit key): keycloak-pbkdf2-sha512 (Keycloak 24 on: 210000
+ * iterations) and keycloak-pbkdf2-sha256 (before Keycloak 24: 27500). The
+ * template's change_password query splits the string back into the two
+ * JSON columns. */
 #include "hash.h"
 
 #include <openssl/evp.h>
@@ -33,6 +41,9 @@
 #define KC_PREFIX "keycloak$"
 #define KC_MAX_ITER 10000000UL
 #define KC_MAX_FIELD 128
+#define KC_MIN_WRITE_ITER 1000UL
+#define KC_SALT_BYTES 16
+#define KC_KEY_BYTES 64   /* Keycloak's DEFAULT_DERIVED_KEY_SIZE, 512 bits */
 
 struct keycloak {
 	const EVP_MD *md;
@@ -105,9 +116,29 @@ static bool kc_parse(const char *s, struct keycloak *k)
 	return true;
 }
 
-static bool kc_identify(const char *s)
+/* Does s begin with "keycloak$<algo>$"? */
+static bool kc_identify_algo(const char *s, const char *algo)
 {
-	return strncmp(s, KC_PREFIX, sizeof(KC_PREFIX) - 1) == 0;
+	size_t n = strlen(algo);
+
+	return strncmp(s, KC_PREFIX, sizeof(KC_PREFIX) - 1) == 0 &&
+	       strncmp(s + sizeof(KC_PREFIX) - 1, algo, n) == 0 &&
+	       s[sizeof(KC_PREFIX) - 1 + n] == '$';
+}
+
+static bool kc_sha1_identify(const char *s)
+{
+	return kc_identify_algo(s, "pbkdf2");
+}
+
+static bool kc_sha256_identify(const char *s)
+{
+	return kc_identify_algo(s, "pbkdf2-sha256");
+}
+
+static bool kc_sha512_identify(const char *s)
+{
+	return kc_identify_algo(s, "pbkdf2-sha512");
 }
 
 static void kc_describe(const char *s, char *out, size_t outlen)
@@ -149,8 +180,54 @@ static int kc_verify(const struct hash_ctx *ctx, const char *stored, const char 
 	return rc;
 }
 
-const struct hash_family hash_family_keycloak = {
-	.name = "keycloak",
-	.origin = "Keycloak credential.secret_data/credential_data, joined by the query",
-	.identify = kc_identify, .describe = kc_describe, .cost = kc_cost, .verify = kc_verify,
+/* Keycloak's encodedCredential(): iterations 0 is `dflt`. */
+static int kc_generate(const char *algo, const EVP_MD *md, unsigned long dflt,
+		       const char *password, size_t pwlen, unsigned long iterations, char *out,
+		       size_t outlen)
+{
+	char salt64[32], dk64[100];
+	int n;
+
+	if (iterations == 0)
+		iterations = dflt;
+	if (iterations < KC_MIN_WRITE_ITER || iterations > KC_MAX_ITER ||
+	    hash_pbkdf2_new_b64(md, password, pwlen, iterations, KC_SALT_BYTES, KC_KEY_BYTES,
+				salt64, sizeof(salt64), dk64, sizeof(dk64)) != 0)
+		return -1;
+	n = snprintf(out, outlen, KC_PREFIX "%s$%lu$%s$%s", algo, iterations, salt64, dk64);
+	return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
+static int kc_sha256_generate(const char *password, size_t pwlen, unsigned long iterations,
+			      char *out, size_t outlen)
+{
+	return kc_generate("pbkdf2-sha256", EVP_sha256(), 27500, password, pwlen, iterations,
+			   out, outlen);
+}
+
+static int kc_sha512_generate(const char *password, size_t pwlen, unsigned long iterations,
+			      char *out, size_t outlen)
+{
+	return kc_generate("pbkdf2-sha512", EVP_sha512(), 210000, password, pwlen, iterations,
+			   out, outlen);
+}
+
+#define KC_ORIGIN "Keycloak credential.secret_data/credential_data, joined by the query"
+
+const struct hash_family hash_family_keycloak_pbkdf2 = {
+	.name = "keycloak-pbkdf2", .origin = KC_ORIGIN " (HMAC-SHA1, an older default)",
+	.identify = kc_sha1_identify, .describe = kc_describe, .cost = kc_cost,
+	.verify = kc_verify,
+};
+
+const struct hash_family hash_family_keycloak_pbkdf2_sha256 = {
+	.name = "keycloak-pbkdf2-sha256", .origin = KC_ORIGIN " (the default before Keycloak 24)",
+	.identify = kc_sha256_identify, .describe = kc_describe, .cost = kc_cost,
+	.verify = kc_verify, .generate = kc_sha256_generate,
+};
+
+const struct hash_family hash_family_keycloak_pbkdf2_sha512 = {
+	.name = "keycloak-pbkdf2-sha512", .origin = KC_ORIGIN " (the default since Keycloak 24)",
+	.identify = kc_sha512_identify, .describe = kc_describe, .cost = kc_cost,
+	.verify = kc_verify, .generate = kc_sha512_generate,
 };

@@ -174,27 +174,18 @@ static int mw_pbkdf2_verify(const struct hash_ctx *ctx, const char *stored,
 static int mw_pbkdf2_generate(const char *password, size_t pwlen, unsigned long rounds,
 			      char *out, size_t outlen)
 {
-	unsigned char salt[MW_SALT_BYTES], dk[MW_DEFAULT_LENGTH];
 	char salt64[32], dk64[100];
-	int rc = -1, n;
+	int n;
 
 	if (rounds == 0)
 		rounds = MW_DEFAULT_ROUNDS;
-	if (rounds < MW_MIN_WRITE_ROUNDS || rounds > MW_MAX_ROUNDS || pwlen > 0x7fffffff)
+	if (rounds < MW_MIN_WRITE_ROUNDS || rounds > MW_MAX_ROUNDS ||
+	    hash_pbkdf2_new_b64(EVP_sha512(), password, pwlen, rounds, MW_SALT_BYTES,
+				MW_DEFAULT_LENGTH, salt64, sizeof(salt64), dk64, sizeof(dk64)) != 0)
 		return -1;
-	hash_random(salt, sizeof(salt));
-	if (PKCS5_PBKDF2_HMAC(password, (int)pwlen, salt, sizeof(salt), (int)rounds,
-			      EVP_sha512(), sizeof(dk), dk) != 1 ||
-	    enc_b64_encode(salt, sizeof(salt), true, salt64, sizeof(salt64)) < 0 ||
-	    enc_b64_encode(dk, sizeof(dk), true, dk64, sizeof(dk64)) < 0)
-		goto out;
 	n = snprintf(out, outlen, MW_PBKDF2_PREFIX "sha512:%lu:%d:%s:%s", rounds,
 		     MW_DEFAULT_LENGTH, salt64, dk64);
-	if (n > 0 && (size_t)n < outlen)
-		rc = 0;
-out:
-	secret_wipe_array(dk);
-	return rc;
+	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
 /* --- :B: and :A: ------------------------------------------------------------ */

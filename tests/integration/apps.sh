@@ -60,10 +60,7 @@ ns_pam_service customdb-apps "auth required $PAMMOD" "account required $PAMMOD" 
 	"password required $PAMMOD"
 login() { pam customdb-apps "$1" "$2" authenticate acct_mgmt; }
 # chpw UID USER OLD NEW: the user changes their own password through PAM
-chpw() {
-	printf '%s\n%s\n%s\n' "$3" "$4" "$4" |
-		setpriv --reuid="$1" --regid=100 --clear-groups pamtester customdb-apps "$2" chauthtok
-}
+chpw() { pam_chpw customdb-apps "$@"; }
 
 # app_start TEMPLATE CONNECTION: the template as it ships, with only its
 # connection, the socket and the state directory set, and the daemon on it

@@ -95,15 +95,9 @@ t_out "the triggers numbered users and roles" "7:10001:10007:2:50001:50002" \
 		  (SELECT min(Num) FROM customdb_ids WHERE Num > 50000) || ':' ||
 		  (SELECT max(Num) FROM customdb_ids WHERE Num > 50000)"
 
-printf '%s\n' "$SERVERS_PASSWORD" > "$WORK/legacy.secret"
-chmod 600 "$WORK/legacy.secret"
 # the template as it ships, with only its connection, password file, the
 # socket and the state directory set
-sed -e "s|^connection = .*|connection = $(pg_conninfo "$PG")|" \
-    -e "s|^password_file = .*|password_file = $WORK/legacy.secret|" \
-    -e "s|^\[customdb\]\$|[customdb]\nsocket = $SOCK\nstate_dir = /run/customdb/state|" \
-	"$TEMPLATE.conf" > "$WORK/customdb.conf"
-chmod 600 "$WORK/customdb.conf"
+template_conf "$TEMPLATE.conf" "$(pg_conninfo "$PG")" "$WORK/customdb.conf"
 t_ok "customdb check accepts the template" "$TOOL" -c "$WORK/customdb.conf" check
 start_daemon "$WORK/customdb.conf" "$LOG" "$SOCK" || exit 1
 

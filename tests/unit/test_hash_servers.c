@@ -16,7 +16,11 @@
  *   Keycloak   python3 hashlib.pbkdf2_hmac(md, password UTF-8, salt,
  *              iterations, 64), base64, as Keycloak's
  *              Pbkdf2PasswordHashProvider derives with PBEKeySpec (512 bits)
- *              and java.util.Base64 (no Java here). */
+ *              and java.util.Base64 (no Java here); and two that Keycloak's
+ *              own Pbkdf2Sha256PasswordHashProviderFactory verifies in a
+ *              JUnit test of a Keycloak extension (novareto/
+ *              user_access_managment, virtual-user-spi HashingTest.java:
+ *              password "test", Keycloak's default 27500 iterations). */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,15 +90,22 @@ static const struct vector vectors[] = {
 	{ "gitea-bcrypt", "bcrypt$10$$2a$10$qhgm32w9ZpqLygugWJsLjey8xRGcaq9iXAfmCeNBXxddgyoaOC3Gq",
 	  GT_PW, GT_SALT_HEX },
 	/* Keycloak: the three algorithms at their defaults */
-	{ "keycloak", KC_SHA256, KC_PW, NULL },
-	{ "keycloak", "keycloak$pbkdf2-sha512$210000$a2V5Y2xvYWstc2FsdC0xNg==$qPlR/ZmISfxCR7JEa"
-	  "Rgl+jtpnztuUSCCz377xYa+vhcoW+2knMoN3X8gfNikWj6tlxiMHEpTDrTeLPwt/M+m+w==", KC_PW, NULL },
+	{ "keycloak-pbkdf2-sha256", KC_SHA256, KC_PW, NULL },
+	{ "keycloak-pbkdf2-sha512", "keycloak$pbkdf2-sha512$210000$a2V5Y2xvYWstc2FsdC0xNg==$"
+	  "qPlR/ZmISfxCR7JEaRgl+jtpnztuUSCCz377xYa+vhcoW+2knMoN3X8gfNikWj6tlxiMHEpTDrTeLPwt/M+m+w==",
+	  KC_PW, NULL },
+	{ "keycloak-pbkdf2-sha256", "keycloak$pbkdf2-sha256$27500$lZtleWv1DeEcNIr8MTzdeg==$/bVkHA4"
+	  "G/VOskjaCgNYyTz1BhgD+9X8bxCNEPGGpnDCJbWHDXIW0G8IlSBhDdJsXTjrXt/7yQguBwJ3sxSmSKA==", "test",
+	  NULL },
+	{ "keycloak-pbkdf2-sha256", "keycloak$pbkdf2-sha256$27500$dTnm2F75dNhNRT0yW9UcNw==$ldP3HIF"
+	  "5mf39q/lVSNyXPh/pcScKhEQTbPmnEjQcVVwMScX/nUWYh8gZ3zOXFdrB3Bvv50r51JDYhT48ymxz6A==", "test",
+	  NULL },
 	/* Keycloak 21 on pads a password under 14 characters with NULs
 	 * (pbkdf2PasswordPadding; HMAC's key padding makes it no different):
 	 * derived over "kc-pw" and nine NULs, 32 bytes (its newer key size) */
-	{ "keycloak", "keycloak$pbkdf2-sha256$27500$ZGVmZ2hpamtsbW5vcHFycw==$eSAzXL5opN2Idu0c2taQK"
-	  "rnbmcc82zafpMHoQzf/Jc4=", "kc-pw", NULL },
-	{ "keycloak", "keycloak$pbkdf2$20000$AP8A/wD/AP8A/wD/AP8A/w==$pTE4yqA++5xzoDrQXGecJKNw06"
+	{ "keycloak-pbkdf2-sha256", "keycloak$pbkdf2-sha256$27500$ZGVmZ2hpamtsbW5vcHFycw==$"
+	  "eSAzXL5opN2Idu0c2taQKrnbmcc82zafpMHoQzf/Jc4=", "kc-pw", NULL },
+	{ "keycloak-pbkdf2", "keycloak$pbkdf2$20000$AP8A/wD/AP8A/wD/AP8A/w==$pTE4yqA++5xzoDrQXGecJKNw06"
 	  "EvWWTTVngxhPdliYShTtVVdSJlCKuJcvSMh92CS0oKDo87Njc9ubDLnQ3UMg==", KC_PW, NULL },
 };
 
@@ -267,8 +278,66 @@ START_TEST(test_write_nextcloud)
 	/* read-only ones */
 	ck_assert_int_ne(hash_generate("gitea-pbkdf2", 0, NC_PW, out, sizeof(out), err,
 				       sizeof(err)), 0);
-	ck_assert_int_ne(hash_generate("keycloak", 0, NC_PW, out, sizeof(out), err, sizeof(err)),
-			 0);
+	ck_assert_int_ne(hash_generate("keycloak-pbkdf2", 0, NC_PW, out, sizeof(out), err,
+				       sizeof(err)), 0);
+}
+END_TEST
+
+/* password_scheme = keycloak-pbkdf2-sha512 / -sha256 write what Keycloak's
+ * Pbkdf2PasswordHashProvider writes by default (16 bytes of salt, a 64-byte
+ * key, 210000 / 27500 iterations), in the form the reader takes */
+START_TEST(test_write_keycloak)
+{
+	static const struct {
+		const char *scheme, *prefix;
+	} w[] = {
+		{ "keycloak-pbkdf2-sha512", "keycloak$pbkdf2-sha512$210000$" },
+		{ "keycloak-pbkdf2-sha256", "keycloak$pbkdf2-sha256$27500$" },
+	};
+	char out[HASH_MAX], again[HASH_MAX], err[200], desc[200];
+	const struct hash_ctx none = { 0 };
+
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		const char *salt, *value;
+
+		ck_assert_int_eq(hash_generate(w[i].scheme, 0, KC_PW, out, sizeof(out), err,
+					       sizeof(err)), 0);
+		ck_assert_msg(strncmp(out, w[i].prefix, strlen(w[i].prefix)) == 0, "%s", out);
+		/* salt: 16 bytes in 24 characters; value: 64 bytes in 88 */
+		salt = out + strlen(w[i].prefix);
+		value = strchr(salt, '$');
+		ck_assert_ptr_nonnull(value);
+		ck_assert_int_eq(value - salt, 24);
+		ck_assert_int_eq(strlen(value + 1), 88);
+		ck_assert_str_eq(hash_identify(out)->name, w[i].scheme);
+		hash_identify(out)->describe(out, desc, sizeof(desc));
+		ck_assert_msg(strstr(desc, "length=64 bytes salt=16 bytes") != NULL, "%s", desc);
+		ck_assert_int_eq(hash_verify(out, KC_PW), HASH_MATCH);
+		ck_assert_int_eq(hash_verify(out, "Keycloak p\xc3\xa4sswort"), HASH_MISMATCH);
+		/* a new salt each time */
+		ck_assert_int_eq(hash_generate(w[i].scheme, 0, KC_PW, again, sizeof(again), err,
+					       sizeof(err)), 0);
+		ck_assert_str_ne(out, again);
+		ck_assert(!hash_weaker(&none, out, w[i].scheme, 0));
+	}
+	/* a cost is the iteration count, within bounds */
+	ck_assert_int_eq(hash_generate("keycloak-pbkdf2-sha256", 30000, "x", out, sizeof(out), err,
+				       sizeof(err)), 0);
+	ck_assert_msg(strncmp(out, "keycloak$pbkdf2-sha256$30000$", 29) == 0, "%s", out);
+	ck_assert_int_eq(hash_verify(out, "x"), HASH_MATCH);
+	ck_assert_int_ne(hash_generate("keycloak-pbkdf2-sha512", 999, "x", out, sizeof(out), err,
+				       sizeof(err)), 0);
+	ck_assert_int_ne(hash_generate("keycloak-pbkdf2-sha512", 10000001, "x", out, sizeof(out),
+				       err, sizeof(err)), 0);
+	/* rehash_on_login: another algorithm, fewer iterations or a shorter
+	 * key (Keycloak 24's pbkdf2-sha256 writes 32 bytes) are weaker */
+	ck_assert(hash_weaker(&none, KC_SHA256, "keycloak-pbkdf2-sha512", 0));
+	ck_assert(hash_weaker(&none, "keycloak$pbkdf2-sha512$100000$a2V5Y2xvYWstc2FsdC0xNg==$qPlR"
+			      "/ZmISfxCR7JEaRgl+jtpnztuUSCCz377xYa+vhcoW+2knMoN3X8gfNikWj6tlxiMHEp"
+			      "TDrTeLPwt/M+m+w==", "keycloak-pbkdf2-sha512", 0));
+	ck_assert(hash_weaker(&none, "keycloak$pbkdf2-sha256$27500$ZGVmZ2hpamtsbW5vcHFycw==$eSAzX"
+			      "L5opN2Idu0c2taQKrnbmcc82zafpMHoQzf/Jc4=", "keycloak-pbkdf2-sha256", 0));
+	ck_assert(!hash_weaker(&none, KC_SHA256, "keycloak-pbkdf2-sha256", 0));
 }
 END_TEST
 
@@ -287,6 +356,7 @@ static Suite *make_suite(void)
 	tcase_add_loop_test(tc, test_malformed_never_matches, 0, NMALFORMED);
 	tcase_add_test(tc, test_ceilings);
 	tcase_add_test(tc, test_write_nextcloud);
+	tcase_add_test(tc, test_write_keycloak);
 	suite_add_tcase(s, tc);
 	return s;
 }

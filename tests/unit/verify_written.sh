@@ -30,6 +30,10 @@
 #                         Python's hashlib/hmac following ASP.NET's
 #                         PasswordHasher and SqlMembershipProvider.EncodePassword
 #                         (no .NET runs here), with the salt column
+#   keycloak-pbkdf2-sha512, keycloak-pbkdf2-sha256
+#                         Python's hashlib.pbkdf2_hmac as Keycloak's
+#                         Pbkdf2PasswordHashProvider.verify() derives (as
+#                         many bytes as the value holds; no Java here)
 #
 # Needs python3-bcrypt, python3-passlib, python3-argon2, python3-django,
 # php-cli, ruby and dovecot-core (Debian; scripts/install-deps.sh installs them),
@@ -112,6 +116,27 @@ for line in sys.stdin.buffer:
         sys.exit("wrong ServerKey: %s" % h.decode())
     n += 1
 print("%s ServerKey (Python hmac): %d passed, 0 failed" % (sys.argv[1], n))
+sys.exit(0 if n else 1)' "$scheme"
+done
+# Keycloak: algorithm, hashIterations, salt and value as the JSON columns
+# hold them, the key derived over the password's UTF-8 bytes
+for scheme in keycloak-pbkdf2-sha512 keycloak-pbkdf2-sha256; do
+	"$gen" "$scheme" | "$py" -c '
+import base64, hashlib, hmac, sys
+mds = {"pbkdf2-sha256": "sha256", "pbkdf2-sha512": "sha512"}
+n = 0
+for line in sys.stdin.buffer:
+    pw, h = line.rstrip(b"\n").split(b"\t")
+    tag, algo, it, salt, value = h.decode().split("$")
+    want = base64.b64decode(value, validate=True)
+    def derive(p):
+        return hashlib.pbkdf2_hmac(mds[algo], p, base64.b64decode(salt, validate=True),
+                                   int(it), len(want))
+    if tag != "keycloak" or len(want) != 64 or not hmac.compare_digest(derive(pw), want) \
+            or hmac.compare_digest(derive(b"x" + pw), want):
+        sys.exit("Keycloak check refused %s" % h.decode())
+    n += 1
+print("%s (Python hashlib, as Keycloak derives): %d passed, 0 failed" % (sys.argv[1], n))
 sys.exit(0 if n else 1)' "$scheme"
 done
 # Redmine 5.0's app/models/user.rb: hashed_password ==

@@ -7,6 +7,12 @@
 #   stop_daemon [PIDFILE] [SIGNAL]       stop it (TERM) and wait until gone
 #                           (30 s * TIME_FACTOR; then KILL, and 1)
 #   pam SERVICE USER PASSWORD [ACTIONS]  pamtester, the password on stdin
+#   pam_chpw SERVICE UID USER OLD NEW    USER (running as UID) changes the
+#                           password through pamtester's chauthtok
+#   template_conf TEMPLATE CONNINFO OUT  a shipped template as it is but for
+#                           its connection, password_file ($WORK/legacy.secret,
+#                           written with $SERVERS_PASSWORD), socket ($SOCK) and
+#                           state directory; chmod 600
 #   now_ms                               monotonic-enough milliseconds
 #
 # Needs DAEMON (the customdbd binary) and WORK set by the caller, and
@@ -67,4 +73,18 @@ stop_daemon() {
 pam() {
 	local svc=$1 user=$2 pw=$3; shift 3
 	printf '%s\n' "$pw" | pamtester "$svc" "$user" "${@:-authenticate}"
+}
+
+template_conf() {
+	printf '%s\n' "$SERVERS_PASSWORD" > "$WORK/legacy.secret"
+	chmod 600 "$WORK/legacy.secret"
+	sed -e "s|^connection = .*|connection = $2|" \
+	    -e "s|^password_file = .*|password_file = $WORK/legacy.secret|" \
+	    -e "s|^\[customdb\]\$|[customdb]\nsocket = $SOCK\nstate_dir = /run/customdb/state|" \
+		"$1" > "$3" && chmod 600 "$3"
+}
+
+pam_chpw() {
+	printf '%s\n%s\n%s\n' "$4" "$5" "$5" |
+		setpriv --reuid="$2" --regid=100 --clear-groups pamtester "$1" "$3" chauthtok
 }
