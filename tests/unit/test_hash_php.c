@@ -559,6 +559,68 @@ START_TEST(test_phpass_generate)
 }
 END_TEST
 
+/* password_scheme = drupal7: user_hash_password() at DRUPAL_HASH_COUNT 15
+ * (the written hashes are checked by Drupal's algorithm in PHP too:
+ * verify_written.sh, verify_with_php.php) */
+START_TEST(test_drupal7_generate)
+{
+	const struct hash_ctx ctx = { 0 };
+	char h1[HASH_MAX], h2[HASH_MAX], err[128];
+	const struct hash_family *f;
+
+	ck_assert_int_eq(hash_generate("drupal7", 0, "drupal password", h1, sizeof(h1), err,
+				       sizeof(err)), 0);
+	/* 55 characters, as Drupal cuts them; "D" is 2^15 */
+	ck_assert_uint_eq(strlen(h1), 55);
+	ck_assert_msg(strncmp(h1, "$S$D", 4) == 0, "%s", h1);
+	f = hash_identify(h1);
+	ck_assert(f != NULL && strcmp(f->name, "drupal7") == 0);
+	ck_assert_int_eq(hash_verify(h1, "drupal password"), HASH_MATCH);
+	ck_assert_int_eq(hash_verify(h1, "drupal passwor"), HASH_MISMATCH);
+	/* Drupal 7 reads it behind a 'U' only as a hash of md5(password) */
+	h2[0] = 'U';
+	memcpy(h2 + 1, h1, strlen(h1) + 1);
+	ck_assert_int_eq(hash_verify(h2, "drupal password"), HASH_MISMATCH);
+	/* a new salt each time */
+	ck_assert_int_eq(hash_generate("drupal7", 0, "drupal password", h2, sizeof(h2), err,
+				       sizeof(err)), 0);
+	ck_assert_str_ne(h1, h2);
+	ck_assert_int_eq(hash_verify(h2, "drupal password"), HASH_MATCH);
+	ck_assert_int_eq(hash_generate("drupal7", 7, PAESS_WOERD, h1, sizeof(h1), err,
+				       sizeof(err)), 0);
+	ck_assert(strncmp(h1, "$S$5", 4) == 0);
+	ck_assert_int_eq(hash_verify(h1, PAESS_WOERD), HASH_MATCH);
+	/* rehash_on_login: fewer iterations, phpass and U$ hashes are weaker */
+	ck_assert(hash_weaker(&ctx, h1, "drupal7", 0));
+	ck_assert(!hash_weaker(&ctx, h2, "drupal7", 0));
+	ck_assert(hash_weaker(&ctx, "$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "drupal7", 0));
+	ck_assert(hash_weaker(&ctx, "U$S$9nvjeREPb4OX03yyeF3hMuuPGfh9shcy8XJ/uwyffu3i5m/Gk2oc",
+			      "drupal7", 0));
+	/* counts Drupal would not write, or customdb not read back */
+	ck_assert_int_eq(hash_generate("drupal7", 6, "x", h1, sizeof(h1), err, sizeof(err)), -1);
+	ck_assert_int_eq(hash_generate("drupal7", 25, "x", h1, sizeof(h1), err, sizeof(err)), -1);
+	/* the U$ form is Drupal's update's, never written */
+	ck_assert_int_eq(hash_generate("drupal7-updated", 0, "x", h1, sizeof(h1), err,
+				       sizeof(err)), -1);
+}
+END_TEST
+
+/* Drupal 7 refuses to hash a password over PASSWORD_MAX_LENGTH (512) */
+START_TEST(test_drupal7_generate_long_password)
+{
+	const struct hash_family *f = hash_family_by_name("drupal7");
+	char h[HASH_MAX];
+	char pw[514];
+
+	memset(pw, 'x', 513);
+	pw[513] = '\0';
+	ck_assert_int_eq(f->generate(pw, 513, 7, h, sizeof(h)), -1);
+	pw[512] = '\0';
+	ck_assert_int_eq(f->generate(pw, 512, 7, h, sizeof(h)), 0);
+	ck_assert_int_eq(hash_verify(h, pw), HASH_MATCH);
+}
+END_TEST
+
 START_TEST(test_phpass_generate_long_password)
 {
 	const struct hash_family *f = hash_family_by_name("phpass");
@@ -656,6 +718,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_plaintext);
 	tcase_add_test(tc, test_phpass_generate);
 	tcase_add_test(tc, test_phpass_generate_long_password);
+	tcase_add_test(tc, test_drupal7_generate);
+	tcase_add_test(tc, test_drupal7_generate_long_password);
 	tcase_add_test(tc, test_describe);
 	suite_add_tcase(s, tc);
 	return s;
