@@ -72,30 +72,12 @@ static int drupal7_verify(const struct hash_ctx *ctx, const char *stored, const 
 static int drupal7_generate(const char *password, size_t pwlen, unsigned long cost, char *out,
 			    size_t outlen)
 {
-	unsigned char raw[6], h[64];
-	char enc[88];
-	int rc = -1;
-
 	if (cost == 0)
 		cost = DRUPAL_DEFAULT_LOG2;
-	if (cost < DRUPAL_MIN_LOG2 || cost > DRUPAL_MAX_LOG2 || pwlen > DRUPAL_MAX_PASSWORD ||
-	    outlen < DRUPAL_HASH_LENGTH + 1)
+	if (cost < DRUPAL_MIN_LOG2 || cost > DRUPAL_MAX_LOG2 || pwlen > DRUPAL_MAX_PASSWORD)
 		return -1;
-	hash_random(raw, sizeof(raw));
-	memcpy(out, "$S$", 3);
-	out[3] = enc_crypt64_alphabet[cost];
-	if (enc_crypt64_encode(raw, sizeof(raw), out + 4, outlen - 4) != DRUPAL_SALT ||
-	    hash_phpass_stretch("SHA512", out + 4, DRUPAL_SALT, (int)cost, password, pwlen, h,
-				sizeof(h)) != 0 ||
-	    enc_crypt64_encode(h, sizeof(h), enc, sizeof(enc)) != 86)
-		goto out;
-	memcpy(out + DRUPAL_SETTING, enc, DRUPAL_KEPT);
-	out[DRUPAL_HASH_LENGTH] = '\0';
-	rc = 0;
-out:
-	secret_wipe_array(h);
-	secret_wipe_array(enc);
-	return rc;
+	return hash_phpass_generate("$S$", "SHA512", 64, DRUPAL_KEPT, (int)cost, password, pwlen,
+				    out, outlen);
 }
 
 /* --- U$: a hash of md5(password) ------------------------------------------ */
