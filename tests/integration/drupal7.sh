@@ -30,18 +30,13 @@ cleanup() {
 trap cleanup EXIT
 
 ns_setup "$WORK" "$BUILD"
-SOCK=/run/customdb/socket
-LOG=$WORK/daemon.log
 TEMPLATE=$ROOT/conf/templates/drupal7
 D7="/usr/bin/python3 $HERE/data/apps/drupal7_password.py"
 ns_pam_service customdb-drupal7 "auth required $PAMMOD" "account required $PAMMOD" \
 	"password required $PAMMOD"
 login() { pam customdb-drupal7 "$1" "$2" authenticate acct_mgmt; }
 # chpw UID USER OLD NEW: the user changes their own password through PAM
-chpw() {
-	printf '%s\n%s\n%s\n' "$3" "$4" "$4" |
-		setpriv --reuid="$1" --regid=100 --clear-groups pamtester customdb-drupal7 "$2" chauthtok
-}
+chpw() { pam_chpw customdb-drupal7 "$@"; }
 # pass NAME: users.pass of the row named NAME
 pass() { maria_sql "$MARIA" "SELECT pass FROM users WHERE BINARY name = '$1'"; }
 # drupal_accepts NAME PASSWORD: Drupal 7's algorithm takes PASSWORD for the
@@ -93,15 +88,8 @@ t_out "the rows are in" "8:4" \
 
 printf '%s\n' "$SERVERS_PASSWORD" > "$WORK/legacy.secret"
 chmod 600 "$WORK/legacy.secret"
-# the template as it ships, with only its connection, password file, the
-# socket and the state directory set
-sed -e "s|^connection = .*|connection = $(maria_conninfo "$MARIA")|" \
-    -e "s|^password_file = .*|password_file = $WORK/legacy.secret|" \
-    -e "s|^\[customdb\]\$|[customdb]\nsocket = $SOCK\nstate_dir = /run/customdb/state|" \
-	"$TEMPLATE.conf" > "$WORK/customdb.conf"
-chmod 600 "$WORK/customdb.conf"
-t_ok "customdb check accepts the template" "$TOOL" -c "$WORK/customdb.conf" check
-start_daemon "$WORK/customdb.conf" "$LOG" "$SOCK" || exit 1
+template_start drupal7.conf "$(maria_conninfo "$MARIA")" \
+	"s|^password_file = .*|password_file = $WORK/legacy.secret|" || exit 1
 
 t_out "getent passwd alice" "alice:x:10002:100:alice:/home/alice:/bin/bash" getent passwd alice
 t_out "and by uid" "alice" bash -c "getent passwd 10002 | cut -d: -f1"
