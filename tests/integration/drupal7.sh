@@ -15,7 +15,7 @@
 # and one with '_', roles as groups (not the two built-in ones),
 # enumeration, logins with $S$, $P$ (Drupal 6 imports) and U$ (Drupal 6's
 # md5, re-hashed) hashes, right and wrong, a blocked user refused, and PAM
-# password changes that Drupal's algorithm accepts. About 15 s.
+# password changes that Drupal's algorithm accepts. About 5 s.
 set -u
 . "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 
