@@ -14,8 +14,9 @@
 # Look-ups by name and id (the anonymous row never), a name with a space
 # and one with '_', roles as groups (not the two built-in ones),
 # enumeration, logins with $S$, $P$ (Drupal 6 imports) and U$ (Drupal 6's
-# md5, re-hashed) hashes, right and wrong, a blocked user refused, and PAM
-# password changes that Drupal's algorithm accepts. About 5 s.
+# md5, re-hashed) hashes, right and wrong, a blocked user refused, those
+# hashes re-hashed at login as Drupal's login does, and PAM password
+# changes that Drupal's algorithm accepts. About 5 s.
 set -u
 . "$(cd "$(dirname "$0")" && pwd)/lib/setup.sh"
 
@@ -83,6 +84,8 @@ user 6 erin "$VECTOR" 1
 user 7 dave_x "$($D7 hash dave-pw 7)" 1
 maria_sql "$MARIA" "INSERT INTO role (rid, name, weight) VALUES (4, 'content editor', 3);
 	INSERT INTO users_roles (uid, rid) VALUES (1, 3), (2, 3), (2, 4), (3, 4)" >>"$WORK/sql.log" 2>&1
+CAROL_ADMIN=$(maria_sql "$MARIA" "SELECT GROUP_CONCAT(pass ORDER BY uid) FROM users
+	WHERE uid IN (1, 5)")
 t_out "the rows are in" "8:4" \
 	maria_sql "$MARIA" "SELECT CONCAT((SELECT count(*) FROM users), ':', (SELECT count(*) FROM users_roles))"
 
@@ -127,6 +130,16 @@ t_ok "dave_x logs in" login dave_x dave-pw
 t_fail "carol (status 0, blocked) does not" login carol carol-pw
 t_ok "carol is still looked up" getent passwd carol
 t_ok "admin (uid 1) logs in" login admin admin-pw
+# rehash_on_login, as Drupal's login does: what is not $S$ at 2^15 is now
+t_ok "Mary Ann's \$P\$ was re-hashed at her login" is_s_d "Mary Ann"
+t_ok "Drupal's algorithm accepts it" drupal_accepts "Mary Ann" "$UMLAUT"
+t_ok "bob's U\$ too" is_s_d bob
+t_ok "Drupal's algorithm accepts it (no md5 any more)" drupal_accepts bob bob-pw
+t_ok "erin's 2^7 vector too" is_s_d erin
+t_ok "Drupal's algorithm accepts it" drupal_accepts erin "valid password"
+t_out "carol's (blocked, refused) and admin's (\$S\$D already) are as they were" \
+	"$CAROL_ADMIN" maria_sql "$MARIA" "SELECT GROUP_CONCAT(pass ORDER BY uid) FROM users
+		WHERE uid IN (1, 5)"
 
 before=$(others)
 t_ok "alice changes her password through PAM" chpw 10002 alice alice-pw "new alice-pw 1"
