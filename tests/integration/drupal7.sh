@@ -79,7 +79,7 @@ user 2 alice "$($D7 hash alice-pw)" 1
 # a Drupal 6 import: phpass $P$, and the U$ of user_update_7000 (count 11)
 user 3 "Mary Ann" "$($D7 hash "$UMLAUT" 8 P)" 1
 user 4 bob "$($D7 updated bob-pw)" 1
-user 5 carol "$($D7 hash carol-pw)" 0
+user 5 carol "$($D7 hash carol-pw 7)" 0
 user 6 erin "$VECTOR" 1
 user 7 dave_x "$($D7 hash dave-pw 7)" 1
 maria_sql "$MARIA" "INSERT INTO role (rid, name, weight) VALUES (4, 'content editor', 3);
@@ -137,7 +137,7 @@ t_ok "bob's U\$ too" is_s_d bob
 t_ok "Drupal's algorithm accepts it (no md5 any more)" drupal_accepts bob bob-pw
 t_ok "erin's 2^7 vector too" is_s_d erin
 t_ok "Drupal's algorithm accepts it" drupal_accepts erin "valid password"
-t_out "carol's (blocked, refused) and admin's (\$S\$D already) are as they were" \
+t_out "carol's 2^7 (blocked: refused, so not re-hashed) and admin's (\$S\$D) are as they were" \
 	"$CAROL_ADMIN" maria_sql "$MARIA" "SELECT GROUP_CONCAT(pass ORDER BY uid) FROM users
 		WHERE uid IN (1, 5)"
 
