@@ -32,7 +32,8 @@ trap cleanup EXIT
 
 ns_setup "$WORK" "$BUILD"
 TEMPLATE=$ROOT/conf/templates/drupal7
-D7="/usr/bin/python3 $HERE/data/apps/drupal7_password.py"
+# d7 hash|updated|check ...: Drupal 7's algorithm (data/apps/drupal7_password.py)
+d7() { /usr/bin/python3 "$HERE/data/apps/drupal7_password.py" "$@"; }
 ns_pam_service customdb-drupal7 "auth required $PAMMOD" "account required $PAMMOD" \
 	"password required $PAMMOD"
 login() { pam customdb-drupal7 "$1" "$2" authenticate acct_mgmt; }
@@ -42,7 +43,7 @@ chpw() { pam_chpw customdb-drupal7 "$@"; }
 pass() { maria_sql "$MARIA" "SELECT pass FROM users WHERE BINARY name = '$1'"; }
 # drupal_accepts NAME PASSWORD: Drupal 7's algorithm takes PASSWORD for the
 # row named NAME
-drupal_accepts() { $D7 check "$2" "$(pass "$1")"; }
+drupal_accepts() { d7 check "$2" "$(pass "$1")"; }
 # is_s_d NAME: the row's hash is what Drupal 7 writes: $S$, 2^15, 55 long
 is_s_d() { pass "$1" | grep -Eq '^\$S\$D.{51}$'; }
 # others: the hashes of the rows no password change is for
@@ -56,9 +57,9 @@ t_section "Drupal 7 on MariaDB (drupal7.conf)"
 # checker is known to judge as Drupal does
 VECTOR='$S$5TOxWPdvJRs0P/xZBdrrPlGgzViOS0drHu3jaIjitesfttrp18bk'
 VECTOR_U='U$S$5vNHDQyLqCTvsYBLWBUWXJWhA0m3DTpBh04acFEOGB.bKBclhKgo'
-t_ok "the Python checker takes Drupal's \$S\$ vector" $D7 check "valid password" "$VECTOR"
-t_ok "and Drupal's U\$S\$ vector" $D7 check "valid password" "$VECTOR_U"
-t_fail "and refuses a wrong password" $D7 check "valid passwort" "$VECTOR"
+t_ok "the Python checker takes Drupal's \$S\$ vector" d7 check "valid password" "$VECTOR"
+t_ok "and Drupal's U\$S\$ vector" d7 check "valid password" "$VECTOR_U"
+t_fail "and refuses a wrong password" d7 check "valid passwort" "$VECTOR"
 
 maria_start "$MARIA" || exit 1
 load_template_sql() { maria_sql "$MARIA" < "$TEMPLATE.sql" > "$WORK/sql.log" 2>&1; }
@@ -74,14 +75,14 @@ user() {
 		>>"$WORK/sql.log" 2>&1
 }
 # uid 1: the installer's account; $S$ at Drupal's 2^15
-user 1 admin "$($D7 hash admin-pw)" 1
-user 2 alice "$($D7 hash alice-pw)" 1
+user 1 admin "$(d7 hash admin-pw)" 1
+user 2 alice "$(d7 hash alice-pw)" 1
 # a Drupal 6 import: phpass $P$, and the U$ of user_update_7000 (count 11)
-user 3 "Mary Ann" "$($D7 hash "$UMLAUT" 8 P)" 1
-user 4 bob "$($D7 updated bob-pw)" 1
-user 5 carol "$($D7 hash carol-pw 7)" 0
+user 3 "Mary Ann" "$(d7 hash "$UMLAUT" 8 P)" 1
+user 4 bob "$(d7 updated bob-pw)" 1
+user 5 carol "$(d7 hash carol-pw 7)" 0
 user 6 erin "$VECTOR" 1
-user 7 dave_x "$($D7 hash dave-pw 7)" 1
+user 7 dave_x "$(d7 hash dave-pw 7)" 1
 maria_sql "$MARIA" "INSERT INTO role (rid, name, weight) VALUES (4, 'content editor', 3);
 	INSERT INTO users_roles (uid, rid) VALUES (1, 3), (2, 3), (2, 4), (3, 4)" >>"$WORK/sql.log" 2>&1
 CAROL_ADMIN=$(maria_sql "$MARIA" "SELECT GROUP_CONCAT(pass ORDER BY uid) FROM users
