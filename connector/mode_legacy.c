@@ -12,15 +12,18 @@
 
 /* rehash_on_login (legacy mode): after a successful login, a stored hash
  * weaker than password_scheme is replaced through change_password. A
- * failure is logged; the login stands. */
+ * failure is logged; the login stands. Not for an account the account step
+ * refuses (disabled, expired): a refused login writes nothing. */
 static void rehash_legacy(struct session *s, const struct user *u, const char *password)
 {
 	const struct config *cfg = s->conn->cfg;
 	const struct hash_ctx ctx = { .salt = u->salt, .scheme_read = cfg->password_scheme_read };
 	const struct hash_family *old;
 	char hash[HASH_MAX], salt[HASH_SALT_MAX], err[256];
-	int rc;
+	int rc = account_rules(cfg, u, 0, err, sizeof(err));
 
+	if (rc != CONN_OK && rc != CONN_NEW_AUTHTOK)
+		return;
 	/* a source that checks passwords itself keeps no hash here */
 	if (cfg->q[Q_CHANGE_PASSWORD].sql == NULL || u->password == NULL ||
 	    !hash_weaker(&ctx, u->password, cfg->password_scheme, cfg->password_cost) ||

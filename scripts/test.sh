@@ -100,6 +100,8 @@ stage "integration: the ASP.NET Membership template on PostgreSQL" env BUILD="$R
 	tests/integration/aspnet.sh
 stage "integration: the Keycloak template on PostgreSQL" env BUILD="$ROOT/build" \
 	tests/integration/keycloak.sh
+stage "integration: the Drupal 7 template on MariaDB" env BUILD="$ROOT/build" tests/integration/drupal7.sh
+stage "integration: Gitea's pbkdf2 written back (gitea-pbkdf2)" env BUILD="$ROOT/build" tests/integration/gitea.sh
 stage "integration: faults under load (database killed and frozen, disk full, daemon killed)" \
 	env BUILD="$ROOT/build" tests/integration/faults.sh
 stage "integration (SQLite), every getent, id and NSS probe under valgrind memcheck" \

@@ -5,7 +5,9 @@
  *   h = sha512(salt . password); 2^count times: h = sha512(h . password)
  * written as "$S$" + count + 8 salt + encode64(h), cut to DRUPAL_HASH_LENGTH
  * (55) characters, so 43 of the 86 hash characters are kept. Count 7..24;
- * passwords over 512 bytes are refused (PASSWORD_MAX_LENGTH).
+ * passwords over 512 bytes are refused (PASSWORD_MAX_LENGTH). Written
+ * (password_scheme = drupal7) as user_hash_password() writes it: count 15
+ * (DRUPAL_HASH_COUNT), a new 8-character salt.
  *
  * U$ is what user_update_7000() left of Drupal 6's unsalted md5 column:
  * 'U' + a hash of md5(password) as 32 lower-case hex characters. Drupal's
@@ -30,6 +32,9 @@
  * 2^24, and a row that asks for more must not tie up the daemon */
 #define DRUPAL_MAX_LOG2 24
 #define DRUPAL_MAX_PASSWORD 512
+/* DRUPAL_HASH_COUNT of Drupal 7's includes/password.inc: what
+ * user_hash_password() writes, and what user_needs_new_hash() keeps */
+#define DRUPAL_DEFAULT_LOG2 15
 
 static bool drupal7_identify(const char *s)
 {
@@ -57,6 +62,22 @@ static int drupal7_verify(const struct hash_ctx *ctx, const char *stored, const 
 		return HASH_UNUSABLE;
 	return hash_phpass_check(stored, "SHA512", 64, DRUPAL_MAX_LOG2, DRUPAL_MAX_PASSWORD,
 				 DRUPAL_KEPT, password, pwlen);
+}
+
+/* user_hash_password(): cost is the log2 of the iteration count (0: 15,
+ * Drupal 7's DRUPAL_HASH_COUNT; another count makes Drupal re-hash at the
+ * next login). The salt is 6 random bytes in 8 characters of encode64, as
+ * _password_generate_salt() makes it; the result is cut to 55 characters.
+ * Drupal refuses to hash a password over 512 bytes: so does this. */
+static int drupal7_generate(const char *password, size_t pwlen, unsigned long cost, char *out,
+			    size_t outlen)
+{
+	if (cost == 0)
+		cost = DRUPAL_DEFAULT_LOG2;
+	if (cost < DRUPAL_MIN_LOG2 || cost > DRUPAL_MAX_LOG2 || pwlen > DRUPAL_MAX_PASSWORD)
+		return -1;
+	return hash_phpass_generate("$S$", "SHA512", 64, DRUPAL_KEPT, (int)cost, password, pwlen,
+				    out, outlen);
 }
 
 /* --- U$: a hash of md5(password) ------------------------------------------ */
@@ -121,7 +142,7 @@ static void updated_cost(const char *s, struct hash_cost *c)
 const struct hash_family hash_family_drupal7 = {
 	.name = "drupal7", .origin = "Drupal 7 and later ($S$, sha512 phpass)",
 	.identify = drupal7_identify, .describe = drupal7_describe, .cost = hash_phpass_cost,
-	.verify = drupal7_verify,
+	.verify = drupal7_verify, .generate = drupal7_generate,
 };
 
 const struct hash_family hash_family_drupal7_updated = {

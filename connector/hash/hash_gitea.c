@@ -25,10 +25,19 @@
  * other length is hex and decoded (Hash() in hash.go); bad hex never
  * matches. Gitea compares the hex strings: only lower-case hex of exactly
  * keylen bytes can match, so only that is read. argon2 needs 8 bytes of
- * salt or more (libargon2's floor; Gitea's salts are 10 or 16 bytes). */
+ * salt or more (libargon2's floor; Gitea's salts are 10 or 16 bytes).
+ *
+ * Written (password_scheme = gitea-pbkdf2): what Gitea 1.19 and later's
+ * SetPassword() writes under PASSWORD_HASH_ALGO = pbkdf2 (the default,
+ * de-aliased to pbkdf2_v2): a new salt of 16 random bytes in hex
+ * (GetUserSalt()), and "pbkdf2$50000$50$<hex>", the full specification
+ * Gitea stores in passwd_hash_algo, a '$', then passwd. The query splits
+ * it at the last '$' (the hex is always 100 characters). */
 #include "hash.h"
 
 #include <argon2.h>
+#include <limits.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +52,10 @@
 #define GITEA_MAX_KEY 128UL
 #define GITEA_MAX_SALT 128
 #define GITEA_LEGACY_SALT 10
+/* Gitea's models/user SaltByteLength, and pbkdf2_v2's parameters */
+#define GITEA_SALT_BYTES 16
+#define GITEA_WRITE_ITER 50000UL
+#define GITEA_WRITE_KEY 50
 /* argon2: m in KiB and threads; scrypt: N, r and p (bounded again by
  * the hash_max_* ceilings) */
 #define GITEA_MAX_ARGON2_M (4UL * 1024 * 1024)
@@ -217,7 +230,34 @@ static int gitea_verify(const struct gitea_hasher *h, const struct hash_ctx *ctx
 	return rc;
 }
 
-#define GITEA_HEX_FAMILY(id, var) \
+/* pbkdf2_v2 as SetPassword() writes it: salt, a tab, then the algorithm and
+ * the hash; cost is the iteration count (0: Gitea's 50000). */
+static int gitea_pbkdf2_generate(const char *password, size_t pwlen, unsigned long cost,
+				 char *out, size_t outlen)
+{
+	unsigned char raw[GITEA_SALT_BYTES], dk[GITEA_WRITE_KEY];
+	char salt[2 * GITEA_SALT_BYTES + 1], hex[2 * GITEA_WRITE_KEY + 1];
+	int rc = -1, n;
+
+	if (cost == 0)
+		cost = GITEA_WRITE_ITER;
+	if (cost > GITEA_MAX_ITER || pwlen > INT_MAX)
+		return -1;
+	hash_random(raw, sizeof(raw));
+	if (enc_hex_encode(raw, sizeof(raw), salt, sizeof(salt)) != 2 * GITEA_SALT_BYTES ||
+	    PKCS5_PBKDF2_HMAC(password, (int)pwlen, raw, sizeof(raw), (int)cost, EVP_sha256(),
+			      sizeof(dk), dk) != 1 ||
+	    enc_hex_encode(dk, sizeof(dk), hex, sizeof(hex)) != 2 * GITEA_WRITE_KEY)
+		goto out;
+	n = snprintf(out, outlen, "%s\tpbkdf2$%lu$%d$%s", salt, cost, GITEA_WRITE_KEY, hex);
+	rc = n > 0 && (size_t)n < outlen ? 0 : -1;
+out:
+	secret_wipe_array(dk);
+	secret_wipe_array(hex);
+	return rc;
+}
+
+#define GITEA_HEX_FAMILY(id, var, gen) \
 	static bool identify_##id(const char *s) \
 	{ \
 		struct gitea_hash g; \
@@ -236,13 +276,14 @@ static int gitea_verify(const struct gitea_hasher *h, const struct hash_ctx *ctx
 	const struct hash_family hash_family_gitea_##id = { \
 		.name = "gitea-" #id, \
 		.origin = "Gitea/Gogs user.passwd, passwd_hash_algo and salt", \
-		.needs_salt = true, .identify = identify_##id, .describe = describe_##id, \
-		.cost = cost_##id, .verify = verify_##id, \
+		.needs_salt = true, .writes_salt = (gen) != NULL, .identify = identify_##id, \
+		.describe = describe_##id, .cost = cost_##id, .verify = verify_##id, \
+		.generate = (gen), \
 	}
 
-GITEA_HEX_FAMILY(pbkdf2, gitea_pbkdf2);
-GITEA_HEX_FAMILY(argon2, gitea_argon2);
-GITEA_HEX_FAMILY(scrypt, gitea_scrypt);
+GITEA_HEX_FAMILY(pbkdf2, gitea_pbkdf2, gitea_pbkdf2_generate);
+GITEA_HEX_FAMILY(argon2, gitea_argon2, NULL);
+GITEA_HEX_FAMILY(scrypt, gitea_scrypt, NULL);
 
 /* --- bcrypt ------------------------------------------------------------------ */
 

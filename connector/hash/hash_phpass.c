@@ -99,13 +99,6 @@ out:
 	return rc;
 }
 
-/* crypt_private()'s loop: out = the final 16-byte MD5. 0, or -1. */
-static int phpass_stretch(const char *salt, int log2, const char *password, size_t pwlen,
-			  unsigned char out[16])
-{
-	return hash_phpass_stretch("MD5", salt, PHPASS_SALT, log2, password, pwlen, out, 16);
-}
-
 static int phpass_verify(const struct hash_ctx *ctx, const char *stored, const char *password,
 			 size_t pwlen)
 {
@@ -116,34 +109,43 @@ static int phpass_verify(const struct hash_ctx *ctx, const char *stored, const c
 				 PHPASS_HASH_CHARS, password, pwlen);
 }
 
-/* cost: log2 of the iteration count, the character after "$P$" (7..30);
- * 0 is 13, what WordPress writes. The salt is 6 random bytes, encode64'd to
- * 8 characters as gensalt_private() does. */
-static int phpass_generate(const char *password, size_t pwlen, unsigned long cost, char *out,
-			   size_t outlen)
+int hash_phpass_generate(const char *prefix, const char *digest, size_t mdlen, size_t kept,
+			 int log2, const char *password, size_t pwlen, char *out, size_t outlen)
 {
-	unsigned char raw[6], h[16];
+	unsigned char raw[6], h[64];
+	char enc[88];
+	size_t enclen = (mdlen * 4 + 2) / 3;
 	int rc = -1;
 
-	if (cost == 0)
-		cost = PHPASS_DEFAULT_LOG2;
-	if (cost < PHPASS_MIN_LOG2 || cost > PHPASS_MAX_LOG2 || pwlen > PHPASS_MAX_PASSWORD ||
-	    outlen < PHPASS_LEN + 1)
+	if (mdlen > sizeof(h) || kept > enclen || outlen < 4 + PHPASS_SALT + kept + 1)
 		return -1;
 	hash_random(raw, sizeof(raw));
-	memcpy(out, "$P$", 3);
-	out[3] = enc_crypt64_alphabet[cost];
-	if (enc_crypt64_encode(raw, sizeof(raw), out + 4, outlen - 4) != PHPASS_SALT)
+	memcpy(out, prefix, 3);
+	out[3] = enc_crypt64_alphabet[log2];
+	if (enc_crypt64_encode(raw, sizeof(raw), out + 4, outlen - 4) != PHPASS_SALT ||
+	    hash_phpass_stretch(digest, out + 4, PHPASS_SALT, log2, password, pwlen, h, mdlen) != 0 ||
+	    enc_crypt64_encode(h, mdlen, enc, sizeof(enc)) != (int)enclen)
 		goto out;
-	if (phpass_stretch(out + 4, (int)cost, password, pwlen, h) != 0)
-		goto out;
-	if (enc_crypt64_encode(h, sizeof(h), out + 4 + PHPASS_SALT, outlen - 4 - PHPASS_SALT) !=
-	    PHPASS_HASH_CHARS)
-		goto out;
+	memcpy(out + 4 + PHPASS_SALT, enc, kept);
+	out[4 + PHPASS_SALT + kept] = '\0';
 	rc = 0;
 out:
 	secret_wipe_array(h);
+	secret_wipe_array(enc);
 	return rc;
+}
+
+/* cost: log2 of the iteration count, the character after "$P$" (7..30);
+ * 0 is 13, what WordPress writes. */
+static int phpass_generate(const char *password, size_t pwlen, unsigned long cost, char *out,
+			   size_t outlen)
+{
+	if (cost == 0)
+		cost = PHPASS_DEFAULT_LOG2;
+	if (cost < PHPASS_MIN_LOG2 || cost > PHPASS_MAX_LOG2 || pwlen > PHPASS_MAX_PASSWORD)
+		return -1;
+	return hash_phpass_generate("$P$", "MD5", 16, PHPASS_HASH_CHARS, (int)cost, password,
+				    pwlen, out, outlen);
 }
 
 const struct hash_family hash_family_phpass = {

@@ -25,4 +25,13 @@ int hash_phpass_stretch(const char *digest, const char *salt, size_t saltlen, in
 int hash_phpass_check(const char *stored, const char *digest, size_t mdlen, int max_log2,
 		      size_t max_password, size_t kept, const char *password, size_t pwlen);
 
+/* Write a new phpass-style hash into out: prefix ("$P$", "$S$"), the
+ * count character for log2, 8 characters of salt (6 random bytes in
+ * encode64, as phpass's gensalt_private() and Drupal's
+ * _password_generate_salt() make it), then the first `kept` characters of
+ * the encode64 of the stretched digest (mdlen bytes). The caller has
+ * checked log2 and the password's length. 0, or -1. */
+int hash_phpass_generate(const char *prefix, const char *digest, size_t mdlen, size_t kept,
+			 int log2, const char *password, size_t pwlen, char *out, size_t outlen);
+
 #endif

@@ -48,8 +48,6 @@ cleanup() {
 trap cleanup EXIT
 
 ns_setup "$WORK" "$BUILD"
-SOCK=/run/customdb/socket
-LOG=$WORK/daemon.log
 TEMPLATES=$ROOT/conf/templates
 DATA=$HERE/data/apps
 PY=/usr/bin/python3
@@ -62,20 +60,12 @@ login() { pam customdb-apps "$1" "$2" authenticate acct_mgmt; }
 # chpw UID USER OLD NEW: the user changes their own password through PAM
 chpw() { pam_chpw customdb-apps "$@"; }
 
-# app_start TEMPLATE CONNECTION: the template as it ships, with only its
-# connection, the socket and the state directory set, and the daemon on it
-app_start() {
-	sed -e "s|^connection = .*|connection = $2|" -e "${3:-}" \
-	    -e "s|^\[customdb\]\$|[customdb]\nsocket = $SOCK\nstate_dir = /run/customdb/state|" \
-		"$TEMPLATES/$1" > "$WORK/customdb.conf"
-	chmod 600 "$WORK/customdb.conf"
-	t_ok "$1: customdb check accepts the template" "$TOOL" -c "$WORK/customdb.conf" check
-	start_daemon "$WORK/customdb.conf" "$LOG" "$SOCK" || exit 1
-}
+# app_start TEMPLATE CONNECTION [SED]: the template as it ships, with only
+# its connection set, and the daemon on it (lib/daemon.sh)
+app_start() { template_start "$@" || exit 1; }
 # app_start_maria TEMPLATE: app_start on the MariaDB of maria_up
 app_start_maria() {
-	app_start "$1" "$(maria_conninfo "$WORK/maria")" \
-		"s|^password_file = .*|password_file = $WORK/legacy.secret|"
+	app_start "$1" "$(maria_conninfo "$WORK/maria")"
 }
 app_stop() { stop_daemon "$WORK/daemon.pid"; rm -rf /run/customdb/state; }
 

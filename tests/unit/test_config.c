@@ -384,6 +384,11 @@ START_TEST(test_salt_column_written)
 		     QUERIES "change_password = UPDATE u SET h = :password_hash, s = :salt "
 		     "WHERE n = :username\n");
 	config_free(c);
+	/* Gitea's salt column too */
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\npassword_scheme = gitea-pbkdf2\n"
+		    QUERIES "change_password = UPDATE u SET h = :password_hash "
+		    "WHERE n = :username\n",
+		    "test.conf:8:", "change_password", "gitea-pbkdf2", ":salt", NULL);
 }
 END_TEST
 

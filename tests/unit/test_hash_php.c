@@ -559,18 +559,72 @@ START_TEST(test_phpass_generate)
 }
 END_TEST
 
-START_TEST(test_phpass_generate_long_password)
+/* password_scheme = drupal7: user_hash_password() at DRUPAL_HASH_COUNT 15
+ * (the written hashes are checked by Drupal's algorithm in PHP too:
+ * verify_written.sh, verify_with_php.php) */
+START_TEST(test_drupal7_generate)
 {
-	const struct hash_family *f = hash_family_by_name("phpass");
+	const struct hash_ctx ctx = { 0 };
+	char h1[HASH_MAX], h2[HASH_MAX], err[128];
+	const struct hash_family *f;
+
+	ck_assert_int_eq(hash_generate("drupal7", 0, "drupal password", h1, sizeof(h1), err,
+				       sizeof(err)), 0);
+	/* 55 characters, as Drupal cuts them; "D" is 2^15 */
+	ck_assert_uint_eq(strlen(h1), 55);
+	ck_assert_msg(strncmp(h1, "$S$D", 4) == 0, "%s", h1);
+	f = hash_identify(h1);
+	ck_assert(f != NULL && strcmp(f->name, "drupal7") == 0);
+	ck_assert_int_eq(hash_verify(h1, "drupal password"), HASH_MATCH);
+	ck_assert_int_eq(hash_verify(h1, "drupal passwor"), HASH_MISMATCH);
+	/* Drupal 7 reads it behind a 'U' only as a hash of md5(password) */
+	h2[0] = 'U';
+	memcpy(h2 + 1, h1, strlen(h1) + 1);
+	ck_assert_int_eq(hash_verify(h2, "drupal password"), HASH_MISMATCH);
+	/* a new salt each time */
+	ck_assert_int_eq(hash_generate("drupal7", 0, "drupal password", h2, sizeof(h2), err,
+				       sizeof(err)), 0);
+	ck_assert_str_ne(h1, h2);
+	ck_assert_int_eq(hash_verify(h2, "drupal password"), HASH_MATCH);
+	ck_assert_int_eq(hash_generate("drupal7", 7, PAESS_WOERD, h1, sizeof(h1), err,
+				       sizeof(err)), 0);
+	ck_assert(strncmp(h1, "$S$5", 4) == 0);
+	ck_assert_int_eq(hash_verify(h1, PAESS_WOERD), HASH_MATCH);
+	/* rehash_on_login: fewer iterations, phpass and U$ hashes are weaker */
+	ck_assert(hash_weaker(&ctx, h1, "drupal7", 0));
+	ck_assert(!hash_weaker(&ctx, h2, "drupal7", 0));
+	ck_assert(hash_weaker(&ctx, "$P$9IQRaTwmfeRo7ud9Fh4E2PdI0S3r.L0", "drupal7", 0));
+	ck_assert(hash_weaker(&ctx, "U$S$9nvjeREPb4OX03yyeF3hMuuPGfh9shcy8XJ/uwyffu3i5m/Gk2oc",
+			      "drupal7", 0));
+	/* counts Drupal would not write, or customdb not read back */
+	ck_assert_int_eq(hash_generate("drupal7", 6, "x", h1, sizeof(h1), err, sizeof(err)), -1);
+	ck_assert_int_eq(hash_generate("drupal7", 25, "x", h1, sizeof(h1), err, sizeof(err)), -1);
+	/* the U$ form is Drupal's update's, never written */
+	ck_assert_int_eq(hash_generate("drupal7-updated", 0, "x", h1, sizeof(h1), err,
+				       sizeof(err)), -1);
+}
+END_TEST
+
+/* The longest password each writer hashes: phpass's HashPassword() refuses
+ * over 4096 bytes, Drupal 7 over PASSWORD_MAX_LENGTH (512) */
+static const struct {
+	const char *scheme;
+	size_t max;
+} longest[] = { { "phpass", 4096 }, { "drupal7", 512 } };
+
+START_TEST(test_generate_long_password)
+{
+	const struct hash_family *f = hash_family_by_name(longest[_i].scheme);
+	size_t max = longest[_i].max;
 	char h[HASH_MAX];
-	char *pw = malloc(4098);
+	char *pw = malloc(max + 2);
 
 	ck_assert_ptr_nonnull(pw);
-	memset(pw, 'x', 4097);
-	pw[4097] = '\0';
-	ck_assert_int_eq(f->generate(pw, 4097, 7, h, sizeof(h)), -1);
-	pw[4096] = '\0';
-	ck_assert_int_eq(f->generate(pw, 4096, 7, h, sizeof(h)), 0);
+	memset(pw, 'x', max + 1);
+	pw[max + 1] = '\0';
+	ck_assert_int_eq(f->generate(pw, max + 1, 7, h, sizeof(h)), -1);
+	pw[max] = '\0';
+	ck_assert_int_eq(f->generate(pw, max, 7, h, sizeof(h)), 0);
 	ck_assert_int_eq(hash_verify(h, pw), HASH_MATCH);
 	free(pw);
 }
@@ -655,7 +709,9 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_by_name_lists);
 	tcase_add_test(tc, test_plaintext);
 	tcase_add_test(tc, test_phpass_generate);
-	tcase_add_test(tc, test_phpass_generate_long_password);
+	tcase_add_test(tc, test_drupal7_generate);
+	tcase_add_loop_test(tc, test_generate_long_password, 0,
+			    sizeof(longest) / sizeof(longest[0]));
 	tcase_add_test(tc, test_describe);
 	suite_add_tcase(s, tc);
 	return s;

@@ -40,6 +40,11 @@
 	"1ecc4b5cb05956bb9e0c37ab29315d78"
 #define GT_PBKDF2_HI "84e233114499e8721da80e85568e5b7b5900b3e49a30845fcda9d1e1756da4547d70" \
 	"f8740ac2b4a5d82f88cebcd27f21bfe2"
+/* pbkdf2_v2 (Gitea's default since 1.19): Python's hashlib.pbkdf2_hmac('sha256',
+ * b'abcdef', bytes.fromhex('01020304'), 50000, 50), which gives Gitea's own
+ * vector above at 10000 */
+#define GT_PBKDF2_V2 "9e1841e82946ffdfbfccc2f5537b85fa98708840aaa61a3ddc9a0625e9f3bed4b3b2" \
+	"aa277ccc31f73add2eebb7fd5d47bdb7"
 #define GT_ARGON2_OLD "551f089f570f989975b6f7c6a8ff3cf89bc486dd7bbe87ed4d80ad4362f8ee599ec8" \
 	"dda78dac196301b98456402bcda775dc"
 #define GT_ARGON2_HEX "9c287db63a91d18bb1414b703216da4fc431387c1ae7c8acdb280222f11f0929831" \
@@ -78,6 +83,7 @@ static const struct vector vectors[] = {
 	{ "gitea-pbkdf2", "pbkdf2$10000$50$" GT_PBKDF2_OLD, GT_PW, GT_SALT_OLD },
 	{ "gitea-pbkdf2", "pbkdf2$" GT_PBKDF2_HEX, GT_PW, GT_SALT_HEX },
 	{ "gitea-pbkdf2", "pbkdf2$320000$50$" GT_PBKDF2_HI, GT_PW, GT_SALT_HEX },
+	{ "gitea-pbkdf2", "pbkdf2$50000$50$" GT_PBKDF2_V2, GT_PW, GT_SALT_HEX },
 	{ "gitea-argon2", "argon2$" GT_ARGON2_OLD, GT_PW, GT_SALT_OLD },
 	/* a 16-byte salt, as Gitea 1.21 makes: PHP's password_hash(PASSWORD_ARGON2ID,
 	 * m 65536, t 2, threads 8) (libargon2, as Go's argon2.IDKey), its salt
@@ -276,7 +282,7 @@ START_TEST(test_write_nextcloud)
 			      "nextcloud", 0));
 	ck_assert(!hash_weaker(&(struct hash_ctx){ 0 }, out, "nextcloud", 0));
 	/* read-only ones */
-	ck_assert_int_ne(hash_generate("gitea-pbkdf2", 0, NC_PW, out, sizeof(out), err,
+	ck_assert_int_ne(hash_generate("gitea-argon2", 0, NC_PW, out, sizeof(out), err,
 				       sizeof(err)), 0);
 	ck_assert_int_ne(hash_generate("keycloak-pbkdf2", 0, NC_PW, out, sizeof(out), err,
 				       sizeof(err)), 0);
@@ -341,6 +347,57 @@ START_TEST(test_write_keycloak)
 }
 END_TEST
 
+/* password_scheme = gitea-pbkdf2: what Gitea's SetPassword() writes under
+ * its default pbkdf2 (pbkdf2_v2): a new 16-byte hex salt for the salt
+ * column, and passwd_hash_algo '$' passwd. Python's hashlib checks the
+ * written ones too (verify_written.sh). */
+START_TEST(test_write_gitea)
+{
+	char out[HASH_MAX], salt[HASH_SALT_MAX], salt2[HASH_SALT_MAX], err[200];
+	struct hash_ctx ctx = { 0 };
+	const struct hash_family *f;
+
+	/* the salt has a column of its own: the salted call only */
+	ck_assert_int_ne(hash_generate("gitea-pbkdf2", 0, GT_PW, out, sizeof(out), err,
+				       sizeof(err)), 0);
+	ck_assert_msg(strstr(err, ":salt") != NULL, "%s", err);
+	ck_assert_int_eq(hash_generate_salted("gitea-pbkdf2", 0, GT_PW, out, sizeof(out), salt,
+					      sizeof(salt), err, sizeof(err)), 0);
+	ck_assert_uint_eq(strlen(salt), 32);
+	ck_assert_uint_eq(strspn(salt, "0123456789abcdef"), 32);
+	ck_assert_msg(strncmp(out, "pbkdf2$50000$50$", 16) == 0, "%s", out);
+	ck_assert_uint_eq(strlen(out), 16 + 100);
+	ck_assert_uint_eq(strspn(out + 16, "0123456789abcdef"), 100);
+	f = hash_identify(out);
+	ck_assert(f != NULL);
+	ck_assert_str_eq(f->name, "gitea-pbkdf2");
+	ctx.salt = salt;
+	ck_assert_int_eq(hash_verify_ctx(&ctx, out, GT_PW), HASH_MATCH);
+	ck_assert_int_eq(hash_verify_ctx(&ctx, out, "abcdeg"), HASH_MISMATCH);
+	ctx.salt = GT_SALT_HEX;
+	ck_assert_int_eq(hash_verify_ctx(&ctx, out, GT_PW), HASH_MISMATCH);
+	/* no salt, no match */
+	ck_assert_int_ne(hash_verify(out, GT_PW), HASH_MATCH);
+	/* a new salt each time */
+	ck_assert_int_eq(hash_generate_salted("gitea-pbkdf2", 10000, NC_PW, out, sizeof(out),
+					      salt2, sizeof(salt2), err, sizeof(err)), 0);
+	ck_assert_str_ne(salt, salt2);
+	ck_assert_msg(strncmp(out, "pbkdf2$10000$50$", 16) == 0, "%s", out);
+	ctx.salt = salt2;
+	ck_assert_int_eq(hash_verify_ctx(&ctx, out, NC_PW), HASH_MATCH);
+	/* rehash_on_login: Gitea's first pbkdf2 (10000) is weaker than
+	 * pbkdf2_v2; pbkdf2_hi and what it writes are not */
+	ctx.salt = GT_SALT_HEX;
+	ck_assert(hash_weaker(&ctx, "pbkdf2$" GT_PBKDF2_HEX, "gitea-pbkdf2", 0));
+	ck_assert(!hash_weaker(&ctx, "pbkdf2$50000$50$" GT_PBKDF2_V2, "gitea-pbkdf2", 0));
+	ck_assert(!hash_weaker(&ctx, "pbkdf2$320000$50$" GT_PBKDF2_HI, "gitea-pbkdf2", 0));
+	ck_assert(hash_weaker(&ctx, "bcrypt$" GT_BCRYPT_OLD, "gitea-pbkdf2", 0));
+	/* an iteration count Gitea's parser (and customdb's) refuses */
+	ck_assert_int_ne(hash_generate_salted("gitea-pbkdf2", 10000001, GT_PW, out, sizeof(out),
+					      salt, sizeof(salt), err, sizeof(err)), 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("hash_servers");
@@ -357,6 +414,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_ceilings);
 	tcase_add_test(tc, test_write_nextcloud);
 	tcase_add_test(tc, test_write_keycloak);
+	tcase_add_test(tc, test_write_gitea);
 	suite_add_tcase(s, tc);
 	return s;
 }

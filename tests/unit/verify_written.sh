@@ -22,6 +22,12 @@
 #                         Python's hmac as RFC 5802 has it)
 #   redmine               Redmine's User#salt_password in Ruby (Redmine
 #                         itself needs Rails), with the salt column
+#   drupal7               Drupal 7's user_check_password() in PHP
+#                         (verify_with_php.php: includes/password.inc's
+#                         algorithm; Drupal's own code is not installed here)
+#   gitea-pbkdf2          Python's hashlib.pbkdf2_hmac as Gitea's Hash() and
+#                         Parse() use it: the salt column hex-decoded, the
+#                         parameters from passwd_hash_algo
 #   nextcloud             Nextcloud's Hasher::verify() as PHP
 #                         (lib/private/Security/Hasher.php: split at the first
 #                         '|', a version 1 to 3, password_verify)
@@ -68,6 +74,25 @@ done
 	echo "bcrypt (PHP password_verify): " . ($n - $bad) . " passed, $bad failed\n";
 	exit($n && !$bad ? 0 : 1);'
 "$gen" phpass | php "$here/verify_with_php.php"
+"$gen" drupal7 | php "$here/verify_with_php.php"
+# Gitea (modules/auth/password/hash): passwd_hash_algo "pbkdf2$ITER$KEYLEN",
+# passwd the hex of pbkdf2-sha256 over the hex-decoded salt column
+"$gen" gitea-pbkdf2 | "$py" -c '
+import hashlib, hmac, sys
+n = 0
+for line in sys.stdin.buffer:
+    pw, h, salt = line.rstrip(b"\n").split(b"\t")
+    algo, _, passwd = h.rpartition(b"$")
+    name, it, keylen = algo.split(b"$")
+    def calc(p):
+        return hashlib.pbkdf2_hmac("sha256", p, bytes.fromhex(salt.decode()), int(it),
+                                   int(keylen)).hex().encode()
+    if (name != b"pbkdf2" or len(salt) != 32 or not hmac.compare_digest(calc(pw), passwd)
+            or hmac.compare_digest(calc(b"x" + pw), passwd)):
+        sys.exit("Gitea would refuse %s (salt %s)" % (h.decode(), salt.decode()))
+    n += 1
+print("gitea-pbkdf2 (Python hashlib, as Gitea hashes): %d passed, 0 failed" % n)
+sys.exit(0 if n else 1)'
 "$gen" nextcloud | php -r '
 	$n = 0; $bad = 0;
 	function nc_verify($pw, $h) {

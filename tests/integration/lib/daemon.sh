@@ -7,12 +7,16 @@
 #   stop_daemon [PIDFILE] [SIGNAL]       stop it (TERM) and wait until gone
 #                           (30 s * TIME_FACTOR; then KILL, and 1)
 #   pam SERVICE USER PASSWORD [ACTIONS]  pamtester, the password on stdin
-#   pam_chpw SERVICE UID USER OLD NEW    USER (running as UID) changes the
-#                           password through pamtester's chauthtok
-#   template_conf TEMPLATE CONNINFO OUT  a shipped template as it is but for
-#                           its connection, password_file ($WORK/legacy.secret,
-#                           written with $SERVERS_PASSWORD), socket ($SOCK) and
-#                           state directory; chmod 600
+#   pam_chpw SERVICE UID USER OLD NEW    USER, as UID (group 100), changes
+#                           their own password through pamtester chauthtok
+#   template_start TEMPLATE CONNECTION [SED]  conf/templates/TEMPLATE as it
+#                           ships, with only its connection, its password_file
+#                           ($WORK/legacy.secret, holding $SERVERS_PASSWORD)
+#                           (and the sed expression SED) set, the socket and
+#                           state directory of lib/ns.sh's /run:
+#                           $WORK/customdb.conf, which customdb check must
+#                           accept; then the daemon on it (log
+#                           $WORK/daemon.log)
 #   now_ms                               monotonic-enough milliseconds
 #
 # Needs DAEMON (the customdbd binary) and WORK set by the caller, and
@@ -75,16 +79,19 @@ pam() {
 	printf '%s\n' "$pw" | pamtester "$svc" "$user" "${@:-authenticate}"
 }
 
-template_conf() {
-	printf '%s\n' "$SERVERS_PASSWORD" > "$WORK/legacy.secret"
-	chmod 600 "$WORK/legacy.secret"
-	sed -e "s|^connection = .*|connection = $2|" \
-	    -e "s|^password_file = .*|password_file = $WORK/legacy.secret|" \
-	    -e "s|^\[customdb\]\$|[customdb]\nsocket = $SOCK\nstate_dir = /run/customdb/state|" \
-		"$1" > "$3" && chmod 600 "$3"
-}
-
 pam_chpw() {
 	printf '%s\n%s\n%s\n' "$4" "$5" "$5" |
 		setpriv --reuid="$2" --regid=100 --clear-groups pamtester "$1" "$3" chauthtok
+}
+
+template_start() {
+	printf '%s\n' "${SERVERS_PASSWORD:-}" > "$WORK/legacy.secret"
+	chmod 600 "$WORK/legacy.secret"
+	sed -e "s|^connection = .*|connection = $2|" -e "${3:-}" \
+	    -e "s|^password_file = .*|password_file = $WORK/legacy.secret|" \
+	    -e "s|^\\[customdb\\]\$|[customdb]\nsocket = /run/customdb/socket\nstate_dir = /run/customdb/state|" \
+		"$ROOT/conf/templates/$1" > "$WORK/customdb.conf"
+	chmod 600 "$WORK/customdb.conf"
+	t_ok "$1: customdb check accepts the template" "$TOOL" -c "$WORK/customdb.conf" check
+	start_daemon "$WORK/customdb.conf" "$WORK/daemon.log" /run/customdb/socket
 }
