@@ -40,13 +40,14 @@ const char *namemap_name(const struct config *c, const char *name, char *buf)
 	return buf;
 }
 
-/* v as a number: all digits (the form mapping.c reads an id in), at most
- * 20 of them. -1 for anything else. */
+/* v as a number: all digits, the form mapping.c reads an id in (leading
+ * zeros too). -1 for anything else, and for a number past 2^64, which
+ * mapping.c refuses as it stands. */
 static int parse_id(const char *v, unsigned long long *out)
 {
 	char *end;
 
-	if (v == NULL || *v < '0' || *v > '9' || strlen(v) > 20)
+	if (v == NULL || *v < '0' || *v > '9')
 		return -1;
 	errno = 0;
 	*out = strtoull(v, &end, 10);
@@ -103,7 +104,7 @@ static int add_offset(struct result *r, int col, unsigned long offset)
 	for (row = 0; col >= 0 && offset != 0 && row < r->nrows; row++) {
 		at = &r->cells[row * r->ncols + (size_t)col];
 		if (parse_id(*at, &n) != 0)
-			continue;  /* NULL or not a number: mapping.c decides */
+			continue;  /* NULL, not a number, or past any id: mapping.c refuses */
 		/* no wrap-around: past 2^64 is past any uid too */
 		if (n > 18446744073709551615ULL - offset)
 			n = 18446744073709551615ULL;

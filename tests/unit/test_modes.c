@@ -565,6 +565,7 @@ START_TEST(legacy_offset_overflow)
 	add_user("edge", "294967294", SHA_TEST);     /* 4294967294: the last uid */
 	add_user("past", "294967295", SHA_TEST);     /* (uid_t)-1 */
 	add_user("wrap", "4294967296", SHA_TEST);    /* would wrap to 10000 */
+	add_user("zeros", "00000000000000000000294967293", SHA_TEST); /* read as 294967293 */
 	start_ids = "min_uid = 1000\nmax_uid = 4294967294\n";
 	start_legacy = "uid_offset = 4000000000\n";
 	start("legacy");
@@ -573,6 +574,9 @@ START_TEST(legacy_offset_overflow)
 	user_clear(&u);
 	ck_assert_int_eq(connector_user_by_name(&s, "past", &u), CONN_NOTFOUND);
 	ck_assert_int_eq(connector_user_by_name(&s, "wrap", &u), CONN_NOTFOUND);
+	ck_assert_int_eq(connector_user_by_name(&s, "zeros", &u), CONN_OK);
+	ck_assert_uint_eq(u.uid, 4294967293U);       /* offset too, however long */
+	user_clear(&u);
 }
 END_TEST
 
