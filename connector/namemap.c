@@ -29,6 +29,12 @@ static void swap(char *s, char from, char to)
 			*s = to;
 }
 
+void namemap_fold(const struct config *c, char *name)
+{
+	if (c->fold_case)
+		fold(name);
+}
+
 const char *namemap_name(const struct config *c, const char *name, char *buf)
 {
 	size_t n;

@@ -27,6 +27,10 @@ bool namemap_active(const struct config *c);
  * bytes. Returns buf or name. */
 const char *namemap_name(const struct config *c, const char *name, char *buf);
 
+/* The same, in place: name (NUL-terminated) lower-cased when
+ * case_sensitive = false. For keys the daemon looks up and caches. */
+void namemap_fold(const struct config *c, char *name);
+
 /* The arguments of a query, as the database spells them. */
 struct namemap_args {
 	struct query_args a;

@@ -112,6 +112,10 @@ chpw() {
 		setpriv --reuid="$1" --regid=100 --clear-groups pamtester namemap "$2" chauthtok
 }
 db() { sqlite3 -batch "$DB" "$1"; }
+# groups_cached: the host cache file alone gives alice's groups (getent
+# initgroups succeeds without them too: files answers)
+groups_cached() { file_answers "$STATE" initgroups alice | grep -q 20001; }
+_no_groups_cached() { ! groups_cached; }
 
 ns_pam_service namemap "auth required $PAMMOD socket=$SOCK" \
 	"account required $PAMMOD socket=$SOCK" "password required $PAMMOD socket=$SOCK"
@@ -151,6 +155,15 @@ t_out "getent group DEVS is devs; Root folds to root: no member" "devs:x:20001:a
 	getent group DEVS
 t_out "id Alice" "uid=10001(alice) gid=100(users) groups=100(users),20001(devs),20002(ops)" \
 	id Alice
+t_ok "the host cache keeps alice" wait_cached "$STATE" passwd alice
+t_fail "... under her Linux name only" file_answers "$STATE" passwd ALICE
+t_ok "customdb cache flush ALICE" tool cache flush ALICE
+t_ok "... drops alice" wait_uncached "$STATE" passwd alice
+t_ok "... and her group list" wait_until 30 _no_groups_cached
+t_ok "(customdb cache flush alice: none of hers is left)" tool cache flush alice
+t_out "id ALICE" "uid=10001(alice) gid=100(users) groups=100(users),20001(devs),20002(ops)" \
+	id ALICE
+t_ok "... her group list is kept as alice's" wait_until 30 groups_cached
 t_fail "getent passwd ROOT: root is never answered" getent passwd ROOT
 t_fail "nor Root's uid 10005" getent passwd 10005
 t_ok "pamtester: Alice logs in" login Alice alice-pw
