@@ -214,6 +214,7 @@ bad uid_offset "\[legacy\] uid_offset: '-1' is not a whole number from 0" "uid_o
 bad gid_offset "\[legacy\] gid_offset: 'ten' is not a whole number" "gid_offset = ten"
 bad case_sensitive "\[legacy\] case_sensitive: 'maybe' is neither true nor false" \
 	"case_sensitive = maybe"
+bad uid_offset "\[legacy\] uid_offset: 70000 is above max_uid \(60000\)" "uid_offset = 70000"
 
 t_nogrep "no sanitizer report in the daemon's log" "AddressSanitizer|LeakSanitizer|runtime error" \
 	cat "$LOG"

@@ -415,9 +415,9 @@ START_TEST(test_namemap_keys)
 	ck_assert(!c->fold_case);
 	config_free(c);
 	c = parse_ok("[legacy]\ndriver = sqlite\nconnection = x\nuid_offset = 10000\n"
-		     "gid_offset = 4294967294\ncase_sensitive = false\n" QUERIES);
+		     "gid_offset = 60000\ncase_sensitive = false\n" QUERIES);
 	ck_assert_uint_eq(c->uid_offset, 10000);
-	ck_assert_uint_eq(c->gid_offset, 4294967294UL);
+	ck_assert_uint_eq(c->gid_offset, 60000);
 	ck_assert(c->fold_case);
 	config_free(c);
 	c = parse_ok("[legacy]\ndriver = sqlite\nconnection = x\ncase_sensitive = true\n" QUERIES);
@@ -429,6 +429,10 @@ START_TEST(test_namemap_keys)
 		    "gid_offset", "'20k'", NULL);
 	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\nuid_offset = 4294967295\n"
 		    QUERIES, "uid_offset", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\nuid_offset = 60001\n" QUERIES,
+		    "test.conf:4:", "uid_offset", "above max_uid (60000)", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\ngid_offset = 100000\n" QUERIES,
+		    "gid_offset", "above max_uid", NULL);
 	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\ncase_sensitive = maybe\n"
 		    QUERIES, "case_sensitive", "'maybe' is neither true nor false", NULL);
 	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\ncase_sensitive = preserving\n"
