@@ -93,6 +93,8 @@ get_group_by_gid = SELECT t.name AS "group", t.id AS gid,
 user_groups = SELECT t.name AS "group", t.id AS gid
               FROM teams t JOIN members m ON m.team_id = t.id
               JOIN users u ON u.id = m.user_id WHERE u.login = :username
+list_users = SELECT login AS username, id AS uid, team_id AS gid, pass AS password,
+               full_name AS gecos FROM users ORDER BY id
 change_password = UPDATE users SET pass = :password_hash WHERE login = :username
 create = INSERT INTO users (id, login, pass) VALUES (CAST(:uid AS INTEGER), :username,
            :password_hash)
@@ -198,6 +200,11 @@ t_out "with the legacy database gone, BOB is bob from the store" \
 	"bob:x:10002:20002:Bob:/home/bob:/bin/bash" getent passwd BOB
 t_ok "... and logs in" login BOB bob-pw
 mv "$DB.away" "$DB"
+t_grep "customdb migrate import" "imported: 2" tool migrate import
+t_out "the store: every user with the ids Linux sees, named in lower case" \
+	"alice|10001|100 bob|10002|20002 carol|10003|100" \
+	sqlite3 -batch "$WORK/store.db" "SELECT group_concat(name || '|' || uid || '|' || gid, ' ')
+		FROM (SELECT * FROM users ORDER BY uid)"
 t_ok "the daemon stops" stop_daemon "$WORK/daemon.pid"
 
 t_section "bad values are refused, saying which key and why"
