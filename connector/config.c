@@ -199,6 +199,23 @@ static bool set_gid_list(struct parse *p, const char *s, const char *k, const ch
 	return ok;
 }
 
+/* case_sensitive: true (the default) or false, as SSSD spells it; SSSD's
+ * third value, preserving, is what a case-insensitive collation already
+ * does with names sent as they are, and has no meaning of its own here. */
+static bool set_case_sensitive(struct parse *p, const char *s, const char *k, const char *v)
+{
+	bool b;
+
+	if (!parse_bool(v, &b)) {
+		perr(p, s, k, "'%s' is neither true nor false%s", v,
+		     strcmp(v, "preserving") == 0 ? " (SSSD's preserving: leave the key out, "
+		     "and a case-insensitive collation matches names as they are sent)" : "");
+		return false;
+	}
+	p->c->fold_case = !b;
+	return true;
+}
+
 /* What a key's value must be, and how it is stored. */
 enum key_type {
 	K_INT,   /* a whole number in [min, max], into an int, long, uid_t, ... */
@@ -288,6 +305,12 @@ static const struct config_key keys[] = {
 	KBOOL("legacy", "rehash_on_login", rehash_on_login, "no", "re-hash old hashes at login"),
 	KSTR("legacy", "space_in_names", space_in_names, name_space_chars, NULL,
 	    "what a space in the database's names is in Linux names"),
+	KFN("legacy", "case_sensitive", set_case_sensitive,
+	    "false: names folded to lower case both ways"),
+	KINT("legacy", "uid_offset", uid_offset, 0, ID_LAST, "0",
+	    "added to the uids queries return, taken off :uid"),
+	KINT("legacy", "gid_offset", gid_offset, 0, ID_LAST, "0",
+	    "added to the gids queries return, taken off :gid"),
 	KSTR("legacy", "run_as", run_as, NULL, NULL, "exec: the user action scripts run as"),
 	KINT("legacy", "max_output", max_output, 1024, 1L << 30, "1048576",
 	    "exec: bytes an action script may print"),

@@ -86,6 +86,9 @@ struct config {
 	bool allow_empty_password;   /* the legacy application accepted "" */
 	char *space_in_names;        /* what a space in the database's names is in
 				      * Linux names ("_"), or NULL: session_query */
+	bool fold_case;              /* case_sensitive = false: names to lower case */
+	unsigned long uid_offset;    /* uid = uid_offset + the database's id */
+	unsigned long gid_offset;    /* gid = gid_offset + the database's id */
 	char *run_as;                /* exec: the user action scripts run as */
 	long max_output;             /* exec: bytes an action script may print */
 

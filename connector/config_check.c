@@ -110,6 +110,23 @@ static bool store_finish(struct parse *p)
 	return true;
 }
 
+/* uid_offset and gid_offset past max_uid: every id of the database would
+ * be out of range, a config that can answer for nobody. */
+static bool check_offsets(struct parse *p)
+{
+	const struct config *c = p->c;
+	const char *key = c->uid_offset > c->max_uid ? "uid_offset" :
+			  c->gid_offset > c->max_uid ? "gid_offset" : NULL;
+
+	if (key == NULL)
+		return true;
+	p->line = seen_line(p, "legacy", key);
+	perr(p, "legacy", key, "%lu is above max_uid (%lu): no id of the database could be "
+	     "answered for", key[0] == 'u' ? c->uid_offset : c->gid_offset,
+	     (unsigned long)c->max_uid);
+	return false;
+}
+
 /* Checks that need the whole file; err names the line of the key. */
 bool config_finish(struct parse *p)
 {
@@ -130,6 +147,8 @@ bool config_finish(struct parse *p)
 			     (unsigned long)c->min_uid, (unsigned long)c->max_uid);
 		return false;
 	}
+	if (!check_offsets(p))
+		return false;
 	if (!store_finish(p))
 		return false;
 	p->line = 0;

@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "names.h"
+#include "namemap.h"
 #include "store.h"
 
 const char *conn_rc_name(int rc)
@@ -99,57 +100,14 @@ void session_close(struct session *s)
 	s->store = NULL;
 }
 
-/* [legacy] space_in_names: the character c in a Linux name is a space in
- * the database's (MediaWiki's "Mary Ann" is Mary_Ann). name_swap() turns every
- * `from` in s into `to`, in place. */
-static void name_swap(char *s, char from, char to)
-{
-	for (; s != NULL && *s != '\0'; s++)
-		if (*s == from)
-			*s = to;
-}
-
-/* The names a query is given, as the database spells them: copies in buf
- * (names are short; a longer one is sent as it is). */
-static void names_to_db(char c, struct query_args *a, char buf[][256])
-{
-	static const enum query_param names[] = { QP_USERNAME, QP_GROUP };
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		const char *v = a->v[names[i]];
-
-		if (v == NULL || strlen(v) >= sizeof(buf[i]))
-			continue;
-		memcpy(buf[i], v, strlen(v) + 1);
-		name_swap(buf[i], c, ' ');
-		a->v[names[i]] = buf[i];
-	}
-}
-
-/* ... and the names a result holds, as Linux spells them: the username,
- * group and members columns. */
-static void names_to_linux(char c, struct result *r)
-{
-	static const char *const cols[] = { "username", "group", "members" };
-	size_t i, row;
-	int col;
-
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		col = result_column(r, cols[i]);
-		for (row = 0; col >= 0 && row < r->nrows; row++)
-			name_swap(r->cells[row * r->ncols + (size_t)col], ' ', c);
-	}
-}
-
 int session_query(struct session *s, enum query_id id, const struct query_args *a,
 		  struct result **out, char *err, size_t errlen)
 {
-	const struct query *q = &s->conn->cfg->q[id];
-	const char *space = s->conn->cfg->space_in_names;
+	const struct config *cfg = s->conn->cfg;
+	const struct query *q = &cfg->q[id];
+	bool mapped = namemap_active(cfg);
 	const char *values[QUERY_MAX_PARAMS];
-	struct query_args mapped;
-	char names[2][256];
+	struct namemap_args db;
 	bool fresh = false;
 	int rc;
 
@@ -159,10 +117,12 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 			 q->sql == NULL ? "configured" : "used in store mode");
 		return CONN_NOTFOUND;
 	}
-	if (space != NULL) {
-		mapped = *a;
-		names_to_db(space[0], &mapped, names);
-		a = &mapped;
+	if (mapped) {
+		/* an id below the offset: none of the database's (a write
+		 * given one is an error, not "no such row") */
+		if (namemap_to_db(cfg, a, &db, err, errlen) != 0)
+			return id >= Q_CREATE ? CONN_ERROR : CONN_NOTFOUND;
+		a = &db.a;
 	}
 	query_bind(q, a, values);
 	for (;;) {
@@ -174,8 +134,12 @@ int session_query(struct session *s, enum query_id id, const struct query_args *
 		}
 		rc = s->conn->ops->query(s->b, q, values, out, err, errlen);
 		if (rc == BACKEND_OK) {
-			if (space != NULL)
-				names_to_linux(space[0], *out);
+			if (mapped && namemap_to_linux(cfg, *out) != 0) {
+				result_free(*out);
+				*out = NULL;
+				snprintf(err, errlen, "out of memory");
+				return CONN_ERROR;
+			}
 			return CONN_OK;
 		}
 		if (rc == BACKEND_ERROR)
@@ -248,6 +212,9 @@ int conn_of_store(int rc)
 
 int connector_user_by_name(struct session *s, const char *name, struct user *u)
 {
+	char folded[NAMEMAP_NAME_MAX + 1];
+
+	name = namemap_name(s->conn->cfg, name, folded);
 	memset(u, 0, sizeof(*u));
 	if (!cdb_name_valid(name, strlen(name)))
 		return CONN_NOTFOUND;
@@ -264,6 +231,9 @@ int connector_user_by_uid(struct session *s, uid_t uid, struct user *u)
 
 int connector_group_by_name(struct session *s, const char *name, struct group *g)
 {
+	char folded[NAMEMAP_NAME_MAX + 1];
+
+	name = namemap_name(s->conn->cfg, name, folded);
 	memset(g, 0, sizeof(*g));
 	if (!cdb_name_valid(name, strlen(name)))
 		return CONN_NOTFOUND;
@@ -280,6 +250,9 @@ int connector_group_by_gid(struct session *s, gid_t gid, struct group *g)
 
 int connector_user_groups(struct session *s, const char *name, gid_t **gids, size_t *n)
 {
+	char folded[NAMEMAP_NAME_MAX + 1];
+
+	name = namemap_name(s->conn->cfg, name, folded);
 	*gids = NULL;
 	*n = 0;
 	if (!cdb_name_valid(name, strlen(name)))
@@ -290,6 +263,9 @@ int connector_user_groups(struct session *s, const char *name, gid_t **gids, siz
 int connector_account(struct session *s, const char *name, uid_t caller_uid, char *why,
 		      size_t whylen)
 {
+	char folded[NAMEMAP_NAME_MAX + 1];
+
+	name = namemap_name(s->conn->cfg, name, folded);
 	why[0] = '\0';
 	if (!cdb_name_valid(name, strlen(name)))
 		return CONN_NOTFOUND;
@@ -299,9 +275,11 @@ int connector_account(struct session *s, const char *name, uid_t caller_uid, cha
 int connector_authenticate(struct session *s, const char *name, const char *password,
 			   uid_t caller_uid, bool *denied, struct user *out)
 {
+	char folded[NAMEMAP_NAME_MAX + 1];
 	struct user u;
 	int rc;
 
+	name = namemap_name(s->conn->cfg, name, folded);
 	*denied = false;
 	s->held = 0;
 	memset(&u, 0, sizeof(u));
@@ -321,6 +299,9 @@ int connector_change_password(struct session *s, const char *name, const char *o
 			      const char *new_pw, uid_t caller_uid, bool check_only, char *why,
 			      size_t whylen)
 {
+	char folded[NAMEMAP_NAME_MAX + 1];
+
+	name = namemap_name(s->conn->cfg, name, folded);
 	why[0] = '\0';
 	if (!cdb_name_valid(name, strlen(name)))
 		return CONN_NOTFOUND;

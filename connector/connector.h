@@ -81,7 +81,9 @@ void session_close(struct session *s);
 /* Run query id with args; *out is the result the caller frees. enum conn_rc
  * (CONN_OK, CONN_UNAVAIL or CONN_ERROR; CONN_AUTH_ERR when the source
  * refused the :password the query took); err gets the reason. A query that
- * is not configured gives CONN_NOTFOUND. */
+ * is not configured gives CONN_NOTFOUND, and so does one given a :uid or
+ * :gid below its [legacy] offset (a writing query: CONN_ERROR). The names
+ * and ids go through namemap.h both ways. */
 int session_query(struct session *s, enum query_id id, const struct query_args *a,
 		  struct result **out, char *err, size_t errlen);
 

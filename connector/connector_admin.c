@@ -9,6 +9,7 @@
 #include "hash.h"
 #include "log.h"
 #include "names.h"
+#include "namemap.h"
 #include "secret.h"
 
 /* Longest email customdb writes (RFC 5321's path limit). */
@@ -78,6 +79,8 @@ static int legacy_rows(struct session *s, enum query_id id, const struct query_a
 	rc = session_query(s, id, a, &r, err, sizeof(err));
 	if (rc == CONN_OK)
 		*n = r->nrows;
+	else if (rc == CONN_NOTFOUND)
+		rc = CONN_OK;  /* an id below [legacy] uid_offset: none of the database's */
 	else
 		snprintf(why, whylen, "query %s: %s", query_id_name(id), err);
 	result_free(r);
@@ -134,7 +137,9 @@ int connector_locate_user(struct session *s, const char *name, struct user *u,
 	char why[512];
 	bool in_store = false;
 	int rc;
+	char folded[NAMEMAP_NAME_MAX + 1];
 
+	name = namemap_name(s->conn->cfg, name, folded);
 	memset(u, 0, sizeof(*u));
 	memset(&m, 0, sizeof(m));
 	if (meta != NULL)
@@ -225,7 +230,9 @@ int connector_name_free(struct session *s, const char *name, bool reuse_deleted,
 	struct store *st;
 	size_t n;
 	int rc;
+	char folded[NAMEMAP_NAME_MAX + 1];
 
+	name = namemap_name(s->conn->cfg, name, folded);
 	if (mode_has(s, SRC_STORE)) {
 		st = admin_store(s, why, whylen);
 		if (st == NULL)
@@ -300,10 +307,14 @@ int admin_uid_free(struct session *s, uid_t uid, char *why, size_t whylen)
 int connector_create_user(struct session *s, const struct new_user *nu, const char *password,
 			  struct user *out, bool *created, char *why, size_t whylen)
 {
+	char folded[NAMEMAP_NAME_MAX + 1];
+	struct new_user n = *nu;
 	struct user u;
 	bool denied = false;
 	int rc;
 
+	n.name = namemap_name(s->conn->cfg, nu->name, folded);
+	nu = &n;
 	*created = false;
 	why[0] = '\0';
 	memset(&u, 0, sizeof(u));
@@ -376,6 +387,9 @@ out:
 
 int connector_verify_email(struct session *s, const char *name, char *why, size_t whylen)
 {
+	char folded[NAMEMAP_NAME_MAX + 1];
+
+	name = namemap_name(s->conn->cfg, name, folded);
 	why[0] = '\0';
 	return set_email(s, name, Q_VERIFY, NULL, 1, "marking the email verified", why, whylen);
 }
@@ -383,6 +397,9 @@ int connector_verify_email(struct session *s, const char *name, char *why, size_
 int connector_change_email(struct session *s, const char *name, const char *email, char *why,
 			   size_t whylen)
 {
+	char folded[NAMEMAP_NAME_MAX + 1];
+
+	name = namemap_name(s->conn->cfg, name, folded);
 	why[0] = '\0';
 	if (!email_ok(email)) {
 		snprintf(why, whylen, "'%s' is not an email address customdb writes (local@domain, "
@@ -398,7 +415,9 @@ int connector_delete_user(struct session *s, const char *name, bool tombstone, c
 	enum user_place place;
 	struct user u;
 	int rc;
+	char folded[NAMEMAP_NAME_MAX + 1];
 
+	name = namemap_name(s->conn->cfg, name, folded);
 	why[0] = '\0';
 	memset(&u, 0, sizeof(u));
 	if (connector_query_ready(s->conn->cfg, Q_DELETE, why, whylen) != CONN_OK)
@@ -478,7 +497,9 @@ int connector_modify_user(struct session *s, const char *name, const struct stor
 	enum user_place place;
 	struct user u;
 	int rc;
+	char folded[NAMEMAP_NAME_MAX + 1];
 
+	name = namemap_name(s->conn->cfg, name, folded);
 	why[0] = '\0';
 	memset(&u, 0, sizeof(u));
 	rc = connector_modify_check(s->conn->cfg, c, why, whylen);
@@ -519,7 +540,9 @@ int connector_group_add(struct session *s, const char *name, gid_t *gid, char *w
 	struct store *st;
 	struct group g;
 	int rc;
+	char folded[NAMEMAP_NAME_MAX + 1];
 
+	name = namemap_name(s->conn->cfg, name, folded);
 	why[0] = '\0';
 	if (!cdb_name_valid(name, strlen(name)))
 		return connector_check_name(name, why, whylen);
@@ -580,7 +603,9 @@ int connector_group_delete(struct session *s, const char *name, char *why, size_
 {
 	struct store *st;
 	int rc;
+	char folded[NAMEMAP_NAME_MAX + 1];
 
+	name = namemap_name(s->conn->cfg, name, folded);
 	why[0] = '\0';
 	if (!cdb_name_valid(name, strlen(name)))
 		return connector_check_name(name, why, whylen);
@@ -602,7 +627,11 @@ int connector_group_member(struct session *s, const char *group, const char *use
 	struct group g;
 	struct user u;
 	int rc;
+	char folded_group[NAMEMAP_NAME_MAX + 1];
+	char folded_user[NAMEMAP_NAME_MAX + 1];
 
+	user = namemap_name(s->conn->cfg, user, folded_user);
+	group = namemap_name(s->conn->cfg, group, folded_group);
 	why[0] = '\0';
 	if (!cdb_name_valid(group, strlen(group)))
 		return connector_check_name(group, why, whylen);

@@ -12,6 +12,7 @@
 #include "handlers.h"
 #include "log.h"
 #include "names.h"
+#include "namemap.h"
 #include "protocol.h"
 #include "stats.h"
 #include "store.h"
@@ -193,6 +194,7 @@ int handle_cache_flush(struct request *rq, struct rbuf *in, struct wbuf *out)
 
 	if (rbuf_get_str(in, name, sizeof(name)) != 0 || rbuf_end(in) != 0)
 		return -1;
+	namemap_fold(rq->cfg, name);
 	if (name[0] != '\0' && !cdb_name_valid(name, strlen(name)))
 		return -1;
 	snprintf(rq->what, sizeof(rq->what), "cache flush %s", name[0] != '\0' ? name : "(all)");

@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "handlers.h"
 #include "names.h"
+#include "namemap.h"
 #include "protocol.h"
 #include "stats.h"
 
@@ -80,6 +81,10 @@ int handle_lookup(const struct lookup_map *m, const char *verb, bool by_id, stru
 		/* a name too long to be ours is simply not ours */
 		wbuf_begin(out, CDB_STATUS_NOTFOUND);
 		return CDB_STATUS_NOTFOUND;
+	} else {
+		/* case_sensitive = false: every spelling is one key, the one
+		 * the host cache keeps */
+		namemap_fold(rq->cfg, key);
 	}
 	snprintf(rq->what, sizeof(rq->what), "%s %s", verb, key);
 	if (cache_is_negative(kind, key)) {

@@ -5,6 +5,7 @@
 #include "cache.h"
 #include "handlers.h"
 #include "names.h"
+#include "namemap.h"
 #include "protocol.h"
 #include "record.h"
 
@@ -54,6 +55,7 @@ int handle_initgroups(struct request *rq, struct rbuf *in, struct wbuf *out)
 		wbuf_begin(out, CDB_STATUS_NOTFOUND);
 		return CDB_STATUS_NOTFOUND;
 	}
+	namemap_fold(rq->cfg, name);  /* the key alice's passwd entry has */
 	snprintf(rq->what, sizeof(rq->what), "initgroups %s", name);
 	rc = connector_user_groups(rq->session, name, &gids, &n);
 	st = status_of(rc);

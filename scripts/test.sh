@@ -123,6 +123,9 @@ stage "integration: enumeration (SQLite), daemon under ASan+UBSan" \
 stage "integration: customdb user, daemon and tool under ASan+UBSan" \
 	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" \
 	TOOL="$ROOT/build-asan/tools/customdb" tests/integration/users.sh
+stage "integration: uid/gid offsets and case folding, daemon and tool under ASan+UBSan" \
+	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" \
+	TOOL="$ROOT/build-asan/tools/customdb" tests/integration/namemap.sh
 stage "integration: admin (2,000 users), daemon and tool under ASan+UBSan" \
 	env BUILD="$ROOT/build" DAEMON="$ROOT/build-asan/customdbd/customdbd" \
 	TOOL="$ROOT/build-asan/tools/customdb" ADMIN_USERS=2000 tests/integration/admin.sh

@@ -12,7 +12,7 @@ seconds=${1:-20}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build="$top/build-fuzz"
 seeds="$top/tests/fuzz/corpus"
-targets="wire hostcache config query hash output json_row odbc time"
+targets="wire hostcache config query hash output json_row odbc time namemap"
 
 CC=${CC:-clang} cmake -S "$top" -B "$build" -DCUSTOMDB_FUZZ=ON -DCUSTOMDB_TESTS=OFF \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -228,8 +228,9 @@ X
 	t_out "getent group by gid" "wp-editor:x:20002:alice" getent group 20002
 	t_out "a role nobody has" "wp-contributor:x:20004:" getent group wp-contributor
 	t_grep "id alice: both her roles" "20002\(wp-editor\),20003\(wp-author\)" id alice
-	t_fail "Alice is not alice (the collation would match; customdb's names are exact)" \
-		getent passwd Alice
+	t_out "Alice is alice (the collation matches; case_sensitive = false)" \
+		"alice:x:10002:100:Alice Liddell:/home/alice:/bin/bash" getent passwd Alice
+	t_ok "ALICE logs in as alice" login ALICE alice-pw
 	t_grep "enumeration lists the users" "^carol:" getent passwd
 	t_grep "enumeration lists the roles" "^wp-subscriber:x:20005:dave" getent group
 	t_ok "alice logs in" login alice alice-pw

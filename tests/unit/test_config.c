@@ -409,6 +409,42 @@ START_TEST(test_space_in_names)
 }
 END_TEST
 
+/* uid_offset, gid_offset: whole numbers from 0; case_sensitive: true or
+ * false (SSSD's preserving is refused, saying why) */
+START_TEST(test_namemap_keys)
+{
+	struct config *c = parse_ok(MINIMAL);
+
+	ck_assert_uint_eq(c->uid_offset, 0);
+	ck_assert_uint_eq(c->gid_offset, 0);
+	ck_assert(!c->fold_case);
+	config_free(c);
+	c = parse_ok("[legacy]\ndriver = sqlite\nconnection = x\nuid_offset = 10000\n"
+		     "gid_offset = 60000\ncase_sensitive = false\n" QUERIES);
+	ck_assert_uint_eq(c->uid_offset, 10000);
+	ck_assert_uint_eq(c->gid_offset, 60000);
+	ck_assert(c->fold_case);
+	config_free(c);
+	c = parse_ok("[legacy]\ndriver = sqlite\nconnection = x\ncase_sensitive = true\n" QUERIES);
+	ck_assert(!c->fold_case);
+	config_free(c);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\nuid_offset = -1\n" QUERIES,
+		    "test.conf:4:", "uid_offset", "'-1' is not a whole number from 0", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\ngid_offset = 20k\n" QUERIES,
+		    "gid_offset", "'20k'", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\nuid_offset = 4294967295\n"
+		    QUERIES, "uid_offset", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\nuid_offset = 60001\n" QUERIES,
+		    "test.conf:4:", "uid_offset", "above max_uid (60000)", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\ngid_offset = 100000\n" QUERIES,
+		    "gid_offset", "above max_uid", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\ncase_sensitive = maybe\n"
+		    QUERIES, "case_sensitive", "'maybe' is neither true nor false", NULL);
+	parse_fails("[legacy]\ndriver = sqlite\nconnection = x\ncase_sensitive = preserving\n"
+		    QUERIES, "case_sensitive", "preserving", "collation", NULL);
+}
+END_TEST
+
 START_TEST(test_small_err_buffer)
 {
 	char err[12];
@@ -603,6 +639,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_query_errors);
 	tcase_add_test(tc, test_salt_column_written);
 	tcase_add_test(tc, test_space_in_names);
+	tcase_add_test(tc, test_namemap_keys);
 	tcase_add_test(tc, test_small_err_buffer);
 	tcase_add_test(tc, test_keys_match_man_page);
 	tcase_add_test(tc, test_key_kinds);

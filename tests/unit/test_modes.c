@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -45,6 +46,13 @@ static bool fake_down;                /* every query: BACKEND_UNAVAILABLE */
 static unsigned fake_calls[Q_COUNT_]; /* by query id */
 static char fake_written[256];        /* last change_password :password_hash */
 static char fake_written_user[64];    /* and its :username */
+static bool fake_ci;                  /* names compared as a _ci collation does */
+
+/* The fake's comparison of names. */
+static int name_cmp(const char *a, const char *b)
+{
+	return fake_ci ? strcasecmp(a, b) : strcmp(a, b);
+}
 
 struct backend {
 	int unused;
@@ -101,7 +109,7 @@ static bool is_member(const struct fake_group *g, const char *name)
 		const char *end = strchr(m, ',');
 		size_t len = end ? (size_t)(end - m) : strlen(m);
 
-		if (len == n && strncmp(m, name, n) == 0)
+		if (len == n && (fake_ci ? strncasecmp(m, name, n) : strncmp(m, name, n)) == 0)
 			return true;
 		m = end ? end + 1 : NULL;
 	}
@@ -122,7 +130,7 @@ static struct result *user_rows(const char *name, const char *uid)
 		const char *row[] = { u->name, u->uid, u->gid, u->password, u->disabled,
 				      u->expires, u->must_change };
 
-		if ((name != NULL && strcmp(u->name, name) == 0) ||
+		if ((name != NULL && name_cmp(u->name, name) == 0) ||
 		    (uid != NULL && strcmp(u->uid, uid) == 0))
 			ck_assert_int_eq(result_add_row(r, row, NULL), 0);
 	}
@@ -141,7 +149,7 @@ static struct result *group_rows(const char *name, const char *gid, const char *
 		const struct fake_group *g = &fake_groups[i];
 		const char *row[] = { g->name, g->gid, g->members };
 
-		if ((name != NULL && strcmp(g->name, name) == 0) ||
+		if ((name != NULL && name_cmp(g->name, name) == 0) ||
 		    (gid != NULL && strcmp(g->gid, gid) == 0) ||
 		    (member != NULL && is_member(g, member)))
 			ck_assert_int_eq(result_add_row(r, row, NULL), 0);
@@ -182,7 +190,7 @@ static int fake_query(struct backend *b, const struct query *q, const char *cons
 		*out = result_new(0);
 		(*out)->affected = 0;
 		for (size_t i = 0; i < fake_nusers; i++)
-			if (strcmp(fake_users[i].name, name) == 0)
+			if (name_cmp(fake_users[i].name, name) == 0)
 				(*out)->affected = 1;
 		snprintf(fake_written, sizeof(fake_written), "%s",
 			 param(q, params, QP_PASSWORD_HASH));
@@ -204,6 +212,9 @@ static char dir[64];
 static struct config *cfg;
 static struct connector cn;
 static struct session s;
+/* what start() puts into the config beyond its own keys */
+static const char *start_ids;     /* min_uid and max_uid */
+static const char *start_legacy;
 
 static void add_user(const char *name, const char *uid, const char *password)
 {
@@ -227,10 +238,10 @@ static void start(const char *mode)
 	snprintf(dir, sizeof(dir), "/tmp/test_modes.XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(text, sizeof(text),
-		 "[customdb]\nmode = %s\nstate_dir = %s\nmin_uid = 10000\nmax_uid = 60000\n"
+		 "[customdb]\nmode = %s\nstate_dir = %s\n%s"
 		 "default_gid = 100\n"
 		 "[legacy]\ndriver = sqlite\nconnection = /nonexistent.db\n"
-		 "password_scheme = sha512crypt\n"
+		 "password_scheme = sha512crypt\n%s"
 		 "[queries]\n"
 		 "login = login :username\n"
 		 "get_user = get_user :username\n"
@@ -239,7 +250,7 @@ static void start(const char *mode)
 		 "get_group_by_gid = get_group_by_gid :gid\n"
 		 "user_groups = user_groups :username\n"
 		 "change_password = change_password :password_hash :username\n",
-		 mode, dir);
+		 mode, dir, start_ids, start_legacy);
 	cfg = config_parse_string(text, "test.conf", err, sizeof(err));
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert_msg(connector_init(&cn, cfg, err, sizeof(err)) == 0, "%s", err);
@@ -252,6 +263,9 @@ static void setup(void)
 	log_init("test_modes", true, false);
 	fake_nusers = fake_ngroups = 0;
 	fake_down = false;
+	fake_ci = false;
+	start_ids = "min_uid = 10000\nmax_uid = 60000\n";
+	start_legacy = "";
 	memset(fake_calls, 0, sizeof(fake_calls));
 	fake_written[0] = fake_written_user[0] = '\0';
 	add_user("alice", "10001", SHA_TEST);
@@ -479,6 +493,159 @@ START_TEST(migrate_change_password)
 }
 END_TEST
 
+/* ---- the name and id mapping of [legacy] (namemap.h) ------------------------- */
+
+/* Ids stored small, as the application numbers its rows. */
+static void small_ids(void)
+{
+	fake_nusers = fake_ngroups = 0;
+	add_user("alice", "1", SHA_TEST);
+	add_user("bob", "2", SHA_TEST);
+	fake_user("bob")->gid = "3";
+	fake_groups[fake_ngroups++] = (struct fake_group){ "staff", "1", "alice,bob" };
+	fake_groups[fake_ngroups++] = (struct fake_group){ "admins", "2", "alice" };
+	start_ids = "min_uid = 1000\nmax_uid = 60000\n";
+	start_legacy = "uid_offset = 10000\ngid_offset = 20000\n";
+}
+
+/* uid_offset and gid_offset: added to the ids a query returns, taken off
+ * :uid and :gid; an id below the offset is not the database's to answer. */
+START_TEST(legacy_offsets)
+{
+	struct user u = { 0 };
+	struct group g = { 0 };
+	gid_t *gids = NULL;
+	bool denied = false;
+	size_t n = 0;
+
+	small_ids();
+	start("legacy");
+	ck_assert_int_eq(connector_user_by_name(&s, "alice", &u), CONN_OK);
+	ck_assert_uint_eq(u.uid, 10001);
+	ck_assert_uint_eq(u.gid, 100);             /* NULL: default_gid, no offset */
+	ck_assert_str_eq(u.home, "/home/alice");
+	user_clear(&u);
+	ck_assert_int_eq(connector_user_by_uid(&s, 10002, &u), CONN_OK);
+	ck_assert_str_eq(u.name, "bob");
+	ck_assert_uint_eq(u.uid, 10002);
+	ck_assert_uint_eq(u.gid, 20003);           /* a gid column is a gid */
+	user_clear(&u);
+	ck_assert_int_eq(connector_group_by_gid(&s, 20001, &g), CONN_OK);
+	ck_assert_str_eq(g.name, "staff");
+	ck_assert_uint_eq(g.nmembers, 2);
+	group_clear(&g);
+	ck_assert_int_eq(connector_group_by_name(&s, "admins", &g), CONN_OK);
+	ck_assert_uint_eq(g.gid, 20002);
+	group_clear(&g);
+	ck_assert_int_eq(connector_user_groups(&s, "alice", &gids, &n), CONN_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(gids[0] + gids[1], 20001 + 20002);
+	free(gids);
+	ck_assert_int_eq(connector_authenticate(&s, "bob", PW_TEST, 0, &denied, &u), CONN_OK);
+	ck_assert_uint_eq(u.uid, 10002);
+	user_clear(&u);
+	/* inside [min_uid, max_uid] but below the offsets: never asked */
+	ck_assert_uint_eq(fake_calls[Q_GET_USER_BY_UID], 1);
+	ck_assert_uint_eq(fake_calls[Q_GET_GROUP_BY_GID], 1);
+	ck_assert_int_eq(connector_user_by_uid(&s, 5001, &u), CONN_NOTFOUND);
+	ck_assert_int_eq(connector_group_by_gid(&s, 5001, &g), CONN_NOTFOUND);
+	ck_assert_int_eq(connector_group_by_gid(&s, 10001, &g), CONN_NOTFOUND);
+	ck_assert_uint_eq(fake_calls[Q_GET_USER_BY_UID], 1);
+	ck_assert_uint_eq(fake_calls[Q_GET_GROUP_BY_GID], 1);
+}
+END_TEST
+
+/* An id that the offset takes past the last uid is refused, as any id out
+ * of range is, never wrapped around. */
+START_TEST(legacy_offset_overflow)
+{
+	struct user u = { 0 };
+
+	fake_nusers = 0;
+	add_user("edge", "294967294", SHA_TEST);     /* 4294967294: the last uid */
+	add_user("past", "294967295", SHA_TEST);     /* (uid_t)-1 */
+	add_user("wrap", "4294967296", SHA_TEST);    /* would wrap to 10000 */
+	add_user("zeros", "00000000000000000000294967293", SHA_TEST); /* read as 294967293 */
+	start_ids = "min_uid = 1000\nmax_uid = 4294967294\n";
+	start_legacy = "uid_offset = 4000000000\n";
+	start("legacy");
+	ck_assert_int_eq(connector_user_by_name(&s, "edge", &u), CONN_OK);
+	ck_assert_uint_eq(u.uid, 4294967294U);
+	user_clear(&u);
+	ck_assert_int_eq(connector_user_by_name(&s, "past", &u), CONN_NOTFOUND);
+	ck_assert_int_eq(connector_user_by_name(&s, "wrap", &u), CONN_NOTFOUND);
+	ck_assert_int_eq(connector_user_by_name(&s, "zeros", &u), CONN_OK);
+	ck_assert_uint_eq(u.uid, 4294967293U);       /* offset too, however long */
+	user_clear(&u);
+}
+END_TEST
+
+/* Migrate mode: the store holds the uids Linux sees; the offsets are the
+ * legacy queries' alone. */
+START_TEST(migrate_offsets)
+{
+	struct user u = { 0 };
+	bool denied = false;
+
+	small_ids();
+	start("migrate");
+	ck_assert_int_eq(connector_authenticate(&s, "bob", PW_TEST, 0, &denied, NULL), CONN_OK);
+	fake_down = true;
+	ck_assert_int_eq(connector_user_by_uid(&s, 10002, &u), CONN_OK);
+	ck_assert_str_eq(u.name, "bob");
+	ck_assert_uint_eq(u.gid, 20003);
+	user_clear(&u);
+	ck_assert_int_eq(connector_user_by_name(&s, "bob", &u), CONN_OK);
+	ck_assert_uint_eq(u.uid, 10002);
+	user_clear(&u);
+}
+END_TEST
+
+/* case_sensitive = false over a case-insensitive collation: any spelling
+ * finds the user, who is named in lower case; ROOT is root, never ours. */
+START_TEST(legacy_case_folding)
+{
+	struct user u = { 0 };
+	struct group g = { 0 };
+	gid_t *gids = NULL;
+	bool denied = false;
+	char why[256] = "";
+	size_t n = 0;
+
+	fake_nusers = fake_ngroups = 0;
+	add_user("Alice", "10001", SHA_TEST);
+	add_user("Root", "10005", SHA_TEST);
+	fake_groups[fake_ngroups++] = (struct fake_group){ "Staff", "20001", "Alice,Root" };
+	fake_ci = true;
+	start_legacy = "case_sensitive = false\n";
+	start("legacy");
+	ck_assert_int_eq(connector_user_by_name(&s, "ALICE", &u), CONN_OK);
+	ck_assert_str_eq(u.name, "alice");
+	ck_assert_str_eq(u.home, "/home/alice");
+	user_clear(&u);
+	ck_assert_int_eq(connector_user_by_uid(&s, 10001, &u), CONN_OK);
+	ck_assert_str_eq(u.name, "alice");
+	user_clear(&u);
+	ck_assert_int_eq(connector_authenticate(&s, "Alice", PW_TEST, 0, &denied, &u), CONN_OK);
+	ck_assert_str_eq(u.name, "alice");
+	user_clear(&u);
+	ck_assert_int_eq(connector_account(&s, "aLiCe", 0, why, sizeof(why)), CONN_OK);
+	ck_assert_int_eq(connector_change_password(&s, "ALICE", PW_TEST, "n3w-Secret", 0, false,
+						   why, sizeof(why)), CONN_OK);
+	ck_assert_str_eq(fake_written_user, "alice");
+	ck_assert_int_eq(connector_group_by_name(&s, "STAFF", &g), CONN_OK);
+	ck_assert_str_eq(g.name, "staff");
+	ck_assert_uint_eq(g.nmembers, 1);            /* root is no member of ours */
+	ck_assert_str_eq(g.members[0], "alice");
+	group_clear(&g);
+	ck_assert_int_eq(connector_user_groups(&s, "Alice", &gids, &n), CONN_OK);
+	ck_assert_uint_eq(n, 1);
+	free(gids);
+	ck_assert_int_eq(connector_user_by_name(&s, "ROOT", &u), CONN_NOTFOUND);
+	ck_assert_int_eq(connector_user_by_uid(&s, 10005, &u), CONN_NOTFOUND);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *su = suite_create("modes");
@@ -495,6 +662,10 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, migrate_refused_not_copied);
 	tcase_add_test(tc, migrate_dry_run_writes_nothing);
 	tcase_add_test(tc, migrate_change_password);
+	tcase_add_test(tc, legacy_offsets);
+	tcase_add_test(tc, legacy_offset_overflow);
+	tcase_add_test(tc, migrate_offsets);
+	tcase_add_test(tc, legacy_case_folding);
 	suite_add_tcase(su, tc);
 	return su;
 }
