@@ -14,7 +14,8 @@
  *   {PBKDF2}$1$<salt>$<rounds>$<hex>   PBKDF2-HMAC-SHA1 over the salt text,
  *       20 bytes (password-scheme-pbkdf2.c)
  *   {PLAIN-MD5} {LDAP-MD5} {SHA1} {PLAIN-MD4}<hex or base64 of the digest>
- *       (the name may say which: "{SHA1.HEX}", "{PLAIN-MD4.B64}")
+ *       (the name may say which: "{SHA1.HEX}", "{PLAIN-MD4.B64}"); {SHA}
+ *       {SHA256} {SHA512} likewise, their plain base64 being hash_ldap.c's
  *   {NTLM}      Dovecot 2.2's: md4 of the password's bytes each widened
  *               to two (UTF-16LE for ASCII only)
  *   {CRAM-MD5} {HMAC-MD5}<64 hex>: the two MD5 states of HMAC-MD5 keyed
@@ -247,6 +248,16 @@ static bool compute_sha1(const char *pw, size_t pwlen, unsigned char *out)
 	return digest_evp(EVP_sha1(), pw, pwlen, out);
 }
 
+static bool compute_sha256(const char *pw, size_t pwlen, unsigned char *out)
+{
+	return digest_evp(EVP_sha256(), pw, pwlen, out);
+}
+
+static bool compute_sha512(const char *pw, size_t pwlen, unsigned char *out)
+{
+	return digest_evp(EVP_sha512(), pw, pwlen, out);
+}
+
 static bool compute_md4(const char *pw, size_t pwlen, unsigned char *out)
 {
 	hash_md4(pw, pwlen, out);
@@ -304,6 +315,11 @@ static bool compute_cram_md5(const char *pw, size_t pwlen, unsigned char *out)
 static const struct dovecot_digest digest_plain_md5 = { "{PLAIN-MD5}", 16, compute_md5 };
 static const struct dovecot_digest digest_ldap_md5 = { "{LDAP-MD5}", 16, compute_md5 };
 static const struct dovecot_digest digest_sha1 = { "{SHA1}", 20, compute_sha1 };
+/* base64 {SHA} {SHA256} {SHA512} are LDAP's (hash_ldap.c, tried first):
+ * these read what Dovecot reads besides, hex and the .HEX spelling */
+static const struct dovecot_digest digest_sha = { "{SHA}", 20, compute_sha1 };
+static const struct dovecot_digest digest_sha256 = { "{SHA256}", 32, compute_sha256 };
+static const struct dovecot_digest digest_sha512 = { "{SHA512}", 64, compute_sha512 };
 static const struct dovecot_digest digest_plain_md4 = { "{PLAIN-MD4}", 16, compute_md4 };
 static const struct dovecot_digest digest_ntlm = { "{NTLM}", 16, compute_ntlm };
 static const struct dovecot_digest digest_cram_md5 = { "{CRAM-MD5}", 32, compute_cram_md5 };
@@ -383,6 +399,9 @@ static int digest_verify(const struct dovecot_digest *dg, const char *s, const c
 DOVECOT_DIGEST(plain_md5, "dovecot-plain-md5", "Dovecot {PLAIN-MD5} (unsalted md5)");
 DOVECOT_DIGEST(ldap_md5, "dovecot-ldap-md5", "Dovecot {LDAP-MD5} (unsalted md5)");
 DOVECOT_DIGEST(sha1, "dovecot-sha1", "Dovecot {SHA1} (unsalted sha1, LDAP's {SHA})");
+DOVECOT_DIGEST(sha, "dovecot-sha", "Dovecot {SHA} as hex, {SHA.HEX} or {SHA.B64}");
+DOVECOT_DIGEST(sha256, "dovecot-sha256", "Dovecot {SHA256} as hex, or .HEX, .B64");
+DOVECOT_DIGEST(sha512, "dovecot-sha512", "Dovecot {SHA512} as hex, or .HEX, .B64");
 DOVECOT_DIGEST(plain_md4, "dovecot-plain-md4", "Dovecot {PLAIN-MD4} (unsalted md4)");
 DOVECOT_DIGEST(ntlm, "dovecot-ntlm", "Dovecot 2.2 {NTLM} (md4 of the bytes widened)");
 DOVECOT_DIGEST(cram_md5, "dovecot-cram-md5", "Dovecot {CRAM-MD5} (HMAC-MD5 pad states)");

@@ -101,7 +101,8 @@ extern const struct hash_family hash_family_dovecot_scram_sha256;
 extern const struct hash_family hash_family_dovecot_des_crypt, hash_family_dovecot_sha1;
 extern const struct hash_family hash_family_dovecot_ldap_md5, hash_family_dovecot_plain_md4;
 extern const struct hash_family hash_family_dovecot_ntlm, hash_family_dovecot_cram_md5;
-extern const struct hash_family hash_family_dovecot_hmac_md5;
+extern const struct hash_family hash_family_dovecot_hmac_md5, hash_family_dovecot_sha;
+extern const struct hash_family hash_family_dovecot_sha256, hash_family_dovecot_sha512;
 /* by name only (the password itself), tried first when named */
 extern const struct hash_family hash_family_dovecot_plain;
 #define HASH_FAMILIES_DOVECOT \
@@ -114,6 +115,7 @@ extern const struct hash_family hash_family_dovecot_plain;
 	&hash_family_dovecot_sha1, &hash_family_dovecot_ldap_md5, \
 	&hash_family_dovecot_plain_md4, &hash_family_dovecot_ntlm, \
 	&hash_family_dovecot_cram_md5, &hash_family_dovecot_hmac_md5, \
+	&hash_family_dovecot_sha, &hash_family_dovecot_sha256, &hash_family_dovecot_sha512, \
 	&hash_family_dovecot_plain,
 /* END DOVECOT */
 

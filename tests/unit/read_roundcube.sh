@@ -112,6 +112,7 @@ dovecot	-	SHA512-CRYPT	no	sha512crypt	-
 dovecot	-	BLF-CRYPT	yes	dovecot-blf-crypt	-
 dovecot	-	SSHA512	yes	ldap-ssha512	-
 dovecot	-	SHA1	yes	dovecot-sha1	-
+dovecot	-	SHA256.HEX	yes	dovecot-sha256	-
 dovecot	-	PLAIN-MD4	yes	dovecot-plain-md4	-
 dovecot	-	PLAIN-MD5	no	dovecot-plain-md5	{PLAIN-MD5}
 dovecot	-	LDAP-MD5	yes	dovecot-ldap-md5	-

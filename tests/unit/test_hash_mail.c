@@ -1,7 +1,8 @@
 /* test_hash_mail.c: the mail world's remaining forms: Dovecot's {SHA1}
  * {LDAP-MD5} {PLAIN-MD4} {NTLM} {CRAM-MD5} {HMAC-MD5} {DES-CRYPT} and
- * {PLAIN}-like schemes (hash_dovecot.c), the NT hash Roundcube's password
- * plugin writes for Samba (hash_ntlm.c), and what MantisBT stores.
+ * {PLAIN}-like schemes, and LDAP's {SHA} {SHA256} {SHA512} as Dovecot also
+ * spells them (hash_dovecot.c), the NT hash Roundcube's password plugin
+ * writes for Samba (hash_ntlm.c), and what MantisBT stores.
  *
  * Where the vectors come from (never from customdb):
  *   Dovecot    doveadm pw -s SCHEME of Dovecot 2.3.19 (Debian's
@@ -36,6 +37,14 @@ static const struct vector by_form[] = {
 	/* Dovecot guesses hex from the length, and reads either case */
 	{ "dovecot-sha1", "{sha1}2E687CF0CB372005F18E27E0834012565A24F5B8", PW },
 	{ "dovecot-ldap-md5", "{LDAP-MD5}qTOwRNfoQZ4FtdYcXc0BGw==", PW },
+	/* LDAP's schemes in Dovecot's other spellings (base64 is ldap-sha*) */
+	{ "dovecot-sha", "{SHA.HEX}2e687cf0cb372005f18e27e0834012565a24f5b8", PW },
+	{ "dovecot-sha256", "{SHA256}68ed8c01ce9bcc8ea24dcd0aa821230dea5bc6a5d30135048a695e532aa57bed",
+	  PW },
+	{ "dovecot-sha256", "{SHA256.B64}aO2MAc6bzI6iTc0KqCEjDepbxqXTATUEimleUyqle+0=", PW },
+	{ "dovecot-sha512", "{SHA512.HEX}4365d2ee64ad928ef414356bab468a70c418502a8cada771ef4eaddf"
+	  "5059eaa9d0d4ee9bec5dcbe12fcc3b1b756f92a602764229f8d1037ff06c962cea50a377", PW },
+	{ "ldap-sha256", "{SHA256}aO2MAc6bzI6iTc0KqCEjDepbxqXTATUEimleUyqle+0=", PW },
 	{ "dovecot-plain-md4", "{PLAIN-MD4}eff876805bfdef785f447c4b79bd7628", PW },
 	{ "dovecot-plain-md4", "{PLAIN-MD4.B64}7/h2gFv973hfRHxLeb12KA==", PW },
 	{ "dovecot-ntlm", "{NTLM}2ad1f9f37841fd8cda82ff5dfae3da7a", PW },
@@ -117,9 +126,11 @@ START_TEST(test_plain_trunc)
 	const struct hash_ctx ctx = { .scheme_read = "dovecot-plain" };
 	const struct hash_ctx plain = { .scheme_read = "plaintext" };
 
-	/* "{PLAIN}" is a scheme, not part of a plaintext password */
+	/* "{PLAIN}" is a scheme, not part of a plaintext password; nor is a
+	 * scheme with its encoding, "{SHA1.HEX}" */
 	ck_assert_int_ne(hash_verify_ctx(&plain, "{PLAIN}" PW, "{PLAIN}" PW), HASH_MATCH);
 	ck_assert_int_ne(hash_verify_ctx(&plain, "{PLAIN}" PW, PW), HASH_MATCH);
+	ck_assert_int_ne(hash_verify_ctx(&plain, "{SHA1.HEX}x", "{SHA1.HEX}x"), HASH_MATCH);
 
 	ck_assert_int_eq(hash_verify_ctx(&ctx, "{PLAIN-TRUNC}4-p\xc3\xa4s", "p\xc3\xa4ssword1"),
 			 HASH_MATCH);
