@@ -68,7 +68,8 @@ pw1='rc-secret'
 pw2='Roundcube pässword'
 pw3='p@ss w0rd!'
 
-# algorithm, prefix (- / default / text), dovecot method, with_method;
+# algorithm (and settings: roundcube_hashes.php), prefix (- / default /
+# text), dovecot method, with_method;
 # the family customdb must name; what the query puts before the hash (-).
 cases() {
 	cat <<'EOF'
@@ -83,8 +84,11 @@ sha256-crypt	default	-	no	dovecot-sha256-crypt	-
 sha512-crypt	-	-	no	sha512crypt	-
 sha512-crypt	default	-	no	dovecot-sha512-crypt	-
 sha512-crypt	{CRYPT}	-	no	ldap-crypt	-
+sha256-crypt,password_crypt_rounds=6000	default	-	no	dovecot-sha256-crypt	-
+sha512-crypt,password_crypt_rounds=7000	-	-	no	sha512crypt	-
 blowfish-crypt	-	-	no	bcrypt	-
 blowfish-crypt	default	-	no	dovecot-blf-crypt	-
+blowfish-crypt,password_blowfish_cost=5	-	-	no	bcrypt	-
 md5	-	-	no	md5-base64	-
 md5	default	-	no	ldap-md5	-
 sha	-	-	no	sha1-base64	-
@@ -159,6 +163,13 @@ while IFS='	' read -r algo prefix method with pw hash; do
 	[ "$sqlpre" = - ] && stored=$hash || stored=$sqlpre$hash
 	what="$algo (prefix $prefix${method#-}, with_method $with) '$pw'"
 	n=$((n + 1))
+	# the settings reached the hash
+	case $algo in
+	*password_crypt_rounds=*)
+		case $hash in *"rounds=${algo##*=}\$"*) ;; *) fail "$what: $hash: rounds not set" ;; esac ;;
+	*password_blowfish_cost=*)
+		case $hash in *"\$2y\$0${algo##*=}\$"*) ;; *) fail "$what: $hash: cost not set" ;; esac ;;
+	esac
 	got=$("$tool" -c "$work/customdb.conf" hash identify "$stored" | sed -n 's/^format: //p')
 	if [ "$got" != "$family" ]; then
 		fail "$what: $stored: identified as '$got', not $family"

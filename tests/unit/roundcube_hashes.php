@@ -7,8 +7,10 @@
 //
 // Reads lines "algorithm<TAB>prefix<TAB>dovecot_method<TAB>with_method<TAB>password"
 // (prefix: "-" none, "default" Roundcube's own, or the string to use;
-// dovecot_method "-" unless algorithm is dovecot; with_method yes/no) and
-// writes each line back with "<TAB>hash" appended.
+// dovecot_method "-" unless algorithm is dovecot; with_method yes/no;
+// algorithm may be followed by ",key=number" settings of the plugin, as
+// "sha512-crypt,password_crypt_rounds=6000") and writes each line back
+// with "<TAB>hash" appended.
 //
 //   php roundcube_hashes.php ROUNDCUBE_DIR < cases
 $dir = rtrim($argv[1], '/') . '/';
@@ -23,6 +25,15 @@ while (($line = fgets(STDIN)) !== false) {
         continue;
     }
     [$algo, $prefix, $method, $with, $pw] = explode("\t", $line, 5);
+    $settings = explode(',', $algo);
+    $algo = array_shift($settings);
+    foreach (['password_crypt_rounds', 'password_blowfish_cost'] as $key) {
+        $rc->config->set($key, null);
+    }
+    foreach ($settings as $kv) {
+        [$key, $value] = explode('=', $kv, 2);
+        $rc->config->set($key, (int) $value);
+    }
     $rc->config->set('password_algorithm', $algo);
     $rc->config->set('password_algorithm_prefix',
         $prefix === '-' ? '' : ($prefix === 'default' ? true : $prefix));
