@@ -59,7 +59,7 @@ check clang libclang-rt-14-dev
 sqlite3 postgresql mariadb-server libpam-mysql pamtester whois argon2 expect bc
 python3-passlib python3-django python3-werkzeug python3-argon2 python3-bcrypt php-cli ruby
 php-mysql php-sqlite3 php-mbstring php-xml php-intl redmine redmine-sqlite
-dovecot-core
+dovecot-core roundcube-core roundcube-plugins roundcube-sqlite3
 util-linux procps groff-base man-db passwd openssh-server openssh-client jq valgrind strace
 dpkg-dev debhelper dh-nss lintian debootstrap piuparts
 unixodbc-dev odbc-postgresql odbc-mariadb libsqliteodbc systemd"
@@ -83,6 +83,8 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 # redmine: no database of its own (apps.sh makes a throw-away instance)
 echo "redmine redmine/instances/default/dbconfig-install boolean false" | debconf-set-selections
+# roundcube: its password plugin's code only (tests/unit/read_roundcube.sh)
+echo "roundcube-core roundcube/dbconfig-install boolean false" | debconf-set-selections
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 unpack_apps

@@ -49,6 +49,7 @@ stage "install dependencies" scripts/install-deps.sh
 stage "build" scripts/build.sh "$ROOT/build" -DCUSTOMDB_TESTS=ON
 stage "unit tests" ctest --test-dir build --output-on-failure
 stage "written hashes, checked by other implementations" tests/unit/verify_written.sh build
+stage "Roundcube's password plugin hashes, read by customdb" tests/unit/read_roundcube.sh build
 stage "unit tests under ASan+UBSan" tests/unit/run-sanitized.sh
 stage "module exports and links" tests/check-modules.sh build
 stage "fuzz targets (${FUZZ_SECONDS:-10}s each)" tests/fuzz/run.sh "${FUZZ_SECONDS:-10}"

@@ -112,7 +112,7 @@ static bool has_hash_prefix(const char *s)
 	if (s[0] >= '1' && s[0] <= '3' && s[1] == '|')   /* Nextcloud's "1|$2y$" */
 		return true;
 	if (s[0] == '{') {
-		n = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
+		n = strspn(s + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.");   /* "{SHA1.HEX}" */
 		return n > 0 && s[1 + n] == '}';
 	}
 	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)

@@ -8,11 +8,20 @@
  *   {SHA512-CRYPT} {SHA256-CRYPT} {MD5-CRYPT} {MD5}   $6$ $5$ $1$ $1$
  *   {BLF-CRYPT}                                        $2y$ (or $2a$, $2b$)
  *   {ARGON2ID} {ARGON2I}                               $argon2id$ $argon2i$
+ *   {DES-CRYPT}                                        13 chars of DES crypt
  * ({MD5} is Dovecot's old name for MD5-CRYPT; LDAP's base64 {MD5} is
  * hash_ldap.c's.) Dovecot's own forms:
  *   {PBKDF2}$1$<salt>$<rounds>$<hex>   PBKDF2-HMAC-SHA1 over the salt text,
  *       20 bytes (password-scheme-pbkdf2.c)
- *   {PLAIN-MD5}<hex or base64 of md5(password)>
+ *   {PLAIN-MD5} {LDAP-MD5} {SHA1} {PLAIN-MD4}<hex or base64 of the digest>
+ *       (the name may say which: "{SHA1.HEX}", "{PLAIN-MD4.B64}"); {SHA}
+ *       {SHA256} {SHA512} likewise, their plain base64 being hash_ldap.c's
+ *   {NTLM}      Dovecot 2.2's: md4 of the password's bytes each widened
+ *               to two (UTF-16LE for ASCII only)
+ *   {CRAM-MD5} {HMAC-MD5}<64 hex>: the two MD5 states of HMAC-MD5 keyed
+ *       with the password (hmac-cram-md5.c), what CRAM-MD5 logins need
+ *   {PLAIN} {CLEAR} {CLEARTEXT} {PLAIN-TRUNC}: the password itself, read
+ *       only when password_scheme_read names dovecot-plain
  *   {SCRAM-SHA-1} {SCRAM-SHA-256}<iter>,<salt>,<StoredKey>,<ServerKey>
  *       base64 fields (RFC 5802): the password is right when
  *       H(HMAC(Hi(password, salt, iter), "Client Key")) is StoredKey
@@ -33,6 +42,7 @@
 #include "hash_encoding.h"
 #include "hash_families.h"
 #include "hash_kdf.h"
+#include "hash_md.h"
 #include "secret.h"
 
 #define DOVECOT_MAX_ROUNDS 10000000UL
@@ -132,6 +142,7 @@ DOVECOT_WRAP(md5, "dovecot-md5", "{MD5}", hash_family_md5crypt, 0);
 DOVECOT_WRAP(blf_crypt, "dovecot-blf-crypt", "{BLF-CRYPT}", hash_family_bcrypt, 1);
 DOVECOT_WRAP(argon2id, "dovecot-argon2id", "{ARGON2ID}", hash_family_argon2id, 1);
 DOVECOT_WRAP(argon2i, "dovecot-argon2i", "{ARGON2I}", hash_family_argon2i, 0);
+DOVECOT_WRAP(des_crypt, "dovecot-des-crypt", "{DES-CRYPT}", hash_family_des, 0);
 
 /* --- {PBKDF2} --------------------------------------------------------------- */
 
@@ -212,50 +223,258 @@ const struct hash_family hash_family_dovecot_pbkdf2 = {
 	.verify = pbkdf2_verify,
 };
 
-/* --- {PLAIN-MD5} ------------------------------------------------------------ */
+/* --- unsalted digests: {PLAIN-MD5} {LDAP-MD5} {SHA1} {PLAIN-MD4} {NTLM}
+ * {CRAM-MD5} ------------------------------------------------------------------ */
 
-#define PLAIN_MD5_PREFIX "{PLAIN-MD5}"
+/* One digest scheme: its prefix, its raw length and how it is computed. */
+struct dovecot_digest {
+	const char *prefix;
+	size_t dlen;
+	bool (*compute)(const char *pw, size_t pwlen, unsigned char *out);
+};
 
-/* Dovecot reads the digest as hex when its length is that of hex, else as
- * base64. */
-static bool plain_md5_parse(const char *s, unsigned char *d)
+static bool digest_evp(const EVP_MD *md, const char *pw, size_t pwlen, unsigned char *out)
 {
-	const char *rest = after_prefix(s, PLAIN_MD5_PREFIX);
+	return EVP_Digest(pw, pwlen, out, NULL, md, NULL) == 1;
+}
+
+static bool compute_md5(const char *pw, size_t pwlen, unsigned char *out)
+{
+	return digest_evp(EVP_md5(), pw, pwlen, out);
+}
+
+static bool compute_sha1(const char *pw, size_t pwlen, unsigned char *out)
+{
+	return digest_evp(EVP_sha1(), pw, pwlen, out);
+}
+
+static bool compute_sha256(const char *pw, size_t pwlen, unsigned char *out)
+{
+	return digest_evp(EVP_sha256(), pw, pwlen, out);
+}
+
+static bool compute_sha512(const char *pw, size_t pwlen, unsigned char *out)
+{
+	return digest_evp(EVP_sha512(), pw, pwlen, out);
+}
+
+static bool compute_md4(const char *pw, size_t pwlen, unsigned char *out)
+{
+	hash_md4(pw, pwlen, out);
+	return true;
+}
+
+/* Dovecot's ntlm_v1_hash(): MD4 of each byte of the password followed by a
+ * zero byte (its t_unicode_str()), which is UTF-16LE for ASCII only: a
+ * UTF-8 password's bytes are taken as Latin-1 (Samba's NT hash, nt-hash in
+ * hash_ntlm.c, converts them). */
+static bool compute_ntlm(const char *pw, size_t pwlen, unsigned char *out)
+{
+	unsigned char wide[2048];   /* customdb's longest password, widened */
+	size_t i;
+
+	if (pwlen > sizeof(wide) / 2)
+		return false;
+	for (i = 0; i < pwlen; i++) {
+		wide[2 * i] = (unsigned char)pw[i];
+		wide[2 * i + 1] = 0;
+	}
+	hash_md4(wide, 2 * pwlen, out);
+	secret_wipe_array(wide);
+	return true;
+}
+
+/* Dovecot's hmac_md5_get_cram_context(): the MD5 states of HMAC-MD5 keyed
+ * with the password after its outer, then its inner pad block, each
+ * state's four words little-endian (a password over 64 bytes is first
+ * MD5ed, as HMAC's key is). 32 bytes. */
+static bool compute_cram_md5(const char *pw, size_t pwlen, unsigned char *out)
+{
+	unsigned char key[64] = { 0 }, block[64];
+	uint32_t state[4];
+	bool ok = true;
+	int pad, i;
+
+	if (pwlen > sizeof(key))
+		ok = digest_evp(EVP_md5(), pw, pwlen, key);
+	else
+		memcpy(key, pw, pwlen);
+	for (pad = 0; ok && pad < 2; pad++) {
+		for (i = 0; i < 64; i++)
+			block[i] = key[i] ^ (pad == 0 ? 0x5c : 0x36);
+		hash_md5_block_state(block, state);
+		for (i = 0; i < 16; i++)
+			out[16 * pad + i] = (unsigned char)(state[i / 4] >> (8 * (i % 4)));
+	}
+	secret_wipe_array(key);
+	secret_wipe_array(block);
+	secret_wipe_array(state);
+	return ok;
+}
+
+static const struct dovecot_digest digest_plain_md5 = { "{PLAIN-MD5}", 16, compute_md5 };
+static const struct dovecot_digest digest_ldap_md5 = { "{LDAP-MD5}", 16, compute_md5 };
+static const struct dovecot_digest digest_sha1 = { "{SHA1}", 20, compute_sha1 };
+/* base64 {SHA} {SHA256} {SHA512} are LDAP's (hash_ldap.c, tried first):
+ * these read what Dovecot reads besides, hex and the .HEX spelling */
+static const struct dovecot_digest digest_sha = { "{SHA}", 20, compute_sha1 };
+static const struct dovecot_digest digest_sha256 = { "{SHA256}", 32, compute_sha256 };
+static const struct dovecot_digest digest_sha512 = { "{SHA512}", 64, compute_sha512 };
+static const struct dovecot_digest digest_plain_md4 = { "{PLAIN-MD4}", 16, compute_md4 };
+static const struct dovecot_digest digest_ntlm = { "{NTLM}", 16, compute_ntlm };
+static const struct dovecot_digest digest_cram_md5 = { "{CRAM-MD5}", 32, compute_cram_md5 };
+static const struct dovecot_digest digest_hmac_md5 = { "{HMAC-MD5}", 32, compute_cram_md5 };
+
+enum digest_enc { ENC_GUESS, ENC_HEX, ENC_B64 };
+
+/* The rest after dg's "{NAME}", or after "{NAME.HEX}", "{NAME.B64}" or
+ * "{NAME.BASE64}", which name the encoding (password_scheme_lookup()). */
+static const char *digest_rest(const struct dovecot_digest *dg, const char *s,
+			       enum digest_enc *enc)
+{
+	size_t n = strlen(dg->prefix) - 1;   /* "{NAME" */
+	const char *rest = after_prefix(s, dg->prefix);
+
+	*enc = ENC_GUESS;
+	if (rest != NULL || strncasecmp(s, dg->prefix, n) != 0 || s[n] != '.')
+		return rest;
+	if ((rest = after_prefix(s + n, ".HEX}")) != NULL)
+		*enc = ENC_HEX;
+	else if ((rest = after_prefix(s + n, ".B64}")) != NULL ||
+		 (rest = after_prefix(s + n, ".BASE64}")) != NULL)
+		*enc = ENC_B64;
+	return rest;
+}
+
+/* Dovecot's password_decode(): the encoding named, or else hex when the
+ * text is twice the raw length long, else base64 (here: padded, whole). */
+static bool digest_parse(const struct dovecot_digest *dg, const char *s, unsigned char *d)
+{
+	enum digest_enc enc;
+	const char *rest = digest_rest(dg, s, &enc);
 	size_t n;
 
 	if (rest == NULL)
 		return false;
 	n = strlen(rest);
-	if (n == 32)
-		return enc_hex_decode(rest, n, d, 16) == 16;
-	return n == 24 && enc_b64_decode(rest, n, d, 16) == 16;
+	if (enc != ENC_B64 && n == 2 * dg->dlen)
+		return enc_hex_decode(rest, n, d, dg->dlen) == (int)dg->dlen;
+	return enc != ENC_HEX && n == (dg->dlen + 2) / 3 * 4 &&
+	       enc_b64_decode(rest, n, d, dg->dlen) == (int)dg->dlen;
 }
 
-static bool plain_md5_identify(const char *s)
+static bool digest_identify(const struct dovecot_digest *dg, const char *s)
 {
-	unsigned char d[16];
+	unsigned char d[EVP_MAX_MD_SIZE];
 
-	return plain_md5_parse(s, d);
+	return digest_parse(dg, s, d);
 }
 
-static int plain_md5_verify(const struct hash_ctx *ctx, const char *s, const char *password,
-			    size_t pwlen)
+static int digest_verify(const struct dovecot_digest *dg, const char *s, const char *password,
+			 size_t pwlen)
 {
-	unsigned char want[16], got[EVP_MAX_MD_SIZE];
+	unsigned char want[EVP_MAX_MD_SIZE], got[EVP_MAX_MD_SIZE];
 	int rc = HASH_UNUSABLE;
 
-	(void)ctx;
-	if (!plain_md5_parse(s, want))
+	if (!digest_parse(dg, s, want))
 		return HASH_UNUSABLE;
-	if (EVP_Digest(password, pwlen, got, NULL, EVP_md5(), NULL) == 1)
-		rc = hash_equal(got, want, sizeof(want)) ? HASH_MATCH : HASH_MISMATCH;
+	if (dg->compute(password, pwlen, got))
+		rc = hash_equal(got, want, dg->dlen) ? HASH_MATCH : HASH_MISMATCH;
 	secret_wipe_array(got);
 	return rc;
 }
 
-const struct hash_family hash_family_dovecot_plain_md5 = {
-	.name = "dovecot-plain-md5", .origin = "Dovecot {PLAIN-MD5} (unsalted md5)",
-	.identify = plain_md5_identify, .verify = plain_md5_verify,
+#define DOVECOT_DIGEST(id, nm, what) \
+	static bool identify_##id(const char *s) { return digest_identify(&digest_##id, s); } \
+	static int verify_##id(const struct hash_ctx *ctx, const char *s, const char *pw, \
+			       size_t pwlen) \
+	{ \
+		(void)ctx; \
+		return digest_verify(&digest_##id, s, pw, pwlen); \
+	} \
+	const struct hash_family hash_family_dovecot_##id = { \
+		.name = nm, .origin = what, .identify = identify_##id, .verify = verify_##id, \
+	}
+
+DOVECOT_DIGEST(plain_md5, "dovecot-plain-md5", "Dovecot {PLAIN-MD5} (unsalted md5)");
+DOVECOT_DIGEST(ldap_md5, "dovecot-ldap-md5", "Dovecot {LDAP-MD5} (unsalted md5)");
+DOVECOT_DIGEST(sha1, "dovecot-sha1", "Dovecot {SHA1} (unsalted sha1, LDAP's {SHA})");
+DOVECOT_DIGEST(sha, "dovecot-sha", "Dovecot {SHA} as hex, {SHA.HEX} or {SHA.B64}");
+DOVECOT_DIGEST(sha256, "dovecot-sha256", "Dovecot {SHA256} as hex, or .HEX, .B64");
+DOVECOT_DIGEST(sha512, "dovecot-sha512", "Dovecot {SHA512} as hex, or .HEX, .B64");
+DOVECOT_DIGEST(plain_md4, "dovecot-plain-md4", "Dovecot {PLAIN-MD4} (unsalted md4)");
+DOVECOT_DIGEST(ntlm, "dovecot-ntlm", "Dovecot 2.2 {NTLM} (md4 of the bytes widened)");
+DOVECOT_DIGEST(cram_md5, "dovecot-cram-md5", "Dovecot {CRAM-MD5} (HMAC-MD5 pad states)");
+DOVECOT_DIGEST(hmac_md5, "dovecot-hmac-md5", "Dovecot {HMAC-MD5} (its name for CRAM-MD5)");
+
+/* --- {PLAIN} {CLEAR} {CLEARTEXT} {PLAIN-TRUNC}: by name only ------------------ */
+
+static const char *const plain_prefixes[] = { "{PLAIN}", "{CLEAR}", "{CLEARTEXT}" };
+#define PLAIN_TRUNC_PREFIX "{PLAIN-TRUNC}"
+
+/* The stored password after the prefix, or NULL; *trunc is true for
+ * {PLAIN-TRUNC}, whose value is <length>-<password cut to length bytes>. */
+static const char *plain_rest(const char *s, bool *trunc)
+{
+	const char *rest;
+	size_t i;
+
+	*trunc = false;
+	for (i = 0; i < sizeof(plain_prefixes) / sizeof(plain_prefixes[0]); i++)
+		if ((rest = after_prefix(s, plain_prefixes[i])) != NULL)
+			return rest[0] != '\0' ? rest : NULL;
+	rest = after_prefix(s, PLAIN_TRUNC_PREFIX);
+	if (rest == NULL)
+		return NULL;
+	*trunc = true;
+	i = strspn(rest, "0123456789");
+	return i > 0 && i <= 3 && rest[i] == '-' && rest[i + 1] != '\0' ? rest : NULL;
+}
+
+static bool plain_identify(const char *s)
+{
+	bool trunc;
+
+	return plain_rest(s, &trunc) != NULL;
+}
+
+/* Dovecot's plain_trunc_verify(): when the stored text is as long as its
+ * length says and the password at least that long, the password's first
+ * <length> bytes must be it; otherwise the whole password. */
+static int plain_verify(const struct hash_ctx *ctx, const char *s, const char *password,
+			size_t pwlen)
+{
+	bool trunc;
+	const char *rest = plain_rest(s, &trunc), *dash;
+	unsigned long len;
+
+	if (rest == NULL)
+		return HASH_UNUSABLE;
+	if (!trunc)
+		return hash_family_plaintext.verify(ctx, rest, password, pwlen);
+	len = strtoul(rest, NULL, 10);
+	dash = strchr(rest, '-');
+	if (strlen(dash + 1) == len && pwlen >= len)
+		pwlen = len;
+	return hash_family_plaintext.verify(ctx, dash + 1, password, pwlen);
+}
+
+static void plain_describe(const char *s, char *out, size_t outlen)
+{
+	bool trunc;
+
+	if (plain_rest(s, &trunc) == NULL)
+		snprintf(out, outlen, "malformed");
+	else
+		snprintf(out, outlen, "%s", trunc ? "the password cut short, its length first" :
+			 "the password itself");
+}
+
+const struct hash_family hash_family_dovecot_plain = {
+	.name = "dovecot-plain",
+	.origin = "Dovecot {PLAIN} {CLEAR} {CLEARTEXT} {PLAIN-TRUNC} (the password itself)",
+	.by_name_only = true, .named_first = true, .identify = plain_identify,
+	.describe = plain_describe, .verify = plain_verify,
 };
 
 /* --- {SCRAM-SHA-1} {SCRAM-SHA-256} ------------------------------------------- */

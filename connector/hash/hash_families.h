@@ -98,13 +98,25 @@ extern const struct hash_family hash_family_dovecot_argon2id, hash_family_doveco
 extern const struct hash_family hash_family_dovecot_pbkdf2, hash_family_dovecot_plain_md5;
 extern const struct hash_family hash_family_dovecot_scram_sha1;
 extern const struct hash_family hash_family_dovecot_scram_sha256;
+extern const struct hash_family hash_family_dovecot_des_crypt, hash_family_dovecot_sha1;
+extern const struct hash_family hash_family_dovecot_ldap_md5, hash_family_dovecot_plain_md4;
+extern const struct hash_family hash_family_dovecot_ntlm, hash_family_dovecot_cram_md5;
+extern const struct hash_family hash_family_dovecot_hmac_md5, hash_family_dovecot_sha;
+extern const struct hash_family hash_family_dovecot_sha256, hash_family_dovecot_sha512;
+/* by name only (the password itself), tried first when named */
+extern const struct hash_family hash_family_dovecot_plain;
 #define HASH_FAMILIES_DOVECOT \
 	&hash_family_dovecot_sha512_crypt, &hash_family_dovecot_sha256_crypt, \
 	&hash_family_dovecot_md5_crypt, &hash_family_dovecot_md5, \
 	&hash_family_dovecot_blf_crypt, &hash_family_dovecot_argon2id, \
 	&hash_family_dovecot_argon2i, &hash_family_dovecot_pbkdf2, \
 	&hash_family_dovecot_plain_md5, &hash_family_dovecot_scram_sha1, \
-	&hash_family_dovecot_scram_sha256,
+	&hash_family_dovecot_scram_sha256, &hash_family_dovecot_des_crypt, \
+	&hash_family_dovecot_sha1, &hash_family_dovecot_ldap_md5, \
+	&hash_family_dovecot_plain_md4, &hash_family_dovecot_ntlm, \
+	&hash_family_dovecot_cram_md5, &hash_family_dovecot_hmac_md5, \
+	&hash_family_dovecot_sha, &hash_family_dovecot_sha256, &hash_family_dovecot_sha512, \
+	&hash_family_dovecot_plain,
 /* END DOVECOT */
 
 /* Server applications: hash_nextcloud.c (N|...), hash_gitea.c (the query
@@ -124,7 +136,7 @@ extern const struct hash_family hash_family_keycloak_pbkdf2_sha512;
 	&hash_family_nextcloud_legacy,
 /* END SERVERS */
 
-/* By name only (password_scheme_read): hash_digest.c
+/* By name only (password_scheme_read): hash_digest.c, hash_ntlm.c
  * BEGIN BY_NAME */
 #define HASH_DIGEST_EXTERNS(dg, enc) \
 	extern const struct hash_family hash_family_##dg##_##enc, \
@@ -138,6 +150,7 @@ HASH_DIGEST_EXTERNS(sha1, base64);
 HASH_DIGEST_EXTERNS(sha256, base64);
 HASH_DIGEST_EXTERNS(sha512, base64);
 extern const struct hash_family hash_family_plaintext, hash_family_redmine;
+extern const struct hash_family hash_family_nt_hash;   /* hash_ntlm.c */
 #define HASH_DIGEST_GROUP(dg, enc) \
 	&hash_family_##dg##_##enc, &hash_family_##dg##_##enc##_salt_before, \
 	&hash_family_##dg##_##enc##_salt_after,
@@ -147,7 +160,7 @@ extern const struct hash_family hash_family_plaintext, hash_family_redmine;
 	HASH_DIGEST_GROUP(sha256, hex) HASH_DIGEST_GROUP(sha512, hex) \
 	HASH_DIGEST_GROUP(md5, base64) HASH_DIGEST_GROUP(sha1, base64) \
 	HASH_DIGEST_GROUP(sha256, base64) HASH_DIGEST_GROUP(sha512, base64) \
-	&hash_family_redmine, &hash_family_plaintext,
+	&hash_family_nt_hash, &hash_family_redmine, &hash_family_plaintext,
 /* END BY_NAME */
 
 #endif

@@ -19,7 +19,7 @@ static const char all_by_name[] =
 	"md5-hex, sha1-hex, sha256-hex, sha512-hex, md5-base64, sha1-base64, sha256-base64, "
 	"sha512-base64, md5-hex-salt-before, sha1-hex-salt-before, sha256-hex-salt-after, "
 	"sha512-base64-salt-after, plaintext, aspnet-membership-sha1, aspnet-membership-hmacsha256, "
-	"redmine, nextcloud-legacy";
+	"redmine, nextcloud-legacy, nt-hash, dovecot-plain";
 
 /* Every number in the description is small (and yescrypt-like opaque costs
  * are not verified at all). */

@@ -503,13 +503,14 @@ format_logins() {
 # made by the formats' own implementations: data/make-formats.py), each
 # logging in through pamtester with its password and failing with another.
 # Formats read by name only that share their form with another named one
-# (redmine and sha1-hex-salt-before: 40 hex digits) cannot be named in one
-# config: those in $read_alone get a daemon of their own.
+# (redmine and sha1-hex-salt-before: 40 hex digits; nt-hash and md5-hex: 32)
+# cannot be named in one config: those in $read_alone get a daemon of their
+# own.
 formats_suite() {
 	local dir=$WORK/formats sock=/run/customdb/socket user fmt pw hash salt
 	local svc=customdb-formats n=0 f rd alone
-	local read_customdb="sha1-hex-salt-before, md5-hex, sha256-base64, plaintext, aspnet-membership-sha1"
-	local read_alone="redmine"
+	local read_customdb="sha1-hex-salt-before, md5-hex, sha256-base64, plaintext, aspnet-membership-sha1, dovecot-plain"
+	local read_alone="redmine, nt-hash"
 	alone=" ${read_alone//,/ } "
 	mkdir -p "$dir"
 	chmod 755 "$dir"

@@ -87,6 +87,15 @@ def wordpress_68(password):
                           capture_output=True).stdout.decode()
 
 
+def nt_hash(password):
+    # Roundcube's password_algorithm = samba: PHP's md4 of the UTF-16LE form,
+    # upper-cased (Python's hashlib has no md4 under OpenSSL 3)
+    php = ("echo strtoupper(hash('md4', mb_convert_encoding(stream_get_contents(STDIN),"
+           " 'UTF-16LE', 'UTF-8')));")
+    return subprocess.run(["php", "-r", php], input=password.encode(), check=True,
+                          capture_output=True).stdout.decode()
+
+
 def php_bcrypt(password):
     return subprocess.run(["php", "-r", "echo password_hash(stream_get_contents(STDIN), PASSWORD_BCRYPT);"],
                           input=password.encode(), check=True, capture_output=True).stdout.decode()
@@ -226,6 +235,15 @@ FORMATS = [
     ("dovecot-plain-md5", doveadm("PLAIN-MD5")),
     ("dovecot-scram-sha-1", doveadm("SCRAM-SHA-1")),
     ("dovecot-scram-sha-256", doveadm("SCRAM-SHA-256")),
+    ("dovecot-sha1", doveadm("SHA1")),
+    ("dovecot-ldap-md5", doveadm("LDAP-MD5")),
+    ("dovecot-plain-md4", doveadm("PLAIN-MD4")),
+    ("dovecot-cram-md5", doveadm("CRAM-MD5")),
+    ("dovecot-hmac-md5", doveadm("HMAC-MD5")),
+    ("dovecot-des-crypt", doveadm("DES-CRYPT")),
+    ("dovecot-sha256", doveadm("SHA256.HEX")),
+    ("dovecot-plain", doveadm("CLEARTEXT")),
+    ("nt-hash", nt_hash),
 ]
 
 
