@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -69,6 +70,7 @@ static int io_spin(int fd, short events, int spin_us)
 	do {
 		if (poll(&pfd, 1, 0) > 0)
 			return 1;
+		sched_yield();
 	} while (now_us() < end);
 	return 0;
 }
