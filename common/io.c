@@ -22,8 +22,7 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* clock_gettime is a vDSO call: no system call, cheap enough to spin on */
-static int64_t now_us(void)
+int64_t io_now_us(void)
 {
 	struct timespec ts;
 
@@ -66,12 +65,12 @@ static int io_spin(int fd, short events, int spin_us)
 
 	if (spin_us <= 0)
 		return 0;
-	end = now_us() + spin_us;
+	end = io_now_us() + spin_us;
 	do {
 		if (poll(&pfd, 1, 0) > 0)
 			return 1;
 		sched_yield();
-	} while (now_us() < end);
+	} while (io_now_us() < end);
 	return 0;
 }
 
@@ -146,7 +145,7 @@ static ssize_t io_read_exact(int fd, void *p, size_t n, int64_t deadline)
 int io_read_reply(int fd, int64_t deadline, int spin_us, int64_t *waited_us,
 		  unsigned char **body, size_t *len)
 {
-	int64_t t0 = waited_us != NULL ? now_us() : 0;
+	int64_t t0 = waited_us != NULL ? io_now_us() : 0;
 	uint32_t nlen;
 	unsigned char *b;
 	ssize_t r;
@@ -158,7 +157,7 @@ int io_read_reply(int fd, int64_t deadline, int spin_us, int64_t *waited_us,
 	if (io_spin(fd, POLLIN, spin_us) == 0 && io_wait(fd, POLLIN, deadline) != 0)
 		return -1;
 	if (waited_us != NULL)
-		*waited_us = now_us() - t0;
+		*waited_us = io_now_us() - t0;
 	r = io_read_exact(fd, &nlen, sizeof(nlen), deadline);
 	if (r == 0) {
 		errno = 0;

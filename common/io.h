@@ -12,6 +12,10 @@
 /* Now + timeout_ms, on the monotonic clock. */
 int64_t io_deadline(int timeout_ms);
 
+/* Now on the monotonic clock, in microseconds: a vDSO call, no system
+ * call, cheap enough to poll on. */
+int64_t io_now_us(void);
+
 /* Write all n bytes before the deadline. 0, or -1 with errno (ETIMEDOUT...). */
 int io_write_all(int fd, const void *p, size_t n, int64_t deadline);
 

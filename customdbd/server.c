@@ -318,14 +318,6 @@ static int loop_add(struct loop *lp, int fd, void *what)
 	return epoll_ctl(lp->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
-static int64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* epoll_wait, polling first for up to lp->spin_us while no request is in
  * hand (a worker serving one may need this CPU), then fitting the window
  * to how soon events came. */
@@ -335,18 +327,18 @@ static int loop_wait(struct loop *lp, struct epoll_event *ev, int max, int timeo
 	int n = 0;
 
 	if (lp->spin_us > 0 && timeout != 0) {
-		t0 = now_us();
+		t0 = io_now_us();
 		while ((n = epoll_wait(lp->ep, ev, max, 0)) == 0 && queue_in_hand() == 0 &&
-		       now_us() - t0 < lp->spin_us)
+		       io_now_us() - t0 < lp->spin_us)
 			sched_yield();
 	}
 	if (n == 0) {
 		if (t0 == 0)
-			t0 = now_us();
+			t0 = io_now_us();
 		n = epoll_wait(lp->ep, ev, max, timeout);
 	}
 	if (n >= 0)
-		lp->spin_us = io_spin_next(lp->spin_us, n > 0 ? now_us() - t0 : INT64_MAX,
+		lp->spin_us = io_spin_next(lp->spin_us, n > 0 ? io_now_us() - t0 : INT64_MAX,
 					   LEAD_SPIN_MAX_US);
 	return n;
 }
