@@ -142,9 +142,6 @@ int queue_push(struct conn *c);
  * followers are woken to lead and to take the rest. NULL: it leads on. */
 struct conn *queue_resign(void);
 
-/* Requests queued or being served (read without the lock: a hint). */
-int queue_in_hand(void);
-
 /* The daemon stops: no one leads from now on; the workers answer what is
  * queued, then return. */
 void queue_stop(void);

@@ -22,7 +22,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -58,7 +57,6 @@ static struct {
 	int other_max, hash_max, other_hash_max;
 	bool stopping;
 	bool led;                    /* a worker leads the event loop */
-	atomic_int in_hand;          /* requests queued or being served */
 	struct conn *handed_back;    /* replies for the loop to finish writing */
 	int wake_fd;                 /* eventfd: the loop reads handed_back */
 } queue = {
@@ -118,15 +116,8 @@ int queue_push(struct conn *c)
 	c->state = CONN_QUEUED;
 	pthread_mutex_lock(&queue.lock);
 	rc = ring_push(&queue.q[(is_other(c) ? Q_OTHER_QUICK : Q_ROOT_QUICK) + hashes(c)], c);
-	if (rc == 0)
-		atomic_fetch_add_explicit(&queue.in_hand, 1, memory_order_relaxed);
 	pthread_mutex_unlock(&queue.lock);
 	return rc;
-}
-
-int queue_in_hand(void)
-{
-	return atomic_load_explicit(&queue.in_hand, memory_order_relaxed);
 }
 
 /* Whether a worker may take a request of queue i now. */
@@ -241,7 +232,6 @@ static void queue_done(struct conn *hand_back, bool other, bool hash)
 	queue.other_busy -= other;
 	queue.hash_busy -= hash;
 	queue.other_hash_busy -= other && hash;
-	atomic_fetch_sub_explicit(&queue.in_hand, 1, memory_order_relaxed);
 	if (other || hash) {
 		/* when stopping, the workers waiting for this slot may now exit;
 		 * else a request it held back may now go to a waiting worker
