@@ -324,7 +324,8 @@ static int loop_add(struct loop *lp, int fd, void *what)
  * request it passed on is served, so that its vCPU is still awake when the
  * client's next request comes (bench/load.sh turns, same run, load average
  * 4-5: 23-31 us above the floor, against 27-34 when the leader only polled
- * while no request was in hand). */
+ * while no request was in hand). Not while passwords are checked: the CPUs
+ * are busy then, and the polls would only take time from the hashing. */
 static int loop_wait(struct loop *lp, struct epoll_event *ev, int max, int timeout)
 {
 	int64_t t0 = 0;
@@ -332,7 +333,7 @@ static int loop_wait(struct loop *lp, struct epoll_event *ev, int max, int timeo
 
 	if (lp->spin_us > 0 && timeout != 0) {
 		t0 = io_now_us();
-		while ((n = epoll_wait(lp->ep, ev, max, 0)) == 0 &&
+		while ((n = epoll_wait(lp->ep, ev, max, 0)) == 0 && queue_hashing() == 0 &&
 		       io_now_us() - t0 < lp->spin_us)
 			sched_yield();
 	}

@@ -142,6 +142,9 @@ int queue_push(struct conn *c);
  * followers are woken to lead and to take the rest. NULL: it leads on. */
 struct conn *queue_resign(void);
 
+/* Password checks being run (read without the lock: a hint). */
+int queue_hashing(void);
+
 /* The daemon stops: no one leads from now on; the workers answer what is
  * queued, then return. */
 void queue_stop(void);

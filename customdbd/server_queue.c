@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -54,6 +55,7 @@ static struct {
 	struct conn *root_quick[QUEUE_ROOT_MAX], *root_hashes[QUEUE_ROOT_MAX];
 	struct conn *other_quick[QUEUE_OTHER_MAX], *other_hashes[QUEUE_OTHER_MAX];
 	int other_busy, hash_busy, other_hash_busy;
+	atomic_int hashing;          /* hash_busy, for queue_hashing */
 	int other_max, hash_max, other_hash_max;
 	bool stopping;
 	bool led;                    /* a worker leads the event loop */
@@ -157,7 +159,13 @@ static struct conn *queue_take(void)
 	queue.other_busy += is_other(c);
 	queue.hash_busy += hashes(c);
 	queue.other_hash_busy += is_other(c) && hashes(c);
+	atomic_store_explicit(&queue.hashing, queue.hash_busy, memory_order_relaxed);
 	return c;
+}
+
+int queue_hashing(void)
+{
+	return atomic_load_explicit(&queue.hashing, memory_order_relaxed);
 }
 
 static pthread_t *tids;
@@ -232,6 +240,7 @@ static void queue_done(struct conn *hand_back, bool other, bool hash)
 	queue.other_busy -= other;
 	queue.hash_busy -= hash;
 	queue.other_hash_busy -= other && hash;
+	atomic_store_explicit(&queue.hashing, queue.hash_busy, memory_order_relaxed);
 	if (other || hash) {
 		/* when stopping, the workers waiting for this slot may now exit;
 		 * else a request it held back may now go to a waiting worker
