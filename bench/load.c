@@ -15,12 +15,14 @@
  *             PASSWORD, as pam_customdb does
  * -i IDLE     a child process, as nobody, holds IDLE connections that send
  *             nothing, and reconnects whenever the daemon closes one
- * -p PID      report the daemon's RSS at start and end
+ * -p PID      report the daemon's RSS at start and end, and the CPU time
+ *             it used over the run (user + system, from /proc/PID/stat)
  *
  * Prints one line per kind of client: calls, calls per second, p50 and p99
  * latency, errors (no answer, UNAVAIL or ERROR; for logins anything but OK);
- * then the idle holder's connects and the daemon's RSS. */
+ * then the idle holder's connects and the daemon's RSS and CPU. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -297,6 +299,32 @@ static long rss_kb(pid_t pid)
 	return kb;
 }
 
+/* The CPU time pid has used, user and system, in milliseconds; -1 when
+ * unknown. */
+static long cpu_ms(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* after the command's ")": state is field 3, utime and stime 14, 15 */
+	p = strrchr(buf, ')');
+	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				&ut, &st) != 2)
+		return -1;
+	return (long)((ut + st) * 1000 / (unsigned long)sysconf(_SC_CLK_TCK));
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: load SOCKET SECONDS [-l CLIENTS] [-r RATE] [-n POOL] [-g CLIENTS] "
@@ -312,7 +340,7 @@ int main(int argc, char **argv)
 	struct client *cl;
 	pthread_t *tids;
 	pid_t idle = -1;
-	long rss0 = -1;
+	long rss0 = -1, cpu0 = -1;
 	double t0, secs;
 	int i, n, opt;
 
@@ -337,8 +365,10 @@ int main(int argc, char **argv)
 	if (o.seconds <= 0 || o.pool < 1 || o.lookups + o.logins < 1 || o.rate < 0 ||
 	    (o.rate > 0 && o.lookups < 1))
 		return usage();
-	if (o.daemon > 0)
+	if (o.daemon > 0) {
 		rss0 = rss_kb(o.daemon);
+		cpu0 = cpu_ms(o.daemon);
+	}
 	fflush(stdout);
 	if (o.idle > 0) {
 		idle = fork();
@@ -371,8 +401,10 @@ int main(int argc, char **argv)
 		kill(idle, SIGTERM);
 		waitpid(idle, NULL, 0);
 	}
-	if (o.daemon > 0)
+	if (o.daemon > 0) {
 		printf("rss_kb start %ld end %ld\n", rss0, rss_kb(o.daemon));
+		printf("cpu daemon_ms %ld\n", cpu_ms(o.daemon) - cpu0);
+	}
 	free(lk.lat);
 	free(gk.lat);
 	free(cl);

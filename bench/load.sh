@@ -21,6 +21,9 @@
 #                    open loop (RATE_CLIENTS threads on a fixed schedule;
 #                    latency from when each look-up was due), RATE_SECONDS
 #   rate+idle        the same with the IDLE idle connections
+#   slow             one client, SLOW_RATE cold look-ups a second (open loop):
+#                    what the daemon's CPU costs (cpu daemon_ms) when it is
+#                    nearly idle, where polling for requests would show
 # (PHASES="rate rate+idle" runs only those.)
 # and, through glibc (nsswitch "files customdb", no host cache), a
 # getpwnam_r that the daemon answers against the floor "files null"
@@ -47,7 +50,8 @@ REPS=${REPS:-5}
 RATE=${RATE:-10000}
 RATE_CLIENTS=${RATE_CLIENTS:-32}
 RATE_SECONDS=${RATE_SECONDS:-$SECONDS_PER}
-PHASES=${PHASES:-hot1 hot8 cold8 login8 mixed mixed+idle rate rate+idle}
+SLOW_RATE=${SLOW_RATE:-100}
+PHASES=${PHASES:-hot1 hot8 cold8 login8 mixed mixed+idle rate rate+idle slow}
 LOAD=$BUILD/bench/load
 WORK=$(mktemp -d /tmp/customdb-load.XXXXXX)
 chmod 755 "$WORK"
@@ -120,6 +124,7 @@ run_daemon() {
 		phase "mixed+idle" -g "$LOGINS" -l "$LOOKUPS" -n "$POOL" -i "$IDLE"
 		phase "rate" -g "$LOGINS" -l "$RATE_CLIENTS" -r "$RATE" -n "$POOL"
 		phase "rate+idle" -g "$LOGINS" -l "$RATE_CLIENTS" -r "$RATE" -n "$POOL" -i "$IDLE"
+		phase "slow" -l 1 -r "$SLOW_RATE" -n "$POOL"
 	} | sed "s/^/$label /" | tee -a "$WORK/phases"
 	kill "$PID"; wait "$PID" 2>/dev/null; PID=""
 	grep -c ': warning: ' "$WORK/daemon-$label.log" | sed "s/^/$label log_warnings /" | tee -a "$WORK/phases"
@@ -210,6 +215,7 @@ echo "# hot: 16 names the daemon has cached; cold: $POOL names at random, mostly
 echo "# mixed: $LOGINS login clients + $LOOKUPS cold look-up clients; rate: $LOGINS login clients + $RATE cold"
 echo "# look-ups a second, open loop from $RATE_CLIENTS threads (latency counted from when each was due);"
 echo "# +idle: nobody holds $IDLE idle connections, reconnecting whenever closed;"
+echo "# slow: 1 client, $SLOW_RATE cold look-ups a second; cpu daemon_ms: the daemon's CPU time over a phase"
 echo "# log_warnings: warning lines the daemon wrote over all its phases"
 } | tee "$WORK/section"
 # the newest run first, the earlier ones below it

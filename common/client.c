@@ -63,10 +63,12 @@ fail:
 	return -1;
 }
 
-int cdb_call(const char *path, const struct wbuf *req, int timeout_ms,
-	     int *status, struct rbuf *fields, unsigned char **reply, size_t *len)
+int cdb_call_spin(const char *path, const struct wbuf *req, int timeout_ms,
+		  atomic_int *spin_us, int *status, struct rbuf *fields,
+		  unsigned char **reply, size_t *len)
 {
-	int64_t deadline = io_deadline(timeout_ms);
+	int64_t deadline = io_deadline(timeout_ms), waited;
+	int window = spin_us != NULL ? atomic_load_explicit(spin_us, memory_order_relaxed) : 0;
 	struct rbuf r;
 	uint16_t st;
 	int fd, e;
@@ -82,11 +84,16 @@ int cdb_call(const char *path, const struct wbuf *req, int timeout_ms,
 		return -1;
 	if (io_write_all(fd, req->data, req->len, deadline) != 0)
 		goto fail;
-	if (io_read_message(fd, deadline, reply, len) != 0) {
+	if (io_read_reply(fd, deadline, window, spin_us != NULL ? &waited : NULL, reply,
+			  len) != 0) {
 		if (errno == 0)
 			errno = ECONNRESET;
 		goto fail;
 	}
+	/* threads racing here each store a window fitted to a recent reply */
+	if (spin_us != NULL)
+		atomic_store_explicit(spin_us, io_spin_next(window, waited, CDB_REPLY_SPIN_MAX_US),
+				      memory_order_relaxed);
 	close(fd);
 	rbuf_init(&r, *reply, *len);
 	if (rbuf_begin(&r, &st) != 0) {
@@ -104,4 +111,10 @@ fail:
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+int cdb_call(const char *path, const struct wbuf *req, int timeout_ms,
+	     int *status, struct rbuf *fields, unsigned char **reply, size_t *len)
+{
+	return cdb_call_spin(path, req, timeout_ms, NULL, status, fields, reply, len);
 }

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -19,6 +20,14 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t io_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 int64_t io_deadline(int timeout_ms)
@@ -45,6 +54,36 @@ static int io_wait(int fd, short events, int64_t deadline)
 		if (rc < 0 && errno != EINTR)
 			return -1;
 	}
+}
+
+/* Poll fd without blocking for up to spin_us: 1 once it is ready for
+ * events, 0 when the window passed first. */
+static int io_spin(int fd, short events, int spin_us)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int64_t end;
+
+	if (spin_us <= 0)
+		return 0;
+	end = io_now_us() + spin_us;
+	do {
+		if (poll(&pfd, 1, 0) > 0)
+			return 1;
+		sched_yield();
+	} while (io_now_us() < end);
+	return 0;
+}
+
+int io_spin_next(int window_us, int64_t waited_us, int cap_us)
+{
+	int64_t want;
+
+	if (waited_us > cap_us)
+		return window_us / 2;
+	want = waited_us + waited_us / 4;
+	if (want > cap_us)
+		want = cap_us;
+	return want > window_us ? (int)want : window_us;
 }
 
 int io_write_all(int fd, const void *p, size_t n, int64_t deadline)
@@ -103,8 +142,10 @@ static ssize_t io_read_exact(int fd, void *p, size_t n, int64_t deadline)
 	return (ssize_t)got;
 }
 
-int io_read_message(int fd, int64_t deadline, unsigned char **body, size_t *len)
+int io_read_reply(int fd, int64_t deadline, int spin_us, int64_t *waited_us,
+		  unsigned char **body, size_t *len)
 {
+	int64_t t0 = waited_us != NULL ? io_now_us() : 0;
 	uint32_t nlen;
 	unsigned char *b;
 	ssize_t r;
@@ -113,8 +154,10 @@ int io_read_message(int fd, int64_t deadline, unsigned char **body, size_t *len)
 	*len = 0;
 	/* The answer is seldom there as soon as the request is sent: wait for
 	 * it first, rather than try a read that fails with EAGAIN. */
-	if (io_wait(fd, POLLIN, deadline) != 0)
+	if (io_spin(fd, POLLIN, spin_us) == 0 && io_wait(fd, POLLIN, deadline) != 0)
 		return -1;
+	if (waited_us != NULL)
+		*waited_us = io_now_us() - t0;
 	r = io_read_exact(fd, &nlen, sizeof(nlen), deadline);
 	if (r == 0) {
 		errno = 0;
@@ -140,6 +183,11 @@ int io_read_message(int fd, int64_t deadline, unsigned char **body, size_t *len)
 	*body = b;
 	*len = nlen;
 	return 0;
+}
+
+int io_read_message(int fd, int64_t deadline, unsigned char **body, size_t *len)
+{
+	return io_read_reply(fd, deadline, 0, NULL, body, len);
 }
 
 void io_free_message(unsigned char *body, size_t len)

@@ -2,11 +2,13 @@
  * the daemon sees).
  *
  *   server.c           the listening socket and the epoll loop: accept,
- *                      read whole requests, finish replies, deadlines
+ *                      read whole requests, finish replies, deadlines;
+ *                      run by one worker at a time, the leader
  *   server_conn.c      one connection: read its request, write its reply
  *   server_limits.c    connections per uid, fitted to RLIMIT_NOFILE
  *   server_queue.c     the queues of complete requests, their fairness
- *                      caps, and the workers that take from them
+ *                      caps, and the workers that take from them and take
+ *                      turns to lead the loop
  *   server_dispatch.c  the dispatch table: each opcode's handler, who may
  *                      call it and what it costs
  *
@@ -39,9 +41,10 @@ enum cost { QUICK, HASHES };
 
 struct dispatch;
 
-/* One client connection. The loop owns it while it is READING or WRITING
- * (and then it sits in the timer list of that state); a worker owns it from
- * the moment it is queued until it hands it back or releases it. */
+/* One client connection. The loop (whichever worker leads it) owns it while
+ * it is READING or WRITING (and then it sits in the timer list of that
+ * state); a worker owns it from the moment it is queued until it hands it
+ * back or releases it. */
 enum conn_state { CONN_READING, CONN_QUEUED, CONN_WRITING };
 
 struct conn {
@@ -105,26 +108,46 @@ struct session;
 /* Run c's request against session s and put the whole reply in c->out. */
 void serve_one(struct session *s, struct conn *c);
 
+/* --- server.c --------------------------------------------------------------- */
+
+/* Lead the event loop (a worker, when no other does): until a request this
+ * worker may serve is read, which it returns taken from the queues
+ * (queue_resign: the lead passed on), or NULL when the daemon stops. */
+struct conn *loop_lead(void);
+
 /* --- server_queue.c --------------------------------------------------------- */
 
 /* Set up the queues: the eventfd the loop watches for replies handed back
  * (its fd, or -1 with errno). */
 int queue_open(void);
 
-/* Start nworkers workers (on the current config generation, reload.h) and
- * set the caps for those that started: how many did; -1 when out of
- * memory. */
+/* Start nworkers workers (on the current config generation, reload.h),
+ * which start leading the loop, and set the caps for those that started:
+ * how many did; -1 when out of memory. */
 int workers_start(int nworkers);
 
-/* Let the workers finish what is queued, then join them. */
-void workers_stop(void);
+/* Join the workers, once queue_stop was called and what was queued is
+ * answered. */
+void workers_join(void);
 
 /* Close the eventfd. */
 void queue_close(void);
 
 /* Give c's complete request to the workers: 0, or -1 when its queue is full
- * (c is then still the caller's). */
+ * (c is then still the caller's). Wakes no worker (queue_resign does). */
 int queue_push(struct conn *c);
+
+/* For the leader, after each turn of the loop: a request it may serve,
+ * taken from the queues, when there is one; it then no longer leads, and
+ * followers are woken to lead and to take the rest. NULL: it leads on. */
+struct conn *queue_resign(void);
+
+/* Password checks being run (read without the lock: a hint). */
+int queue_hashing(void);
+
+/* The daemon stops: no one leads from now on; the workers answer what is
+ * queued, then return. */
+void queue_stop(void);
 
 /* Replies the workers could not finish, as a list through c->handed_back
  * (after the eventfd was read). */

@@ -1,5 +1,13 @@
 /* server_queue.c: the queues of complete requests and the workers that
- * answer them, each with its own database session (server_int.h).
+ * answer them, each with its own database session, taking turns to lead
+ * the event loop (server_int.h).
+ *
+ * Leader/follower: one worker at a time leads the loop (server.c,
+ * loop_lead); once it has read a request it may serve, it gives up the
+ * lead (waking a follower to take it) and serves that request itself, so a
+ * request is read, run and answered by one thread, with no hand-off between
+ * threads. A worker done with a request takes the next it may from the
+ * queues, else leads if no one does, else waits.
  *
  * The bounded queues of complete requests, one per caller (root or not) and
  * cost. A worker takes the first request it may, in this order: root's quick
@@ -8,14 +16,18 @@
  * other callers' requests) and one for quick requests (at most hash_max busy
  * checking passwords). Both hold with three workers or more (a request of
  * another caller that checks a password needs a worker beyond both, at most
- * other_hash_max); with two, only root's; with one, neither. */
+ * other_hash_max); with two, only root's; with one, neither. The worker the
+ * caps keep free leads the loop meanwhile. */
 #include "server_int.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "connector.h"
@@ -43,8 +55,10 @@ static struct {
 	struct conn *root_quick[QUEUE_ROOT_MAX], *root_hashes[QUEUE_ROOT_MAX];
 	struct conn *other_quick[QUEUE_OTHER_MAX], *other_hashes[QUEUE_OTHER_MAX];
 	int other_busy, hash_busy, other_hash_busy;
+	atomic_int hashing;          /* hash_busy, for queue_hashing */
 	int other_max, hash_max, other_hash_max;
 	bool stopping;
+	bool led;                    /* a worker leads the event loop */
 	struct conn *handed_back;    /* replies for the loop to finish writing */
 	int wake_fd;                 /* eventfd: the loop reads handed_back */
 } queue = {
@@ -95,6 +109,8 @@ static struct conn *ring_pop(struct ring *r)
 	return c;
 }
 
+/* No worker is woken here: the leader serves a request itself, and wakes
+ * followers for the rest when it gives up the lead (queue_resign). */
 int queue_push(struct conn *c)
 {
 	int rc;
@@ -103,10 +119,6 @@ int queue_push(struct conn *c)
 	pthread_mutex_lock(&queue.lock);
 	rc = ring_push(&queue.q[(is_other(c) ? Q_OTHER_QUICK : Q_ROOT_QUICK) + hashes(c)], c);
 	pthread_mutex_unlock(&queue.lock);
-	/* after the unlock: the woken worker does not then wait for the lock
-	 * (c may be served and gone by now; it is not touched again) */
-	if (rc == 0)
-		pthread_cond_signal(&queue.cond);
 	return rc;
 }
 
@@ -121,37 +133,95 @@ static bool queue_may_take(int i)
 	       (!other || !hash || queue.other_hash_busy < queue.other_hash_max);
 }
 
-static bool queue_empty(void)
+static size_t queue_count(void)
 {
+	size_t n = 0;
 	int i;
 
 	for (i = 0; i < Q_COUNT; i++)
-		if (queue.q[i].count > 0)
-			return false;
-	return true;
+		n += queue.q[i].count;
+	return n;
 }
 
-/* The next request for a worker, counted busy; NULL once stopping and
- * nothing is left. */
-static struct conn *queue_pop(void)
+/* The first request the caps let a worker take, counted busy; NULL when
+ * none. Under the lock. */
+static struct conn *queue_take(void)
 {
-	struct conn *c = NULL;
+	struct conn *c;
 	int i;
+
+	for (i = 0; i < Q_COUNT; i++)
+		if (queue.q[i].count > 0 && queue_may_take(i))
+			break;
+	if (i == Q_COUNT)
+		return NULL;
+	c = ring_pop(&queue.q[i]);
+	queue.other_busy += is_other(c);
+	queue.hash_busy += hashes(c);
+	queue.other_hash_busy += is_other(c) && hashes(c);
+	atomic_store_explicit(&queue.hashing, queue.hash_busy, memory_order_relaxed);
+	return c;
+}
+
+int queue_hashing(void)
+{
+	return atomic_load_explicit(&queue.hashing, memory_order_relaxed);
+}
+
+static pthread_t *tids;
+static int started;
+
+struct conn *queue_resign(void)
+{
+	struct conn *c;
+	size_t wake = 0;
+
+	pthread_mutex_lock(&queue.lock);
+	c = queue_take();
+	if (c != NULL) {
+		queue.led = false;
+		/* one follower to lead, one for each request left */
+		wake = 1 + queue_count();
+		if (wake > (size_t)started)
+			wake = (size_t)started;
+	}
+	pthread_mutex_unlock(&queue.lock);
+	while (wake-- > 0)
+		pthread_cond_signal(&queue.cond);
+	return c;
+}
+
+void queue_stop(void)
+{
+	pthread_mutex_lock(&queue.lock);
+	queue.stopping = true;
+	queue.led = false;
+	pthread_cond_broadcast(&queue.cond);
+	pthread_mutex_unlock(&queue.lock);
+}
+
+/* The next request for a worker, counted busy: one it may take from the
+ * queues, else, while no other worker leads, one it reads as the leader;
+ * NULL once stopping and nothing is left. */
+static struct conn *queue_next(void)
+{
+	struct conn *c;
 
 	pthread_mutex_lock(&queue.lock);
 	for (;;) {
-		for (i = 0; i < Q_COUNT; i++)
-			if (queue.q[i].count > 0 && queue_may_take(i))
-				break;
-		if (i < Q_COUNT) {
-			c = ring_pop(&queue.q[i]);
-			queue.other_busy += is_other(c);
-			queue.hash_busy += hashes(c);
-			queue.other_hash_busy += is_other(c) && hashes(c);
+		c = queue_take();
+		if (c != NULL || (queue.stopping && queue_count() == 0))
 			break;
+		if (!queue.led && !queue.stopping) {
+			queue.led = true;
+			pthread_mutex_unlock(&queue.lock);
+			c = loop_lead();
+			if (c != NULL)
+				return c;
+			/* stopping: what is queued is still answered */
+			pthread_mutex_lock(&queue.lock);
+			continue;
 		}
-		if (queue.stopping && queue_empty())
-			break;
 		pthread_cond_wait(&queue.cond, &queue.lock);
 	}
 	pthread_mutex_unlock(&queue.lock);
@@ -170,11 +240,14 @@ static void queue_done(struct conn *hand_back, bool other, bool hash)
 	queue.other_busy -= other;
 	queue.hash_busy -= hash;
 	queue.other_hash_busy -= other && hash;
+	atomic_store_explicit(&queue.hashing, queue.hash_busy, memory_order_relaxed);
 	if (other || hash) {
-		/* when stopping, the workers waiting for this slot may now exit */
+		/* when stopping, the workers waiting for this slot may now exit;
+		 * else a request it held back may now go to a waiting worker
+		 * (this one takes the first it may itself) */
 		if (queue.stopping)
 			pthread_cond_broadcast(&queue.cond);
-		else if (!queue_empty())
+		else if (queue_count() > 1)
 			pthread_cond_signal(&queue.cond);
 	}
 	if (hand_back != NULL) {
@@ -198,6 +271,21 @@ struct conn *queue_take_handed_back(void)
 	return c;
 }
 
+/* The workers run at nice WORKER_NICE, and a password check at the
+ * daemon's own nice value, so that threads that hash (each for up to a
+ * second or more) never keep the leader of the loop, or a look-up, waiting
+ * for a time slice. Only when the daemon may lower its nice value
+ * (CAP_SYS_NICE, or RLIMIT_NICE: customdbd.service sets LimitNICE=-5). */
+#define WORKER_NICE -5
+static bool hash_renice;
+static int base_nice;
+
+static void renice(int nice)
+{
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice) != 0)
+		log_msg(LOG_DEBUG, "setpriority: %s", strerror(errno));
+}
+
 /* A worker: its own database session, on the config generation of its
  * last request (reload.h). */
 static void *worker(void *arg)
@@ -210,7 +298,7 @@ static void *worker(void *arg)
 
 	(void)arg;
 	session_init(&s, gen_connector(gen));
-	while ((c = queue_pop()) != NULL) {
+	while ((c = queue_next()) != NULL) {
 		other = is_other(c);
 		hash = hashes(c);
 		old = gen_enter(&gen);
@@ -220,7 +308,11 @@ static void *worker(void *arg)
 			gen_release(old);
 			session_init(&s, gen_connector(gen));
 		}
+		if (hash && hash_renice)
+			renice(base_nice);
 		serve_one(&s, c);
+		if (hash && hash_renice)
+			renice(WORKER_NICE);
 		gen_leave(gen);
 		secret_wipe(c->body, c->body_len);
 		free(c->body);
@@ -239,9 +331,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static pthread_t *tids;
-static int started;
-
 int queue_open(void)
 {
 	queue.wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -258,30 +347,39 @@ void queue_ack_wake(void)
 
 int workers_start(int nworkers)
 {
-	int i;
+	id_t tid = (id_t)syscall(SYS_gettid);
+	int i, e;
 
 	tids = calloc((size_t)nworkers, sizeof(*tids));
 	if (tids == NULL)
 		return -1;
+	/* the workers inherit this thread's nice value (the thread only waits
+	 * for them from now on) */
+	errno = 0;
+	base_nice = getpriority(PRIO_PROCESS, tid);
+	hash_renice = errno == 0 && base_nice > WORKER_NICE &&
+		      setpriority(PRIO_PROCESS, tid, WORKER_NICE) == 0;
+	if (!hash_renice && errno != 0)
+		log_msg(LOG_DEBUG, "setpriority: %s", strerror(errno));
+	/* they wait for the lock until the caps fit those that started */
+	pthread_mutex_lock(&queue.lock);
 	for (i = 0; i < nworkers; i++) {
-		if (pthread_create(&tids[i], NULL, worker, NULL) != 0) {
-			log_msg(LOG_ERR, "cannot start worker %d: %s", i, strerror(errno));
+		e = pthread_create(&tids[i], NULL, worker, NULL);
+		if (e != 0) {
+			log_msg(LOG_ERR, "cannot start worker %d: %s", i, strerror(e));
 			break;
 		}
 		started++;
 	}
 	queue_caps(started);
+	pthread_mutex_unlock(&queue.lock);
 	return started;
 }
 
-void workers_stop(void)
+void workers_join(void)
 {
 	int i;
 
-	pthread_mutex_lock(&queue.lock);
-	queue.stopping = true;
-	pthread_cond_broadcast(&queue.cond);
-	pthread_mutex_unlock(&queue.lock);
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	free(tids);

@@ -58,6 +58,11 @@ const char *nss_state_dir(void)
 	return state_dir;
 }
 
+/* How long to poll for the daemon's reply before blocking, fitted to the
+ * replies so far (cdb_call_spin); a program's first look-up already polls,
+ * and a slow daemon soon brings it to 0. */
+static atomic_int reply_spin_us = CDB_REPLY_SPIN_MAX_US;
+
 enum nss_status nss_call(struct wbuf *w, struct nss_reply *rp, int *errnop)
 {
 	enum nss_status st = NSS_STATUS_UNAVAIL;
@@ -71,8 +76,8 @@ enum nss_status nss_call(struct wbuf *w, struct nss_reply *rp, int *errnop)
 		*errnop = ENOENT;
 		goto out;
 	}
-	if (cdb_call(socket_path(), w, CDB_NSS_TIMEOUT_MS, &rp->status, &rp->fields, &rp->body,
-		     &rp->len) != 0) {
+	if (cdb_call_spin(socket_path(), w, CDB_NSS_TIMEOUT_MS, &reply_spin_us, &rp->status,
+			  &rp->fields, &rp->body, &rp->len) != 0) {
 		/* no daemon: let the stack go on; a slow one: the same, with EAGAIN */
 		*errnop = (errno == ETIMEDOUT || errno == EAGAIN) ? EAGAIN : ENOENT;
 		goto out;

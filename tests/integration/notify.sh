@@ -11,7 +11,7 @@
 #   2. a NOTIFY_SOCKET it cannot use (a relative name, a socket nobody
 #      listens on) is logged, and the daemon serves all the same
 #   3. with the unit's privileges (CAP_DAC_READ_SEARCH alone, LimitNICE=),
-#      the event loop gets the nice value server.c asks for; without the
+#      the workers get the nice value server_queue.c asks for; without the
 #      limit the daemon serves at nice 0 and says so once, at debug level
 #
 # The service manager is played by a small Python listener. Needs root and
@@ -118,13 +118,13 @@ for bad in relative/notify.sock "$WORK/nobody-listens.sock"; do
 	stop_daemon "$WORK/daemon.pid"
 done
 
-t_section "the unit's privileges: the event loop's nice value"
+t_section "the unit's privileges: the workers' nice value"
 # As systemd runs it: no capability but CAP_DAC_READ_SEARCH (a root process
 # gets its bounding set at exec), RLIMIT_NICE as the unit's LimitNICE= sets it
 # (a nice value n is the rlimit 20 - n).
 unit_nice=$(sed -n 's/^LimitNICE=//p' "$ROOT/conf/customdbd.service")
-loop_nice=$(sed -n 's/^#define LOOP_NICE //p' "$ROOT/customdbd/server.c")
-t_out "the unit's LimitNICE= lets the loop take LOOP_NICE (server.c)" "$loop_nice" echo "$unit_nice"
+loop_nice=$(sed -n 's/^#define WORKER_NICE //p' "$ROOT/customdbd/server_queue.c")
+t_out "the unit's LimitNICE= lets the workers take WORKER_NICE (server_queue.c)" "$loop_nice" echo "$unit_nice"
 REAL_DAEMON=$DAEMON
 # capped RLIMIT_NICE: customdbd with the unit's capabilities and that limit
 capped() {
@@ -132,7 +132,7 @@ capped() {
 		"$1" "$REAL_DAEMON" > "$WORK/capped"
 	chmod 755 "$WORK/capped"
 }
-# the event loop is the main thread: its nice value, field 19 of its stat
+# the main thread sets the nice value the workers inherit: field 19 of its stat
 loop_nice_now() {
 	sed 's/.*) //' "/proc/$1/task/$1/stat" | cut -d' ' -f17
 }
@@ -152,12 +152,12 @@ for limit in "$((20 - ${unit_nice:-0}))" 0; do
 		sed -n 's/^CapBnd:\t//p' "/proc/$pid/status"
 	t_out "... and serves" "alice:x:10001:100:Alice Liddell:/home/alice:/bin/bash" getent passwd alice
 	if [ "$limit" -eq 0 ]; then
-		t_out "... its loop stays at nice 0" 0 loop_nice_now "$pid"
+		t_out "... its workers stay at nice 0" 0 loop_nice_now "$pid"
 		t_out "... which it logs once, at debug level" \
 			"customdbd: debug: setpriority: Permission denied" \
 			bash -c "grep setpriority '$WORK/daemon.log' | tail -n +$((lines + 1))"
 	else
-		t_out "... its loop runs at nice $loop_nice" "$loop_nice" loop_nice_now "$pid"
+		t_out "... its workers run at nice $loop_nice" "$loop_nice" loop_nice_now "$pid"
 		t_out "... and nothing is logged about it" "$lines" log_count "$WORK/daemon.log" setpriority
 	fi
 	stop_daemon "$WORK/daemon.pid"

@@ -799,6 +799,55 @@ START_TEST(test_io_write_to_closed_peer)
 }
 END_TEST
 
+START_TEST(test_spin_next)
+{
+	int w, steps;
+
+	/* a quick reply: a window that catches one as quick, a quarter more */
+	ck_assert_int_eq(io_spin_next(0, 40, 100), 50);
+	/* never wider than the cap */
+	ck_assert_int_eq(io_spin_next(0, 90, 100), 100);
+	ck_assert_int_eq(io_spin_next(100, 100, 100), 100);
+	/* a quicker reply keeps the window (spinning stops when it comes) */
+	ck_assert_int_eq(io_spin_next(80, 10, 100), 80);
+	/* a reply slower than the cap halves it: a slow peer soon costs none */
+	w = 100;
+	for (steps = 0; w > 0; steps++)
+		w = io_spin_next(w, 5000, 100);
+	ck_assert_int_le(steps, 7);
+	ck_assert_int_eq(io_spin_next(0, 5000, 100), 0);
+	/* and quick replies again open it again */
+	ck_assert_int_eq(io_spin_next(0, 60, 100), 75);
+}
+END_TEST
+
+START_TEST(test_io_read_reply_spin)
+{
+	unsigned char frame[8] = { 0, 0, 0, 4, 0, 1, 0, 0 }, *body;
+	int64_t waited = -1, t0, took;
+	size_t len;
+	int sv[2];
+
+	/* a message already there is read while spinning */
+	pair(sv);
+	ck_assert_int_eq(io_write_all(sv[0], frame, sizeof(frame), io_deadline(1000)), 0);
+	ck_assert_int_eq(io_read_reply(sv[1], io_deadline(1000), 50, &waited, &body, &len), 0);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_int_ge(waited, 0);
+	io_free_message(body, len);
+	/* none comes: the spin gives way to blocking, and the deadline holds */
+	t0 = mono_ms();
+	errno = 0;
+	ck_assert_int_eq(io_read_reply(sv[1], io_deadline(200), 1000, &waited, &body, &len), -1);
+	took = mono_ms() - t0;
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_ge(took, 190);
+	ck_assert_int_lt(took, 2000);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("wire");
@@ -835,6 +884,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_io_half_frame);
 	tcase_add_test(tc, test_io_timeout);
 	tcase_add_test(tc, test_io_write_to_closed_peer);
+	tcase_add_test(tc, test_spin_next);
+	tcase_add_test(tc, test_io_read_reply_spin);
 	suite_add_tcase(s, tc);
 	return s;
 }
