@@ -275,8 +275,12 @@ struct conn *queue_take_handed_back(void)
  * daemon's own nice value, so that threads that hash (each for up to a
  * second or more) never keep the leader of the loop, or a look-up, waiting
  * for a time slice. Only when the daemon may lower its nice value
- * (CAP_SYS_NICE, or RLIMIT_NICE: customdbd.service sets LimitNICE=-5). */
-#define WORKER_NICE -5
+ * (CAP_SYS_NICE, or RLIMIT_NICE: customdbd.service sets LimitNICE=-10).
+ * -10 and not -5: with 200 logins and an idle-connection flood at once, at
+ * -5 the seven threads that hash still outweighed the one left for the loop
+ * and look-ups (look-ups fell to 0.89 of their rate, p50 3 s; at -10 0.999,
+ * p50 1 ms: bench/results/load.txt). */
+#define WORKER_NICE -10
 static bool hash_renice;
 static int base_nice;
 
