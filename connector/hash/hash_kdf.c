@@ -25,6 +25,13 @@ out:
 	return rc;
 }
 
+unsigned long hash_pbkdf2_work(const EVP_MD *md, unsigned long iterations, size_t dklen)
+{
+	unsigned long mdlen = (unsigned long)EVP_MD_get_size(md);
+
+	return iterations * ((dklen + mdlen - 1) / mdlen);
+}
+
 int hash_pbkdf2_new_b64(const EVP_MD *md, const char *password, size_t pwlen,
 			unsigned long iterations, size_t saltlen, size_t dklen, char *salt64,
 			size_t salt64len, char *dk64, size_t dk64len)

@@ -21,6 +21,11 @@ int hash_pbkdf2_check(const EVP_MD *md, const char *password, size_t pwlen,
 		      const unsigned char *salt, size_t saltlen, unsigned long iterations,
 		      const unsigned char *want, size_t wantlen);
 
+/* The iterations a PBKDF2-HMAC with md costs for a dklen-byte key: it runs
+ * its count once per digest-sized block of the key (what hash_cost's
+ * iterations compares with the ceiling). */
+unsigned long hash_pbkdf2_work(const EVP_MD *md, unsigned long iterations, size_t dklen);
+
 /* A new PBKDF2-HMAC key for writing: saltlen fresh random bytes of salt
  * (at most 64) and a dklen-byte key (at most HASH_KDF_MAX_DK) of password,
  * both written as padded base64 into salt64 and dk64. 0, or -1 (a length

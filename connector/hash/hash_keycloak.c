@@ -155,14 +155,12 @@ static void kc_describe(const char *s, char *out, size_t outlen)
 static void kc_cost(const char *s, struct hash_cost *c)
 {
 	struct keycloak k;
-	unsigned long mdlen;
 
 	if (!kc_parse(s, &k)) {
 		c->unreadable = true;
 		return;
 	}
-	mdlen = (unsigned long)EVP_MD_get_size(k.md);
-	c->iterations = k.iterations * ((k.valuelen + mdlen - 1) / mdlen);
+	c->iterations = hash_pbkdf2_work(k.md, k.iterations, k.valuelen);
 }
 
 static int kc_verify(const struct hash_ctx *ctx, const char *stored, const char *password,

@@ -141,18 +141,15 @@ static void mw_pbkdf2_describe(const char *s, char *out, size_t outlen)
 	secret_wipe(&p, sizeof(p));
 }
 
-/* PBKDF2 runs its rounds once per digest-sized block of the output. */
 static void mw_pbkdf2_cost(const char *s, struct hash_cost *c)
 {
 	struct mw_pbkdf2 p;
-	unsigned long mdlen;
 
 	if (!mw_pbkdf2_parse(s, &p)) {
 		c->unreadable = true;
 		return;
 	}
-	mdlen = (unsigned long)EVP_MD_get_size(p.md);
-	c->iterations = p.rounds * ((p.length + mdlen - 1) / mdlen);
+	c->iterations = hash_pbkdf2_work(p.md, p.rounds, p.length);
 }
 
 static int mw_pbkdf2_verify(const struct hash_ctx *ctx, const char *stored,
